@@ -1,0 +1,1 @@
+"""Extraction engines: internvl (transformers VLM), einvoice (embedded XML), replay (tests)."""

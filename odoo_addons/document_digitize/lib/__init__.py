@@ -1,0 +1,11 @@
+"""Pure-Python mapping core of document_digitize (no Odoo imports: tested standalone).
+
+Inside Odoo: ``from odoo.addons.document_digitize.lib import map_document, ...``.
+"""
+
+from .catalog import (Catalog, CompanyInfo, CurrencyCandidate, InMemoryCatalog, PartnerCandidate,  # noqa: F401
+                      ProductCandidate, TaxCandidate, UomCandidate, name_search_terms)
+from .mapping import TARGETS, MappingOptions, MappingResult, map_document  # noqa: F401
+from .normalize import normalize_document, normalize_iban, normalize_vat  # noqa: F401
+from .review import (ReviewItem, TaxAdjustment, compare_totals, items_from_warnings,  # noqa: F401
+                     needs_review, review_note_html, tax_adjustments)
