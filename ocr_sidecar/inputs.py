@@ -1,0 +1,221 @@
+"""Bytes → pages: sniff the format, enforce limits, render PDFs, decode images.
+
+Every refusal is an ``InvalidDocument`` whose message tells the user what is wrong and what to
+send instead. Limits are checked *before* the expensive step (page count before rendering, pixel
+count from the image header before decoding) so hostile input costs little.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Optional
+
+from PIL import Image, ImageOps
+
+from .engines.base import DocumentInput, Page, Warning
+from .engines.einvoice import is_pdf, sniff_xml
+from .errors import InvalidDocument
+
+SUPPORTED_MIME_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
+                        "application/xml", "text/xml")
+_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png",
+            "image/tif": "image/tiff", "text/xml": "application/xml"}
+TILE = 448
+# PDF rendering: enough pixels for the tile budget, never more than this resolution (9-pt text is
+# legible to the model at ~150 dpi; more only costs time).
+MAX_RENDER_DPI = 200
+MIN_RENDER_DPI = 72
+
+# pdfium is not thread-safe: every call into it is serialised (rendering is a few 100 ms per page,
+# small next to the model).
+_PDFIUM_LOCK = threading.Lock()
+
+
+def sniff_mime(content: bytes) -> Optional[str]:
+    head = content[:16]
+    if is_pdf(content):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if sniff_xml(content):
+        return "application/xml"
+    return None
+
+
+@dataclass
+class Limits:
+    max_bytes: int
+    max_pages: int
+    max_pixels: int
+    max_tiles: int = 12
+
+
+@dataclass
+class Loaded:
+    doc: DocumentInput
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def load_document(content: bytes, claimed_mime: str, filename: str, limits: Limits, *,
+                  requested_pages: int = 0, render: bool = True) -> Loaded:
+    """Validate and decode. ``render=False`` only sniffs and counts (the e-invoice path needs no pixels)."""
+    if not content:
+        raise InvalidDocument("The document is empty (0 bytes). Send the file's content.")
+    if len(content) > limits.max_bytes:
+        raise InvalidDocument(
+            f"The document is {len(content) / 1048576:.1f} MiB; this server accepts at most "
+            f"{limits.max_bytes / 1048576:.1f} MiB (OCR_MAX_BYTES). Send a smaller scan or split it.")
+    mime = sniff_mime(content)
+    if mime is None:
+        raise InvalidDocument(
+            "The document's format is not recognised: send a PDF, PNG, JPEG, TIFF or WebP file, or an "
+            "e-invoice XML" + (f" ({filename!r} is none of these)" if filename else "") + ".")
+    warnings: list[Warning] = []
+    claimed = _ALIASES.get(claimed_mime.strip().lower(), claimed_mime.strip().lower())
+    if claimed and claimed != mime and claimed != "application/octet-stream":
+        warnings.append(Warning("mime_mismatch",
+                                f"The request said {claimed_mime!r} but the bytes are {mime}; read as {mime}."))
+    max_pages = limits.max_pages if requested_pages <= 0 else min(requested_pages, limits.max_pages)
+    doc = DocumentInput(content=content, mime_type=mime, filename=filename)
+    if mime == "application/pdf":
+        _load_pdf(doc, limits, max_pages, warnings)
+        if render:
+            render_pages(doc, limits)
+    elif mime == "application/xml":
+        doc.total_pages = 0
+    else:
+        _load_image(doc, limits, max_pages, warnings)
+    return Loaded(doc, warnings)
+
+
+def render_scale(width_pt: float, height_pt: float, max_tiles: int, max_pixels: int) -> float:
+    """Scale (pixels per point) so the page fills the tile budget but stays under the pixel limit."""
+    area_pt = max(width_pt * height_pt, 1.0)
+    budget_px = min(max_tiles * TILE * TILE, max_pixels)
+    scale = math.sqrt(budget_px / area_pt)
+    return max(MIN_RENDER_DPI / 72, min(scale, MAX_RENDER_DPI / 72, math.sqrt(max_pixels / area_pt)))
+
+
+def _load_pdf(doc: DocumentInput, limits: Limits, max_pages: int, warnings: list[Warning]) -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    with _PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(doc.content)
+        except pdfium.PdfiumError as exc:
+            if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+                raise InvalidDocument("The PDF is encrypted (password protected). Send it without a password.") from None
+            raise InvalidDocument("The PDF cannot be read: it is damaged or truncated. Send the complete file "
+                                  "(re-export or re-scan it).") from None
+        try:
+            total = len(pdf)
+            if total == 0:
+                raise InvalidDocument("The PDF has no pages.")
+            if total > limits.max_pages:
+                raise InvalidDocument(
+                    f"The PDF has {total} pages; this server reads at most {limits.max_pages} (OCR_MAX_PAGES). "
+                    "Send the pages of one document only.")
+            doc.total_pages = total
+            if total > max_pages:
+                warnings.append(Warning("pages_skipped", f"Only the first {max_pages} of {total} pages were read "
+                                                         "(max_pages of the request).", serious=True))
+            for index in range(min(total, max_pages)):
+                page = pdf[index]
+                try:
+                    doc.pages.append(Page(index=index, image=None, text=_page_text(page)))
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
+
+
+def render_pages(doc: DocumentInput, limits: Limits) -> None:
+    """Render the PDF pages that ``load_document(render=False)`` counted (after the e-invoice path declined)."""
+    if doc.mime_type != "application/pdf" or all(p.image is not None for p in doc.pages):
+        return
+    import pypdfium2 as pdfium
+
+    with _PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(doc.content)
+        try:
+            for page_info in doc.pages:
+                page = pdf[page_info.index]
+                try:
+                    width, height = page.get_size()
+                    scale = render_scale(width, height, limits.max_tiles, limits.max_pixels)
+                    try:
+                        page_info.image = page.render(scale=scale).to_pil().convert("RGB")
+                    except pdfium.PdfiumError:
+                        raise InvalidDocument(f"Page {page_info.index + 1} of the PDF cannot be rendered: the file "
+                                              "is damaged. Re-export or re-scan it.") from None
+                finally:
+                    page.close()
+        finally:
+            pdf.close()
+
+
+def _page_text(page) -> Optional[str]:
+    try:
+        textpage = page.get_textpage()
+    except Exception:  # a page without a usable text layer is still a page (scans)
+        return None
+    try:
+        text = textpage.get_text_bounded().replace("\r\n", "\n").strip()
+    finally:
+        textpage.close()
+    return text or None
+
+
+def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: list[Warning]) -> None:
+    kind = doc.mime_type.split("/")[1].upper()
+    try:
+        # Image.open reads the header only: size and frame count are known before any pixel is decoded.
+        with Image.open(io.BytesIO(doc.content)) as img:
+            frames = getattr(img, "n_frames", 1)
+            if frames > limits.max_pages:
+                raise InvalidDocument(f"The {kind} image has {frames} pages; this server reads at most "
+                                      f"{limits.max_pages} (OCR_MAX_PAGES).")
+            doc.total_pages = frames
+            if frames > max_pages:
+                warnings.append(Warning("pages_skipped", f"Only the first {max_pages} of {frames} pages were read "
+                                                         "(max_pages of the request).", serious=True))
+            for index in range(min(frames, max_pages)):
+                img.seek(index)
+                width, height = img.size
+                if width * height > limits.max_pixels:
+                    raise InvalidDocument(
+                        f"The image is {width}×{height} pixels; this server accepts at most "
+                        f"{limits.max_pixels:,} pixels per page (OCR_MAX_PIXELS). Send a smaller scan (150–300 dpi).")
+                if width < 16 or height < 16:
+                    raise InvalidDocument(f"The image is only {width}×{height} pixels: too small to hold a document.")
+                frame = ImageOps.exif_transpose(img) if index == 0 else img.copy()
+                doc.pages.append(Page(index=index, image=_to_rgb(frame)))
+    except InvalidDocument:
+        raise
+    except Image.DecompressionBombError:
+        raise InvalidDocument("The image would decompress to more pixels than this server accepts "
+                              "(OCR_MAX_PIXELS). Send a smaller scan.") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated ({exc}). "
+                              "Send the complete file.") from None
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    img.load()
+    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
+        # Transparent areas of scans/screenshots are paper: composite on white, not black.
+        rgba = img.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return img.convert("RGB")

@@ -1,0 +1,242 @@
+"""bytes → pages → engine → canonical JSON → checks → result. One path for every API and the CLI.
+
+The server runs ``Pipeline.run`` in a worker thread; ``extract`` on the command line and the eval
+harness call it directly. Nothing here knows about gRPC.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from pydantic import ValidationError
+
+from . import checks, errors
+from .engines import einvoice
+from .engines.base import Engine, EngineResult, Warning
+from .inputs import Limits, load_document, render_pages
+from .schema import DOCUMENT_TYPES, Document, parse_document
+from .settings import Settings
+
+log = logging.getLogger("ocr_sidecar.pipeline")
+
+DEMO_WARNING = Warning(
+    "demo_model",
+    "Demo model with random weights: the extracted content is meaningless. Put the InternVL3-1B weights in "
+    "MODEL_PATH (ocr-sidecar download-model) and restart without --demo.",
+    serious=True)
+
+
+@dataclass
+class ExtractParams:
+    content: bytes
+    mime_type: str = ""
+    filename: str = ""
+    document_type: Optional[str] = None  # canonical name; None = let the model decide
+    prompt: str = ""
+    max_pages: int = 0
+    language_hint: str = ""
+
+
+@dataclass
+class Timings:
+    decode_ms: int = 0
+    preprocess_ms: int = 0
+    generate_ms: int = 0
+    total_ms: int = 0
+    tokens_out: int = 0
+    queue_ms: int = 0
+
+
+@dataclass
+class Result:
+    document: dict[str, Any]
+    document_json: str
+    warnings: list[Warning] = field(default_factory=list)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    engine: str = ""
+    model: str = ""
+    pages: int = 0
+    timings: Timings = field(default_factory=Timings)
+
+
+def _ms(since: float) -> int:
+    return int((time.perf_counter() - since) * 1000)
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, engine: Engine):
+        self.settings = settings
+        self.engine = engine
+        self.limits = Limits(max_bytes=settings.max_bytes, max_pages=settings.max_pages,
+                             max_pixels=settings.max_pixels, max_tiles=settings.max_tiles)
+
+    def run(self, params: ExtractParams, cancel: Optional[threading.Event] = None, queue_ms: int = 0) -> Result:
+        started = time.perf_counter()
+        if params.document_type is not None and params.document_type not in DOCUMENT_TYPES:
+            raise errors.InvalidDocument(f"Unknown document type {params.document_type!r}; "
+                                         f"use one of {', '.join(DOCUMENT_TYPES)}.")
+        loaded = load_document(params.content, params.mime_type, params.filename, self.limits,
+                               requested_pages=params.max_pages, render=False)
+        doc, warnings = loaded.doc, list(loaded.warnings)
+        doc.document_type = params.document_type
+        doc.prompt = params.prompt
+        doc.language_hint = params.language_hint
+        decode_ms = _ms(started)
+
+        result: Optional[EngineResult] = None
+        if self.settings.einvoice and self.engine.name != "replay" and doc.mime_type in ("application/pdf",
+                                                                                          "application/xml"):
+            result = self._try_einvoice(doc, warnings)
+        if result is None:
+            if doc.mime_type == "application/xml" and self.engine.name != "einvoice":
+                raise errors.InvalidDocument(
+                    "The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
+                    "Order-X). Send the PDF or an image of the document instead.")
+            if cancel is not None and cancel.is_set():
+                raise errors.Cancelled("The request was cancelled before the document was read.")
+            render_started = time.perf_counter()
+            render_pages(doc, self.limits)
+            decode_ms += _ms(render_started)
+            result = self.engine.extract(doc, cancel)
+
+        document, repair_warnings = validate(result.document, params.document_type if result.engine != "einvoice"
+                                             else None)
+        warnings += result.warnings + repair_warnings
+        document_dict = document.model_dump(mode="json")
+        warnings += checks.check_document(document_dict)
+        if getattr(self.engine, "demo", False) and result.engine != "einvoice":
+            warnings.insert(0, DEMO_WARNING)
+        confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
+        timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,
+                          tokens_out=result.tokens_out, queue_ms=queue_ms)
+        timings.total_ms = _ms(started) + queue_ms
+        return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
+                      field_confidence=confidence, engine=result.engine or self.engine.name,
+                      model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
+                      timings=timings)
+
+    def _try_einvoice(self, doc, warnings: list[Warning]) -> Optional[EngineResult]:
+        try:
+            return einvoice.try_extract(doc.content, doc.mime_type)
+        except einvoice.BrokenEInvoice as exc:
+            if doc.mime_type == "application/xml":
+                raise  # an uploaded XML has no pages to fall back to
+            warnings.append(Warning(exc.code, exc.message, serious=True))
+            return None
+
+
+def validate(data: dict[str, Any], document_type: Optional[str] = None) -> tuple[Document, list[Warning]]:
+    """The canonical ``Document`` of an engine's output; invalid fields are dropped with a warning.
+
+    Grammar-constrained output is valid by construction; this is the safety net for engines that are
+    not constrained (the e-invoice mapper, an OpenAI-compatible server) so one bad value never costs
+    the whole document.
+    """
+    warnings: list[Warning] = []
+    data = dict(data or {})
+    if document_type and data.get("document_type") in (None, ""):
+        data["document_type"] = document_type
+    for _ in range(50):
+        try:
+            return parse_document(data), warnings
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = [p for p in first["loc"]]
+            path = _path(loc)
+            if not _drop(data, loc):
+                warnings.append(Warning("schema_repair", f"The extracted document was unusable ({first['msg']}) "
+                                                         "and was replaced by an empty one.", serious=True))
+                return Document(document_type=document_type), warnings
+            warnings.append(Warning("schema_repair", f"{path}: {first['msg']}; the value was dropped.", path,
+                                    serious=True))
+    return Document(document_type=document_type), warnings
+
+
+def _path(loc: list) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _drop(data: Any, loc: list) -> bool:
+    """Set the value at ``loc`` to None (or delete an unknown key); False when nothing can be dropped."""
+    if not loc:
+        return False
+    parent = data
+    for part in loc[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    key = loc[-1]
+    if isinstance(parent, dict) and key in parent:
+        if parent[key] is None:
+            del parent[key]
+        else:
+            parent[key] = None
+        return True
+    if isinstance(parent, list) and isinstance(key, int) and key < len(parent):
+        parent[key] = None if parent[key] is not None else parent.pop(key)
+        return True
+    return False
+
+
+# --- engines ----------------------------------------------------------------------------------
+
+
+def demo_model_dir() -> Path:
+    """Where ``--demo`` keeps its tiny random model (built on first use, reused afterwards)."""
+    import os
+    import tempfile
+
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ocr-sidecar"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        base = Path(tempfile.gettempdir()) / "ocr-sidecar"
+        base.mkdir(parents=True, exist_ok=True)
+    return base / "demo-internvl-tiny"
+
+
+def make_engine(settings: Settings) -> Engine:
+    """The engine the settings ask for (not loaded yet: ``engine.load()`` is the slow part)."""
+    if settings.engine == "replay":
+        from .engines.replay import ReplayEngine
+
+        return ReplayEngine(settings.replay_dir)
+    if settings.engine == "einvoice":
+        return einvoice.EInvoiceEngine()
+    from .engines.internvl import InternVLEngine
+
+    model_path = settings.model_path
+    if settings.demo:
+        from .random_model import build_random_model
+
+        model_path = demo_model_dir()
+        if not (model_path / "config.json").exists():
+            build_random_model(model_path, size="tiny", seed=0)
+    return InternVLEngine(model_path, device=settings.device, dtype=settings.dtype, max_tiles=settings.max_tiles,
+                          max_tokens=settings.max_tokens, threads=settings.threads)
+
+
+def build_extractor(engine: Optional[str] = None, settings: Optional[Settings] = None
+                    ) -> Callable[[bytes, str], Result]:
+    """A loaded pipeline as a plain function ``(content, filename) -> Result`` (eval harness, CLI)."""
+    settings = settings or Settings.from_env()
+    if engine:
+        settings = settings.replace(engine=engine)
+    eng = make_engine(settings)
+    eng.load()
+    pipeline = Pipeline(settings, eng)
+
+    def extract(content: bytes, filename: str = "") -> Result:
+        return pipeline.run(ExtractParams(content=content, filename=filename))
+
+    extract.pipeline = pipeline  # type: ignore[attr-defined]
+    return extract

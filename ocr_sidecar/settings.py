@@ -1,0 +1,133 @@
+"""Settings: environment variables (seed-compatible names kept), overridden by CLI flags.
+
+| env              | default            | meaning                                                         |
+|------------------|--------------------|-----------------------------------------------------------------|
+| MODEL_PATH       | ./InternVL3-1B-hf  | HF folder of InternVL3-1B (seed name)                           |
+| MAX_TOKENS       | 1024               | upper bound of generated tokens per document (seed name)        |
+| GRPC_HOST        | [::]               | bind address (seed name)                                        |
+| GRPC_PORT        | 50051              | port; 0 = pick a free one (tests)                               |
+| OCR_ENGINE       | internvl           | internvl, replay (gold files; tests/demos of the Odoo side)     |
+| OCR_DEVICE       | auto               | auto, cpu, cuda                                                 |
+| OCR_DTYPE        | auto               | auto (bf16 on GPU; on CPU bf16 only with AVX512-BF16/AMX), fp32, bf16 |
+| OCR_MAX_TILES    | 12                 | 448x448 tiles per page budget (plus thumbnail)                  |
+| OCR_MAX_PAGES    | 10                 | pages per document; more is refused (INVALID_ARGUMENT)          |
+| OCR_MAX_BYTES    | 33554432           | bytes per document (32 MiB)                                     |
+| OCR_MAX_PIXELS   | 40000000           | pixels per image/page before decoding (decompression bombs)     |
+| OCR_QUEUE_SIZE   | 16                 | requests waiting for a worker; more get RESOURCE_EXHAUSTED      |
+| OCR_CONCURRENCY  | 1                  | documents processed at once (CPU: 1 is fastest per document)    |
+| OCR_AUTH_TOKEN   | (none)             | bearer token required on every call but health                  |
+| OCR_TLS_CERT/KEY | (none)             | PEM files: serve TLS                                            |
+| OCR_TLS_CLIENT_CA| (none)             | PEM file: require client certificates signed by it (mutual TLS) |
+| OCR_METRICS_PORT | 0                  | Prometheus /metrics port; 0 = off                               |
+| OCR_GRACE_S      | 30                 | SIGTERM: seconds in-flight requests get to finish               |
+| OCR_THREADS      | (cores)            | torch CPU threads                                               |
+| OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
+| OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+ENGINES = ("internvl", "replay", "einvoice")
+
+
+def _env_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    model_path: Path = Path("./InternVL3-1B-hf")
+    max_tokens: int = 1024
+    grpc_host: str = "[::]"
+    grpc_port: int = 50051
+    engine: str = "internvl"
+    device: str = "auto"
+    dtype: str = "auto"
+    max_tiles: int = 12
+    max_pages: int = 10
+    max_bytes: int = 32 * 1024 * 1024
+    max_pixels: int = 40_000_000
+    queue_size: int = 16
+    concurrency: int = 1
+    auth_token: Optional[str] = field(default=None, repr=False)
+    tls_cert: Optional[Path] = None
+    tls_key: Optional[Path] = None
+    tls_client_ca: Optional[Path] = None
+    metrics_port: int = 0
+    grace_s: float = 30.0
+    threads: Optional[int] = None
+    einvoice: bool = True
+    replay_dir: Optional[Path] = None
+    demo: bool = False
+
+    # env name -> (field, converter)
+    ENV = {
+        "MODEL_PATH": ("model_path", Path),
+        "MAX_TOKENS": ("max_tokens", int),
+        "GRPC_HOST": ("grpc_host", str),
+        "GRPC_PORT": ("grpc_port", int),
+        "OCR_ENGINE": ("engine", str),
+        "OCR_DEVICE": ("device", str),
+        "OCR_DTYPE": ("dtype", str),
+        "OCR_MAX_TILES": ("max_tiles", int),
+        "OCR_MAX_PAGES": ("max_pages", int),
+        "OCR_MAX_BYTES": ("max_bytes", int),
+        "OCR_MAX_PIXELS": ("max_pixels", int),
+        "OCR_QUEUE_SIZE": ("queue_size", int),
+        "OCR_CONCURRENCY": ("concurrency", int),
+        "OCR_AUTH_TOKEN": ("auth_token", str),
+        "OCR_TLS_CERT": ("tls_cert", Path),
+        "OCR_TLS_KEY": ("tls_key", Path),
+        "OCR_TLS_CLIENT_CA": ("tls_client_ca", Path),
+        "OCR_METRICS_PORT": ("metrics_port", int),
+        "OCR_GRACE_S": ("grace_s", float),
+        "OCR_THREADS": ("threads", int),
+        "OCR_EINVOICE": ("einvoice", _env_bool),
+        "OCR_REPLAY_DIR": ("replay_dir", Path),
+    }
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
+        """Environment first, then explicit overrides (CLI flags); ``None`` overrides are ignored."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, (attr, convert) in cls.ENV.items():
+            raw = environ.get(name)
+            if raw is None or raw.strip() == "":
+                continue
+            try:
+                values[attr] = convert(raw.strip())
+            except ValueError:
+                raise ValueError(f"{name}={raw!r} is not a valid value") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine {self.engine!r} is unknown; choose one of {', '.join(ENGINES)}")
+        for attr in ("max_tokens", "max_tiles", "max_pages", "max_bytes", "max_pixels", "concurrency"):
+            if getattr(self, attr) < 1:
+                raise ValueError(f"{attr} must be at least 1")
+        if self.queue_size < 0:
+            raise ValueError("queue_size must be 0 or more")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("TLS needs both OCR_TLS_CERT and OCR_TLS_KEY")
+        if self.tls_client_ca and not self.tls_cert:
+            raise ValueError("OCR_TLS_CLIENT_CA (mutual TLS) needs OCR_TLS_CERT and OCR_TLS_KEY")
+
+    @property
+    def max_message_bytes(self) -> int:
+        # gRPC's own limit sits above ours so an oversize document reaches the pipeline and gets a
+        # readable INVALID_ARGUMENT instead of gRPC's bare RESOURCE_EXHAUSTED.
+        return self.max_bytes * 2 + 1024 * 1024
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
