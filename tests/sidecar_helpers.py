@@ -1,0 +1,77 @@
+"""Builders of hostile and edge-case inputs shared by the sidecar tests."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from PIL import Image
+
+
+def pdf_with_pages(n: int) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(n):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def encrypted_pdf(source: bytes) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source)))
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png(width: int, height: int, mode: str = "L") -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, (width, height), 255).save(out, "PNG", optimize=False)
+    return out.getvalue()
+
+
+def huge_png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims width×height: a decompression bomb is refused from the header alone."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def jpeg(width: int = 400, height: int = 300) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (250, 250, 250)).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def tiff_pages(n: int, size=(300, 400)) -> bytes:
+    frames = [Image.new("L", size, 200 + i) for i in range(n)]
+    out = io.BytesIO()
+    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:])
+    return out.getvalue()
+
+
+def gif() -> bytes:
+    out = io.BytesIO()
+    Image.new("P", (64, 64)).save(out, "GIF")
+    return out.getvalue()
+
+
+XML_BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>&lol4;</ID></Invoice>"""
+
+
+def random_bytes(n: int = 4096) -> bytes:
+    return b"\x00\x01junk" + os.urandom(n)

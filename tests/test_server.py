@@ -1,0 +1,298 @@
+"""The gRPC server end to end over loopback: real server (port 0), real stubs, real pipeline.
+
+The replay engine stands in for the model here (it answers gold JSON by content hash); everything
+else — input decoding, limits, validation, checks, queueing, status codes, health, auth — is the
+production code. The InternVL path through the same server is in test_server_internvl.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import socket
+import threading
+import time
+import urllib.request
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from ocr_sidecar.proto import document_service_pb2 as pb
+from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+from ocr_sidecar.proto import model_pb2, model_pb2_grpc
+from ocr_sidecar.schema import parse_document
+from ocr_sidecar.testing import SidecarThread
+
+from conftest import DOCUMENTS_DIR, load_gold
+import sidecar_helpers as h
+
+BILL = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
+PHOTO = DOCUMENTS_DIR / "img_contoso_receipt_photo1.png"
+
+
+@pytest.fixture(scope="module")
+def sidecar_thread():
+    thread = SidecarThread(engine="replay", max_pages=10, max_bytes=8 * 1024 * 1024)
+    thread.start()
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture(scope="module")
+def sidecar(sidecar_thread):
+    return sidecar_thread.target
+
+
+@pytest.fixture(scope="module")
+def channel(sidecar):
+    with grpc.insecure_channel(sidecar) as ch:
+        yield ch
+
+
+def extract(channel, content: bytes, **kw):
+    return pb_grpc.DocumentServiceStub(channel).Extract(pb.ExtractRequest(content=content, **kw), timeout=30)
+
+
+def health_status(channel, service: str = "") -> str:
+    reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+
+def test_extract_returns_the_canonical_document_with_timings_and_request_id(channel):
+    response, call = pb_grpc.DocumentServiceStub(channel).Extract.with_call(
+        pb.ExtractRequest(content=BILL.read_bytes(), filename=BILL.name), timeout=30,
+        metadata=[("x-request-id", "odoo-bill-42")])
+    document = parse_document(response.document_json)
+    assert document.seller.name == load_gold(BILL)["seller"]["name"]
+    assert response.engine == "replay" and response.pages == 1
+    assert response.request_id == "odoo-bill-42"
+    assert ("x-request-id", "odoo-bill-42") in tuple(call.initial_metadata())
+    assert response.timings.total_ms >= response.timings.decode_ms >= 0
+    assert response.field_confidence["seller.name"] == pytest.approx(1.0)
+
+
+def test_legacy_extract_ocr_returns_the_same_json_even_with_a_custom_prompt(channel):
+    content = PHOTO.read_bytes()
+    canonical = extract(channel, content).document_json
+    legacy = model_pb2_grpc.ModelServiceStub(channel).ExtractOCR(
+        model_pb2.UserRequest(image=content, prompt="Describe this picture as a poem, no JSON please."), timeout=30)
+    assert legacy.output == canonical
+    parse_document(legacy.output)
+
+
+def test_legacy_wire_format_is_the_seeds(channel):
+    # Byte compatibility: field numbers and types of the seed's messages, checked on the wire.
+    assert model_pb2.UserRequest(image=b"\x01", prompt="p").SerializeToString() == b"\x0a\x01\x01\x12\x01p"
+    assert model_pb2.ModelResponse(output="{}").SerializeToString() == b"\x0a\x02{}"
+    assert model_pb2.DESCRIPTOR.package == "model"
+    assert model_pb2.DESCRIPTOR.services_by_name["ModelService"].methods_by_name["ExtractOCR"]
+
+
+def test_wrong_claimed_mime_type_the_bytes_win(channel):
+    response = extract(channel, BILL.read_bytes(), mime_type="image/png")
+    assert [w.code for w in response.warnings] == ["mime_mismatch"]
+    assert json.loads(response.document_json)["seller"]["name"]
+
+
+def test_multi_page_tiff_pages_are_counted(channel, sidecar_thread):
+    # An unknown document reaches the replay engine only after decoding: register it first.
+    content = h.tiff_pages(3)
+    sidecar_thread.add(content, {"document_type": "invoice", "total": 10.0})
+    response = extract(channel, content)
+    assert response.pages == 3
+    assert json.loads(response.document_json)["total"] == 10.0
+
+
+BAD_INPUTS = [
+    ("empty", lambda: b"", "empty"),
+    ("random bytes", h.random_bytes, "not recognised"),
+    ("text claiming to be a PDF", lambda: b"Dear supplier, please find attached...", "not recognised"),
+    ("GIF (unsupported format)", h.gif, "not recognised"),
+    ("truncated PDF", lambda: BILL.read_bytes()[: len(BILL.read_bytes()) // 3], "damaged or truncated"),
+    ("encrypted PDF", lambda: h.encrypted_pdf(BILL.read_bytes()), "encrypted"),
+    ("too many pages", lambda: h.pdf_with_pages(11), "at most 10"),
+    ("oversize", lambda: b"%PDF-1.7\n" + b"0" * (8 * 1024 * 1024 + 1), "at most 8.0 MiB"),
+    ("huge pixel count (bomb header)", lambda: h.huge_png_header_only(20000, 20000), "pixels"),
+    ("truncated JPEG", lambda: h.jpeg()[:200], "cannot be decoded"),
+    ("corrupt TIFF", lambda: h.tiff_pages(1)[:40] + b"\xff" * 100, "cannot be decoded"),
+    ("tiny image", lambda: h.png(8, 8), "too small"),
+    ("XML that is no e-invoice", lambda: b"<?xml version='1.0'?><note>hello</note>", "not an e-invoice"),
+    ("XML bomb", lambda: h.XML_BOMB, ""),
+]
+
+
+@pytest.mark.parametrize("name,make,expected", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_invalid_argument_and_the_server_keeps_serving(channel, name, make, expected):
+    with pytest.raises(grpc.RpcError) as info:
+        extract(channel, make(), filename=f"{name}.bin")
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT, info.value.details()
+    assert expected.lower() in info.value.details().lower()
+    assert "Traceback" not in info.value.details()
+    assert health_status(channel) == "SERVING"
+    assert extract(channel, PHOTO.read_bytes()).document_json
+
+
+def test_get_info_describes_model_limits_and_schema(channel):
+    info = pb_grpc.DocumentServiceStub(channel).GetInfo(pb.GetInfoRequest(), timeout=5)
+    assert info.engine == "replay" and not info.demo
+    assert info.limits.max_pages == 10 and info.limits.max_bytes == 8 * 1024 * 1024
+    assert "application/pdf" in info.supported_mime_types
+    assert info.schema_version == "1"
+    assert "lines" in json.loads(info.json_schema)["properties"]
+
+
+def test_reflection_lists_both_apis(channel):
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    replies = stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5)
+    names = {s.name for reply in replies for s in reply.list_services_response.service}
+    assert {"ocr.v1.DocumentService", "model.ModelService", "grpc.health.v1.Health"} <= names
+
+
+def test_full_queue_gives_resource_exhausted_with_a_retry_hint():
+    with SidecarThread(engine="replay", concurrency=1, queue_size=1, delay_s=1.0) as target, \
+            grpc.insecure_channel(target) as ch:
+        stub = pb_grpc.DocumentServiceStub(ch)
+        content = BILL.read_bytes()
+
+        def call():
+            try:
+                stub.Extract(pb.ExtractRequest(content=content), timeout=30)
+                return "OK", None
+            except grpc.RpcError as exc:
+                return exc.code().name, dict(exc.trailing_metadata() or ())
+
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: call(), range(4)))
+        codes = sorted(code for code, _ in results)
+        assert codes.count("OK") == 2, results  # one running + one waiting
+        assert codes.count("RESOURCE_EXHAUSTED") == 2, results
+        hints = [meta for code, meta in results if code == "RESOURCE_EXHAUSTED"]
+        assert all(float(meta["retry-after-s"]) >= 1 for meta in hints)
+
+
+def test_deadline_cancels_the_work_and_frees_the_worker():
+    sidecar = SidecarThread(engine="replay", concurrency=1, delay_s=5.0)
+    with sidecar as target, grpc.insecure_channel(target) as ch:
+        stub = pb_grpc.DocumentServiceStub(ch)
+        started = time.monotonic()
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=0.5)
+        assert info.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        sidecar.engine.delay_s = 0.0
+        # The cancelled extraction stops at once (the engine saw the event): the next one is quick.
+        stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=10)
+        assert time.monotonic() - started < 4.0
+
+
+def test_injected_transient_faults_map_to_precise_codes():
+    sidecar = SidecarThread(engine="replay")
+    with sidecar as target, grpc.insecure_channel(target) as ch:
+        stub = pb_grpc.DocumentServiceStub(ch)
+        for code in ("UNAVAILABLE", "RESOURCE_EXHAUSTED", "INTERNAL"):
+            sidecar.fail_next(code)
+            with pytest.raises(grpc.RpcError) as info:
+                stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=10)
+            assert info.value.code().name == code
+        assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=10).document_json
+
+
+def test_bearer_token_is_required_but_health_is_open():
+    with SidecarThread(engine="replay", token="s3cret") as target, grpc.insecure_channel(target) as ch:
+        stub = pb_grpc.DocumentServiceStub(ch)
+        request = pb.ExtractRequest(content=BILL.read_bytes())
+        for metadata, message in ((None, "missing"), ([("authorization", "Bearer wrong")], "invalid")):
+            with pytest.raises(grpc.RpcError) as info:
+                stub.Extract(request, timeout=10, metadata=metadata)
+            assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            assert message in info.value.details().lower()
+        with pytest.raises(grpc.RpcError) as info:
+            model_pb2_grpc.ModelServiceStub(ch).ExtractOCR(model_pb2.UserRequest(image=b"x"), timeout=10)
+        assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert health_status(ch) == "SERVING"
+        assert stub.Extract(request, timeout=10, metadata=[("authorization", "Bearer s3cret")]).document_json
+
+
+class GatedEngine:
+    """Loads only when the test says so: makes the NOT_SERVING → SERVING transition observable."""
+
+    name, model_name, device, dtype, demo = "replay", "gated", "cpu", "none", False
+
+    def __init__(self):
+        from ocr_sidecar.engines.replay import ReplayEngine
+
+        self.inner = ReplayEngine()
+        self.gate = threading.Event()
+
+    def load(self):
+        self.gate.wait(30)
+        self.inner.load()
+
+    def extract(self, doc, cancel=None):
+        return self.inner.extract(doc, cancel)
+
+
+async def test_health_goes_serving_after_load_and_not_serving_while_draining():
+    from ocr_sidecar.server import DocumentServer
+    from ocr_sidecar.settings import Settings
+
+    engine = GatedEngine()
+    server = DocumentServer(Settings(engine="replay", grpc_host="127.0.0.1", grpc_port=0, grace_s=2), engine)
+    port = await server.start()
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as ch:
+        health = health_pb2_grpc.HealthStub(ch)
+        stub = pb_grpc.DocumentServiceStub(ch)
+
+        async def status(service=""):
+            reply = await health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+        assert await status() == "NOT_SERVING"
+        assert await status("ocr.v1.DocumentService") == "NOT_SERVING"
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=5)
+        assert info.value.code() == grpc.StatusCode.UNAVAILABLE and "loading" in info.value.details()
+
+        engine.gate.set()
+        await server.wait_loaded()
+        assert await status() == "SERVING"
+        assert await status("model.ModelService") == "SERVING"
+
+        # SIGTERM path: an in-flight request finishes, health flips, new work is refused.
+        engine.inner.delay_s = 0.5
+        async def call():
+            return await stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=10)
+
+        in_flight = asyncio.create_task(call())
+        await asyncio.sleep(0.2)
+        drain = asyncio.create_task(server.drain(grace=5))
+        await asyncio.sleep(0.05)
+        assert server.draining
+        assert server.health._server_status[""] == health_pb2.HealthCheckResponse.NOT_SERVING
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=5)
+        assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+        response = await in_flight
+        assert response.document_json
+        await drain
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_metrics_endpoint_counts_requests_by_status():
+    port = _free_port()
+    with SidecarThread(engine="replay", metrics_port=port) as target, grpc.insecure_channel(target) as ch:
+        extract(ch, BILL.read_bytes())
+        with pytest.raises(grpc.RpcError):
+            extract(ch, b"")
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    assert 'ocr_requests_total{code="OK",method="Extract"} 1.0' in text
+    assert 'ocr_requests_total{code="INVALID_ARGUMENT",method="Extract"} 1.0' in text
+    assert 'ocr_pages_total{engine="replay"} 1.0' in text
+    assert "ocr_request_seconds_bucket" in text and "ocr_queue_depth" in text
