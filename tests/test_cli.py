@@ -1,0 +1,76 @@
+"""The `ocr-sidecar` command line as a user meets it (real subprocesses where exit codes matter)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from ocr_sidecar.cli import app
+from ocr_sidecar.settings import Settings
+
+from conftest import DOCUMENTS_DIR, ROOT, load_gold
+
+
+def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ocr_sidecar", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def test_serve_without_weights_says_so_in_one_line_and_exits_2(tmp_path):
+    result = run_cli("serve", "--port", "0", env={"MODEL_PATH": str(tmp_path / "nothing-here")})
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "nothing-here" in lines[0] and "download-model" in lines[0] and "--demo" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_download_model_offline_is_one_clear_line(tmp_path):
+    result = run_cli("download-model", str(tmp_path / "w"), env={"HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 2
+    assert "cannot download OpenGVLab/InternVL3-1B-hf" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_extract_runs_the_pipeline_in_process(tmp_path):
+    docs = [DOCUMENTS_DIR / "i2d_oyo.pdf", DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf"]
+    result = CliRunner().invoke(app, ["extract", "--engine", "replay", "--json-out", str(tmp_path), *map(str, docs)])
+    assert result.exit_code == 0, result.output
+    for doc in docs:
+        payload = json.loads((tmp_path / f"{doc.stem}.json").read_text())
+        assert payload["document"]["total"] == load_gold(doc)["total"]
+        assert payload["engine"] == "replay" and payload["pages"] >= 1
+
+
+def test_extract_reports_bad_files_and_exits_1(tmp_path):
+    bad = tmp_path / "empty.pdf"
+    bad.write_bytes(b"")
+    result = CliRunner().invoke(app, ["extract", "--engine", "replay", "--json-out", str(tmp_path / "out"), str(bad),
+                                      str(DOCUMENTS_DIR / "i2d_oyo.pdf")])
+    assert result.exit_code == 1
+    assert "empty" in result.output and "1 of 2 documents failed" in result.output
+
+
+def test_settings_keep_the_seeds_env_names_and_flags_override():
+    env = {"MODEL_PATH": "/models/ivl", "MAX_TOKENS": "2048", "GRPC_HOST": "0.0.0.0", "GRPC_PORT": "6000",
+           "OCR_MAX_TILES": "6", "OCR_AUTH_TOKEN": "tok-9f2c", "OCR_EINVOICE": "0"}
+    settings = Settings.from_env(env, grpc_port=7000, max_tiles=None)
+    assert str(settings.model_path) == "/models/ivl" and settings.max_tokens == 2048
+    assert settings.grpc_host == "0.0.0.0" and settings.grpc_port == 7000 and settings.max_tiles == 6
+    assert settings.auth_token == "tok-9f2c" and settings.einvoice is False
+    assert "tok-9f2c" not in repr(settings)  # the token never lands in logs through repr
+
+
+@pytest.mark.parametrize("env,message", [
+    ({"GRPC_PORT": "http"}, "GRPC_PORT"),
+    ({"OCR_ENGINE": "magic"}, "unknown"),
+    ({"OCR_TLS_CERT": "/x.pem"}, "both"),
+    ({"OCR_MAX_PAGES": "0"}, "at least 1"),
+])
+def test_bad_settings_are_refused_with_the_name(env, message):
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env)
