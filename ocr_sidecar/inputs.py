@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Optional
@@ -206,8 +207,9 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
         raise InvalidDocument("The image would decompress to more pixels than this server accepts "
                               "(OCR_MAX_PIXELS). Send a smaller scan.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated ({exc}). "
-                              "Send the complete file.") from None
+        detail = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", str(exc)).strip()
+        raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated"
+                              + (f" ({detail})" if detail else "") + ". Send the complete file.") from None
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

@@ -64,6 +64,11 @@ class Result:
     timings: Timings = field(default_factory=Timings)
 
 
+# A client's extra instruction is a sentence or two; anything longer is either a mistake or an attempt
+# to crowd the document out of the model's context.
+MAX_PROMPT_CHARS = 4000
+
+
 def _ms(since: float) -> int:
     return int((time.perf_counter() - since) * 1000)
 
@@ -80,6 +85,9 @@ class Pipeline:
         if params.document_type is not None and params.document_type not in DOCUMENT_TYPES:
             raise errors.InvalidDocument(f"Unknown document type {params.document_type!r}; "
                                          f"use one of {', '.join(DOCUMENT_TYPES)}.")
+        if len(params.prompt) > MAX_PROMPT_CHARS:
+            raise errors.InvalidDocument(f"The prompt is {len(params.prompt):,} characters; at most {MAX_PROMPT_CHARS:,} "
+                                         "are accepted (it is an extra instruction, not a document).")
         loaded = load_document(params.content, params.mime_type, params.filename, self.limits,
                                requested_pages=params.max_pages, render=False)
         doc, warnings = loaded.doc, list(loaded.warnings)
@@ -209,7 +217,10 @@ def make_engine(settings: Settings) -> Engine:
     if settings.engine == "replay":
         from .engines.replay import ReplayEngine
 
-        return ReplayEngine(settings.replay_dir)
+        import os
+
+        # OCR_REPLAY_DELAY_S simulates inference time (load tests, demos of the Odoo queue).
+        return ReplayEngine(settings.replay_dir, delay_s=float(os.environ.get("OCR_REPLAY_DELAY_S") or 0))
     if settings.engine == "einvoice":
         return einvoice.EInvoiceEngine()
     from .engines.internvl import InternVLEngine

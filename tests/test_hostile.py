@@ -1,0 +1,242 @@
+"""Hostile input, load, TLS, SIGTERM: the sidecar faces whatever users mail in.
+
+Every hostile case must come back as INVALID_ARGUMENT with a readable message while the server stays
+healthy and its memory stays bounded. The load test is bounded (loopback, stops by itself) and prints
+p50/p99 latencies. The model is the replay engine: what is tested is the server, not the reading.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import os
+import resource
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from ocr_sidecar.proto import document_service_pb2 as pb
+from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+from ocr_sidecar.testing import SidecarThread
+
+from conftest import DOCUMENTS_DIR, ROOT
+import sidecar_helpers as h
+
+BILL = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
+
+
+def real_bomb_png(width: int, height: int) -> bytes:
+    """A real, valid 1-bit PNG of width×height white pixels: ~50 KB on the wire, 400 Mpx decoded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+HOSTILE = [
+    ("0 bytes", lambda: b"", "empty"),
+    ("random bytes", lambda: h.random_bytes(64 * 1024), "not recognised"),
+    ("truncated PDF", lambda: BILL.read_bytes()[:2000], "damaged or truncated"),
+    ("encrypted PDF", lambda: h.encrypted_pdf(BILL.read_bytes()), "encrypted"),
+    ("PDF with 10,000 pages", lambda: h.pdf_with_pages(10_000), "10000 pages"),
+    ("20,000 x 20,000 PNG", lambda: real_bomb_png(20_000, 20_000), "pixels"),
+    ("PNG header claiming 100,000 x 100,000", lambda: h.huge_png_header_only(100_000, 100_000), "pixels"),
+    ("corrupt JPEG", lambda: h.jpeg()[:300] + os.urandom(300), "cannot be decoded"),
+    ("corrupt TIFF", lambda: b"II*\x00" + os.urandom(2000), "cannot be decoded"),
+    ("XML bomb", lambda: h.XML_BOMB, ""),
+    ("1 MB prompt", None, "prompt"),
+    ("oversize (40 MiB)", lambda: b"%PDF-1.7\n" + b"\x00" * (40 * 1024 * 1024), "at most 32.0 MiB"),
+]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def sidecar():
+    thread = SidecarThread(engine="replay")
+    thread.start()
+    yield thread
+    thread.stop()
+
+
+@pytest.mark.parametrize("name,make,expected", HOSTILE, ids=[c[0] for c in HOSTILE])
+def test_hostile_input_is_refused_cleanly_with_bounded_memory(sidecar, name, make, expected):
+    with grpc.insecure_channel(sidecar.target, options=[("grpc.max_send_message_length", 64 << 20)]) as channel:
+        stub = pb_grpc.DocumentServiceStub(channel)
+        if make is None:
+            request = pb.ExtractRequest(content=BILL.read_bytes(), prompt="A" * (1 << 20))
+        else:
+            request = pb.ExtractRequest(content=make(), filename=name)
+        before = _rss_mb()
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Extract(request, timeout=60)
+        grown = _rss_mb() - before
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT, info.value.details()
+        assert expected.lower() in info.value.details().lower()
+        print(f"{name}: {info.value.details()!r}; RSS +{grown:.0f} MB")
+        assert grown < 300, f"{name} grew the process by {grown:.0f} MB"
+        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
+        assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=30).document_json
+
+
+def test_fifty_concurrent_clients_none_lost_none_twice():
+    clients, queue_size = 50, 8
+    sidecar = SidecarThread(engine="replay", concurrency=1, queue_size=queue_size, delay_s=0.02)
+    with sidecar as target, grpc.insecure_channel(target) as channel:
+        stub = pb_grpc.DocumentServiceStub(channel)
+        content = BILL.read_bytes()
+
+        def call(i: int):
+            started = time.perf_counter()
+            try:
+                reply = stub.Extract(pb.ExtractRequest(content=content), timeout=60,
+                                     metadata=[("x-request-id", f"client-{i}")])
+                return "OK", reply.request_id, time.perf_counter() - started, None
+            except grpc.RpcError as exc:
+                meta = dict(exc.trailing_metadata() or ())
+                return exc.code().name, None, time.perf_counter() - started, meta.get("retry-after-s")
+
+        with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+            results = list(pool.map(call, range(clients)))
+        ok = [r for r in results if r[0] == "OK"]
+        busy = [r for r in results if r[0] == "RESOURCE_EXHAUSTED"]
+        assert len(ok) + len(busy) == clients, {r[0] for r in results}
+        assert len(busy) > 0 and all(float(r[3]) >= 1 for r in busy)  # the queue limit held, with a hint
+        assert sorted(r[1] for r in ok) == sorted({r[1] for r in ok})  # every answer to its own request
+        assert sidecar.engine.calls == len(ok)  # no request processed twice, none processed and dropped
+        latencies = sorted(r[2] for r in ok)
+        p50, p99 = latencies[len(latencies) // 2], latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        print(f"{clients} clients: {len(ok)} OK, {len(busy)} RESOURCE_EXHAUSTED; p50 {p50 * 1000:.0f} ms, "
+              f"p99 {p99 * 1000:.0f} ms")
+
+
+# --- TLS --------------------------------------------------------------------------------------
+
+
+def _certs(tmp_path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    def key():
+        return ec.generate_private_key(ec.SECP256R1())
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = key()
+    ca = (x509.CertificateBuilder().subject_name(name("test-ca")).issuer_name(name("test-ca"))
+          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+
+    def leaf(cn, serial, san):
+        k = key()
+        builder = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject).public_key(k.public_key())
+                   .serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=1)))
+        if san:
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        return k, builder.sign(ca_key, hashes.SHA256())
+
+    pem = serialization.Encoding.PEM
+    out = {}
+    for label, (k, cert) in {"server": leaf("localhost", 2, True), "client": leaf("odoo", 3, False)}.items():
+        (tmp_path / f"{label}.key").write_bytes(k.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                                serialization.NoEncryption()))
+        (tmp_path / f"{label}.pem").write_bytes(cert.public_bytes(pem))
+        out[label] = (tmp_path / f"{label}.key", tmp_path / f"{label}.pem")
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    out["ca"] = tmp_path / "ca.pem"
+    return out
+
+
+def test_tls_and_mutual_tls(tmp_path):
+    certs = _certs(tmp_path)
+    server_key, server_pem = certs["server"]
+    client_key, client_pem = certs["client"]
+    ca = certs["ca"].read_bytes()
+    with SidecarThread(engine="replay", tls_cert=server_pem, tls_key=server_key, tls_client_ca=certs["ca"],
+                       token="tls-token") as target:
+        port = target.rsplit(":", 1)[1]
+        request = pb.ExtractRequest(content=BILL.read_bytes())
+        meta = [("authorization", "Bearer tls-token")]
+        good = grpc.ssl_channel_credentials(root_certificates=ca, private_key=client_key.read_bytes(),
+                                            certificate_chain=client_pem.read_bytes())
+        with grpc.secure_channel(f"localhost:{port}", good) as ch:
+            assert pb_grpc.DocumentServiceStub(ch).Extract(request, timeout=20, metadata=meta).document_json
+        # No client certificate: the handshake fails; plaintext: refused.
+        for creds in (grpc.ssl_channel_credentials(root_certificates=ca), None):
+            ch = grpc.secure_channel(f"localhost:{port}", creds) if creds else grpc.insecure_channel(target)
+            with ch, pytest.raises(grpc.RpcError) as info:
+                pb_grpc.DocumentServiceStub(ch).Extract(request, timeout=5, metadata=meta)
+            assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+# --- SIGTERM during load, on a real process ---------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "OCR_ENGINE": "replay", "GRPC_HOST": "127.0.0.1", "GRPC_PORT": str(port),
+           "OCR_GRACE_S": "10", "OCR_CONCURRENCY": "2", "OCR_QUEUE_SIZE": "8", "PYTHONPATH": str(ROOT),
+           "OCR_REPLAY_DELAY_S": "1.0"}
+    proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        target = f"127.0.0.1:{port}"
+        with grpc.insecure_channel(target) as channel:
+            grpc.channel_ready_future(channel).result(timeout=30)
+            health = health_pb2_grpc.HealthStub(channel)
+            for _ in range(100):
+                if health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == 1:
+                    break
+                time.sleep(0.1)
+            stub = pb_grpc.DocumentServiceStub(channel)
+            content = BILL.read_bytes()
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                in_flight = [pool.submit(stub.Extract, pb.ExtractRequest(content=content), timeout=30)
+                             for _ in range(2)]
+                time.sleep(0.3)
+                proc.send_signal(signal.SIGTERM)
+                time.sleep(0.2)
+                with pytest.raises(grpc.RpcError) as info:
+                    stub.Extract(pb.ExtractRequest(content=content), timeout=5)
+                assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+                assert all(f.result().document_json for f in in_flight)  # finished within the grace period
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log = proc.stdout.read()
+    assert '"event": "draining"' in log and '"event": "stopped"' in log, log
