@@ -206,7 +206,7 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
     except Image.DecompressionBombError:
         raise InvalidDocument("The image would decompress to more pixels than this server accepts "
                               "(OCR_MAX_PIXELS). Send a smaller scan.") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 - PIL's plugins raise many types on malformed files
         detail = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", str(exc)).strip()
         raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated"
                               + (f" ({detail})" if detail else "") + ". Send the complete file.") from None
