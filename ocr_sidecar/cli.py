@@ -167,7 +167,8 @@ def random_model(
 
 @app.command("download-model")
 def download_model(
-    directory: Annotated[Optional[Path], typer.Argument(file_okay=False, help="Target folder [env MODEL_PATH]")] = None,
+    directory: Annotated[Optional[Path], typer.Option("--dest", file_okay=False,
+                                                      help="Target folder [env MODEL_PATH]")] = None,
     repo: Annotated[str, typer.Option(help="Hugging Face repository")] = MODEL_REPO,
     revision: Annotated[Optional[str], typer.Option(help="Branch, tag or commit")] = None,
 ) -> None:

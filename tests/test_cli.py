@@ -31,7 +31,7 @@ def test_serve_without_weights_says_so_in_one_line_and_exits_2(tmp_path):
 
 
 def test_download_model_offline_is_one_clear_line(tmp_path):
-    result = run_cli("download-model", str(tmp_path / "w"), env={"HF_HUB_OFFLINE": "1"})
+    result = run_cli("download-model", "--dest", str(tmp_path / "w"), env={"HF_HUB_OFFLINE": "1"})
     assert result.returncode == 2
     assert "cannot download OpenGVLab/InternVL3-1B-hf" in result.stderr and "Traceback" not in result.stderr
 
