@@ -122,7 +122,13 @@ _SAFE = r'[^"\\\x00-\x1f]'
 DATE_PATTERN = r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
+# xgrammar (0.2.x) cannot compile a bounded repetition above 128 ({0,129} fails its FSM check), so the
+# decoding grammar caps free text at 128 characters; validation still accepts MAX_TEXT.
+DECODE_TEXT = 128
+
+
 def _str(max_len: int, pattern: Optional[str] = None) -> dict[str, Any]:
+    max_len = min(max_len, DECODE_TEXT)
     return {"anyOf": [{"type": "string", "pattern": pattern or f"^{_SAFE}{{0,{max_len}}}$"}, {"type": "null"}]}
 
 
