@@ -74,3 +74,42 @@ def test_settings_keep_the_seeds_env_names_and_flags_override():
 def test_bad_settings_are_refused_with_the_name(env, message):
     with pytest.raises(ValueError, match=message):
         Settings.from_env(env)
+
+
+def test_serve_demo_runs_offline_and_says_demo(tmp_path):
+    import signal
+    import socket
+    import time
+
+    import grpc
+
+    from ocr_sidecar.proto import document_service_pb2 as pb
+    from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "MODEL_PATH": str(tmp_path / "no-weights"),
+           "OCR_DTYPE": "fp32", "OCR_MAX_TILES": "2", "MAX_TOKENS": "64"}
+    proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve", "--demo", "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            grpc.channel_ready_future(channel).result(timeout=60)
+            stub = pb_grpc.DocumentServiceStub(channel)
+            deadline = time.monotonic() + 90
+            while True:
+                info = stub.GetInfo(pb.GetInfoRequest(), timeout=10)
+                if not any(w.code == "not_ready" for w in info.warnings) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert info.demo and any(w.code == "demo_model" for w in info.warnings)
+            reply = stub.Extract(pb.ExtractRequest(content=(DOCUMENTS_DIR / "img_contoso_receipt_photo2.png")
+                                                   .read_bytes()), timeout=120)
+            assert reply.warnings[0].code == "demo_model"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
