@@ -1,0 +1,14 @@
+{
+    "name": "Vendor Bills Digitization",
+    "summary": "Digitize button and scheduled digitization for vendor bills and refunds",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "license": "LGPL-3",
+    "author": "Odoo digitization team",
+    "depends": ["account", "document_digitize"],
+    "data": [
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "installable": True,
+}

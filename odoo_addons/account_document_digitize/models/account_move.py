@@ -1,0 +1,94 @@
+from odoo import fields, models
+
+from odoo.addons.document_digitize.lib import (MappingOptions, compare_totals, map_document, needs_review,
+                                               review_note_html, tax_adjustments)
+from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
+
+_HEADER_FIELDS = ("partner_id", "ref", "payment_reference", "invoice_date", "invoice_date_due", "currency_id",
+                  "partner_bank_id", "invoice_payment_term_id")
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "document.digitize.mixin"]
+
+    def _digitize_target(self):
+        return "vendor_bill"
+
+    def _digitize_is_editable(self):
+        return self.state == "draft" and self.move_type in ("in_invoice", "in_refund")
+
+    def _digitize_document_type(self):
+        # A bill may turn out to be a credit note: let the model say; a refund is one for sure.
+        return "credit_note" if self.move_type == "in_refund" else None
+
+    def _digitize_current(self):
+        """What the user entered (defaults the user never chose count as empty)."""
+        current = {}
+        for name in _HEADER_FIELDS:
+            value = self[name]
+            current[name] = value.id if isinstance(value, models.BaseModel) else value
+        if current["currency_id"] == self.company_id.currency_id.id:
+            current["currency_id"] = False
+        if not self.invoice_date:
+            current["invoice_date_due"] = False  # computed from today, not chosen
+        current["move_type"] = self.move_type
+        current["invoice_line_ids"] = bool(self.invoice_line_ids)
+        return current
+
+    def _digitize_options(self):
+        param = self._digitize_param
+        return MappingOptions(create_partner=param("create_partner") in ("True", "1", "true"),
+                              price_digits=self.env["decimal.precision"].precision_get("Product Price"))
+
+    def _digitize_apply(self, result):
+        self.ensure_one()
+        mapped = map_document(result.document, OdooCatalog(self.env, self.company_id), "vendor_bill",
+                              self._digitize_current(), self._digitize_options(),
+                              field_confidence=result.field_confidence, warnings=result.warnings)
+        header = dict(mapped.header)
+        if mapped.partner_to_create:
+            header["partner_id"] = self.env["res.partner"].create(mapped.partner_to_create).id
+        partner_id = header.get("partner_id") or self.partner_id.id
+        if mapped.bank_account_to_add and partner_id:
+            bank_vals = dict(mapped.bank_account_to_add, partner_id=mapped.bank_account_to_add.get("partner_id")
+                             or partner_id)
+            self.env["res.partner.bank"].create(bank_vals)
+        if mapped.partner_bank_iban and partner_id and not self.partner_bank_id:
+            bank = self.env["res.partner.bank"].search([("partner_id", "=", partner_id),
+                                                        ("sanitized_acc_number", "=", mapped.partner_bank_iban)],
+                                                       limit=1)
+            if bank:
+                header["partner_bank_id"] = bank.id
+        move_type = header.pop("move_type", None)
+        if move_type and move_type != self.move_type:
+            self.move_type = move_type
+        if "partner_id" in header:  # partner first: its onchanges (terms, bank) must not undo the rest
+            self.partner_id = header.pop("partner_id")
+        self.write(header)
+        if mapped.lines:
+            self.write({"invoice_line_ids": [fields.Command.create(vals) for vals in mapped.lines]})
+        self._digitize_adjust_taxes(mapped.document)
+        items = list(mapped.review)
+        tolerance = float(self._digitize_param("tolerance") or 0.0)
+        items += compare_totals(mapped.document, {"amount_untaxed": self.amount_untaxed, "amount_tax": self.amount_tax,
+                                                  "amount_total": self.amount_total}, tolerance)
+        state = "needs_review" if needs_review(items) else "done"
+        return state, review_note_html(items)
+
+    def _digitize_adjust_taxes(self, document):
+        """Documents round tax per rate on the summed base; Odoo may round per line. Set the tax lines to
+        the document's amounts when the difference is only rounding (tax amounts are editable in draft)."""
+        tax_lines = self.line_ids.filtered(lambda line: line.display_type == "tax" and line.tax_line_id)
+        if not tax_lines:
+            return
+        products = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        rows = []
+        for line in tax_lines:
+            base = sum(products.filtered(lambda p, t=line.tax_line_id: t in p.tax_ids).mapped("price_subtotal"))
+            rows.append({"tax_id": line.tax_line_id.id, "rate": line.tax_line_id.amount, "base": base,
+                         "amount": abs(line.amount_currency)})
+        for adjustment in tax_adjustments(document, rows):
+            line = tax_lines.filtered(lambda t, a=adjustment: t.tax_line_id.id == a.tax_id)[:1]
+            sign = -1 if self.move_type == "in_refund" else 1
+            line.amount_currency = sign * adjustment.document_amount

@@ -1,0 +1,171 @@
+"""Vendor bills digitized end to end: real gRPC to an in-process sidecar on loopback.
+
+The sidecar is the production server with the replay engine (it answers the gold JSON of the shared
+corpus by content hash) — it replaces only the model. Everything else is real: the gRPC client, the
+queue, the mapping library and the ORM writes.
+"""
+
+import base64
+import json
+import os
+from pathlib import Path
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from ocr_sidecar.testing import SidecarThread
+
+DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
+            / "documents")
+NETPRESSE = DOCS / "i2d_NetpresseInvoice.pdf"
+
+
+@tagged("post_install", "-at_install")
+class TestDigitizeBill(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
+        cls.target = cls.sidecar.start()
+        cls.addClassCleanup(cls.sidecar.stop)
+        ICP = cls.env["ir.config_parameter"].sudo()
+        ICP.set_param("document_digitize.endpoint", cls.target)
+        ICP.set_param("document_digitize.max_attempts", "2")
+        cls.company = cls.env.company
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.tax20 = cls.env["account.tax"].create({
+            "name": "VAT 20 % (purchase)", "amount": 20.0, "amount_type": "percent", "type_tax_use": "purchase",
+            "company_id": cls.company.id})
+        cls.vendor = cls.env["res.partner"].create({"name": "Netpresse SAS", "is_company": True})
+        cls.env["res.partner.bank"].create({"acc_number": "FR76 1010 7002 4500 6170 5231 739",
+                                            "partner_id": cls.vendor.id})
+        cls.accountant = new_test_user(cls.env, "digitize_accountant", groups="account.group_account_invoice")
+        cls.reader = new_test_user(cls.env, "digitize_reader", groups="base.group_user")
+
+    def new_bill(self, content, name="bill.pdf", **values):
+        bill = self.env["account.move"].create({"move_type": "in_invoice", **values})
+        attachment = self.env["ir.attachment"].create({"name": name, "raw": content, "res_model": "account.move",
+                                                       "res_id": bill.id})
+        bill.message_main_attachment_id = attachment
+        return bill
+
+    def run_queue(self):
+        return self.env["account.move"]._digitize_process_queue(10, commit=False)
+
+    def test_pdf_bill_is_filled_from_the_document(self):
+        bill = self.new_bill(NETPRESSE.read_bytes())
+        bill.action_digitize()
+        self.assertEqual(bill.digitize_state, "queued")
+        self.assertEqual(self.run_queue(), (1, 0))
+        self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
+        self.assertEqual(bill.partner_id, self.vendor, "vendor found by its IBAN")
+        self.assertEqual(bill.ref, "2022089083")
+        self.assertEqual(bill.invoice_date, fields.Date.to_date("2022-11-28"))
+        self.assertEqual(bill.currency_id, self.eur)
+        self.assertEqual(bill.state, "draft", "never posted")
+        self.assertEqual(bill.amount_untaxed, 46.68)
+        self.assertEqual(bill.amount_tax, 9.34)
+        self.assertEqual(bill.amount_total, 56.02)
+        self.assertIn(self.tax20, bill.invoice_line_ids.tax_ids)
+        self.assertTrue(bill.digitize_request_id and bill.digitize_engine)
+        self.assertEqual(json.loads(bill.digitize_json)["document_number"], "2022089083")
+        self.assertTrue(any("Digitized by" in (m.body or "") for m in bill.message_ids))
+
+    def test_totals_that_do_not_add_up_need_review_with_a_note(self):
+        content = NETPRESSE.read_bytes() + b"\n% variant"
+        document = json.loads(NETPRESSE.with_name(NETPRESSE.stem + ".gold.json").read_text())
+        document["total"] = 99.99
+        self.sidecar.add(content, document)
+        bill = self.new_bill(content)
+        bill.action_digitize()
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "needs_review")
+        self.assertIn("99.99", bill.digitize_review_html)
+        self.assertTrue(any("To check" in (m.body or "") for m in bill.message_ids))
+
+    def test_values_the_user_entered_are_kept(self):
+        other = self.env["res.partner"].create({"name": "Chosen vendor"})
+        bill = self.new_bill(NETPRESSE.read_bytes(), ref="MY-OWN-REF", partner_id=other.id)
+        bill.action_digitize()
+        self.run_queue()
+        self.assertEqual(bill.ref, "MY-OWN-REF")
+        self.assertEqual(bill.partner_id, other)
+        self.assertIn("MY-OWN-REF", bill.digitize_review_html or "".join(m.body or "" for m in bill.message_ids))
+
+    def test_sidecar_down_retries_then_errors_and_loses_nothing(self):
+        content = NETPRESSE.read_bytes()
+        bill = self.new_bill(content)
+        attachment = bill.message_main_attachment_id
+        bill.action_digitize()
+        self.sidecar.fail_next("UNAVAILABLE", times=2)
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "queued")
+        self.assertTrue(bill.digitize_next_attempt)
+        self.assertIn("retrying", bill.digitize_error)
+        bill.digitize_next_attempt = fields.Datetime.subtract(fields.Datetime.now(), minutes=1)
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "error")
+        self.assertIn("Gave up after 2 attempts", bill.digitize_error)
+        self.assertEqual(attachment.raw, content, "the document is untouched")
+        self.assertFalse(bill.invoice_line_ids)
+        self.assertEqual(bill.state, "draft")
+
+    def test_stopped_sidecar_is_a_transient_error(self):
+        sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
+        target = sidecar.start()
+        sidecar.stop()
+        self.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", target)
+        bill = self.new_bill(NETPRESSE.read_bytes())
+        bill.action_digitize()
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "queued")
+        self.assertIn("Attempt 1 of 2", bill.digitize_error)
+
+    def test_failover_to_the_next_endpoint(self):
+        dead = SidecarThread(engine="replay", documents_dir=DOCS)
+        dead_target = dead.start()
+        dead.stop()
+        self.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", f"{dead_target},{self.target}")
+        for _ in range(2):  # whichever endpoint the rotation starts with
+            bill = self.new_bill(NETPRESSE.read_bytes())
+            bill.action_digitize()
+            self.run_queue()
+            self.assertIn(bill.digitize_state, ("done", "needs_review"))
+
+    def test_invalid_document_is_an_error_at_once(self):
+        bill = self.new_bill(b"%PDF-1.4 this is not a real pdf", name="broken.pdf")
+        bill.action_digitize()
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "error")
+        self.assertIn("damaged or truncated", bill.digitize_error)
+        self.assertEqual(bill.digitize_attempts, 1)
+
+    def test_button_needs_an_attachment_and_a_draft(self):
+        bill = self.env["account.move"].create({"move_type": "in_invoice"})
+        with self.assertRaises(UserError):
+            bill.action_digitize()
+
+    def test_only_users_who_can_edit_the_bill_can_digitize_it(self):
+        bill = self.new_bill(NETPRESSE.read_bytes())
+        with self.assertRaises(AccessError):
+            bill.with_user(self.reader).action_digitize()
+        bill.with_user(self.accountant).action_digitize()
+        self.assertEqual(bill.digitize_state, "queued")
+
+    def test_large_images_are_kept_as_sent(self):
+        photo = (DOCS / "img_contoso_receipt_photo1.png").read_bytes()
+        bill = self.new_bill(photo, name="photo.png")
+        self.assertEqual(bill.message_main_attachment_id.raw, photo)
+
+    def test_other_companys_taxes_and_vendors_are_not_used(self):
+        other_company = self.env["res.company"].create({"name": "Other Co", "currency_id": self.eur.id})
+        other_vendor = self.env["res.partner"].create({"name": "Netpresse (other co)", "company_id": other_company.id})
+        self.env["res.partner.bank"].create({"acc_number": "FR7610107002450061705231739",
+                                             "partner_id": other_vendor.id, "company_id": other_company.id})
+        bill = self.new_bill(NETPRESSE.read_bytes())
+        bill.action_digitize()
+        self.run_queue()
+        self.assertEqual(bill.partner_id, self.vendor)
+        self.assertFalse(bill.invoice_line_ids.tax_ids.filtered(lambda t: t.company_id == other_company))

@@ -1,0 +1,15 @@
+{
+    "name": "Document Digitization (base)",
+    "summary": "Digitize PDFs, scans and photos with a local vision-language model (OCR sidecar over gRPC)",
+    "version": "18.0.1.0.0",
+    "category": "Productivity",
+    "license": "LGPL-3",
+    "author": "Odoo digitization team",
+    "depends": ["base", "mail"],
+    "external_dependencies": {"python": ["grpc", "google.protobuf"]},
+    "data": [
+        "data/ir_config_parameter.xml",
+        "data/ir_cron.xml",
+    ],
+    "installable": True,
+}

@@ -1,0 +1,203 @@
+"""gRPC client of the OCR sidecar — plain Python, no ORM (testable without Odoo).
+
+Fork safety: Odoo forks its workers after import, and a gRPC channel must not cross a fork. Channels
+are created lazily in the process that uses them, cached per (process id, endpoint settings), and
+rebuilt when either changes. Nothing is created at import time.
+
+Several endpoints (comma-separated, or one ``dns:///name:port`` resolving to several addresses): the
+client starts at a rotating position and fails over to the next endpoint on UNAVAILABLE, so load is
+spread and a dead replica costs one fast failure, not a bill in error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+_logger = logging.getLogger(__name__)
+
+TRANSIENT_CODES = {"UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED", "ABORTED", "INTERNAL", "UNKNOWN",
+                   "CANCELLED"}
+DOCUMENT_TYPES = {"invoice": 1, "credit_note": 2, "purchase_order": 3, "sales_order": 4, "receipt": 5}
+
+
+class DigitizeError(Exception):
+    def __init__(self, reason: str, code: str = "", request_id: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.request_id = request_id
+
+
+class TransientError(DigitizeError):
+    """Worth retrying later: the sidecar is down, busy, or was too slow."""
+
+    def __init__(self, reason: str, code: str = "", request_id: str = "", retry_after: Optional[float] = None):
+        super().__init__(reason, code, request_id)
+        self.retry_after = retry_after
+
+
+class PermanentError(DigitizeError):
+    """Retrying cannot help: the document is invalid, or the settings are wrong."""
+
+
+@dataclass
+class EndpointSettings:
+    endpoints: tuple[str, ...]
+    tls: bool = False
+    ca_pem: str = ""
+    token: str = ""
+    timeout: float = 600.0
+
+    @classmethod
+    def parse(cls, endpoints: str, **kwargs: Any) -> "EndpointSettings":
+        items = tuple(e.strip() for e in (endpoints or "").replace(";", ",").split(",") if e.strip())
+        if not items:
+            raise PermanentError("No sidecar endpoint is configured: set it in Accounting > Settings > "
+                                 "Document digitization.", code="FAILED_PRECONDITION")
+        return cls(endpoints=items, **kwargs)
+
+    def key(self) -> tuple:
+        return (self.endpoints, self.tls, self.ca_pem)
+
+
+@dataclass
+class ExtractResult:
+    document: dict
+    document_json: str
+    warnings: list[dict] = field(default_factory=list)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    engine: str = ""
+    model: str = ""
+    pages: int = 0
+    request_id: str = ""
+    endpoint: str = ""
+    total_ms: int = 0
+
+
+class _Channels:
+    """Per-process channel cache (see module docstring)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: Optional[int] = None
+        self._key: Optional[tuple] = None
+        self._channels: dict[str, Any] = {}
+        self._counter = itertools.count()
+
+    def get(self, settings: EndpointSettings) -> list[tuple[str, Any]]:
+        import grpc
+
+        with self._lock:
+            if self._pid != os.getpid() or self._key != settings.key():
+                # After a fork the inherited channels are unusable: drop them without closing.
+                if self._pid == os.getpid():
+                    for channel in self._channels.values():
+                        channel.close()
+                self._channels = {}
+                self._pid, self._key = os.getpid(), settings.key()
+            options = [("grpc.max_send_message_length", 64 * 1024 * 1024),
+                       ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+                       ("grpc.lb_policy_name", "round_robin"),
+                       ("grpc.enable_retries", 0)]
+            for endpoint in settings.endpoints:
+                if endpoint not in self._channels:
+                    if settings.tls:
+                        creds = grpc.ssl_channel_credentials(
+                            root_certificates=settings.ca_pem.encode() if settings.ca_pem else None)
+                        self._channels[endpoint] = grpc.secure_channel(endpoint, creds, options=options)
+                    else:
+                        self._channels[endpoint] = grpc.insecure_channel(endpoint, options=options)
+            start = next(self._counter) % len(settings.endpoints)
+            order = settings.endpoints[start:] + settings.endpoints[:start]
+            return [(endpoint, self._channels[endpoint]) for endpoint in order]
+
+
+_CHANNELS = _Channels()
+
+
+def _metadata(settings: EndpointSettings, request_id: str) -> list[tuple[str, str]]:
+    meta = [("x-request-id", request_id)]
+    if settings.token:
+        meta.append(("authorization", f"Bearer {settings.token}"))
+    return meta
+
+
+def _translate(exc: Any, endpoint: str, request_id: str) -> DigitizeError:
+    code = exc.code().name if exc.code() else "UNKNOWN"
+    details = exc.details() or code
+    if code in TRANSIENT_CODES:
+        retry_after = None
+        for key, value in (exc.trailing_metadata() or ()):
+            if key == "retry-after-s":
+                try:
+                    retry_after = float(value)
+                except ValueError:
+                    pass
+        return TransientError(f"{endpoint}: {details}", code, request_id, retry_after)
+    if code == "UNAUTHENTICATED":
+        details = (f"The sidecar refused the token ({details}). Check the token in Accounting > Settings > "
+                   "Document digitization.")
+    return PermanentError(details, code, request_id)
+
+
+def _call(settings: EndpointSettings, method: str, request: Any, request_id: str):
+    from .proto import document_service_pb2_grpc as pb_grpc
+
+    import grpc
+
+    last: Optional[DigitizeError] = None
+    for endpoint, channel in _CHANNELS.get(settings):
+        stub = pb_grpc.DocumentServiceStub(channel)
+        try:
+            response = getattr(stub, method)(request, timeout=settings.timeout,
+                                             metadata=_metadata(settings, request_id))
+            return endpoint, response
+        except grpc.RpcError as exc:
+            error = _translate(exc, endpoint, request_id)
+            _logger.info("digitize %s request_id=%s on %s failed: %s %s", method, request_id, endpoint,
+                         error.code, error.reason)
+            if error.code != "UNAVAILABLE":
+                raise error from None
+            last = error  # this replica is down: try the next one
+    assert last is not None
+    raise last
+
+
+def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", mime_type: str = "",
+            document_type: Optional[str] = None, request_id: Optional[str] = None) -> ExtractResult:
+    from .proto import document_service_pb2 as pb
+
+    request_id = request_id or uuid.uuid4().hex
+    request = pb.ExtractRequest(content=content, filename=filename or "", mime_type=mime_type or "",
+                                document_type=DOCUMENT_TYPES.get(document_type or "", 0))
+    endpoint, response = _call(settings, "Extract", request, request_id)
+    try:
+        document = json.loads(response.document_json)
+    except ValueError:
+        raise PermanentError("The sidecar answered with JSON that cannot be read.", "DATA_LOSS",
+                             request_id) from None
+    if not isinstance(document, dict):
+        raise PermanentError("The sidecar's answer is not a document object.", "DATA_LOSS", request_id)
+    return ExtractResult(
+        document=document, document_json=response.document_json,
+        warnings=[{"code": w.code, "message": w.message, "field": w.field, "serious": w.serious}
+                  for w in response.warnings],
+        field_confidence=dict(response.field_confidence), engine=response.engine, model=response.model,
+        pages=response.pages, request_id=response.request_id or request_id, endpoint=endpoint,
+        total_ms=int(response.timings.total_ms))
+
+
+def get_info(settings: EndpointSettings) -> dict:
+    from .proto import document_service_pb2 as pb
+
+    endpoint, info = _call(settings, "GetInfo", pb.GetInfoRequest(), uuid.uuid4().hex)
+    return {"endpoint": endpoint, "version": info.version, "model": info.model, "device": info.device,
+            "dtype": info.dtype, "engine": info.engine, "demo": info.demo,
+            "warnings": [w.message for w in info.warnings]}

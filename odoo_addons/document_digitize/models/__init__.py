@@ -1,0 +1,3 @@
+from . import digitize_mixin
+from . import ir_attachment
+from . import res_config_settings

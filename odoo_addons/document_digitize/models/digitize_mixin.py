@@ -1,0 +1,238 @@
+import base64
+import json
+import logging
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import client
+from ..lib import queue as digitize_queue
+from .res_config_settings import env_default
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("queued", "Queued"),
+    ("processing", "Processing"),
+    ("done", "Digitized"),
+    ("needs_review", "Needs review"),
+    ("error", "Error"),
+]
+DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
+                         "application/xml", "text/xml")
+
+
+class DocumentDigitizeMixin(models.AbstractModel):
+    """Digitize button, state machine and queue for any record that carries a document.
+
+    Concrete models implement ``_digitize_target`` (mapping target), ``_digitize_is_editable`` and
+    ``_digitize_apply(result)``; everything else — queueing, the scheduled action, retries, chatter —
+    is here. Decisions (retry or fail) are in ``lib/queue.py``, mapping in ``lib/mapping.py``.
+    """
+
+    _name = "document.digitize.mixin"
+    _description = "Document digitization"
+
+    digitize_state = fields.Selection(STATES, string="Digitization", copy=False, readonly=True, index=True)
+    digitize_json = fields.Text("Extracted JSON", copy=False, readonly=True)
+    digitize_warnings = fields.Text("Extraction warnings", copy=False, readonly=True)
+    digitize_confidence = fields.Text("Field confidence", copy=False, readonly=True)
+    digitize_error = fields.Text("Digitization error", copy=False, readonly=True)
+    digitize_review_html = fields.Html("To check", copy=False, readonly=True, sanitize=True)
+    digitize_attempts = fields.Integer(copy=False, readonly=True)
+    digitize_next_attempt = fields.Datetime(copy=False, readonly=True)
+    digitize_started = fields.Datetime(copy=False, readonly=True)
+    digitize_attachment_id = fields.Many2one("ir.attachment", "Digitized file", copy=False, readonly=True,
+                                             ondelete="set null")
+    digitize_request_id = fields.Char("Sidecar request id", copy=False, readonly=True)
+    digitize_engine = fields.Char("Read by", copy=False, readonly=True)
+    digitize_can_start = fields.Boolean(compute="_compute_digitize_can_start")
+
+    # --- hooks for concrete models -------------------------------------------------------------
+
+    def _digitize_target(self):
+        raise NotImplementedError
+
+    def _digitize_is_editable(self):
+        return True
+
+    def _digitize_document_type(self):
+        return None
+
+    def _digitize_apply(self, result):
+        raise NotImplementedError
+
+    def _digitize_find_attachment(self):
+        """The main attachment when it is a document, else the newest PDF/image in the chatter."""
+        self.ensure_one()
+        main = getattr(self, "message_main_attachment_id", False)
+        if main and main.mimetype in DIGITIZABLE_MIMETYPES:
+            return main
+        return self.env["ir.attachment"].search([
+            ("res_model", "=", self._name), ("res_id", "=", self.id), ("mimetype", "in", DIGITIZABLE_MIMETYPES),
+        ], order="id desc", limit=1)
+
+    @api.depends("digitize_state")
+    def _compute_digitize_can_start(self):
+        for record in self:
+            record.digitize_can_start = (record.digitize_state not in ("queued", "processing")
+                                         and bool(record.id) and record._digitize_is_editable())
+
+    # --- user actions ----------------------------------------------------------------------------
+
+    def action_digitize(self):
+        self.check_access("write")
+        for record in self:
+            if record.digitize_state in ("queued", "processing"):
+                raise UserError(_("%s is already being digitized.", record.display_name))
+            if not record._digitize_is_editable():
+                raise UserError(_("Only draft documents can be digitized (%s).", record.display_name))
+            attachment = record._digitize_find_attachment()
+            if not attachment:
+                raise UserError(_("Attach the PDF, scan or photo of the document to %s first.", record.display_name))
+            record.write({"digitize_state": "queued", "digitize_attachment_id": attachment.id,
+                          "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False})
+            record._digitize_post(_("Queued for digitization: %s", attachment.name))
+        self.env.ref("document_digitize.ir_cron_digitize_queued").sudo()._trigger()
+        return True
+
+    def action_digitize_retry(self):
+        return self.action_digitize()
+
+    # --- the queue -------------------------------------------------------------------------------
+
+    @api.model
+    def _digitize_models(self):
+        return [name for name, model in self.env.registry.items()
+                if not model._abstract and not model._transient and name != self._name
+                and hasattr(model, "_digitize_target")]
+
+    @api.model
+    def _cron_digitize_queued(self):
+        batch = self._digitize_param_int("batch_size", 5)
+        done = remaining = 0
+        for name in self._digitize_models():
+            processed, left = self.env[name].sudo()._digitize_process_queue(batch, commit=True)
+            done += processed
+            remaining += left
+        cron = self.env["ir.cron"]
+        if hasattr(cron, "_notify_progress"):
+            cron._notify_progress(done=done, remaining=remaining)
+
+    @api.model
+    def _digitize_process_queue(self, limit, commit=True):
+        """Process up to ``limit`` queued records of this model; returns (processed, remaining).
+
+        Rows are claimed with FOR UPDATE SKIP LOCKED and committed as 'processing' before the slow
+        sidecar call, so two workers never take the same record and a crash leaves a visible state
+        that ``_digitize_recover_stuck`` requeues.
+        """
+        commit = commit and not self.env.registry.in_test_mode()
+        self._digitize_recover_stuck()
+        self.flush_model()
+        self.env.cr.execute(f"""
+            SELECT id FROM "{self._table}"
+             WHERE digitize_state = 'queued'
+               AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))
+             ORDER BY digitize_next_attempt NULLS FIRST, id
+             LIMIT %s FOR UPDATE SKIP LOCKED""", (limit,))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        for record in self.browse(ids):
+            record._digitize_run_one(commit=commit)
+        self.env.cr.execute(f"""SELECT count(*) FROM "{self._table}" WHERE digitize_state = 'queued'
+               AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))""")
+        return len(ids), self.env.cr.fetchone()[0]
+
+    def _digitize_recover_stuck(self):
+        now = fields.Datetime.now()
+        stuck = self.search([("digitize_state", "=", "processing")])
+        for record in stuck:
+            if digitize_queue.is_stuck(record.digitize_started, now):
+                record.write({"digitize_state": "queued", "digitize_next_attempt": False})
+                record._digitize_post(_("Digitization was interrupted (worker stopped); queued again."))
+
+    def _digitize_run_one(self, commit=True):
+        self.ensure_one()
+        attachment = self.digitize_attachment_id
+        self.write({"digitize_state": "processing", "digitize_started": fields.Datetime.now(),
+                    "digitize_attempts": self.digitize_attempts + 1})
+        if commit:
+            self.env.cr.commit()
+        try:
+            if not attachment or not attachment.raw:
+                raise client.PermanentError(_("The document's file is gone: attach it again and digitize."))
+            result = client.extract(self._digitize_endpoint_settings(), attachment.raw,
+                                    filename=attachment.name or "", mime_type=attachment.mimetype or "",
+                                    document_type=self._digitize_document_type())
+            _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,
+                         result.request_id, result.engine, result.pages, result.total_ms)
+        except client.DigitizeError as exc:
+            self._digitize_failed(exc, commit)
+            return
+        try:
+            with self.env.cr.savepoint():
+                state, review_html = self._digitize_apply(result)
+                self.write({"digitize_state": state, "digitize_json": result.document_json,
+                            "digitize_warnings": json.dumps(result.warnings),
+                            "digitize_confidence": json.dumps(result.field_confidence),
+                            "digitize_request_id": result.request_id, "digitize_engine": result.model or result.engine,
+                            "digitize_review_html": review_html or False, "digitize_error": False,
+                            "digitize_next_attempt": False})
+                body = _("Digitized by %(engine)s (request %(rid)s).", engine=result.model or result.engine,
+                         rid=result.request_id)
+                if review_html:
+                    body = Markup("%s<br/>%s") % (body, Markup(review_html))
+                self._digitize_post(body)
+        except Exception as exc:  # noqa: BLE001 - any mapping failure: the record stays as it was
+            _logger.exception("digitize %s,%s: applying the result failed", self._name, self.id)
+            self._digitize_failed(client.PermanentError(
+                _("The document was read but could not be applied: %s", exc), "MAPPING"), commit,
+                document_json=result.document_json)
+            return
+        if commit:
+            self.env.cr.commit()
+
+    def _digitize_failed(self, exc, commit, document_json=None):
+        decision = digitize_queue.after_failure(
+            transient=isinstance(exc, client.TransientError), attempts=self.digitize_attempts,
+            max_attempts=self._digitize_param_int("max_attempts", 5), reason=exc.reason,
+            now=fields.Datetime.now(), retry_after=getattr(exc, "retry_after", None))
+        values = {"digitize_state": decision.state, "digitize_next_attempt": decision.next_attempt,
+                  "digitize_error": decision.message, "digitize_request_id": exc.request_id or False}
+        if document_json:
+            values["digitize_json"] = document_json
+        self.write(values)
+        self._digitize_post(decision.message)
+        if commit:
+            self.env.cr.commit()
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _digitize_post(self, body):
+        if hasattr(self, "message_post"):
+            self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    @api.model
+    def _digitize_param(self, key, default=""):
+        return self.env["ir.config_parameter"].sudo().get_param(f"document_digitize.{key}") or default
+
+    @api.model
+    def _digitize_param_int(self, key, default):
+        try:
+            return int(self._digitize_param(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    @api.model
+    def _digitize_endpoint_settings(self):
+        return client.EndpointSettings.parse(
+            self._digitize_param("endpoint") or env_default("endpoint"),
+            tls=self._digitize_param("tls") in ("True", "1", "true"),
+            ca_pem=self._digitize_param("ca"),
+            token=self._digitize_param("token") or env_default("token"),
+            timeout=float(self._digitize_param_int("timeout", 600)))
+
+    def _digitize_attachment_bytes(self):
+        return base64.b64decode(self.digitize_attachment_id.datas or b"")

@@ -1,0 +1,124 @@
+"""The mapping library's ``Catalog`` over the ORM, scoped to one company (its records + shared ones)."""
+
+from odoo.osv import expression
+
+from ..lib.catalog import (CompanyInfo, CurrencyCandidate, PartnerCandidate, ProductCandidate, TaxCandidate,
+                           UomCandidate, name_search_terms)
+
+
+def _compact(value):
+    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
+
+
+class OdooCatalog:
+    def __init__(self, env, company):
+        self.env = env
+        self.company_rec = company
+        self._company_domain = ["|", ("company_id", "=", False), ("company_id", "=", company.id)]
+
+    def company(self):
+        c = self.company_rec
+        return CompanyInfo(id=c.id, name=c.name, partner_id=c.partner_id.id, currency_code=c.currency_id.name,
+                           country_code=c.country_id.code or None, vat=c.vat or None)
+
+    # partners ------------------------------------------------------------------------------------
+
+    def _partner(self, partner):
+        partner = partner.commercial_partner_id
+        banks = self.env["res.partner.bank"].sudo().search([("partner_id", "=", partner.id)])
+        return PartnerCandidate(
+            id=partner.id, name=partner.name or "", vat=partner.vat or None, email=partner.email or None,
+            website=partner.website or None, ibans=tuple(b.sanitized_acc_number for b in banks),
+            company_type=partner.company_type or "company", country_code=partner.country_id.code or None,
+            property_payment_term_id=partner.with_company(self.company_rec).property_supplier_payment_term_id.id or None,
+            customer_payment_term_id=partner.with_company(self.company_rec).property_payment_term_id.id or None)
+
+    def _partners(self, domain, limit=100):
+        Partner = self.env["res.partner"].with_company(self.company_rec)
+        records = Partner.search(expression.AND([domain, self._company_domain]), limit=limit)
+        seen, out = set(), []
+        for record in records:
+            commercial = record.commercial_partner_id
+            if commercial.id not in seen:
+                seen.add(commercial.id)
+                out.append(self._partner(commercial))
+        return out
+
+    def partners_by_vat(self, variants):
+        if not variants:
+            return []
+        # VAT is stored as typed: gather by the digits, compare compact.
+        candidates = self._partners(expression.OR([[("vat", "ilike", v[-6:])] for v in variants]), limit=200)
+        wanted = {_compact(v) for v in variants}
+        return [p for p in candidates if _compact(p.vat) in wanted]
+
+    def partners_by_iban(self, iban):
+        banks = self.env["res.partner.bank"].search(
+            [("sanitized_acc_number", "=", _compact(iban))] + self._company_domain)
+        return [self._partner(b.partner_id) for b in banks]
+
+    def partners_by_name(self, name):
+        terms = name_search_terms(name) or [name]
+        domain = expression.OR([[("name", "=ilike", name)]] + [[("name", "ilike", t)] for t in terms])
+        return self._partners(domain + [("is_company", "=", True)]) or self._partners(domain)
+
+    def partners_by_email_domain(self, domain):
+        return self._partners(["|", ("email", "=ilike", f"%@{domain}"), ("website", "ilike", domain)])
+
+    # the rest ------------------------------------------------------------------------------------
+
+    def currency(self, code):
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        if not currency:
+            return None
+        return CurrencyCandidate(id=currency.id, name=currency.name, active=currency.active,
+                                 decimal_places=currency.decimal_places)
+
+    def country_id(self, code):
+        return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id or None
+
+    def _product(self, product, partner_id=None):
+        tmpl = product.product_tmpl_id
+        codes = {}
+        for seller in tmpl.seller_ids.filtered(lambda s: s.product_code):
+            codes.setdefault(seller.partner_id.commercial_partner_id.id, []).append(seller.product_code)
+        company = self.company_rec
+        return ProductCandidate(
+            id=product.id, name=product.name or "", default_code=product.default_code or None,
+            barcode=product.barcode or None, vendor_codes={k: tuple(v) for k, v in codes.items()},
+            uom_id=product.uom_id.id or None, uom_po_id=tmpl.uom_po_id.id or None,
+            uom_category_id=product.uom_id.category_id.id or None,
+            purchase_tax_ids=tuple(product.supplier_taxes_id.filtered(lambda t: t.company_id == company).ids),
+            sale_tax_ids=tuple(product.taxes_id.filtered(lambda t: t.company_id == company).ids),
+            purchase_ok=product.purchase_ok, sale_ok=product.sale_ok)
+
+    def products(self, *, use, partner_id, code, barcode, name):
+        Product = self.env["product.product"].with_company(self.company_rec)
+        ok = [("purchase_ok" if use == "purchase" else "sale_ok", "=", True)] + self._company_domain
+        found = Product.browse()
+        if code and partner_id:
+            infos = self.env["product.supplierinfo"].search([("partner_id", "child_of", partner_id),
+                                                             ("product_code", "=", code)])
+            found |= infos.product_id | infos.product_tmpl_id.product_variant_ids
+        if code:
+            found |= Product.search(ok + [("default_code", "=", code)])
+        if barcode:
+            found |= Product.search(ok + [("barcode", "=", barcode)])
+        if name:
+            found |= Product.search(ok + [("name", "=ilike", name)], limit=20)
+        return [self._product(p, partner_id) for p in found]
+
+    def product(self, product_id):
+        product = self.env["product.product"].browse(product_id).exists()
+        return self._product(product) if product and product.active else None
+
+    def taxes(self, use):
+        taxes = self.env["account.tax"].search([("type_tax_use", "=", use), ("company_id", "=", self.company_rec.id)])
+        return [TaxCandidate(id=t.id, name=t.name, amount=t.amount, amount_type=t.amount_type,
+                             price_include=bool(t.price_include), type_tax_use=t.type_tax_use, sequence=t.sequence,
+                             has_negative_factor=any(line.factor < 0 for line in t.invoice_repartition_line_ids))
+                for t in taxes]
+
+    def uom(self, name):
+        uom = self.env["uom.uom"].search([("name", "=ilike", name)], limit=1)
+        return UomCandidate(id=uom.id, name=uom.name, category_id=uom.category_id.id) if uom else None

@@ -1,0 +1,50 @@
+import os
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import client
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    document_digitize_endpoint = fields.Char(
+        "Sidecar endpoint(s)", config_parameter="document_digitize.endpoint",
+        help="host:port of the OCR sidecar; several comma-separated, or dns:///name:port, spread load and fail over.")
+    document_digitize_tls = fields.Boolean("Use TLS", config_parameter="document_digitize.tls")
+    document_digitize_ca = fields.Char("CA certificate (PEM)", config_parameter="document_digitize.ca",
+                                       groups="base.group_system")
+    document_digitize_token = fields.Char("Token", config_parameter="document_digitize.token",
+                                          groups="base.group_system")
+    document_digitize_timeout = fields.Integer("Timeout (s)", config_parameter="document_digitize.timeout",
+                                               default=600)
+    document_digitize_auto_mail = fields.Boolean("Digitize mailed documents automatically",
+                                                 config_parameter="document_digitize.auto_mail")
+    document_digitize_create_partner = fields.Boolean("Create unknown vendors (valid VAT id)",
+                                                      config_parameter="document_digitize.create_partner")
+    document_digitize_tolerance = fields.Float("Total tolerance", config_parameter="document_digitize.tolerance",
+                                               default=0.0)
+    document_digitize_batch_size = fields.Integer("Batch size", config_parameter="document_digitize.batch_size",
+                                                  default=5)
+    document_digitize_max_attempts = fields.Integer("Max attempts",
+                                                    config_parameter="document_digitize.max_attempts", default=5)
+
+    def action_document_digitize_test_connection(self):
+        self.ensure_one()
+        self.execute()  # save what is on screen first
+        try:
+            info = client.get_info(self.env["document.digitize.mixin"]._digitize_endpoint_settings())
+        except client.DigitizeError as exc:
+            raise UserError(_("Cannot reach the OCR sidecar: %s", exc.reason)) from None
+        message = _("%(endpoint)s: %(model)s on %(device)s (%(dtype)s), engine %(engine)s", **info)
+        if info["demo"]:
+            message += " — " + _("DEMO MODEL: random weights, outputs are meaningless")
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"title": _("Connection OK"), "message": message,
+                           "type": "warning" if info["demo"] else "success", "sticky": False}}
+
+
+def env_default(key):
+    """docker-compose passes the endpoint/token as environment variables for a first start."""
+    return os.environ.get({"endpoint": "DOCUMENT_DIGITIZE_ENDPOINT", "token": "DOCUMENT_DIGITIZE_TOKEN"}[key], "")
