@@ -152,20 +152,20 @@ def test_reflection_lists_both_apis(channel):
 
 
 def test_full_queue_gives_resource_exhausted_with_a_retry_hint():
-    with SidecarThread(engine="replay", concurrency=1, queue_size=1, delay_s=1.0) as target, \
+    with SidecarThread(engine="replay", concurrency=1, queue_size=1, delay_s=3.0) as target, \
             grpc.insecure_channel(target) as ch:
         stub = pb_grpc.DocumentServiceStub(ch)
         content = BILL.read_bytes()
 
-        def call():
+        # Four calls in flight at once (futures, not threads: they leave together).
+        futures = [stub.Extract.future(pb.ExtractRequest(content=content), timeout=30) for _ in range(4)]
+        results = []
+        for future in futures:
             try:
-                stub.Extract(pb.ExtractRequest(content=content), timeout=30)
-                return "OK", None
+                future.result()
+                results.append(("OK", None))
             except grpc.RpcError as exc:
-                return exc.code().name, dict(exc.trailing_metadata() or ())
-
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            results = list(pool.map(lambda _: call(), range(4)))
+                results.append((exc.code().name, dict(exc.trailing_metadata() or ())))
         codes = sorted(code for code, _ in results)
         assert codes.count("OK") == 2, results  # one running + one waiting
         assert codes.count("RESOURCE_EXHAUSTED") == 2, results
