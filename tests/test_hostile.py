@@ -10,7 +10,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import os
-import resource
 import signal
 import socket
 import struct

@@ -8,7 +8,6 @@ production code. The InternVL path through the same server is in test_server_int
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 import socket
 import threading

@@ -18,10 +18,11 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from .. import errors
 from .base import DocumentInput, EngineResult
+from .einvoice import _present_paths as leaf_paths  # JSON paths of the non-null leaves
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".xml"}
 
@@ -38,17 +39,6 @@ def default_documents_dir() -> Optional[Path]:
     here = Path(__file__).resolve().parents[2]  # repository root in a checkout
     candidate = here.parent / "shared" / "data" / "documents"
     return candidate if candidate.is_dir() else None
-
-
-def _leaf_paths(value: Any, prefix: str = ""):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaf_paths(item, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _leaf_paths(item, f"{prefix}[{i}]")
-    elif value is not None:
-        yield prefix
 
 
 class ReplayEngine:
@@ -104,6 +94,6 @@ class ReplayEngine:
                 "The replay engine knows no gold JSON for this document (it answers only the corpus "
                 "documents and those a test registered). Run the internvl engine to read new documents.")
         document = json.loads(json.dumps(document))
-        return EngineResult(document=document, field_confidence={p: 1.0 for p in _leaf_paths(document)},
+        return EngineResult(document=document, field_confidence={p: 1.0 for p in leaf_paths(document)},
                             generate_ms=int((time.perf_counter() - started) * 1000), engine=self.name,
                             model=self.model_name)

@@ -7,7 +7,6 @@ Anything else (an uncaught exception, a hang, a memory blow-up) is a bug.
 """
 
 import sys
-from pathlib import Path
 
 import atheris
 
@@ -36,9 +35,7 @@ def test_one_input(data: bytes) -> None:
 
 
 def main() -> None:
-    argv = list(sys.argv)
-    seeds = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "documents"
-    atheris.Setup(argv, test_one_input)
+    atheris.Setup(list(sys.argv), test_one_input)
     atheris.Fuzz()
 
 

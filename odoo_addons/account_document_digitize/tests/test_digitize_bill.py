@@ -5,12 +5,11 @@ corpus by content hash) — it replaces only the model. Everything else is real:
 queue, the mapping library and the ORM writes.
 """
 
-import base64
 import json
 import os
 from pathlib import Path
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 

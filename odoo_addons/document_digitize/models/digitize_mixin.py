@@ -1,4 +1,3 @@
-import base64
 import json
 import logging
 
@@ -233,6 +232,3 @@ class DocumentDigitizeMixin(models.AbstractModel):
             ca_pem=self._digitize_param("ca"),
             token=self._digitize_param("token") or env_default("token"),
             timeout=float(self._digitize_param_int("timeout", 600)))
-
-    def _digitize_attachment_bytes(self):
-        return base64.b64decode(self.digitize_attachment_id.datas or b"")
