@@ -373,3 +373,28 @@ def test_eval_command_against_a_grpc_server(tmp_path: Path):
 def test_unreachable_server_is_a_setup_error():
     with pytest.raises(ev.EvalSetupError, match="No sidecar answers at 127.0.0.1:9"):
         ev.grpc_extractor("127.0.0.1:9", timeout_s=1, connect_timeout_s=0.5)
+
+
+def test_real_pipeline_with_the_replay_engine_scores_100_percent_on_the_corpus():
+    # A perfect reader (the replay engine answers gold) through the real pipeline, input decoding,
+    # schema validation and checks: every scored field matches, which shows the harness and the
+    # pipeline add no error of their own.
+    from conftest import DOCUMENTS_DIR
+
+    report = ev.evaluate(DOCUMENTS_DIR, ev.pipeline_extractor("replay"))
+    assert len(report.documents) >= 40 and not [d.error for d in report.documents if d.error]
+    overall = report.overall()
+    assert overall.scored > 1000 and overall.accuracy == 1.0 and overall.exact_accuracy == 1.0
+
+
+def test_eval_against_a_running_server():
+    from conftest import DOCUMENTS_DIR
+    from ocr_sidecar.testing import SidecarThread
+
+    with SidecarThread(engine="replay") as target:
+        extract, close = ev.grpc_extractor(target, timeout_s=30)
+        try:
+            report = ev.evaluate(DOCUMENTS_DIR, extract, glob="i2d_*")
+        finally:
+            close()
+    assert report.overall().accuracy == 1.0 and all(d.server_ms is not None for d in report.documents)
