@@ -35,12 +35,12 @@ TEMPLATE=${ODOO_TEMPLATE_DB:-odoo18_tmpl}
 DB="digitize_test_$$"
 BASE_ADDONS=$(cat "$ODOO_HOME/ADDONS_PATH" 2>/dev/null || echo "$ODOO_HOME/src/odoo/addons")
 MODULES=$(for m in "$ROOT"/odoo_addons/*/__manifest__.py; do basename "$(dirname "$m")"; done | paste -sd, -)
-TAGS=$(echo "$MODULES" | sed 's/[^,]*/\/&/g')
+TAGS=${ODOO_TEST_TAGS:-$(echo "$MODULES" | sed 's/[^,]*/\/&/g')}  # e.g. ODOO_TEST_TAGS=/sale_document_digitize
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-LOG=$(mktemp)
+LOG=${ODOO_TEST_LOG:-$(mktemp)}  # set ODOO_TEST_LOG=file to keep the full log
 DATA_DIR=$(mktemp -d)
 
-cleanup() { dropdb -h "$DB_HOST" -U "$DB_USER" --if-exists "$DB" >/dev/null 2>&1; rm -rf "$DATA_DIR" "$LOG"; }
+cleanup() { dropdb -h "$DB_HOST" -U "$DB_USER" --if-exists "$DB" >/dev/null 2>&1; rm -rf "$DATA_DIR"; [ -n "${ODOO_TEST_LOG:-}" ] || rm -f "$LOG"; }
 trap cleanup EXIT
 
 INIT=account,purchase,sale_management

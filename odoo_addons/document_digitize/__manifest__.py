@@ -8,8 +8,11 @@
     "depends": ["base", "mail"],
     "external_dependencies": {"python": ["grpc", "google.protobuf"]},
     "data": [
+        "security/ir.model.access.csv",
         "data/ir_config_parameter.xml",
         "data/ir_cron.xml",
+        "data/res_partner.xml",
+        "views/digitize_upload_views.xml",
     ],
     "installable": True,
 }

@@ -493,13 +493,13 @@ class DocumentMapper:
     def prepare_line(self, line: Line, rate: Any, partner_id: Optional[int]) -> Optional[dict[str, Any]]:
         _, qty_field, taxes_field, uom_field = _LINE_FIELDS[self.target]
         if line.is_text_only:
-            return {"display_type": "line_note", "name": line.description or line.product_code}
+            return self.note_line(line.description or line.product_code)
         product = self.match_product(line, partner_id)
         name = line.description or (product.name if product else None) or line.product_code or f"Line {line.index}"
         if product is None and self.target != "vendor_bill":
             product = self.fallback_product(line)
             if product is None:
-                return {"display_type": "line_note", "name": self._note_text(line, name)}
+                return self.note_line(self._note_text(line, name))
             if line.product_code and line.product_code not in name:
                 name = f"[{line.product_code}] {name}"
         quantity, price, discount = self.line_amounts(line)
@@ -512,6 +512,12 @@ class DocumentMapper:
         uom_id = self.line_uom(line, product)
         if uom_id:
             values[uom_field] = uom_id
+        return values
+
+    def note_line(self, text: Optional[str]) -> dict[str, Any]:
+        values: dict[str, Any] = {"display_type": "line_note", "name": text}
+        if self.target != "vendor_bill":  # order lines store a quantity even for notes (NOT NULL)
+            values[_LINE_FIELDS[self.target][1]] = 0.0
         return values
 
     def _note_text(self, line: Line, name: str) -> str:

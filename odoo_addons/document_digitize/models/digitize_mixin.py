@@ -6,8 +6,10 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib import client
+from ..lib import MappingOptions, client, compare_totals, map_document, needs_review, review_note_html
 from ..lib import queue as digitize_queue
+from ..lib.review import ReviewItem
+from .odoo_catalog import OdooCatalog
 from .res_config_settings import env_default
 
 _logger = logging.getLogger(__name__)
@@ -99,6 +101,68 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     def action_digitize_retry(self):
         return self.action_digitize()
+
+    @api.model
+    def action_digitize_upload(self):
+        """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued."""
+        self.check_access("create")
+        return {"type": "ir.actions.act_window", "name": _("Upload documents to digitize"),
+                "res_model": "document.digitize.upload", "view_mode": "form", "target": "new",
+                "context": {"default_res_model": self._name}}
+
+    @api.model
+    def _digitize_create_from_upload(self, attachment):
+        """Create the empty draft that ``attachment`` (an uploaded file) will fill in."""
+        raise NotImplementedError
+
+    @api.model
+    def _digitize_placeholder_partner(self):
+        """Orders need a partner to be saved: uploads start with this one until the document names one."""
+        return self.env.ref("document_digitize.partner_to_identify", raise_if_not_found=False) or \
+            self.env["res.partner"]
+
+    # --- shared by the concrete models' _digitize_apply ---------------------------------------------
+
+    def _digitize_options(self, fallback_param=None):
+        param = self._digitize_param
+        fallback = self._digitize_param_int(fallback_param, 0) if fallback_param else 0
+        return MappingOptions(create_partner=param("create_partner") in ("True", "1", "true"),
+                              price_digits=self.env["decimal.precision"].precision_get("Product Price"),
+                              fallback_product_id=fallback or None)
+
+    def _digitize_map(self, result, target, current, options):
+        """The pure mapping over this record's company catalog."""
+        return map_document(result.document, OdooCatalog(self.env, self.company_id), target, current, options,
+                            field_confidence=result.field_confidence, warnings=result.warnings)
+
+    def _digitize_partner_id(self, mapped, header):
+        """Create the partner the mapping asked for; returns the partner id to use (or False)."""
+        if mapped.partner_to_create:
+            header["partner_id"] = self.env["res.partner"].create(mapped.partner_to_create).id
+        return header.get("partner_id") or self.partner_id.id
+
+    def _digitize_verdict(self, mapped, extra_items=()):
+        """(state, review html) once the values are written: Odoo's totals against the document's."""
+        items = list(mapped.review) + list(extra_items)
+        tolerance = float(self._digitize_param("tolerance") or 0.0)
+        items += compare_totals(mapped.document, {"amount_untaxed": self.amount_untaxed,
+                                                  "amount_tax": self.amount_tax,
+                                                  "amount_total": self.amount_total}, tolerance)
+        state = "needs_review" if needs_review(items) else "done"
+        return state, review_note_html(items)
+
+    def _digitize_check_partner_identified(self):
+        """Orders still on the placeholder partner must not be confirmed."""
+        placeholder = self._digitize_placeholder_partner()
+        stuck = self.filtered(lambda record: placeholder and record.partner_id == placeholder)
+        if stuck:
+            raise UserError(_("Choose the real partner of %s before confirming: digitization did not identify it.",
+                              ", ".join(stuck.mapped("display_name"))))
+
+    @api.model
+    def _digitize_unidentified_item(self):
+        return ReviewItem("partner_placeholder", _("The partner could not be identified: choose it before "
+                                                   "confirming."), "partner_id", serious=True)
 
     # --- the queue -------------------------------------------------------------------------------
 

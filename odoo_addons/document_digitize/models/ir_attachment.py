@@ -8,7 +8,9 @@ class IrAttachment(models.Model):
         # Core re-encodes images over 1920 px as JPEG q80 (a 2-page TIFF becomes a 1-page JPEG): the
         # document of a digitizable record must reach the model as the user gave it.
         res_model = values.get("res_model")
-        if res_model and res_model in self.env and hasattr(self.env[res_model], "_digitize_target"):
+        keep = res_model == "document.digitize.upload" or (
+            res_model and res_model in self.env and hasattr(self.env[res_model], "_digitize_target"))
+        if keep:
             values["mimetype"] = self._compute_mimetype(values)
             return values
         return super()._postprocess_contents(values)

@@ -1,0 +1,16 @@
+{
+    "name": "Purchase Orders Digitization",
+    "summary": "Digitize vendor quotations and order confirmations into purchase orders; link digitized bills to "
+               "the purchase order they quote",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Purchase",
+    "license": "LGPL-3",
+    "author": "Odoo digitization team",
+    "depends": ["purchase", "account_document_digitize"],
+    "data": [
+        "views/purchase_order_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "installable": True,
+    "auto_install": True,
+}
