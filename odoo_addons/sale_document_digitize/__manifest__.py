@@ -1,0 +1,15 @@
+{
+    "name": "Sales Orders Digitization",
+    "summary": "Turn customers' purchase orders (PDF, scan, photo) into draft quotations",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "license": "LGPL-3",
+    "author": "Odoo digitization team",
+    "depends": ["sale", "document_digitize"],
+    "data": [
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "installable": True,
+    "auto_install": True,
+}

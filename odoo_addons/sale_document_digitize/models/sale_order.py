@@ -1,0 +1,89 @@
+import datetime
+
+from odoo import api, fields, models
+
+from odoo.addons.document_digitize.lib import AddressCandidate, match_address
+from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
+
+_HEADER_FIELDS = ("partner_id", "client_order_ref", "date_order")
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "document.digitize.mixin"]
+
+    def _digitize_target(self):
+        return "sale_order"
+
+    def _digitize_is_editable(self):
+        return self.state in ("draft", "sent")
+
+    def _digitize_document_type(self):
+        return "purchase_order"  # the customer's purchase order
+
+    @api.model
+    def _digitize_create_from_upload(self, attachment):
+        return self.create({"partner_id": self._digitize_placeholder_partner().id})
+
+    @api.model
+    def _create_order_from_attachment(self, attachment_ids):
+        """Odoo's own "Upload" of the Sales Orders list imports e-orders (UBL) itself; the PDFs, scans and
+        photos it cannot read are queued for digitization instead of staying empty quotations."""
+        orders = super()._create_order_from_attachment(attachment_ids)
+        placeholder = self._digitize_placeholder_partner()
+        for order in orders.filtered(lambda o: not o.order_line and o._digitize_is_editable()):
+            attachment = self.env["ir.attachment"].search([("res_model", "=", order._name), ("res_id", "=", order.id),
+                                                           ("mimetype", "in", DIGITIZABLE_MIMETYPES)],
+                                                          order="id desc", limit=1)
+            if not attachment:
+                continue
+            if order.partner_id == self.env.user.partner_id and placeholder:
+                order.partner_id = placeholder  # core's stand-in is the user: never mistake it for the customer
+            order.action_digitize()
+        return orders
+
+    def _digitize_current(self):
+        """What someone chose: defaults (placeholder customer, creation time) count as empty."""
+        current = {name: (self[name].id if isinstance(self[name], models.BaseModel) else self[name])
+                   for name in _HEADER_FIELDS}
+        if self.partner_id == self._digitize_placeholder_partner():
+            current["partner_id"] = False
+        if self.create_date and abs(self.date_order - self.create_date) < datetime.timedelta(minutes=5):
+            current["date_order"] = False
+        current["order_line"] = bool(self.order_line)
+        return current
+
+    def _digitize_apply(self, result):
+        self.ensure_one()
+        current = self._digitize_current()
+        mapped = self._digitize_map(result, "sale_order", current, self._digitize_options("sale_fallback_product_id"))
+        header = dict(mapped.header)
+        self._digitize_partner_id(mapped, header)
+        if "partner_id" in header:
+            # invoice/delivery addresses, pricelist, payment terms and fiscal position follow the customer
+            self.partner_id = header.pop("partner_id")
+            self._digitize_set_addresses(mapped.document.buyer)
+        self.write(header)
+        if mapped.lines:
+            self.write({"order_line": [fields.Command.create(vals) for vals in mapped.lines]})
+        extra = []
+        if self.partner_id == self._digitize_placeholder_partner():
+            extra.append(self._digitize_unidentified_item())
+        return self._digitize_verdict(mapped, extra)
+
+    def _digitize_set_addresses(self, buyer):
+        """Use the customer's invoice/delivery contact whose address is the one on the document."""
+        if not buyer or not buyer.zip:
+            return
+        contacts = self.env["res.partner"].search([("id", "child_of", self.partner_id.commercial_partner_id.id),
+                                                   ("type", "in", ("invoice", "delivery"))])
+        candidates = [AddressCandidate(c.id, c.type, c.street or None, c.zip or None, c.city or None,
+                                       c.country_id.code or None) for c in contacts]
+        for kind, field_name in (("delivery", "partner_shipping_id"), ("invoice", "partner_invoice_id")):
+            found = match_address(buyer.street, buyer.zip, buyer.city, candidates, kind)
+            if found:
+                self[field_name] = found
+
+    def action_confirm(self):
+        self._digitize_check_partner_identified()
+        return super().action_confirm()
