@@ -1,1 +1,2 @@
 from . import test_digitize_bill
+from . import test_mail_ingestion

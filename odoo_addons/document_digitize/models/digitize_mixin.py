@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.sql_db import TestCursor
 
 from ..lib import MappingOptions, client, compare_totals, map_document, needs_review, review_note_html
 from ..lib import queue as digitize_queue
@@ -93,11 +94,17 @@ class DocumentDigitizeMixin(models.AbstractModel):
             attachment = record._digitize_find_attachment()
             if not attachment:
                 raise UserError(_("Attach the PDF, scan or photo of the document to %s first.", record.display_name))
+            record._digitize_enqueue(attachment)
+        return True
+
+    def _digitize_enqueue(self, attachment, note=None):
+        """Queue ``attachment`` for this record and wake the scheduled action (no access check: callers do)."""
+        for record in self:
             record.write({"digitize_state": "queued", "digitize_attachment_id": attachment.id,
                           "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False})
-            record._digitize_post(_("Queued for digitization: %s", attachment.name))
+            if note is not False:  # False: the caller posts its own note later
+                record._digitize_post(note or _("Queued for digitization: %s", attachment.name))
         self.env.ref("document_digitize.ir_cron_digitize_queued").sudo()._trigger()
-        return True
 
     def action_digitize_retry(self):
         return self.action_digitize()
@@ -192,7 +199,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         sidecar call, so two workers never take the same record and a crash leaves a visible state
         that ``_digitize_recover_stuck`` requeues.
         """
-        commit = commit and not self.env.registry.in_test_mode()
+        # never commit a test's shared transaction; a test that opens its own connection may commit
+        commit = commit and not isinstance(self.env.cr, TestCursor)
         self._digitize_recover_stuck()
         self.flush_model()
         self.env.cr.execute(f"""

@@ -6,10 +6,12 @@ class IrAttachment(models.Model):
 
     def _postprocess_contents(self, values):
         # Core re-encodes images over 1920 px as JPEG q80 (a 2-page TIFF becomes a 1-page JPEG): the
-        # document of a digitizable record must reach the model as the user gave it.
+        # document of a digitizable record must reach the model as the user gave it. Odoo's own upload
+        # buttons (vendor bills, sales orders) create the attachment with no model first and link it to
+        # the new record afterwards, so files with no model yet are kept as sent too.
         res_model = values.get("res_model")
-        keep = res_model == "document.digitize.upload" or (
-            res_model and res_model in self.env and hasattr(self.env[res_model], "_digitize_target"))
+        keep = (not res_model and not values.get("res_field")) or res_model == "document.digitize.upload" or (
+            res_model in self.env and hasattr(self.env[res_model], "_digitize_target"))
         if keep:
             values["mimetype"] = self._compute_mimetype(values)
             return values

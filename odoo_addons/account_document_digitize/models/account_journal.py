@@ -1,0 +1,18 @@
+from odoo import _, models
+
+from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
+
+
+class AccountJournal(models.Model):
+    _inherit = "account.journal"
+
+    def _create_document_from_attachment(self, attachment_ids):
+        """Upload on the vendor bills list / drop on the purchase journal's dashboard card: every bill Odoo could
+        not read itself (a PDF without e-invoice, a scan, a photo) is queued for digitization — one per file."""
+        invoices = super()._create_document_from_attachment(attachment_ids)
+        for bill in invoices.filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state == "draft"
+                                      and not m.invoice_line_ids and not m.digitize_state):
+            attachment = bill._digitize_find_attachment()
+            if attachment and attachment.mimetype in DIGITIZABLE_MIMETYPES:
+                bill._digitize_enqueue(attachment, _("Uploaded %s: queued for digitization.", attachment.name))
+        return invoices
