@@ -114,8 +114,8 @@ class AccountMove(models.Model):
         same_file = Move.browse()
         checksum = self.digitize_attachment_id.checksum
         if checksum:
-            twins = self.env["ir.attachment"].sudo().search([("checksum", "=", checksum), ("res_model", "=", self._name),
-                                                              ("res_id", "!=", self.id)])
+            twins = self.env["ir.attachment"].sudo().search([
+                ("checksum", "=", checksum), ("res_model", "=", self._name), ("res_id", "!=", self.id)])
             same_file = Move.search(base + [("id", "in", twins.mapped("res_id"))], limit=5)
         return duplicate_items(self.ref, [(m.id, m.display_name) for m in same_ref],
                                [(m.id, m.display_name) for m in same_file])
@@ -167,9 +167,8 @@ class AccountMove(models.Model):
                     bill._digitize_enqueue(attachment, note=False)
                     notes.append((bill, _("Received %s: queued for digitization.", attachment.name)))
         if len(bills) > 1:
+            link = Markup('<a href="#" data-oe-model="account.move" data-oe-id="%s">%s</a>')
             for bill in bills:
-                links = Markup(", ").join(
-                    Markup('<a href="#" data-oe-model="account.move" data-oe-id="%s">%s</a>') % (other.id, other.display_name)
-                    for other in bills - bill)
+                links = Markup(", ").join(link % (other.id, other.display_name) for other in bills - bill)
                 notes.append((bill, Markup(_("Received in the same e-mail as %s.")) % links))
         return notes

@@ -38,8 +38,8 @@ class TestDigitizePurchase(TransactionCase):
         cls.widget = cls.env["product.product"].create({"name": "Widget", "default_code": "987654321",
                                                         "purchase_ok": True})
         cls.gadget = cls.env["product.product"].create({"name": "Gadget", "purchase_ok": True})
-        cls.env["product.supplierinfo"].create({"partner_id": cls.vendor.id, "product_tmpl_id": cls.gadget.product_tmpl_id.id,
-                                                "product_code": "598632147"})
+        cls.env["product.supplierinfo"].create({"partner_id": cls.vendor.id, "product_code": "598632147",
+                                                "product_tmpl_id": cls.gadget.product_tmpl_id.id})
         cls.fallback = cls.env["product.product"].create({"name": "Unlisted purchase", "purchase_ok": True})
         ICP.set_param("document_digitize.purchase_fallback_product_id", str(cls.fallback.id))
         cls.buyer = new_test_user(cls.env, "digitize_buyer", groups="purchase.group_purchase_user")
@@ -51,7 +51,8 @@ class TestDigitizePurchase(TransactionCase):
             {"name": path.name, "datas": base64.b64encode(path.read_bytes()), "res_model": "document.digitize.upload",
              "res_id": 0} for path in paths])
         action = self.env["purchase.order"].with_user(user or self.env.user).action_digitize_upload()
-        wizard = Upload.with_context(action["context"]).create({"attachment_ids": [fields.Command.set(attachments.ids)]})
+        wizard = Upload.with_context(action["context"]).create(
+            {"attachment_ids": [fields.Command.set(attachments.ids)]})
         result = wizard.action_upload()
         return self.env["purchase.order"].search(result.get("domain") or [("id", "=", result["res_id"])])
 

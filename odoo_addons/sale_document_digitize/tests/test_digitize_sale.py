@@ -82,7 +82,8 @@ class TestDigitizeSale(TransactionCase):
         self.assertEqual(order.amount_untaxed, 500.0)
 
     def test_pricelist_and_user_values_are_kept(self):
-        pricelist = self.env["product.pricelist"].create({"name": "Special", "currency_id": self.env.company.currency_id.id})
+        pricelist = self.env["product.pricelist"].create({"name": "Special",
+                                                          "currency_id": self.env.company.currency_id.id})
         order = self.env["sale.order"].create({"partner_id": self.hero.id, "client_order_ref": "MINE",
                                                "pricelist_id": pricelist.id})
         self.attach(order, HERO_PO)
@@ -92,10 +93,12 @@ class TestDigitizeSale(TransactionCase):
         self.assertIn("MINE", order.digitize_review_html)
 
     def test_odoo_upload_queues_what_it_cannot_import_and_never_uses_the_user_as_customer(self):
-        attachment = self.env["ir.attachment"].create({"name": HERO_PO.name, "datas": base64.b64encode(HERO_PO.read_bytes()),
-                                                       "res_model": "sale.order", "res_id": 0})
+        # as Odoo's upload button does: an attachment with no model yet
+        attachment = self.env["ir.attachment"].create({"name": HERO_PO.name,
+                                                       "datas": base64.b64encode(HERO_PO.read_bytes())})
         action = self.env["sale.order"].create_document_from_attachment(attachment.ids)
-        order = self.env["sale.order"].browse(action.get("res_id") or self.env["sale.order"].search(action["domain"]).ids)
+        order = self.env["sale.order"].search(action["domain"]) if action.get("domain") else \
+            self.env["sale.order"].browse(action["res_id"])
         self.assertEqual(order.digitize_state, "queued")
         self.assertEqual(order.partner_id, self.env.ref("document_digitize.partner_to_identify"))
         self.assertEqual(order.digitize_attachment_id.raw, HERO_PO.read_bytes(), "kept as sent, not re-encoded")
