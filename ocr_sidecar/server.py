@@ -307,6 +307,8 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
             self._running -= 1
             self.metrics.in_flight.set(self._running)
             self._slots.release()
+            if not _f.cancelled():
+                _f.exception()  # retrieved here when the caller gave up (deadline, cancel): no stray log
 
         future.add_done_callback(finished)
         started = time.perf_counter()

@@ -1,2 +1,3 @@
 from . import test_digitize_bill
 from . import test_mail_ingestion
+from . import test_faults
