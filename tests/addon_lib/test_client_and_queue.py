@@ -105,3 +105,15 @@ def test_two_sidecar_processes_share_the_load_and_fail_over():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(10)
+
+
+def test_e_documents_are_recognised_for_the_immediate_path():
+    """The button reads e-invoices/e-orders at once (XML inside); everything else goes to the queue."""
+    for path in sorted(DOCUMENTS_DIR.iterdir()):
+        if path.suffix.lower() not in (".pdf", ".jpg", ".png"):
+            continue
+        expected = path.name.startswith(("fx_", "ox_")) or path.name == "i2d_AzureInterior.pdf"
+        assert client.carries_einvoice(path.read_bytes()) is expected, path.name
+    assert client.carries_einvoice(b"<?xml version='1.0'?><Invoice/>")
+    assert client.carries_einvoice(b"<Invoice/>", "application/xml")
+    assert not client.carries_einvoice(b"%PDF-1.4 no attachments here")

@@ -194,6 +194,17 @@ def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", m
         total_ms=int(response.timings.total_ms))
 
 
+def carries_einvoice(content: bytes, mime_type: str = "") -> bool:
+    """An XML document, or a PDF with an embedded XML file (Factur-X/ZUGFeRD, Order-X, PDF with UBL): the
+    sidecar reads it from the XML in milliseconds, without the model. A cheap byte scan, no parsing."""
+    head = content[:1024].lstrip()
+    if mime_type.endswith("/xml") or head.startswith(b"<?xml"):
+        return True
+    # file names may sit in compressed object streams: any embedded file counts (a PDF carrying another
+    # kind of file costs one short attempt, then goes to the queue)
+    return head.startswith(b"%PDF") and b"/EmbeddedFile" in content
+
+
 def get_info(settings: EndpointSettings) -> dict:
     from .proto import document_service_pb2 as pb
 

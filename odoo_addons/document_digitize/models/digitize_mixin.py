@@ -22,6 +22,7 @@ STATES = [
     ("needs_review", "Needs review"),
     ("error", "Error"),
 ]
+EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 120 s limit
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
 
@@ -95,6 +96,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
             if not attachment:
                 raise UserError(_("Attach the PDF, scan or photo of the document to %s first.", record.display_name))
             record._digitize_enqueue(attachment)
+            if client.carries_einvoice(attachment.raw or b"", attachment.mimetype or ""):
+                # an e-invoice/e-order is read from its XML in a moment: do it now, not in the queue
+                record._digitize_run_one(commit=False, timeout=EINVOICE_TIMEOUT_S)
         return True
 
     def _digitize_enqueue(self, attachment, note=None):
@@ -224,7 +228,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 record.write({"digitize_state": "queued", "digitize_next_attempt": False})
                 record._digitize_post(_("Digitization was interrupted (worker stopped); queued again."))
 
-    def _digitize_run_one(self, commit=True):
+    def _digitize_run_one(self, commit=True, timeout=None):
         self.ensure_one()
         attachment = self.digitize_attachment_id
         self.write({"digitize_state": "processing", "digitize_started": fields.Datetime.now(),
@@ -234,7 +238,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
         try:
             if not attachment or not attachment.raw:
                 raise client.PermanentError(_("The document's file is gone: attach it again and digitize."))
-            result = client.extract(self._digitize_endpoint_settings(), attachment.raw,
+            settings = self._digitize_endpoint_settings()
+            if timeout:
+                settings.timeout = min(settings.timeout, timeout)
+            result = client.extract(settings, attachment.raw,
                                     filename=attachment.name or "", mime_type=attachment.mimetype or "",
                                     document_type=self._digitize_document_type())
             _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,

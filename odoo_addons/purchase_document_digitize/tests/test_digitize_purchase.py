@@ -61,10 +61,9 @@ class TestDigitizePurchase(TransactionCase):
 
     def test_order_document_fills_a_draft_purchase_order(self):
         order = self.upload(ORDER_X)
-        self.assertEqual(order.digitize_state, "queued")
-        self.assertEqual(order.partner_id, self.env.ref("document_digitize.partner_to_identify"))
         self.assertEqual(order.digitize_attachment_id.raw, ORDER_X.read_bytes(), "the file as uploaded")
-        self.assertEqual(self.run_queue(), (1, 0))
+        # an Order-X PDF carries its XML: read at once by the button, nothing left for the queue
+        self.assertEqual(self.run_queue(), (0, 0))
         self.assertIn(order.digitize_state, ("done", "needs_review"), order.digitize_error)
         self.assertEqual(order.partner_id, self.vendor, "vendor = the document's seller, found by VAT")
         self.assertEqual(order.partner_ref, "PO123456789")
@@ -121,7 +120,10 @@ class TestDigitizePurchase(TransactionCase):
     def test_upload_makes_one_draft_per_file_and_queues_them(self):
         orders = self.upload(ORDER_X, HERO_PO, user=self.buyer)
         self.assertEqual(len(orders), 2)
-        self.assertEqual(set(orders.mapped("digitize_state")), {"queued"})
+        by_file = {order.digitize_attachment_id.name: order for order in orders}
+        self.assertEqual(by_file[HERO_PO.name].digitize_state, "queued", "a scan waits for the scheduled action")
+        self.assertIn(by_file[ORDER_X.name].digitize_state, ("done", "needs_review"), "an e-order is read at once")
+        self.assertEqual(by_file[HERO_PO.name].partner_id, self.env.ref("document_digitize.partner_to_identify"))
         self.assertEqual(sorted(orders.mapped("digitize_attachment_id.name")), sorted([ORDER_X.name, HERO_PO.name]))
 
     def test_users_without_purchase_rights_cannot_digitize_or_upload(self):
@@ -133,7 +135,7 @@ class TestDigitizePurchase(TransactionCase):
         with self.assertRaises(AccessError):
             self.env["purchase.order"].with_user(self.stranger).action_digitize_upload()
         order.with_user(self.buyer).action_digitize()
-        self.assertEqual(order.digitize_state, "queued")
+        self.assertIn(order.digitize_state, ("done", "needs_review"))
 
     def test_confirmed_orders_cannot_be_digitized(self):
         order = self.env["purchase.order"].create({"partner_id": self.vendor.id, "order_line": [
@@ -206,3 +208,21 @@ class TestBillToPurchaseOrder(TransactionCase):
         self.assertNotIn(bill, order.invoice_ids)
         self.assertFalse(bill.invoice_line_ids.filtered("purchase_line_id"))
         self.assertIn("2013-471331", bill.digitize_review_html)
+
+
+@tagged("post_install", "-at_install")
+class TestImmediateEOrder(TransactionCase):
+    def test_an_order_x_pdf_is_read_at_once_by_the_button(self):
+        sidecar = SidecarThread(engine="einvoice")
+        self.addCleanup(sidecar.stop)
+        self.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", sidecar.start())
+        vendor = self.env["res.partner"].create({"name": "SELLER_NAME", "vat": "FR32123456789"})
+        order = self.env["purchase.order"].create({"partner_id": vendor.id})
+        self.env["ir.attachment"].create({"name": ORDER_X.name, "raw": ORDER_X.read_bytes(),
+                                          "res_model": "purchase.order", "res_id": order.id})
+        order.action_digitize()
+        self.assertIn(order.digitize_state, ("done", "needs_review"), "no wait for the scheduled action")
+        self.assertEqual(order.partner_ref, "PO123456789")
+        self.assertEqual(order.partner_id, vendor)
+        self.assertEqual(len(order.order_line), 3, "no product and no fallback in this company: 3 noted lines")
+        self.assertEqual(order.digitize_state, "needs_review")
