@@ -233,7 +233,8 @@ def make_engine(settings: Settings) -> Engine:
         if not (model_path / "config.json").exists():
             build_random_model(model_path, size="tiny", seed=0)
     return InternVLEngine(model_path, device=settings.device, dtype=settings.dtype, max_tiles=settings.max_tiles,
-                          max_tokens=settings.max_tokens, threads=settings.threads)
+                          max_tokens=settings.max_tokens, threads=settings.threads,
+                          tile_policy=settings.tile_policy, quantize=settings.quantize)
 
 
 def build_extractor(engine: Optional[str] = None, settings: Optional[Settings] = None

@@ -22,6 +22,8 @@
 | OCR_GRACE_S      | 30                 | SIGTERM: seconds in-flight requests get to finish               |
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
+| OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
+| OCR_QUANTIZE     | none               | int8: dynamic int8 language model on CPU (see benchmarks/README.md) |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
 """
 
@@ -63,6 +65,8 @@ class Settings:
     grace_s: float = 30.0
     threads: Optional[int] = None
     einvoice: bool = True
+    tile_policy: str = "layout"
+    quantize: str = "none"
     replay_dir: Optional[Path] = None
     demo: bool = False
 
@@ -89,6 +93,8 @@ class Settings:
         "OCR_GRACE_S": ("grace_s", float),
         "OCR_THREADS": ("threads", int),
         "OCR_EINVOICE": ("einvoice", _env_bool),
+        "OCR_TILE_POLICY": ("tile_policy", str),
+        "OCR_QUANTIZE": ("quantize", str),
         "OCR_REPLAY_DIR": ("replay_dir", Path),
     }
 
@@ -116,6 +122,10 @@ class Settings:
         for attr in ("max_tokens", "max_tiles", "max_pages", "max_bytes", "max_pixels", "concurrency"):
             if getattr(self, attr) < 1:
                 raise ValueError(f"{attr} must be at least 1")
+        if self.tile_policy not in ("layout", "fixed"):
+            raise ValueError(f"OCR_TILE_POLICY={self.tile_policy!r} is unknown; use layout or fixed")
+        if self.quantize not in ("none", "int8"):
+            raise ValueError(f"OCR_QUANTIZE={self.quantize!r} is unknown; use none or int8")
         if self.queue_size < 0:
             raise ValueError("queue_size must be 0 or more")
         if bool(self.tls_cert) != bool(self.tls_key):

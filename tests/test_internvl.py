@@ -141,3 +141,36 @@ def test_confidence_is_the_weakest_token_of_each_value():
     ends = [6, 7, 8, 9, 18, 29, 31, len(text)]
     probs = [1.0, 0.5, 0.9, 1.0, 1.0, 1.0, 0.3, 1.0]
     assert field_confidence(text, ends, probs) == {"a": 0.5, "c[0].d": 0.3}
+
+
+def test_layout_tile_caps():
+    from ocr_sidecar.engines.internvl import page_tile_cap
+
+    assert page_tile_cap(1240, 1754, text_chars=1500) == 2, "A4 with a text layer: layout only"
+    assert page_tile_cap(1240, 1754, text_chars=0) == 12, "scanned A4: 3x4 native tiles"
+    assert page_tile_cap(600, 1200, text_chars=0) == 6, "small receipt: no upscaling"
+    assert page_tile_cap(300, 200, text_chars=0) == 1
+    assert page_tile_cap(300, 200, text_chars=5000) == 1
+
+
+def test_int8_language_model_still_gives_schema_valid_documents(tiny_model_dir):
+    eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120, quantize="int8")
+    eng.load()
+    assert "int8" in eng.model_name
+    doc = load_document((DOCUMENTS_DIR / "img_contoso_simple_invoice.png").read_bytes(), "", "x.png", LIMITS).doc
+    result = eng.extract(doc)
+    parse_document(result.document)
+    assert result.tokens_out > 0
+
+
+def test_text_layer_pages_use_few_tiles(engine):
+    limits = Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=12)
+    doc = load_document((DOCUMENTS_DIR / "i2d_NetpresseInvoice.pdf").read_bytes(), "", "x.pdf", limits).doc
+    assert len(doc.pages[0].text or "") >= 200
+    tiles = {}
+    for policy in ("layout", "fixed"):
+        eng = InternVLEngine(engine.model_path, device="cpu", dtype="fp32", max_tiles=12, tile_policy=policy)
+        eng.load()
+        tiles[policy] = eng.prepare(doc)[1]
+    assert tiles["layout"] <= 3  # 2 tiles + thumbnail
+    assert tiles["fixed"] >= 7  # an A4 page with the whole budget
