@@ -24,6 +24,7 @@
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: dynamic int8 language model on CPU (see benchmarks/README.md) |
+| OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
 """
 
@@ -67,6 +68,7 @@ class Settings:
     einvoice: bool = True
     tile_policy: str = "layout"
     quantize: str = "none"
+    decoder: str = "jump"
     replay_dir: Optional[Path] = None
     demo: bool = False
 
@@ -95,6 +97,7 @@ class Settings:
         "OCR_EINVOICE": ("einvoice", _env_bool),
         "OCR_TILE_POLICY": ("tile_policy", str),
         "OCR_QUANTIZE": ("quantize", str),
+        "OCR_DECODER": ("decoder", str),
         "OCR_REPLAY_DIR": ("replay_dir", Path),
     }
 
@@ -126,6 +129,8 @@ class Settings:
             raise ValueError(f"OCR_TILE_POLICY={self.tile_policy!r} is unknown; use layout or fixed")
         if self.quantize not in ("none", "int8"):
             raise ValueError(f"OCR_QUANTIZE={self.quantize!r} is unknown; use none or int8")
+        if self.decoder not in ("jump", "hf"):
+            raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump or hf")
         if self.queue_size < 0:
             raise ValueError("queue_size must be 0 or more")
         if bool(self.tls_cert) != bool(self.tls_key):

@@ -174,3 +174,19 @@ def test_text_layer_pages_use_few_tiles(engine):
         tiles[policy] = eng.prepare(doc)[1]
     assert tiles["layout"] <= 3  # 2 tiles + thumbnail
     assert tiles["fixed"] >= 7  # an A4 page with the whole budget
+
+
+def test_jump_forward_reads_the_forced_skeleton_in_few_passes(tiny_model_dir):
+    doc = load_document((DOCUMENTS_DIR / "img_contoso_simple_invoice.png").read_bytes(), "", "x.png", LIMITS).doc
+    results = {}
+    for decoder in ("jump", "hf"):
+        eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=300, decoder=decoder)
+        eng.load()
+        result = eng.extract(doc)
+        parse_document(result.document)
+        results[decoder] = (result, eng.last_forwards)
+    jump, jump_passes = results["jump"]
+    _, hf_passes = results["hf"]
+    assert jump_passes < jump.tokens_out, "forced tokens share forward passes"
+    assert hf_passes >= results["hf"][0].tokens_out, "generate: one pass per token"
+    assert all(0.0 <= v <= 1.0 for v in jump.field_confidence.values())

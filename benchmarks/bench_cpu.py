@@ -1,0 +1,219 @@
+"""Seconds per page on this machine: the seed's way of running InternVL3-1B against ours, side by side.
+
+Builds a shape-identical random InternVL3-1B once (benchmarks/.cache/, ~2 GB, git-ignored), then runs a
+fixed set of pages of ../shared/data/documents through the real pipeline (inputs → InternVL engine →
+validation) once per configuration, each configuration in its own process so that its peak RSS is its own.
+Per page it prints preprocess, vision encoder, prefill and decode seconds, output tokens and decode speed,
+and a projected page time at a realistic answer length (random weights do not stop where a trained model
+does, so generation is capped at --tokens and the decode speed is what counts).
+
+    python benchmarks/bench_cpu.py                      # seed vs ours, 3 pages
+    python benchmarks/bench_cpu.py --configs ours,ours-int8 --pages i2d_NetpresseInvoice.pdf
+
+Configurations:
+  seed       bf16, 12 tiles on every page, no PDF text layer in the prompt, transformers generate (one forward
+             pass per token) — what the seed service did
+  ours       dtype by CPU capability (auto), tile budget per page from its layout, PDF text layer in the prompt,
+             grammar jump-forward decoding (the JSON skeleton read in one pass per run)
+  ours-hf    ours with transformers generate instead of jump-forward
+  ours-fp32  ours, forced fp32          ours-int8  ours, fp32 vision + dynamic int8 language model
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / "benchmarks" / ".cache"
+DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or ROOT.parent / "shared" / "data" / "documents")
+PAGES = ["i2d_NetpresseInvoice.pdf", "img_contoso_receipt_photo1.png", "img_heroltd_po_Form_1.jpg"]
+CONFIGS = {
+    "seed": dict(dtype="bf16", tile_policy="fixed", text_layer=False, quantize="none", decoder="hf"),
+    "ours": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="jump"),
+    "ours-fp32": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="none", decoder="jump"),
+    "ours-int8": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="int8", decoder="jump"),
+    "ours-hf": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="hf"),
+}
+REALISTIC_TOKENS = 460  # median compact canonical JSON of the corpus golds (NOTES.md)
+
+
+def model_dir() -> Path:
+    path = CACHE / "internvl3-1b-random"
+    if not (path / "config.json").exists():
+        from ocr_sidecar.random_model import build_random_model
+
+        print(f"building the random InternVL3-1B shape in {path} (once) ...", file=sys.stderr)
+        build_random_model(path, size="1b", seed=0)
+    return path
+
+
+class StageClock:
+    """Forward hooks: time in the vision encoder + projector, and in the language model (first call of a
+    generate = prefill, the others = decode steps)."""
+
+    def __init__(self, model):
+        self.vision = self.prefill = self.decode = 0.0
+        self.lm_calls = 0
+        inner = model.model
+        for module in (inner.vision_tower, inner.multi_modal_projector):
+            self._wrap(module, "vision")
+        self._wrap(inner.language_model, "lm")
+
+    def _wrap(self, module, kind):
+        state = {}
+
+        def pre(_m, _args):
+            state["t"] = time.perf_counter()
+
+        def post(_m, _args, _out):
+            elapsed = time.perf_counter() - state["t"]
+            if kind == "vision":
+                self.vision += elapsed
+            else:
+                if self.lm_calls == 0:
+                    self.prefill += elapsed
+                else:
+                    self.decode += elapsed
+                self.lm_calls += 1
+
+        module.register_forward_pre_hook(pre)
+        module.register_forward_hook(post)
+
+    def reset(self):
+        self.vision = self.prefill = self.decode = 0.0
+        self.lm_calls = 0
+
+
+def worker(config_name: str, pages: list[str], tokens: int, threads: int | None) -> None:
+    from ocr_sidecar.engines.internvl import InternVLEngine
+    from ocr_sidecar.pipeline import ExtractParams, Pipeline
+    from ocr_sidecar.settings import Settings
+
+    cfg = CONFIGS[config_name]
+    engine = InternVLEngine(model_dir(), device="cpu", dtype=cfg["dtype"], max_tiles=12, max_tokens=tokens,
+                            threads=threads, seed=0, tile_policy=cfg["tile_policy"], quantize=cfg["quantize"],
+                            decoder=cfg["decoder"])
+    started = time.perf_counter()
+    engine.load()
+    load_s = time.perf_counter() - started
+    clock = StageClock(engine.model)
+    if not cfg["text_layer"]:  # the seed sent the page image only
+        prepare = engine.prepare
+
+        def image_only(doc):
+            for page in doc.pages:
+                page.text = None
+            return prepare(doc)
+
+        engine.prepare = image_only
+    tiles_seen = {}
+    prepare_with_tiles = engine.prepare
+
+    def counting(doc):
+        inputs, tiles = prepare_with_tiles(doc)
+        tiles_seen["tiles"], tiles_seen["prompt"] = tiles, int(inputs["input_ids"].shape[1])
+        return inputs, tiles
+
+    engine.prepare = counting
+    pipeline = Pipeline(Settings(engine="internvl", max_tiles=12, max_tokens=tokens, einvoice=False), engine)
+    for name in pages:
+        content = (DOCS / name).read_bytes()
+        clock.reset()
+        t0 = time.perf_counter()
+        result = pipeline.run(ExtractParams(content=content, filename=name))
+        total = time.perf_counter() - t0
+        # output tokens per second of decode: jump-forward puts several tokens in one pass
+        tok_s = max(result.timings.tokens_out - 1, 1) / clock.decode if clock.decode else 0.0
+        fixed = total - clock.decode
+        print(json.dumps({
+            "config": config_name, "page": name, "dtype": engine.dtype, "tiles": tiles_seen.get("tiles"),
+            "prompt_tokens": tiles_seen.get("prompt"), "preprocess_s": result.timings.preprocess_ms / 1000
+            + result.timings.decode_ms / 1000, "vision_s": clock.vision, "prefill_s": clock.prefill,
+            "decode_s": clock.decode, "tokens_out": result.timings.tokens_out, "decode_tok_s": tok_s,
+            "forward_passes": engine.last_forwards,
+            "total_s": total, "projected_s": fixed + (REALISTIC_TOKENS / tok_s if tok_s else 0.0),
+            "load_s": load_s}), flush=True)
+    rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    print(json.dumps({"config": config_name, "peak_rss_gb": rss_gb}), flush=True)
+
+
+def machine() -> str:
+    from ocr_sidecar.device import cpu_flags, physical_cores
+
+    import torch
+
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    bf16 = "yes" if cpu_flags() & {"avx512_bf16", "amx_bf16"} else "no"
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{model}, {physical_cores()} cores ({os.cpu_count()} threads), {mem:.0f} GiB, native bf16: {bf16}, "
+            f"torch {torch.__version__}, Python {platform.python_version()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--configs", default="seed,ours")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--tokens", type=int, default=64, help="generation cap per page (decode speed sample)")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    pages = [p for p in args.pages.split(",") if p]
+    if args.worker:
+        worker(args.worker, pages, args.tokens, args.threads)
+        return
+    model_dir()
+    rows, rss = [], {}
+    for name in args.configs.split(","):
+        cmd = [sys.executable, __file__, "--worker", name, "--pages", ",".join(pages), "--tokens", str(args.tokens)]
+        if args.threads:
+            cmd += ["--threads", str(args.threads)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("{"):
+                item = json.loads(line)
+                if "peak_rss_gb" in item:
+                    rss[item["config"]] = item["peak_rss_gb"]
+                else:
+                    rows.append(item)
+                    print(json.dumps(item), file=sys.stderr)
+    print(f"\nMachine: {machine()}\n")
+    print("| config | page | dtype | tiles | prompt tok | preprocess s | vision s | prefill s | tokens / passes "
+          f"| decode tok/s | page s at {REALISTIC_TOKENS} tok | peak RSS GB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['config']} | {r['page']} | {r['dtype']} | {r['tiles']} | {r['prompt_tokens']} | "
+              f"{r['preprocess_s']:.1f} | {r['vision_s']:.1f} | {r['prefill_s']:.1f} | "
+              f"{r['tokens_out']} / {r['forward_passes']} | {r['decode_tok_s']:.1f} | "
+              f"{r['projected_s']:.0f} | {rss.get(r['config'], 0):.1f} |")
+    configs = args.configs.split(",")
+    if "seed" in configs:
+        for other in configs:
+            if other == "seed":
+                continue
+            for page in pages:
+                seed = next((r for r in rows if r["config"] == "seed" and r["page"] == page), None)
+                ours = next((r for r in rows if r["config"] == other and r["page"] == page), None)
+                if seed and ours and ours["projected_s"]:
+                    print(f"\n{page}: {other} is {seed['projected_s'] / ours['projected_s']:.1f}x the seed "
+                          f"({seed['projected_s']:.0f} s → {ours['projected_s']:.0f} s per page)", end="")
+        print()
+
+
+if __name__ == "__main__":
+    main()
