@@ -124,12 +124,3 @@ def test_other_one_cent_roundings_in_the_corpus(stem):
     assert abs(adjustment.delta) == 0.01
     assert R.compare_totals(doc, F.apply_tax_adjustments(totals, tax_lines, [adjustment])) == []
 
-
-def test_duplicates_are_serious_once_per_other_record():
-    review = F.review
-    items = review.duplicate_items("INV-7", [(3, "BILL/0003")], [(3, "BILL/0003"), (5, "BILL/0005")])
-    assert [i.code for i in items] == ["possible_duplicate", "possible_duplicate"]
-    assert all(i.serious for i in items)
-    assert "BILL/0003" in items[0].message and "INV-7" in items[0].message
-    assert "BILL/0005" in items[1].message and "same file" in items[1].message
-    assert review.duplicate_items(None, [], []) == []

@@ -2,8 +2,9 @@ from markupsafe import Markup
 
 from odoo import _, fields, models
 
-from odoo.addons.document_digitize.lib import (MappingOptions, compare_totals, duplicate_items, map_document,
-                                               needs_review, review_note_html, tax_adjustments)
+from odoo.addons.document_digitize.lib import (BillKey, MappingOptions, compare_totals, duplicate_items,
+                                               map_document, needs_review, reference_key, review_note_html,
+                                               tax_adjustments)
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
 
@@ -101,74 +102,89 @@ class AccountMove(models.Model):
     # --- duplicates -------------------------------------------------------------------------------
 
     def _digitize_duplicates(self):
-        """Other bills of this company with the same vendor and reference, or carrying the same file."""
+        """Review items for the company's other bills with this vendor and reference, or this bill's file.
+
+        The ORM fetches a superset (any reference with the same letters and digits in order); the decision
+        is lib/duplicates.py's."""
         self.ensure_one()
         Move = self.env["account.move"]
         base = [("id", "!=", self.id), ("company_id", "=", self.company_id.id), ("state", "!=", "cancel"),
                 ("move_type", "in", ("in_invoice", "in_refund"))]
-        same_ref = Move.browse()
-        if self.ref and self.partner_id:
-            same_ref = Move.search(base + [("ref", "=ilike", self.ref.strip()),
-                                           ("commercial_partner_id", "=", self.partner_id.commercial_partner_id.id)],
-                                   limit=5)
-        same_file = Move.browse()
-        checksum = self.digitize_attachment_id.checksum
-        if checksum:
+        candidates = Move.browse()
+        key = reference_key(self.ref)
+        if key and self.partner_id:
+            candidates |= Move.search(base + [("commercial_partner_id", "=", self.commercial_partner_id.id),
+                                              ("ref", "=ilike", "%".join(key))], order="id", limit=20)
+        checksums = {}
+        if self.digitize_attachment_id.checksum:
             twins = self.env["ir.attachment"].sudo().search([
-                ("checksum", "=", checksum), ("res_model", "=", self._name), ("res_id", "!=", self.id)])
-            same_file = Move.search(base + [("id", "in", twins.mapped("res_id"))], limit=5)
-        return duplicate_items(self.ref, [(m.id, m.display_name) for m in same_ref],
-                               [(m.id, m.display_name) for m in same_file])
+                ("checksum", "=", self.digitize_attachment_id.checksum), ("res_model", "=", self._name),
+                ("res_id", "not in", [self.id, 0])])
+            for twin in twins:
+                checksums.setdefault(twin.res_id, set()).add(twin.checksum)
+            candidates |= Move.search(base + [("id", "in", list(checksums))], order="id", limit=20)
+        keys = [self._digitize_bill_key(bill, checksums.get(bill.id, ())) for bill in candidates]
+        return duplicate_items(self._digitize_bill_key(self, [self.digitize_attachment_id.checksum]), keys)
 
-    # --- documents that arrive by mail or upload ---------------------------------------------------
+    @staticmethod
+    def _digitize_bill_key(bill, checksums):
+        return BillKey(id=bill.id, name=bill.display_name, partner_id=bill.commercial_partner_id.id or None,
+                       reference=bill.ref or None, invoice_date=bill.invoice_date or None,
+                       checksums=frozenset(c for c in checksums if c), company_id=bill.company_id.id,
+                       cancelled=bill.state == "cancel")
+
+    # --- documents that arrive by mail -------------------------------------------------------------
 
     def _get_edi_decoder(self, file_data, new=False):
         # Odoo drops images mailed to the journal alias: keep scans and photos as documents of their bill.
-        if file_data.get("type") == IMAGE_FILE_TYPE:
+        if file_data.get("type") == IMAGE_FILE_TYPE and self.is_purchase_document(include_receipts=True):
             return lambda invoice, file_data, new: True
         return super()._get_edi_decoder(file_data, new=new)
 
     def _extend_with_attachments(self, attachments, new=False):
-        if new and self.env.context.get("from_alias") and self._digitize_param("mail_single_bill") in ("True", "1"):
-            new = False  # setting: every document of a mail on one bill
+        if (new and self.env.context.get("from_alias") and self.is_purchase_document(include_receipts=True)
+                and self._digitize_param("mail_split") not in ("True", "1")):
+            new = False  # one bill per mail (setting off): every document on the bill the mail created
         return super()._extend_with_attachments(attachments, new=new)
 
     def _check_and_decode_attachment(self, attachments):
         result = super()._check_and_decode_attachment(attachments)
         if result and self.env.context.get("from_alias"):
-            notes = self._digitize_after_import(result, auto=self._digitize_param("auto_mail") in ("True", "1"))
-            # Odoo then gives each extra bill of the mail a copy of the message *replacing* its chatter:
-            # post the notes after that (see _message_post_after_hook)
-            self.env.cr.cache.setdefault("document_digitize_notes", []).extend(notes)
+            # Odoo then copies the mail onto each extra bill, *replacing* their chatter, and picks their main
+            # attachments: finish the job after that, in _message_post_after_hook
+            documents = {}
+            for attachment, invoices in result.items():
+                for bill in invoices or self:
+                    documents[bill] = documents.get(bill, self.env["ir.attachment"]) | attachment
+            self.env.cr.cache.setdefault("document_digitize_mailed", []).append(documents)
         return result
 
     def _message_post_after_hook(self, new_message, message_values):
         result = super()._message_post_after_hook(new_message, message_values)
-        for bill, body in self.env.cr.cache.pop("document_digitize_notes", []):
-            bill._digitize_post(body)
+        for documents in self.env.cr.cache.pop("document_digitize_mailed", []):
+            self._digitize_after_mail(documents, auto=self._digitize_param("auto_mail") in ("True", "1"))
         return result
 
-    def _digitize_after_import(self, invoices_per_attachment, auto):
-        """After Odoo's import of mailed files: queue the bills Odoo could not read itself (no lines: no
-        e-invoice inside), say so on those it did read, and link bills that came in the same mail.
-        Returns the chatter notes to post, as (bill, body)."""
-        bills, notes = self.env["account.move"], []
-        for attachment, invoices in invoices_per_attachment.items():
-            for bill in invoices or self:
-                if bill.move_type not in ("in_invoice", "in_refund") or bill.state != "draft" or bill in bills:
-                    continue
-                bills |= bill
-                if bill.digitize_state:
-                    continue
-                if bill.invoice_line_ids:
-                    notes.append((bill, _("%s was imported by Odoo from the e-invoice it carries; it was not sent "
-                                          "to the model.", attachment.name)))
-                elif auto and attachment.mimetype in DIGITIZABLE_MIMETYPES:
-                    bill._digitize_enqueue(attachment, note=False)
-                    notes.append((bill, _("Received %s: queued for digitization.", attachment.name)))
-        if len(bills) > 1:
-            link = Markup('<a href="#" data-oe-model="account.move" data-oe-id="%s">%s</a>')
-            for bill in bills:
+    def _digitize_after_mail(self, documents, auto):
+        """Once Odoo has filed a mail's documents on bills ({bill: its attachments, in Odoo's order}): each bill's
+        main attachment is one of its own documents (Odoo's pick, the PDF first, else the first one); bills Odoo
+        could not fill (no lines: no e-invoice inside) are queued with it when ``auto``, those it filled say so;
+        bills of the same mail are linked to each other."""
+        bills = self.browse([bill.id for bill in documents
+                             if bill.move_type in ("in_invoice", "in_refund") and bill.state == "draft"])
+        link = Markup('<a href="#" data-oe-model="account.move" data-oe-id="%s">%s</a>')
+        for bill in bills:
+            files = documents[bill].filtered(lambda a: a.mimetype in DIGITIZABLE_MIMETYPES)
+            main = bill.message_main_attachment_id if bill.message_main_attachment_id in files else files[:1]
+            if main and bill.message_main_attachment_id != main and not main.mimetype.endswith("xml"):
+                bill.with_context(tracking_disable=True).message_main_attachment_id = main
+            if len(bills) > 1:
                 links = Markup(", ").join(link % (other.id, other.display_name) for other in bills - bill)
-                notes.append((bill, Markup(_("Received in the same e-mail as %s.")) % links))
-        return notes
+                bill._digitize_post(Markup(_("Received in the same e-mail as %s.")) % links)
+            if bill.digitize_state:
+                continue  # already in the queue's hands
+            if bill.invoice_line_ids:
+                bill._digitize_post(_("%s was imported by Odoo from the e-invoice it carries; it was not sent to "
+                                      "the model.", documents[bill][:1].name))
+            elif auto and main:
+                bill._digitize_enqueue(main, _("Received %s by e-mail: queued for digitization.", main.name))

@@ -161,17 +161,3 @@ def review_note_html(items: Iterable[Union[ReviewItem, Any]], title: str = "Digi
         rows.append(f"<li>{label}{html.escape(item.message)}{field}</li>")
     return f"<p><strong>{html.escape(title)}</strong></p><ul>{''.join(rows)}</ul>"
 
-
-def duplicate_items(reference: Optional[str], same_reference: Iterable[tuple[int, str]],
-                    same_file: Iterable[tuple[int, str]]) -> list[ReviewItem]:
-    """Review items for records that look like this one: (id, display name) of those with the same partner and
-    reference, and of those carrying the same file. One item per other record; never decides which one to keep."""
-    items, seen = [], set()
-    for (record_id, name), why in [*((r, "ref") for r in same_reference), *((r, "file") for r in same_file)]:
-        if record_id in seen:
-            continue
-        seen.add(record_id)
-        detail = (f"same vendor and reference {reference}" if why == "ref" else "the same file was already received")
-        items.append(ReviewItem("possible_duplicate", f"Possible duplicate of {name}: {detail}. Cancel or delete one "
-                                "of them.", "ref", serious=True))
-    return items

@@ -1,10 +1,12 @@
 import json
 import logging
 
+import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.modules import module as odoo_module
 from odoo.sql_db import TestCursor
 
 from ..lib import MappingOptions, client, compare_totals, map_document, needs_review, review_note_html
@@ -199,34 +201,75 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def _digitize_process_queue(self, limit, commit=True):
         """Process up to ``limit`` queued records of this model; returns (processed, remaining).
 
-        Rows are claimed with FOR UPDATE SKIP LOCKED and committed as 'processing' before the slow
-        sidecar call, so two workers never take the same record and a crash leaves a visible state
-        that ``_digitize_recover_stuck`` requeues.
+        One record at a time, as Odoo's own cron workers take jobs: it is claimed with a row lock that
+        skips locked rows and committed as 'processing' before the slow sidecar call. Locking a whole
+        batch at once would not hold: the first commit releases the locks on the rest of the batch, and
+        another worker could take those records too. A crash leaves at most one record in 'processing'
+        (``_digitize_recover_stuck`` queues it again); the others stay queued.
         """
-        # never commit a test's shared transaction; a test that opens its own connection may commit
-        commit = commit and not isinstance(self.env.cr, TestCursor)
-        self._digitize_recover_stuck()
-        self.flush_model()
-        self.env.cr.execute(f"""
-            SELECT id FROM "{self._table}"
-             WHERE digitize_state = 'queued'
-               AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))
-             ORDER BY digitize_next_attempt NULLS FIRST, id
-             LIMIT %s FOR UPDATE SKIP LOCKED""", (limit,))
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        for record in self.browse(ids):
+        commit = commit and self._digitize_may_commit()
+        self._digitize_recover_stuck(commit=commit)
+        done, races = [], 0
+        while len(done) < limit and races < limit:
+            record = self._digitize_claim_next(done, commit)
+            if record is None:
+                break
+            if not record:
+                races += 1
+                continue
+            done.append(record.id)
             record._digitize_run_one(commit=commit)
         self.env.cr.execute(f"""SELECT count(*) FROM "{self._table}" WHERE digitize_state = 'queued'
                AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))""")
-        return len(ids), self.env.cr.fetchone()[0]
+        return len(done), self.env.cr.fetchone()[0]
 
-    def _digitize_recover_stuck(self):
+    @api.model
+    def _digitize_may_commit(self):
+        """Commit per record, except in a test's own transaction (rolled back at its end, commits forbidden):
+        the scheduled action then runs in that one transaction. Connections a test opens itself commit."""
+        cr = self.env.cr
+        return not isinstance(cr, TestCursor) and getattr(odoo_module.current_test, "cr", None) is not cr
+
+    @api.model
+    def _digitize_claim_next(self, skip_ids, commit):
+        """Lock the next due record: a record, an empty recordset (lost a race: try again) or None (none due)."""
+        self.flush_model()
+        try:
+            self.env.cr.execute(f"""
+                SELECT id FROM "{self._table}"
+                 WHERE digitize_state = 'queued'
+                   AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))
+                   AND NOT (id = ANY(%s))
+                 ORDER BY digitize_next_attempt NULLS FIRST, id
+                 LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED""", (list(skip_ids),), log_exceptions=False)
+        except psycopg2.extensions.TransactionRollbackError:
+            # another worker committed its claim on that row after this transaction's snapshot
+            if not commit:
+                raise
+            self.env.cr.rollback()
+            return self.browse()
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else None
+
+    def _digitize_recover_stuck(self, commit=False):
+        """Queue again the records a worker left in 'processing' (killed mid-request) long ago."""
+        self.flush_model()
+        try:
+            self.env.cr.execute(f"""SELECT id, digitize_started FROM "{self._table}"
+                                     WHERE digitize_state = 'processing' FOR NO KEY UPDATE SKIP LOCKED""",
+                                log_exceptions=False)
+        except psycopg2.extensions.TransactionRollbackError:
+            if not commit:
+                raise
+            self.env.cr.rollback()  # another worker is recovering them
+            return
         now = fields.Datetime.now()
-        stuck = self.search([("digitize_state", "=", "processing")])
+        stuck = self.browse([row[0] for row in self.env.cr.fetchall() if digitize_queue.is_stuck(row[1], now)])
         for record in stuck:
-            if digitize_queue.is_stuck(record.digitize_started, now):
-                record.write({"digitize_state": "queued", "digitize_next_attempt": False})
-                record._digitize_post(_("Digitization was interrupted (worker stopped); queued again."))
+            record.write({"digitize_state": "queued", "digitize_next_attempt": False})
+            record._digitize_post(_("Digitization was interrupted (worker stopped); queued again."))
+        if commit:
+            self.env.cr.commit()
 
     def _digitize_run_one(self, commit=True, timeout=None):
         self.ensure_one()
@@ -263,6 +306,13 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 if review_html:
                     body = Markup("%s<br/>%s") % (body, Markup(review_html))
                 self._digitize_post(body)
+        except psycopg2.extensions.TransactionRollbackError as exc:
+            # another worker changed a row the mapping writes too (the same vendor, a sequence): not the
+            # document's fault, the record stays as it was and is tried again later
+            _logger.warning("digitize %s,%s: concurrent update, retrying later: %s", self._name, self.id, exc)
+            self._digitize_failed(client.TransientError(_("another change to the same data got in the way"),
+                                                        "DB_CONFLICT"), commit)
+            return
         except Exception as exc:  # noqa: BLE001 - any mapping failure: the record stays as it was
             _logger.exception("digitize %s,%s: applying the result failed", self._name, self.id)
             self._digitize_failed(client.PermanentError(
