@@ -5,7 +5,7 @@
     "category": "Productivity",
     "license": "LGPL-3",
     "author": "Odoo digitization team",
-    "depends": ["base", "mail"],
+    "depends": ["base", "mail", "bus"],
     "external_dependencies": {"python": ["grpc", "google.protobuf"]},
     "data": [
         "security/ir.model.access.csv",
@@ -14,5 +14,8 @@
         "data/res_partner.xml",
         "views/digitize_upload_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["document_digitize/static/src/digitize_refresh_service.js"],
+    },
     "installable": True,
 }

@@ -168,3 +168,26 @@ class TestDigitizeBill(TransactionCase):
         self.run_queue()
         self.assertEqual(bill.partner_id, self.vendor)
         self.assertFalse(bill.invoice_line_ids.tax_ids.filtered(lambda t: t.company_id == other_company))
+
+    def test_who_clicked_gets_notified_and_sees_the_queue_position(self):
+        from unittest.mock import patch
+
+        first = self.new_bill(NETPRESSE.read_bytes())
+        first.with_user(self.accountant).action_digitize()
+        second = self.new_bill(NETPRESSE.read_bytes() + b"\n% second")
+        self.sidecar.add(NETPRESSE.read_bytes() + b"\n% second",
+                         json.loads(NETPRESSE.with_name(NETPRESSE.stem + ".gold.json").read_text()))
+        second.with_user(self.accountant).action_digitize()
+        self.assertEqual((first.digitize_queue_position, second.digitize_queue_position), (1, 2))
+        self.assertEqual(first.digitize_requested_by, self.accountant)
+        sent = []
+        with patch.object(type(self.env["res.users"]), "_bus_send",
+                          lambda users, kind, payload, **kw: sent.append((users, kind, payload))):
+            self.run_queue()
+        updates = [(u, p) for u, k, p in sent if k == "document_digitize/updated"]
+        self.assertEqual({p["id"] for _u, p in updates}, {first.id, second.id})
+        self.assertTrue(all(u == self.accountant for u, _p in updates))
+        notes = [p for _u, k, p in sent if k == "simple_notification"]
+        self.assertEqual(len(notes), 2)
+        self.assertTrue(all(p["type"] in ("success", "warning") for p in notes))
+        self.assertEqual(first.digitize_queue_position, 0)

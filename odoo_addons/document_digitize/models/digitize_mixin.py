@@ -54,6 +54,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
     digitize_request_id = fields.Char("Sidecar request id", copy=False, readonly=True)
     digitize_engine = fields.Char("Read by", copy=False, readonly=True)
     digitize_can_start = fields.Boolean(compute="_compute_digitize_can_start")
+    digitize_requested_by = fields.Many2one("res.users", "Digitization requested by", copy=False, readonly=True,
+                                            ondelete="set null")
+    digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
+                                             help="Documents of this kind waiting before this one")
 
     # --- hooks for concrete models -------------------------------------------------------------
 
@@ -85,6 +89,17 @@ class DocumentDigitizeMixin(models.AbstractModel):
             record.digitize_can_start = (record.digitize_state not in ("queued", "processing")
                                          and bool(record.id) and record._digitize_is_editable())
 
+    @api.depends("digitize_state", "digitize_next_attempt")
+    def _compute_digitize_queue_position(self):
+        for record in self:
+            if record.digitize_state != "queued" or not record.id:
+                record.digitize_queue_position = 0
+                continue
+            record.digitize_queue_position = self.sudo().search_count([
+                ("digitize_state", "in", ("queued", "processing")), ("id", "<", record.id),
+                "|", ("digitize_next_attempt", "=", False),
+                ("digitize_next_attempt", "<=", record.digitize_next_attempt or fields.Datetime.now())]) + 1
+
     # --- user actions ----------------------------------------------------------------------------
 
     def action_digitize(self):
@@ -105,9 +120,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     def _digitize_enqueue(self, attachment, note=None):
         """Queue ``attachment`` for this record and wake the scheduled action (no access check: callers do)."""
+        requester = self.env.user if self.env.user._is_internal() and not self.env.su else self.env["res.users"]
         for record in self:
             record.write({"digitize_state": "queued", "digitize_attachment_id": attachment.id,
-                          "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False})
+                          "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False,
+                          "digitize_requested_by": requester.id})
             if note is not False:  # False: the caller posts its own note later
                 record._digitize_post(note or _("Queued for digitization: %s", attachment.name))
         self.env.ref("document_digitize.ir_cron_digitize_queued").sudo()._trigger()
@@ -319,8 +336,25 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 _("The document was read but could not be applied: %s", exc), "MAPPING"), commit,
                 document_json=result.document_json)
             return
+        self._digitize_notify()
         if commit:
             self.env.cr.commit()
+
+    def _digitize_notify(self):
+        """Tell whoever asked (bus): a notification, and an event that makes an open form of it reload."""
+        self.ensure_one()
+        user = self.digitize_requested_by
+        if not user or self.digitize_state not in ("done", "needs_review", "error"):
+            return
+        kind, title = {"done": ("success", _("Digitized")), "needs_review": ("warning", _("Digitized: please check")),
+                       "error": ("danger", _("Digitization failed"))}[self.digitize_state]
+        message = self.display_name
+        if self.digitize_state == "error":
+            message = f"{message}: {self.digitize_error or ''}"
+        user._bus_send("simple_notification", {"title": title, "message": message, "type": kind,
+                                               "sticky": self.digitize_state != "done"})
+        user._bus_send("document_digitize/updated", {"model": self._name, "id": self.id,
+                                                     "state": self.digitize_state})
 
     def _digitize_failed(self, exc, commit, document_json=None):
         decision = digitize_queue.after_failure(
@@ -333,6 +367,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             values["digitize_json"] = document_json
         self.write(values)
         self._digitize_post(decision.message)
+        self._digitize_notify()
         if commit:
             self.env.cr.commit()
 
