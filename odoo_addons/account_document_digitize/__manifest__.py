@@ -7,7 +7,10 @@
     "author": "Odoo digitization team",
     "depends": ["account", "document_digitize"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/digitize_security.xml",
         "views/account_move_views.xml",
+        "views/digitize_memory_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "installable": True,

@@ -2,9 +2,9 @@ from markupsafe import Markup
 
 from odoo import _, fields, models
 
-from odoo.addons.document_digitize.lib import (BillKey, MappingOptions, compare_totals, duplicate_items,
-                                               map_document, needs_review, reference_key, review_note_html,
-                                               tax_adjustments)
+from odoo.addons.document_digitize.lib import (BillKey, MappingOptions, compare_totals, corrections,
+                                               duplicate_items, map_document, needs_review, reference_key,
+                                               review_note_html, tax_adjustments)
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
 
@@ -74,6 +74,7 @@ class AccountMove(models.Model):
         self.write(header)
         if mapped.lines:
             self.write({"invoice_line_ids": [fields.Command.create(vals) for vals in mapped.lines]})
+            self.invoice_line_ids.filtered("digitize_key")._digitize_snapshot()
         self._digitize_adjust_taxes(mapped.document)
         items = list(mapped.review) + self._digitize_duplicates()
         tolerance = float(self._digitize_param("tolerance") or 0.0)
@@ -81,6 +82,31 @@ class AccountMove(models.Model):
                                                   "amount_total": self.amount_total}, tolerance)
         state = "needs_review" if needs_review(items) else "done"
         return state, review_note_html(items)
+
+    # --- vendor memory ------------------------------------------------------------------------------
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        for move in posted.filtered(lambda m: m.digitize_state and m.move_type in ("in_invoice", "in_refund")):
+            move._digitize_learn()
+        return posted
+
+    def _digitize_learn(self):
+        """The person confirmed the bill: remember, for this vendor, the lines they corrected."""
+        self.ensure_one()
+        vendor = self.commercial_partner_id
+        lines = self.invoice_line_ids.filtered(lambda line: line.digitize_key and line.digitize_proposal)
+        if not vendor or not lines:
+            return
+        found = corrections([{"key": line.digitize_key, "description": line.name,
+                              "proposed": line._digitize_proposed_choice(), "final": line._digitize_choice()}
+                             for line in lines])
+        Memory = self.env["document.digitize.memory"].sudo()
+        for correction in found:
+            Memory._remember(self.company_id, vendor, correction)
+        if found:
+            self._digitize_post(_("Remembered for %(vendor)s: %(lines)s.", vendor=vendor.display_name,
+                                  lines=", ".join(c.description or c.key for c in found)))
 
     def _digitize_adjust_taxes(self, document):
         """Documents round tax per rate on the summed base; Odoo may round per line. Set the tax lines to

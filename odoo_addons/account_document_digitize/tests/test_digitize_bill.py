@@ -13,6 +13,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
 from ocr_sidecar.testing import SidecarThread
 
 DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -191,3 +192,81 @@ class TestDigitizeBill(TransactionCase):
         self.assertEqual(len(notes), 2)
         self.assertTrue(all(p["type"] in ("success", "warning") for p in notes))
         self.assertEqual(first.digitize_queue_position, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestVendorMemory(TransactionCase):
+    """A correction confirmed on a digitized bill is applied to the vendor's next bill, and to no other
+    vendor or company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
+        cls.addClassCleanup(cls.sidecar.stop)
+        cls.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", cls.sidecar.start())
+        cls.env.ref("base.EUR").active = True
+        cls.vendor = cls.env["res.partner"].create({"name": "Netpresse SAS", "is_company": True})
+        cls.env["res.partner.bank"].create({"acc_number": "FR7610107002450061705231739", "partner_id": cls.vendor.id})
+        cls.subscription = cls.env["product.product"].create({"name": "Press subscription", "purchase_ok": True})
+        cls.expense = cls.env["account.account"].create({"name": "Press and documentation", "code": "623100",
+                                                         "account_type": "expense"})
+        cls.document = json.loads(NETPRESSE.with_name(NETPRESSE.stem + ".gold.json").read_text())
+
+    def digitized_bill(self, number, vendor_iban=None):
+        content = NETPRESSE.read_bytes() + f"\n% {number}".encode()
+        document = dict(self.document, document_number=number)
+        if vendor_iban:
+            document["seller"] = dict(document["seller"], iban=vendor_iban)
+        self.sidecar.add(content, document)
+        bill = self.env["account.move"].create({"move_type": "in_invoice"})
+        bill.message_main_attachment_id = self.env["ir.attachment"].create(
+            {"name": f"{number}.pdf", "raw": content, "res_model": "account.move", "res_id": bill.id})
+        bill.action_digitize()
+        self.env["account.move"]._digitize_process_queue(10, commit=False)
+        return bill
+
+    def correct_and_post(self, bill):
+        line = bill.invoice_line_ids.filtered(lambda l: l.display_type == "product")[:1]
+        line.write({"product_id": self.subscription.id, "account_id": self.expense.id})
+        bill.invoice_date = bill.invoice_date or fields.Date.today()
+        bill.action_post()
+        return line
+
+    def test_a_confirmed_correction_is_applied_to_the_next_bill(self):
+        first = self.digitized_bill("MEM-1")
+        self.assertEqual(first.partner_id, self.vendor)
+        corrected = self.correct_and_post(first)
+        memory = self.env["document.digitize.memory"].search([("partner_id", "=", self.vendor.id)])
+        self.assertEqual(len(memory), 1)
+        self.assertEqual((memory.product_id, memory.account_id), (self.subscription, self.expense))
+        self.assertEqual(memory.key, corrected.digitize_key)
+        second = self.digitized_bill("MEM-2")
+        line = second.invoice_line_ids.filtered(lambda l: l.digitize_key == memory.key)
+        self.assertEqual((line.product_id, line.account_id), (self.subscription, self.expense))
+        self.assertIn("chosen last time", second.digitize_review_html or "".join(second.message_ids.mapped("body")))
+
+    def test_memory_is_per_vendor(self):
+        self.correct_and_post(self.digitized_bill("MEM-3"))
+        other = self.env["res.partner"].create({"name": "Another press"})
+        self.env["res.partner.bank"].create({"acc_number": "DE89370400440532013000", "partner_id": other.id})
+        bill = self.digitized_bill("MEM-4", vendor_iban="DE89370400440532013000")
+        self.assertEqual(bill.partner_id, other)
+        self.assertNotIn(self.subscription, bill.invoice_line_ids.product_id)
+
+    def test_memory_is_per_company(self):
+        self.correct_and_post(self.digitized_bill("MEM-5"))
+        memory = self.env["document.digitize.memory"].search([("partner_id", "=", self.vendor.id)])
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        user = new_test_user(self.env, "digitize_other_co", groups="account.group_account_invoice",
+                             company_id=other_company.id, company_ids=[other_company.id])
+        self.assertFalse(self.env["document.digitize.memory"].with_user(user).search([("id", "=", memory.id)]))
+        catalog_other = OdooCatalog(self.env, other_company)
+        self.assertIsNone(catalog_other.remembered(self.vendor.id, memory.key))
+        self.assertIsNotNone(OdooCatalog(self.env, self.env.company).remembered(self.vendor.id, memory.key))
+
+    def test_an_unchanged_bill_teaches_nothing(self):
+        bill = self.digitized_bill("MEM-6")
+        bill.invoice_date = bill.invoice_date or fields.Date.today()
+        bill.action_post()
+        self.assertFalse(self.env["document.digitize.memory"].search([("partner_id", "=", self.vendor.id)]))

@@ -12,3 +12,4 @@ from .review import (ReviewItem, TaxAdjustment, compare_totals, items_from_warni
 from .orders import (AddressCandidate, BillLine, OrderCandidate, OrderLineCandidate, OrderMatch,  # noqa: F401
                      find_order, match_address, match_order_lines, reference_key)
 from .duplicates import BillKey, Duplicate, duplicate_items, find_duplicates  # noqa: F401
+from .memory import Choice, Correction, corrections, memory_key  # noqa: F401

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Protocol, Sequence, runtime_checkable
+from typing import Any, Iterable, Optional, Protocol, Sequence, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -218,9 +218,14 @@ class InMemoryCatalog:
         self.currencies = list(currencies)
         self.uoms = list(uoms)
         self.countries = dict(countries or {})
+        self.memory: dict[tuple[int, str], Any] = {}  # (vendor id, memory key) -> memory.Choice
 
     def company(self) -> CompanyInfo:
         return self._company
+
+    def remembered(self, partner_id: int, key: str):
+        """Vendor memory (optional in a Catalog): the choice remembered for this vendor and line key."""
+        return self.memory.get((partner_id, key))
 
     def partners_by_vat(self, variants: Sequence[str]) -> list[PartnerCandidate]:
         wanted = {_compact(v) for v in variants if v}

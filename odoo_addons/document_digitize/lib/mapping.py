@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Optional
 
 from .catalog import _NAME_STOPWORDS, Catalog, CompanyInfo, PartnerCandidate, ProductCandidate, TaxCandidate, fold
+from .memory import Choice, memory_key
 from .normalize import Document, Line, Party, compact, normalize_document, round_half_up
 from .review import ReviewItem, items_from_warnings
 
@@ -494,7 +495,11 @@ class DocumentMapper:
         _, qty_field, taxes_field, uom_field = _LINE_FIELDS[self.target]
         if line.is_text_only:
             return self.note_line(line.description or line.product_code)
-        product = self.match_product(line, partner_id)
+        remembered = self.remembered(line, partner_id)
+        if remembered and remembered.product_id:
+            product = self.catalog.product(remembered.product_id)
+        else:
+            product = self.match_product(line, partner_id)
         name = line.description or (product.name if product else None) or line.product_code or f"Line {line.index}"
         if product is None and self.target != "vendor_bill":
             product = self.fallback_product(line)
@@ -506,13 +511,38 @@ class DocumentMapper:
         values: dict[str, Any] = {"name": name, qty_field: quantity, "price_unit": price, "discount": discount}
         if product:
             values["product_id"] = product.id
-        tax_ids = self.line_tax_ids(line, rate, product)
+        if remembered and remembered.tax_ids is not None:
+            tax_ids = list(remembered.tax_ids)
+        else:
+            tax_ids = self.line_tax_ids(line, rate, product)
         if tax_ids is not None:
             values[taxes_field] = [(SET, 0, tax_ids)]
         uom_id = self.line_uom(line, product)
         if uom_id:
             values[uom_field] = uom_id
+        if self.target == "vendor_bill":
+            key = memory_key(line.description, line.product_code)
+            if key:
+                values["digitize_key"] = key  # lets the bill learn from what the person confirms
+            if remembered:
+                if remembered.account_id:
+                    values["account_id"] = remembered.account_id
+                if remembered.analytic_distribution:
+                    values["analytic_distribution"] = dict(remembered.analytic_distribution)
         return values
+
+    def remembered(self, line: Line, partner_id: Optional[int]) -> Optional[Choice]:
+        """What a person chose for this vendor's line last time (vendor memory), if anything."""
+        lookup = getattr(self.catalog, "remembered", None)
+        key = memory_key(line.description, line.product_code)
+        if lookup is None or not partner_id or not key or self.use != "purchase":
+            return None
+        choice = lookup(partner_id, key)
+        if choice is not None:
+            self.review.append(ReviewItem(
+                "remembered", f"Line {line.index}: product, account and taxes as chosen last time for this vendor "
+                "(digitization memory).", f"lines[{line.index - 1}]"))
+        return choice
 
     def note_line(self, text: Optional[str]) -> dict[str, Any]:
         values: dict[str, Any] = {"display_type": "line_note", "name": text}

@@ -122,3 +122,12 @@ class OdooCatalog:
     def uom(self, name):
         uom = self.env["uom.uom"].search([("name", "=ilike", name)], limit=1)
         return UomCandidate(id=uom.id, name=uom.name, category_id=uom.category_id.id) if uom else None
+
+    def remembered(self, partner_id, key):
+        """Vendor memory (account_document_digitize): what a person chose last time for this vendor's line."""
+        if "document.digitize.memory" not in self.env:
+            return None
+        vendor = self.env["res.partner"].browse(partner_id).commercial_partner_id
+        memory = self.env["document.digitize.memory"].sudo().search([
+            ("company_id", "=", self.company_rec.id), ("partner_id", "=", vendor.id), ("key", "=", key)], limit=1)
+        return memory._choice() if memory else None
