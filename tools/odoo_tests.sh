@@ -52,6 +52,11 @@ else
   echo "odoo_tests: template DB $TEMPLATE not found; installing $INIT from scratch (slower)" >&2
 fi
 
+if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+  echo "########## odoo_tests: browser tours SKIPPED — no Chromium (apt-get install chromium) ##########" >&2
+elif ! "$PY" -c "import websocket" >/dev/null 2>&1; then
+  echo "########## odoo_tests: browser tours SKIPPED — websocket-client missing in $PY ##########" >&2
+fi
 echo "odoo_tests: Odoo at $ODOO_HOME, database $DB, modules $MODULES" >&2
 PYTHONPATH="$ODOO_HOME/src:$ROOT${PYTHONPATH:+:$PYTHONPATH}" OCR_DOCUMENTS_DIR="${OCR_DOCUMENTS_DIR:-$ROOT/../shared/data/documents}" \
   "$PY" "$LAUNCHER" "${CONF_ARGS[@]}" --addons-path="$BASE_ADDONS,$ROOT/odoo_addons" --data-dir="$DATA_DIR" \

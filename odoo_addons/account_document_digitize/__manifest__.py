@@ -13,5 +13,8 @@
         "views/digitize_memory_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["account_document_digitize/static/tests/tours/digitize_bill_tour.js"],
+    },
     "installable": True,
 }

@@ -1,0 +1,45 @@
+/** @odoo-module **/
+// Browser tours of the vendor bill flow, run by tests/test_tour.py (HttpCase, headless Chromium).
+import { registry } from "@web/core/registry";
+
+// On a draft bill with the document attached: click Digitize, see the bill queued.
+registry.category("web_tour.tours").add("document_digitize_bill_queue", {
+    steps: () => [
+        {
+            content: "The bill shows the Digitize button",
+            trigger: ".o_form_view .o_form_statusbar button[name='action_digitize']",
+            run: "click",
+        },
+        {
+            content: "The bill is queued: banner and state",
+            trigger: ".o_form_view .alert-info:contains('Queued')",
+        },
+        {
+            content: "While it is queued the button is gone",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name='action_digitize']))",
+        },
+    ],
+});
+
+// After the scheduled action: the list shows the badge, the bill is filled in.
+registry.category("web_tour.tours").add("document_digitize_bill_done", {
+    steps: () => [
+        {
+            content: "The bills list shows the digitization badge",
+            trigger: ".o_list_view .o_data_row .badge:contains('Digitized'), .o_list_view .o_data_row .badge:contains('Needs review')",
+        },
+        {
+            content: "Open the bill",
+            trigger: ".o_list_view .o_data_row td.o_data_cell:contains('Netpresse')",
+            run: "click",
+        },
+        {
+            content: "The vendor's reference was read from the document",
+            trigger: ".o_form_view .o_field_widget[name='ref'] input:value('2022089083'), .o_form_view .o_field_widget[name='ref']:contains('2022089083')",
+        },
+        {
+            content: "The Digitization tab is there",
+            trigger: ".o_form_view .o_notebook a:contains('Digitization')",
+        },
+    ],
+});
