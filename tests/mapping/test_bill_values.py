@@ -307,3 +307,13 @@ def test_rate_implied_by_the_totals_when_none_is_printed():
     ambiguous = C.InMemoryCatalog(F.company("DE", "USD"), currencies=[C.CurrencyCandidate(2, "USD")], taxes=[
         C.TaxCandidate(1, "10%", 10.0), C.TaxCandidate(2, "10% bis", 10.001)])
     assert "tax_rate_implied" not in F.codes(map_document(gold("img_contoso_invoice_INV-100"), ambiguous, "vendor_bill"))
+
+
+def test_low_confidence_items_name_the_field_and_the_value_read():
+    confidence = {"issue_date": 0.3, "lines[0].quantity": 0.4}
+    result = map_document(gold("fx_EN16931_Einfach"), einfach_catalog(), "vendor_bill",
+                          options={"confidence_threshold": 0.5}, field_confidence=confidence)
+    messages = {item.field: item.message for item in result.review if item.code == "low_confidence"}
+    date = gold("fx_EN16931_Einfach")["issue_date"]
+    assert messages["issue_date"].startswith(f"Bill date read as “{date}” with 30% confidence")
+    assert messages["lines[0].quantity"].startswith("Line 1 quantity read as")
