@@ -57,7 +57,7 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address [env GRPC_HOST, default [::]]")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [env GRPC_PORT, default 50051]; 0 = any free port")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="InternVL HF folder [env MODEL_PATH]")] = None,
-    engine: Annotated[Optional[str], typer.Option(help="internvl | replay | einvoice [env OCR_ENGINE]")] = None,
+    engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice [env OCR_ENGINE]")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto | cpu | cuda [env OCR_DEVICE]")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="auto | fp32 | bf16 [env OCR_DTYPE]")] = None,
     max_tiles: Annotated[Optional[int], typer.Option(help="Tile budget per page [env OCR_MAX_TILES]")] = None,
@@ -92,7 +92,7 @@ def extract(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="Documents")],
     json_out: Annotated[Optional[Path], typer.Option("--json-out", file_okay=False,
                                                      help="Write <name>.json per document here")] = None,
-    engine: Annotated[Optional[str], typer.Option(help="internvl | replay | einvoice [env OCR_ENGINE]")] = None,
+    engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice [env OCR_ENGINE]")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="InternVL HF folder [env MODEL_PATH]")] = None,
     document_type: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(TYPES)}; default: the model decides")]
         = None,

@@ -223,6 +223,11 @@ def make_engine(settings: Settings) -> Engine:
         return ReplayEngine(settings.replay_dir, delay_s=float(os.environ.get("OCR_REPLAY_DELAY_S") or 0))
     if settings.engine == "einvoice":
         return einvoice.EInvoiceEngine()
+    if settings.engine == "openai":
+        from .engines.openai import OpenAIEngine
+
+        return OpenAIEngine(settings.openai_url, model=settings.openai_model, api_key=settings.openai_key or "",
+                            max_tokens=settings.max_tokens)
     from .engines.internvl import InternVLEngine
 
     model_path = settings.model_path

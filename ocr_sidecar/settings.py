@@ -26,6 +26,9 @@
 | OCR_QUANTIZE     | none               | int8: dynamic int8 language model on CPU (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
+| OCR_OPENAI_URL   | (none)             | engine openai: OpenAI-compatible server (vLLM, LMDeploy), e.g. http://vllm:8000/v1 |
+| OCR_OPENAI_MODEL | OpenGVLab/InternVL3-1B | engine openai: the served model's name                       |
+| OCR_OPENAI_KEY   | (none)             | engine openai: bearer key of that server                        |
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-ENGINES = ("internvl", "replay", "einvoice")
+ENGINES = ("internvl", "replay", "einvoice", "openai")
 
 
 def _env_bool(value: str) -> bool:
@@ -69,6 +72,9 @@ class Settings:
     tile_policy: str = "layout"
     quantize: str = "none"
     decoder: str = "jump"
+    openai_url: str = ""
+    openai_model: str = "OpenGVLab/InternVL3-1B"
+    openai_key: Optional[str] = field(default=None, repr=False)
     replay_dir: Optional[Path] = None
     demo: bool = False
 
@@ -98,6 +104,9 @@ class Settings:
         "OCR_TILE_POLICY": ("tile_policy", str),
         "OCR_QUANTIZE": ("quantize", str),
         "OCR_DECODER": ("decoder", str),
+        "OCR_OPENAI_URL": ("openai_url", str),
+        "OCR_OPENAI_MODEL": ("openai_model", str),
+        "OCR_OPENAI_KEY": ("openai_key", str),
         "OCR_REPLAY_DIR": ("replay_dir", Path),
     }
 
@@ -129,6 +138,9 @@ class Settings:
             raise ValueError(f"OCR_TILE_POLICY={self.tile_policy!r} is unknown; use layout or fixed")
         if self.quantize not in ("none", "int8"):
             raise ValueError(f"OCR_QUANTIZE={self.quantize!r} is unknown; use none or int8")
+        if self.engine == "openai" and not self.openai_url:
+            raise ValueError("OCR_ENGINE=openai needs OCR_OPENAI_URL (the OpenAI-compatible server, e.g. "
+                             "http://vllm:8000/v1)")
         if self.decoder not in ("jump", "hf"):
             raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump or hf")
         if self.queue_size < 0:
