@@ -151,10 +151,12 @@ def test_reflection_lists_both_apis(channel):
 
 
 def test_full_queue_gives_resource_exhausted_with_a_retry_hint():
-    with SidecarThread(engine="replay", concurrency=1, queue_size=1, delay_s=3.0) as target, \
-            grpc.insecure_channel(target) as ch:
+    sidecar = SidecarThread(engine="replay", concurrency=1, queue_size=1, delay_s=3.0)
+    # a small document: four 75 kB bodies can be held back by HTTP/2 flow control and arrive one by one
+    content = h.png(64, 64)
+    with sidecar as target, grpc.insecure_channel(target) as ch:
+        sidecar.add(content, load_gold(BILL))
         stub = pb_grpc.DocumentServiceStub(ch)
-        content = BILL.read_bytes()
 
         # Four calls in flight at once (futures, not threads: they leave together).
         futures = [stub.Extract.future(pb.ExtractRequest(content=content), timeout=30) for _ in range(4)]

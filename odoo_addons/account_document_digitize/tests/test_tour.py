@@ -1,5 +1,6 @@
 """The bill flow in a real browser (Odoo tour, headless Chromium from Debian's ``chromium`` package): click
-Digitize on a bill with its document, see it queued, let the scheduled action run, see the badge in the list
+Digitize on a bill with its document, see it queued; upload a PDF with the bills list's Upload button, see the
+new bill queued; let the scheduled action run, see the badge in the list
 and the bill filled in. Skipped (with Odoo's own notice) where no Chromium is installed."""
 
 import shutil
@@ -27,7 +28,16 @@ class TestDigitizeTour(HttpCase):
         self.start_tour(f"/odoo/action-account.action_move_in_invoice_type/{bill.id}", "document_digitize_bill_queue",
                         login="admin")
         self.assertEqual(bill.digitize_state, "queued")
+        self.env["ir.attachment"].create({"name": "digitize_tour_source.pdf", "raw": NETPRESSE.read_bytes()})
+        before = self.env["account.move"].search([]).ids
+        self.start_tour("/odoo/action-account.action_move_in_invoice_type", "document_digitize_bill_upload",
+                        login="admin")
+        uploaded = self.env["account.move"].search([("id", "not in", before)])
+        self.assertEqual(len(uploaded), 1)
+        self.assertEqual(uploaded.digitize_state, "queued")
+        self.assertEqual(uploaded.digitize_attachment_id.raw, NETPRESSE.read_bytes(), "the file as uploaded")
         self.env["account.move"]._digitize_process_queue(10, commit=False)
         self.assertIn(bill.digitize_state, ("done", "needs_review"))
+        self.assertIn(uploaded.digitize_state, ("done", "needs_review"))
         self.start_tour("/odoo/action-account_document_digitize.action_digitize_queue_bills",
                         "document_digitize_bill_done", login="admin")

@@ -43,3 +43,39 @@ registry.category("web_tour.tours").add("document_digitize_bill_done", {
         },
     ],
 });
+
+// Upload a PDF with the vendor bills list's own Upload button: a draft bill per file, queued at once.
+// The file's bytes come from an attachment the test prepared (a browser tour cannot open a file chooser).
+async function uploadTourSource(fileName) {
+    const response = await fetch("/web/dataset/call_kw/ir.attachment/search_read", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            jsonrpc: "2.0", method: "call", params: {
+                model: "ir.attachment", method: "search_read",
+                args: [[["name", "=", "digitize_tour_source.pdf"]], ["datas"]], kwargs: {},
+            },
+        }),
+    });
+    const { result } = await response.json();
+    const bytes = Uint8Array.from(atob(result[0].datas), (c) => c.charCodeAt(0));
+    const input = document.querySelector("input.document_file_uploader");
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], fileName, { type: "application/pdf" }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+registry.category("web_tour.tours").add("document_digitize_bill_upload", {
+    steps: () => [
+        {
+            content: "Upload a bill from the vendor bills list",
+            trigger: ".o_control_panel button:contains('Upload')",
+            run: () => uploadTourSource("uploaded_bill.pdf"),
+        },
+        {
+            content: "The new bill opens, already queued for digitization",
+            trigger: ".o_form_view .alert-info:contains('Queued')",
+        },
+    ],
+});
