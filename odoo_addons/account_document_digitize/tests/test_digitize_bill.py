@@ -6,35 +6,25 @@ queue, the mapping library and the ORM writes.
 """
 
 import json
-import os
-from pathlib import Path
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from ocr_sidecar.testing import SidecarThread
 
-DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
-            / "documents")
 NETPRESSE = DOCS / "i2d_NetpresseInvoice.pdf"
 
 
 @tagged("post_install", "-at_install")
-class TestDigitizeBill(TransactionCase):
+class TestDigitizeBill(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
-        cls.target = cls.sidecar.start()
-        cls.addClassCleanup(cls.sidecar.stop)
-        ICP = cls.env["ir.config_parameter"].sudo()
-        ICP.set_param("document_digitize.endpoint", cls.target)
-        ICP.set_param("document_digitize.max_attempts", "2")
+        cls.ICP.set_param("document_digitize.max_attempts", "2")
         cls.company = cls.env.company
-        cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
         cls.tax20 = cls.env["account.tax"].create({
             "name": "VAT 20 % (purchase)", "amount": 20.0, "amount_type": "percent", "type_tax_use": "purchase",
             "company_id": cls.company.id})
@@ -195,17 +185,13 @@ class TestDigitizeBill(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestVendorMemory(TransactionCase):
+class TestVendorMemory(DigitizeCase):
     """A correction confirmed on a digitized bill is applied to the vendor's next bill, and to no other
     vendor or company."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
-        cls.addClassCleanup(cls.sidecar.stop)
-        cls.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", cls.sidecar.start())
-        cls.env.ref("base.EUR").active = True
         cls.vendor = cls.env["res.partner"].create({"name": "Netpresse SAS", "is_company": True})
         cls.env["res.partner.bank"].create({"acc_number": "FR7610107002450061705231739", "partner_id": cls.vendor.id})
         cls.subscription = cls.env["product.product"].create({"name": "Press subscription", "purchase_ok": True})

@@ -22,9 +22,10 @@ from PIL import Image
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from ocr_sidecar.testing import SidecarThread
 
-from .test_digitize_bill import DOCS, NETPRESSE
+from .test_digitize_bill import NETPRESSE
 
 PHOTO = DOCS / "img_contoso_invoice_INV-100.jpg"
 RECEIPT = DOCS / "img_contoso_receipt_photo1.png"
@@ -55,17 +56,12 @@ def eml(to, *files, sender="Billing <billing@vendor.example>", subject="Your inv
     return message.as_string()
 
 
-class MailCase(TransactionCase):
+class MailCase(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
-        cls.addClassCleanup(cls.sidecar.stop)
-        cls.ICP = cls.env["ir.config_parameter"].sudo()
-        cls.ICP.set_param("document_digitize.endpoint", cls.sidecar.start())
         cls.ICP.set_param("document_digitize.auto_mail", "True")
         cls.ICP.set_param("document_digitize.mail_split", "False")
-        cls.env.ref("base.EUR").active = True
         cls.env["account.tax"].create({"name": "VAT 20 % (purchase)", "amount": 20.0, "amount_type": "percent",
                                        "type_tax_use": "purchase", "company_id": cls.env.company.id})
         cls.vendor = cls.env["res.partner"].create({"name": "Netpresse SAS", "is_company": True})

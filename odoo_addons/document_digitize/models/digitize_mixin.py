@@ -1,3 +1,4 @@
+import datetime
 import json
 import logging
 
@@ -142,8 +143,23 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     @api.model
     def _digitize_create_from_upload(self, attachment):
-        """Create the empty draft that ``attachment`` (an uploaded file) will fill in."""
-        raise NotImplementedError
+        """Create the empty draft that ``attachment`` (an uploaded file) will fill in: an order gets the
+        placeholder partner until the document names the real one."""
+        return self.create({"partner_id": self._digitize_placeholder_partner().id})
+
+    def _digitize_order_current(self, header_fields):
+        """An order's values someone chose (field → value, ids for relations): defaults never chosen (the
+        placeholder partner, a ``date_order`` left at creation time) count as empty, or they would never be
+        filled."""
+        current = {name: (self[name].id if isinstance(self[name], models.BaseModel) else self[name])
+                   for name in header_fields}
+        if "partner_id" in current and self.partner_id == self._digitize_placeholder_partner():
+            current["partner_id"] = False
+        if "date_order" in current and self.create_date and self.date_order \
+                and abs(self.date_order - self.create_date) < datetime.timedelta(minutes=5):
+            current["date_order"] = False
+        current["order_line"] = bool(self.order_line)
+        return current
 
     @api.model
     def _digitize_placeholder_partner(self):

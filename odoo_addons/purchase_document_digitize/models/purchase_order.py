@@ -1,6 +1,4 @@
-import datetime
-
-from odoo import api, fields, models
+from odoo import fields, models
 
 _HEADER_FIELDS = ("partner_id", "partner_ref", "date_order", "currency_id")
 
@@ -15,22 +13,11 @@ class PurchaseOrder(models.Model):
     def _digitize_is_editable(self):
         return self.state in ("draft", "sent")
 
-    @api.model
-    def _digitize_create_from_upload(self, attachment):
-        return self.create({"partner_id": self._digitize_placeholder_partner().id})
-
     def _digitize_current(self):
-        """What someone chose: defaults (placeholder vendor, creation time, company currency) count as empty."""
-        current = {name: (self[name].id if isinstance(self[name], models.BaseModel) else self[name])
-                   for name in _HEADER_FIELDS}
-        if self.partner_id == self._digitize_placeholder_partner():
-            current["partner_id"] = False
-        if self.create_date and abs(self.date_order - self.create_date) < datetime.timedelta(minutes=5):
-            current["date_order"] = False
+        current = self._digitize_order_current(_HEADER_FIELDS)
         if self.currency_id == self.company_id.currency_id:
             current["currency_id"] = False
         current["date_planned"] = self.date_planned if self.order_line else False
-        current["order_line"] = bool(self.order_line)
         return current
 
     def _digitize_apply(self, result):

@@ -5,33 +5,25 @@ JSON of the shared corpus by content and replaces only the model), the real queu
 """
 
 import base64
-import os
-from pathlib import Path
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from ocr_sidecar.testing import SidecarThread
 
-DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
-            / "documents")
 ORDER_X = DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"
 HERO_PO = DOCS / "img_heroltd_po_Form_1.jpg"
 RABATTE = DOCS / "fx_EN16931_Rabatte.pdf"
 
 
 @tagged("post_install", "-at_install")
-class TestDigitizePurchase(TransactionCase):
+class TestDigitizePurchase(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
-        cls.addClassCleanup(cls.sidecar.stop)
-        ICP = cls.env["ir.config_parameter"].sudo()
-        ICP.set_param("document_digitize.endpoint", cls.sidecar.start())
-        cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
+        ICP = cls.ICP
         cls.tax20 = cls.env["account.tax"].create({"name": "VAT 20 % (purchase)", "amount": 20.0,
                                                    "type_tax_use": "purchase", "company_id": cls.env.company.id})
         cls.vendor = cls.env["res.partner"].create({"name": "SELLER_NAME", "vat": "FR32123456789", "is_company": True})
@@ -148,18 +140,13 @@ class TestDigitizePurchase(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestBillToPurchaseOrder(TransactionCase):
+class TestBillToPurchaseOrder(DigitizeCase):
     """fx_EN16931_Rabatte quotes order 2013-471331 of Lieferant GmbH: three of its four articles were ordered,
     one of them at a lower price."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
-        cls.addClassCleanup(cls.sidecar.stop)
-        cls.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", cls.sidecar.start())
-        cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
         cls.vendor = cls.env["res.partner"].create({"name": "Lieferant GmbH", "vat": "DE123456789",
                                                     "is_company": True})
         cls.products = {code: cls.env["product.product"].create({"name": name, "default_code": code,

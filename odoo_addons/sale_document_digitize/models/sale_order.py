@@ -1,5 +1,3 @@
-import datetime
-
 from odoo import api, fields, models
 
 from odoo.addons.document_digitize.lib import AddressCandidate, match_address
@@ -22,10 +20,6 @@ class SaleOrder(models.Model):
         return "purchase_order"  # the customer's purchase order
 
     @api.model
-    def _digitize_create_from_upload(self, attachment):
-        return self.create({"partner_id": self._digitize_placeholder_partner().id})
-
-    @api.model
     def _create_order_from_attachment(self, attachment_ids):
         """Odoo's own "Upload" of the Sales Orders list imports e-orders (UBL) itself; the PDFs, scans and
         photos it cannot read are queued for digitization instead of staying empty quotations."""
@@ -43,15 +37,7 @@ class SaleOrder(models.Model):
         return orders
 
     def _digitize_current(self):
-        """What someone chose: defaults (placeholder customer, creation time) count as empty."""
-        current = {name: (self[name].id if isinstance(self[name], models.BaseModel) else self[name])
-                   for name in _HEADER_FIELDS}
-        if self.partner_id == self._digitize_placeholder_partner():
-            current["partner_id"] = False
-        if self.create_date and abs(self.date_order - self.create_date) < datetime.timedelta(minutes=5):
-            current["date_order"] = False
-        current["order_line"] = bool(self.order_line)
-        return current
+        return self._digitize_order_current(_HEADER_FIELDS)
 
     def _digitize_apply(self, result):
         self.ensure_one()

@@ -5,32 +5,23 @@ it replaces only the model): client, queue, mapping and ORM writes are the real 
 """
 
 import base64
-import os
-from pathlib import Path
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from ocr_sidecar.testing import SidecarThread
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 
-DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
-            / "documents")
 ORDER_X = DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"
 HERO_PO = DOCS / "img_heroltd_po_Form_2.jpg"
 
 
 @tagged("post_install", "-at_install")
-class TestDigitizeSale(TransactionCase):
+class TestDigitizeSale(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sidecar = SidecarThread(engine="replay", documents_dir=DOCS)
-        cls.addClassCleanup(cls.sidecar.stop)
-        ICP = cls.env["ir.config_parameter"].sudo()
-        ICP.set_param("document_digitize.endpoint", cls.sidecar.start())
-        cls.eur = cls.env.ref("base.EUR")
-        cls.eur.active = True
+        ICP = cls.ICP
         cls.customer = cls.env["res.partner"].create({"name": "BUYER_NAME", "vat": "FR05987654321", "is_company": True,
                                                       "street": "Head office 1", "zip": "69002", "city": "BUYER_CITY"})
         cls.delivery = cls.env["res.partner"].create({"name": "Warehouse", "type": "delivery",
@@ -43,10 +34,6 @@ class TestDigitizeSale(TransactionCase):
         ICP.set_param("document_digitize.sale_fallback_product_id", str(cls.fallback.id))
         cls.salesman = new_test_user(cls.env, "digitize_salesman", groups="sales_team.group_sale_salesman")
         cls.stranger = new_test_user(cls.env, "digitize_stranger_s", groups="base.group_user")
-
-    def attach(self, order, path):
-        return self.env["ir.attachment"].create({"name": path.name, "raw": path.read_bytes(),
-                                                 "res_model": "sale.order", "res_id": order.id})
 
     def run_queue(self):
         return self.env["sale.order"]._digitize_process_queue(10, commit=False)
