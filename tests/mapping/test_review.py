@@ -124,3 +124,11 @@ def test_other_one_cent_roundings_in_the_corpus(stem):
     assert abs(adjustment.delta) == 0.01
     assert R.compare_totals(doc, F.apply_tax_adjustments(totals, tax_lines, [adjustment])) == []
 
+
+
+def test_low_confidence_marks_the_odoo_fields():
+    confidence = {"issue_date": 0.2, "document_number": 0.9, "lines[3].quantity": 0.1, "seller.vat": 0.4,
+                  "buyer.name": 0.1}
+    assert R.low_confidence_fields(confidence, "vendor_bill") == ["invoice_date", "invoice_line_ids", "partner_id"]
+    assert R.low_confidence_fields(confidence, "sale_order") == ["date_order", "order_line", "partner_id"]
+    assert R.low_confidence_fields({}, "vendor_bill") == []

@@ -256,3 +256,13 @@ class TestVendorMemory(DigitizeCase):
         bill.invoice_date = bill.invoice_date or fields.Date.today()
         bill.action_post()
         self.assertFalse(self.env["document.digitize.memory"].search([("partner_id", "=", self.vendor.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestLowConfidenceMarkers(DigitizeCase):
+    def test_fields_read_with_low_confidence_are_marked(self):
+        bill = self.env["account.move"].create({"move_type": "in_invoice"})
+        bill.digitize_confidence = json.dumps({"issue_date": 0.3, "document_number": 0.99, "lines[0].amount": 0.2})
+        self.assertEqual(bill.digitize_low_fields, " invoice_date invoice_line_ids ")
+        arch = bill.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("' invoice_date ' not in (digitize_low_fields or '')", arch)

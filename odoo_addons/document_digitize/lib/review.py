@@ -161,3 +161,29 @@ def review_note_html(items: Iterable[Union[ReviewItem, Any]], title: str = "Digi
         rows.append(f"<li>{label}{html.escape(item.message)}{field}</li>")
     return f"<p><strong>{html.escape(title)}</strong></p><ul>{''.join(rows)}</ul>"
 
+
+
+# Where each document field lands in Odoo, per target: low confidence there is marked beside that field.
+_FIELD_OF = {
+    "vendor_bill": {"document_number": "ref", "issue_date": "invoice_date", "due_date": "invoice_date_due",
+                    "currency": "currency_id", "payment_reference": "payment_reference", "seller.name": "partner_id",
+                    "seller.vat": "partner_id", "seller.iban": "partner_bank_id", "lines": "invoice_line_ids"},
+    "purchase_order": {"document_number": "partner_ref", "issue_date": "date_order", "due_date": "date_planned",
+                       "currency": "currency_id", "seller.name": "partner_id", "seller.vat": "partner_id",
+                       "lines": "order_line"},
+    "sale_order": {"document_number": "client_order_ref", "issue_date": "date_order", "buyer.name": "partner_id",
+                   "buyer.vat": "partner_id", "lines": "order_line"},
+}
+
+
+def low_confidence_fields(confidence: Mapping[str, float], target: str, threshold: float = 0.5) -> list[str]:
+    """Odoo fields of ``target`` whose value was read with less than ``threshold`` confidence (sorted)."""
+    fields_of = _FIELD_OF.get(target, {})
+    found = set()
+    for path, value in (confidence or {}).items():
+        if value is None or value >= threshold:
+            continue
+        key = "lines" if path.startswith("lines[") else path
+        if key in fields_of:
+            found.add(fields_of[key])
+    return sorted(found)

@@ -10,7 +10,8 @@ from odoo.exceptions import UserError
 from odoo.modules import module as odoo_module
 from odoo.sql_db import TestCursor
 
-from ..lib import MappingOptions, client, compare_totals, map_document, needs_review, review_note_html
+from ..lib import (MappingOptions, client, compare_totals, low_confidence_fields, map_document, needs_review,
+                   review_note_html)
 from ..lib import queue as digitize_queue
 from ..lib.review import ReviewItem
 from .odoo_catalog import OdooCatalog
@@ -57,6 +58,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
     digitize_can_start = fields.Boolean(compute="_compute_digitize_can_start")
     digitize_requested_by = fields.Many2one("res.users", "Digitization requested by", copy=False, readonly=True,
                                             ondelete="set null")
+    digitize_low_fields = fields.Char(compute="_compute_digitize_low_fields",
+                                      help="Fields read with low confidence, space-separated (form markers)")
     digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
                                              help="Documents of this kind waiting before this one")
 
@@ -89,6 +92,17 @@ class DocumentDigitizeMixin(models.AbstractModel):
         for record in self:
             record.digitize_can_start = (record.digitize_state not in ("queued", "processing")
                                          and bool(record.id) and record._digitize_is_editable())
+
+    @api.depends("digitize_confidence")
+    def _compute_digitize_low_fields(self):
+        threshold = float(self._digitize_param("confidence_threshold") or 0.5)
+        for record in self:
+            try:
+                confidence = json.loads(record.digitize_confidence or "{}")
+            except ValueError:
+                confidence = {}
+            names = low_confidence_fields(confidence, record._digitize_target(), threshold) if confidence else []
+            record.digitize_low_fields = f" {' '.join(names)} " if names else False
 
     @api.depends("digitize_state", "digitize_next_attempt")
     def _compute_digitize_queue_position(self):
