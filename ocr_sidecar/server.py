@@ -33,6 +33,7 @@ from .proto import model_pb2, model_pb2_grpc
 from .schema import SCHEMA_VERSION, contract_json_schema
 from .settings import Settings
 
+DEADLINE_MARGIN_S = 0.05  # the server gives up this much before the client deadline, so its status arrives
 log = logging.getLogger("ocr_sidecar.server")
 
 DOCUMENT_SERVICE = pb.DESCRIPTOR.services_by_name["DocumentService"].full_name
@@ -253,7 +254,13 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
             if isinstance(exc, errors.QueueFull):
                 context.set_trailing_metadata((("retry-after-s", f"{exc.retry_after_s:.0f}"),
                                                ("x-request-id", request_id)))
-            await context.abort(grpc.StatusCode[code], exc.message)
+            try:
+                await context.abort(grpc.StatusCode[code], exc.message)
+            except grpc.aio.AbortError:
+                raise
+            except Exception:  # noqa: BLE001 - the call ended meanwhile (client deadline): no status to send
+                code = "CANCELLED"
+                raise asyncio.CancelledError() from None
         except asyncio.CancelledError:
             code = "CANCELLED"
             raise
@@ -314,6 +321,8 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         started = time.perf_counter()
         try:
             remaining = context.time_remaining()
+            if remaining is not None:  # answer DEADLINE_EXCEEDED just before the client stops listening
+                remaining = max(remaining - DEADLINE_MARGIN_S, 0.0)
             result = await asyncio.wait_for(asyncio.shield(future), timeout=remaining)
         except asyncio.TimeoutError:
             cancel.set()

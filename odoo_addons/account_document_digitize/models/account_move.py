@@ -2,11 +2,8 @@ from markupsafe import Markup
 
 from odoo import _, fields, models
 
-from odoo.addons.document_digitize.lib import (BillKey, MappingOptions, compare_totals, corrections,
-                                               duplicate_items, map_document, needs_review, reference_key,
-                                               review_note_html, tax_adjustments)
+from odoo.addons.document_digitize.lib import BillKey, corrections, duplicate_items, reference_key, tax_adjustments
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
-from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
 
 from .ir_attachment import IMAGE_FILE_TYPE
 
@@ -42,20 +39,11 @@ class AccountMove(models.Model):
         current["invoice_line_ids"] = bool(self.invoice_line_ids)
         return current
 
-    def _digitize_options(self):
-        param = self._digitize_param
-        return MappingOptions(create_partner=param("create_partner") in ("True", "1", "true"),
-                              price_digits=self.env["decimal.precision"].precision_get("Product Price"))
-
     def _digitize_apply(self, result):
         self.ensure_one()
-        mapped = map_document(result.document, OdooCatalog(self.env, self.company_id), "vendor_bill",
-                              self._digitize_current(), self._digitize_options(),
-                              field_confidence=result.field_confidence, warnings=result.warnings)
+        mapped = self._digitize_map(result, "vendor_bill", self._digitize_current(), self._digitize_options())
         header = dict(mapped.header)
-        if mapped.partner_to_create:
-            header["partner_id"] = self.env["res.partner"].create(mapped.partner_to_create).id
-        partner_id = header.get("partner_id") or self.partner_id.id
+        partner_id = self._digitize_partner_id(mapped, header)
         if mapped.bank_account_to_add and partner_id:
             bank_vals = dict(mapped.bank_account_to_add, partner_id=mapped.bank_account_to_add.get("partner_id")
                              or partner_id)
@@ -76,12 +64,7 @@ class AccountMove(models.Model):
             self.write({"invoice_line_ids": [fields.Command.create(vals) for vals in mapped.lines]})
             self.invoice_line_ids.filtered("digitize_key")._digitize_snapshot()
         self._digitize_adjust_taxes(mapped.document)
-        items = list(mapped.review) + self._digitize_duplicates()
-        tolerance = float(self._digitize_param("tolerance") or 0.0)
-        items += compare_totals(mapped.document, {"amount_untaxed": self.amount_untaxed, "amount_tax": self.amount_tax,
-                                                  "amount_total": self.amount_total}, tolerance)
-        state = "needs_review" if needs_review(items) else "done"
-        return state, review_note_html(items)
+        return self._digitize_verdict(mapped, self._digitize_duplicates())
 
     # --- vendor memory ------------------------------------------------------------------------------
 
