@@ -61,7 +61,17 @@ def choose_dtype(requested: str, device: str, flags: Optional[frozenset[str]] = 
     if device.startswith("cuda"):
         return "bfloat16"
     flags = cpu_flags() if flags is None else flags
-    return "bfloat16" if flags & NATIVE_BF16_FLAGS else "float32"
+    return "bfloat16" if flags & NATIVE_BF16_FLAGS and not isa_capped() else "float32"
+
+
+def isa_capped(environ: Optional[dict] = None) -> bool:
+    """True when the operator limited torch/oneDNN to an ISA without native bf16 (ATEN_CPU_CAPABILITY=avx2
+    or default, ONEDNN_MAX_CPU_ISA=AVX2/SSE41/...): bf16 is then emulated whatever the CPU has."""
+    env = os.environ if environ is None else environ
+    aten = env.get("ATEN_CPU_CAPABILITY", "").lower()
+    onednn = env.get("ONEDNN_MAX_CPU_ISA", env.get("DNNL_MAX_CPU_ISA", "")).upper()
+    return aten in ("default", "avx2") or onednn.startswith(("SSE", "AVX2")) or onednn in (
+        "AVX", "AVX512_CORE", "AVX512_CORE_VNNI")
 
 
 def physical_cores() -> int:

@@ -190,3 +190,12 @@ def test_jump_forward_reads_the_forced_skeleton_in_few_passes(tiny_model_dir):
     assert jump_passes < jump.tokens_out, "forced tokens share forward passes"
     assert hf_passes >= results["hf"][0].tokens_out, "generate: one pass per token"
     assert all(0.0 <= v <= 1.0 for v in jump.field_confidence.values())
+
+
+def test_an_isa_capped_to_avx2_gets_fp32(monkeypatch):
+    from ocr_sidecar.device import isa_capped
+
+    assert isa_capped({"ATEN_CPU_CAPABILITY": "avx2"}) and isa_capped({"ONEDNN_MAX_CPU_ISA": "AVX2"})
+    assert not isa_capped({}) and not isa_capped({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_AMX"})
+    monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")
+    assert choose_dtype("auto", "cpu", frozenset({"avx512_bf16"})) == "float32"
