@@ -143,7 +143,15 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None)
             "total_s": total, "projected_s": fixed + (REALISTIC_TOKENS / tok_s if tok_s else 0.0),
             "load_s": load_s}), flush=True)
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
-    print(json.dumps({"config": config_name, "peak_rss_gb": rss_gb}), flush=True)
+    print(json.dumps({"config": config_name, "peak_rss_gb": rss_gb, "rss_gb": _current_rss_gb()}), flush=True)
+
+
+def _current_rss_gb() -> float:
+    """Resident memory now (after the pages), without the load-time peak ru_maxrss keeps."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024 / 1024
+    return 0.0
 
 
 def machine() -> str:
@@ -194,20 +202,20 @@ def main() -> None:
             if line.startswith("{"):
                 item = json.loads(line)
                 if "peak_rss_gb" in item:
-                    rss[item["config"]] = item["peak_rss_gb"]
+                    rss[item["config"]] = (item["peak_rss_gb"], item["rss_gb"])
                 else:
                     rows.append(item)
                     print(json.dumps(item), file=sys.stderr)
     print(f"\nMachine: {machine()}" + (" — capped to AVX2 (ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2)"
                                         if args.emulate_avx2 else "") + "\n")
     print("| config | page | dtype | tiles | prompt tok | preprocess s | vision s | prefill s | tokens / passes "
-          f"| decode tok/s | page s at {REALISTIC_TOKENS} tok | peak RSS GB |")
+          f"| decode tok/s | page s at {REALISTIC_TOKENS} tok | RSS GB peak / after |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['config']} | {r['page']} | {r['dtype']} | {r['tiles']} | {r['prompt_tokens']} | "
               f"{r['preprocess_s']:.1f} | {r['vision_s']:.1f} | {r['prefill_s']:.1f} | "
               f"{r['tokens_out']} / {r['forward_passes']} | {r['decode_tok_s']:.1f} | "
-              f"{r['projected_s']:.0f} | {rss.get(r['config'], 0):.1f} |")
+              f"{r['projected_s']:.0f} | {rss.get(r['config'], (0, 0))[0]:.1f} / {rss.get(r['config'], (0, 0))[1]:.1f} |")
     configs = args.configs.split(",")
     if "seed" in configs:
         for other in configs:

@@ -23,7 +23,7 @@
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
-| OCR_QUANTIZE     | none               | int8: dynamic int8 language model on CPU (see benchmarks/README.md) |
+| OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
 | OCR_OPENAI_URL   | (none)             | engine openai: OpenAI-compatible server (vLLM, LMDeploy), e.g. http://vllm:8000/v1 |

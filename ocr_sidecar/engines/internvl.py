@@ -100,6 +100,8 @@ class InternVLEngine:
 
         self.device = choose_device(self.requested_device)
         self.dtype = choose_dtype(self.requested_dtype, self.device)
+        if self.quantize == "int8":
+            self.dtype = "bfloat16"  # loaded narrow, widened part by part while quantizing (_quantize_int8)
         if self.device == "cpu":
             configure_threads(self.threads)
         started = time.perf_counter()
@@ -145,20 +147,26 @@ class InternVLEngine:
                  time.perf_counter() - started)
 
     def _quantize_int8(self) -> None:
-        """Dynamic int8 weights for the language model's linear layers (CPU, fp32 activations): decode is
-        bound by reading weights, so 4x fewer bytes per token. The vision encoder stays as loaded."""
+        """Dynamic int8 weights for every linear layer (vision encoder, projector, language model, head), fp32
+        activations: the weights are read 4x faster and take a quarter of the memory. The model is loaded in
+        bf16 and each part is widened and quantized in turn, so the fp32 model never sits in memory whole."""
+        import gc
+
         import torch
 
         if self.device != "cpu":
             raise ValueError("OCR_QUANTIZE=int8 is for CPU inference; on GPU use bf16")
-        if self.dtype != "float32":
-            self.model.to(torch.float32)
-            self.dtype = "float32"
-        lm = self.model.model.language_model
-        self.model.model.language_model = torch.ao.quantization.quantize_dynamic(
-            lm, {torch.nn.Linear}, dtype=torch.qint8)
-        self.model.lm_head = torch.ao.quantization.quantize_dynamic(
-            torch.nn.Sequential(self.model.lm_head), {torch.nn.Linear}, dtype=torch.qint8)[0]
+
+        def quantized(module):
+            return torch.ao.quantization.quantize_dynamic(module.float(), {torch.nn.Linear}, dtype=torch.qint8,
+                                                          inplace=True)
+
+        inner = self.model.model
+        for name in ("vision_tower", "multi_modal_projector", "language_model"):
+            setattr(inner, name, quantized(getattr(inner, name)))
+            gc.collect()
+        self.model.lm_head = quantized(torch.nn.Sequential(self.model.lm_head))[0]
+        self.dtype = "float32"  # activations (and pixel values) stay fp32
 
     def _grammar(self, document_type: Optional[str], max_lines: int):
         key = (document_type, max_lines)
