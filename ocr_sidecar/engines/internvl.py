@@ -46,6 +46,34 @@ def page_tile_cap(width: int, height: int, text_chars: int, tile: int = 448,
     return native
 
 
+def token_budget(pages: int, max_tokens: int) -> int:
+    """Tokens to allow for a document: compact canonical JSON is ~460 tokens median, long invoices ~1,800
+    (NOTES.md), and lines grow with pages."""
+    return min(max_tokens, 700 + 600 * max(0, pages - 1) + 400)
+
+
+def read_answer(text: str, finished: bool, tokens: int, budget: int, token_ends: list[int],
+                probs: list[float]) -> tuple[dict, list[Warning], dict[str, float]]:
+    """The model's answer as (document, warnings, field confidence). A cut-off answer is repaired to its
+    complete values, flagged serious, and keeps confidences only for what survived."""
+    warnings: list[Warning] = []
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        document = None
+    if document is None or not finished:
+        warnings.append(Warning(
+            "output_truncated",
+            f"The model's answer was cut off after {tokens} tokens (token budget {budget}); the fields "
+            "after that point are empty. Raise MAX_TOKENS or send fewer pages.", serious=True))
+        document = repair_truncated_json(text) if document is None else document
+    confidence = field_confidence(text, token_ends, probs) if token_ends else {}
+    if warnings:
+        kept = {path for path, _, _ in _value_spans(json.dumps(document, separators=(",", ":")))}
+        confidence = {k: v for k, v in confidence.items() if k in kept}
+    return (document if isinstance(document, dict) else {}), warnings, confidence
+
+
 def split_tile_budget(max_tiles: int, pages: int) -> list[int]:
     """Tiles per page: an equal share, the remainder to the first pages (page 1 carries the header)."""
     if pages <= 0:
@@ -212,8 +240,7 @@ class InternVLEngine:
         return inputs, sum(counts)
 
     def token_budget(self, doc: DocumentInput) -> int:
-        # Compact canonical JSON: ~460 tokens median, long invoices ~1,800 (NOTES.md). Lines grow with pages.
-        return min(self.max_tokens, 700 + 600 * max(0, len(doc.pages) - 1) + 400)
+        return token_budget(len(doc.pages), self.max_tokens)
 
     def extract(self, doc: DocumentInput, cancel: Optional[threading.Event] = None) -> EngineResult:
         if not self._loaded:
@@ -252,25 +279,11 @@ class InternVLEngine:
         if finished:
             new_ids, probs = new_ids[:-1], probs[:-1]
         text, offsets = self._decode_with_offsets(new_ids)
-        warnings: list[Warning] = []
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError:
-            document = None
-        if document is None or not finished:
-            warnings.append(Warning(
-                "output_truncated",
-                f"The model's answer was cut off after {len(new_ids)} tokens (token budget {budget}); the fields "
-                "after that point are empty. Raise MAX_TOKENS or send fewer pages.", serious=True))
-            document = repair_truncated_json(text) if document is None else document
-        confidence = field_confidence(text, offsets, probs)
-        if warnings:  # a repaired answer keeps only complete values: no confidence for what was cut away
-            kept = {path for path, _, _ in _value_spans(json.dumps(document, separators=(",", ":")))}
-            confidence = {k: v for k, v in confidence.items() if k in kept}
+        document, warnings, confidence = read_answer(text, finished, len(new_ids), budget, offsets, probs)
         log.debug("internvl: %d tiles, %d prompt tokens, %d new tokens", tiles, prompt_len, len(new_ids))
-        return EngineResult(document=document if isinstance(document, dict) else {}, field_confidence=confidence,
-                            warnings=warnings, tokens_out=len(new_ids), preprocess_ms=preprocess_ms,
-                            generate_ms=generate_ms, engine=self.name, model=self.model_name)
+        return EngineResult(document=document, field_confidence=confidence, warnings=warnings,
+                            tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
+                            engine=self.name, model=self.model_name)
 
     def _generate_hf(self, inputs: dict, grammar, budget: int, cancel_criteria, prompt_len: int):
         """transformers' generate with xgrammar's logits processor: one forward pass per token."""

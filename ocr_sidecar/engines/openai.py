@@ -32,8 +32,8 @@ from typing import Any, Optional
 from .. import errors
 from ..prompts import build_prompt
 from ..schema import decoding_json_schema
-from .base import DocumentInput, EngineResult, Warning
-from .internvl import MAX_LINES, field_confidence, repair_truncated_json
+from .base import DocumentInput, EngineResult
+from .internvl import MAX_LINES, read_answer, token_budget
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class OpenAIEngine:
         content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": self._image_url(im)}}
                                          for im in images]
         content.append({"type": "text", "text": prompt})
-        budget = min(self.max_tokens, 700 + 600 * max(0, len(images) - 1) + 400)
+        budget = token_budget(len(images), self.max_tokens)
         body = {
             "model": self.model, "messages": [{"role": "user", "content": content}], "max_tokens": budget,
             "temperature": 0, "logprobs": True,
@@ -129,31 +129,24 @@ class OpenAIEngine:
             text = choice["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
             raise errors.SidecarError("The inference server's answer has no message.") from None
-        warnings: list[Warning] = []
-        truncated = choice.get("finish_reason") == "length"
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError:
-            document = None
-        if document is None or truncated:
-            warnings.append(Warning("output_truncated", f"The model's answer was cut off (token budget {budget}); "
-                                    "the fields after that point are empty.", serious=True))
-            document = repair_truncated_json(text) if document is None else document
-        confidence = self._confidence(text, choice.get("logprobs"))
-        tokens_out = int((answer.get("usage") or {}).get("completion_tokens") or 0)
-        return EngineResult(document=document if isinstance(document, dict) else {}, field_confidence=confidence,
+        ends, probs = self._token_probs(text, choice.get("logprobs"))
+        tokens_out = int((answer.get("usage") or {}).get("completion_tokens") or len(ends))
+        document, warnings, confidence = read_answer(text, choice.get("finish_reason") != "length", tokens_out,
+                                                     budget, ends, probs)
+        return EngineResult(document=document, field_confidence=confidence,
                             warnings=warnings, tokens_out=tokens_out, preprocess_ms=preprocess_ms,
                             generate_ms=generate_ms, engine=self.name, model=self.model_name)
 
     @staticmethod
-    def _confidence(text: str, logprobs: Optional[dict]) -> dict[str, float]:
-        """Per-field confidence from the server's token log-probabilities (OpenAI ``logprobs.content``)."""
+    def _token_probs(text: str, logprobs: Optional[dict]) -> tuple[list[int], list[float]]:
+        """Token end offsets and probabilities from the server's ``logprobs.content``; empty when it sent
+        none or its tokens do not spell the text."""
         tokens = (logprobs or {}).get("content") or []
         if not tokens or "".join(t.get("token", "") for t in tokens) != text:
-            return {}
+            return [], []
         ends, probs, position = [], [], 0
         for token in tokens:
             position += len(token.get("token", ""))
             ends.append(position)
             probs.append(math.exp(float(token.get("logprob", 0.0))))
-        return field_confidence(text, ends, probs)
+        return ends, probs

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from odoo.addons.document_digitize.lib import BillKey, corrections, duplicate_items, reference_key, tax_adjustments
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
@@ -20,6 +20,11 @@ class AccountMove(models.Model):
 
     def _digitize_is_editable(self):
         return self.state == "draft" and self.move_type in ("in_invoice", "in_refund")
+
+    @api.model
+    def _digitize_create_from_upload(self, attachment):
+        # bills need no placeholder vendor (the mixin's default is for orders)
+        return self.create({"move_type": "in_invoice"})
 
     def _digitize_document_type(self):
         # A bill may turn out to be a credit note: let the model say; a refund is one for sure.
@@ -152,7 +157,7 @@ class AccountMove(models.Model):
 
     def _extend_with_attachments(self, attachments, new=False):
         if (new and self.env.context.get("from_alias") and self.is_purchase_document(include_receipts=True)
-                and self._digitize_param("mail_split") not in ("True", "1")):
+                and not self._digitize_param_bool("mail_split")):
             new = False  # one bill per mail (setting off): every document on the bill the mail created
         return super()._extend_with_attachments(attachments, new=new)
 
@@ -171,7 +176,7 @@ class AccountMove(models.Model):
     def _message_post_after_hook(self, new_message, message_values):
         result = super()._message_post_after_hook(new_message, message_values)
         for documents in self.env.cr.cache.pop("document_digitize_mailed", []):
-            self._digitize_after_mail(documents, auto=self._digitize_param("auto_mail") in ("True", "1"))
+            self._digitize_after_mail(documents, auto=self._digitize_param_bool("auto_mail"))
         return result
 
     def _digitize_after_mail(self, documents, auto):

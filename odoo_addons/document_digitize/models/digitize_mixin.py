@@ -184,9 +184,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
     # --- shared by the concrete models' _digitize_apply ---------------------------------------------
 
     def _digitize_options(self, fallback_param=None):
-        param = self._digitize_param
         fallback = self._digitize_param_int(fallback_param, 0) if fallback_param else 0
-        return MappingOptions(create_partner=param("create_partner") in ("True", "1", "true"),
+        return MappingOptions(create_partner=self._digitize_param_bool("create_partner"),
                               price_digits=self.env["decimal.precision"].precision_get("Product Price"),
                               fallback_product_id=fallback or None)
 
@@ -412,6 +411,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
         return self.env["ir.config_parameter"].sudo().get_param(f"document_digitize.{key}") or default
 
     @api.model
+    def _digitize_param_bool(self, key):
+        """A boolean setting (res.config.settings stores 'True'/'False')."""
+        return self._digitize_param(key).strip().lower() in ("true", "1")
+
+    @api.model
     def _digitize_param_int(self, key, default):
         try:
             return int(self._digitize_param(key, default))
@@ -422,7 +426,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def _digitize_endpoint_settings(self):
         return client.EndpointSettings.parse(
             self._digitize_param("endpoint") or env_default("endpoint"),
-            tls=self._digitize_param("tls") in ("True", "1", "true"),
+            tls=self._digitize_param_bool("tls"),
             ca_pem=self._digitize_param("ca"),
             token=self._digitize_param("token") or env_default("token"),
             timeout=float(self._digitize_param_int("timeout", 600)))
