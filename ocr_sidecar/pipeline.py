@@ -239,7 +239,8 @@ def make_engine(settings: Settings) -> Engine:
             build_random_model(model_path, size="tiny", seed=0)
     return InternVLEngine(model_path, device=settings.device, dtype=settings.dtype, max_tiles=settings.max_tiles,
                           max_tokens=settings.max_tokens, threads=settings.threads,
-                          tile_policy=settings.tile_policy, quantize=settings.quantize, decoder=settings.decoder)
+                          tile_policy=settings.tile_policy, quantize=settings.quantize, decoder=settings.decoder,
+                          lookup_draft=settings.lookup_draft)
 
 
 def build_extractor(engine: Optional[str] = None, settings: Optional[Settings] = None

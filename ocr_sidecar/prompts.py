@@ -41,16 +41,25 @@ BY_TYPE = {
                "receipt or transaction number.",
 }
 
+ANSWER_NOW = "Answer with the JSON object."
+
 UNSPECIFIED = ("First decide document_type: invoice, credit_note (refund/Gutschrift/avoir), purchase_order "
                "(an order issued by a buyer), sales_order (an order confirmation issued by a seller) or receipt. "
                "seller = the party that issues an invoice or supplies the goods; buyer = the customer.")
 
 
-def build_prompt(document_type: Optional[str], page_texts: Sequence[Optional[str]], extra: str = "",
-                 language_hint: str = "", max_text_chars: int = 6000) -> str:
+def instruction(document_type: Optional[str], language_hint: str = "") -> str:
+    """The fixed part of the prompt: what to read and how to write it, per document type. It is the same
+    for every document of a type, so the engine keeps its KV cache and does not read it again."""
     parts = [COMMON, BY_TYPE.get(document_type or "", UNSPECIFIED)]
     if language_hint:
         parts.append(f"The document is probably in this language: {language_hint}.")
+    return "\n\n".join(parts)
+
+
+def page_context(page_texts: Sequence[Optional[str]], extra: str = "", max_text_chars: int = 6000) -> str:
+    """The part of the prompt that belongs to this document: its PDF text layer and the user's instruction."""
+    parts = []
     texts = [(i, t.strip()) for i, t in enumerate(page_texts) if t and t.strip()]
     if texts:
         budget = max_text_chars
@@ -67,3 +76,13 @@ def build_prompt(document_type: Optional[str], page_texts: Sequence[Optional[str
         # The client's instruction can refine what to read, never the output format: the grammar decides that.
         parts.append(f"Additional instruction from the user: {extra.strip()}")
     return "\n\n".join(parts)
+
+
+def document_prompt(document_type: Optional[str], page_texts: Sequence[Optional[str]], extra: str = "",
+                    language_hint: str = "", max_text_chars: int = 6000) -> tuple[str, str]:
+    """The texts to put before and after the page images. Before: the fixed instruction, identical for all
+    documents of a type, so the local engine keeps its KV cache and vLLM's prefix cache hits. After: this
+    document's text layer and the user's instruction, then the request to answer."""
+    context = page_context(page_texts, extra, max_text_chars)
+    return (instruction(document_type, language_hint) + "\n",
+            (context + "\n\n" if context else "") + ANSWER_NOW)

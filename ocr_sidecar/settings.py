@@ -25,6 +25,7 @@
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
+| OCR_LOOKUP_DRAFT | 8                  | jump decoder: tokens drafted from the prompt (PDF text layer) per step, verified in the same pass; 0 = off |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
 | OCR_OPENAI_URL   | (none)             | engine openai: OpenAI-compatible server (vLLM, LMDeploy), e.g. http://vllm:8000/v1 |
 | OCR_OPENAI_MODEL | OpenGVLab/InternVL3-1B | engine openai: the served model's name                       |
@@ -72,6 +73,7 @@ class Settings:
     tile_policy: str = "layout"
     quantize: str = "none"
     decoder: str = "jump"
+    lookup_draft: int = 8
     openai_url: str = ""
     openai_model: str = "OpenGVLab/InternVL3-1B"
     openai_key: Optional[str] = field(default=None, repr=False)
@@ -104,6 +106,7 @@ class Settings:
         "OCR_TILE_POLICY": ("tile_policy", str),
         "OCR_QUANTIZE": ("quantize", str),
         "OCR_DECODER": ("decoder", str),
+        "OCR_LOOKUP_DRAFT": ("lookup_draft", int),
         "OCR_OPENAI_URL": ("openai_url", str),
         "OCR_OPENAI_MODEL": ("openai_model", str),
         "OCR_OPENAI_KEY": ("openai_key", str),
@@ -145,6 +148,8 @@ class Settings:
             raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump or hf")
         if self.queue_size < 0:
             raise ValueError("queue_size must be 0 or more")
+        if not 0 <= self.lookup_draft <= 64:
+            raise ValueError("OCR_LOOKUP_DRAFT must be between 0 (off) and 64")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("TLS needs both OCR_TLS_CERT and OCR_TLS_KEY")
         if self.tls_client_ca and not self.tls_cert:

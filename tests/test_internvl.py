@@ -13,7 +13,7 @@ from ocr_sidecar.engines.base import DocumentInput, Page
 from ocr_sidecar.engines.internvl import (InternVLEngine, _value_spans, field_confidence, repair_truncated_json,
                                           split_tile_budget)
 from ocr_sidecar.inputs import Limits, load_document
-from ocr_sidecar.prompts import build_prompt
+from ocr_sidecar.prompts import document_prompt
 from ocr_sidecar.schema import parse_document
 
 from conftest import DOCUMENTS_DIR
@@ -115,12 +115,42 @@ def test_device_choice(monkeypatch):
 
 
 def test_prompt_is_type_specific_carries_the_text_layer_and_the_users_instruction():
-    prompt = build_prompt("purchase_order", ["PO 4711\nACME", None], extra="Ignore handwritten notes.",
-                          language_hint="de")
-    assert "purchase order" in prompt and "buyer = the ordering company" in prompt
-    assert "--- page 1 ---\nPO 4711" in prompt and "page 2" not in prompt
-    assert prompt.rstrip().endswith("Ignore handwritten notes.") and "language: de" in prompt
-    assert "First decide document_type" in build_prompt(None, [])
+    head, tail = document_prompt("purchase_order", ["PO 4711\nACME", None], extra="Ignore handwritten notes.",
+                                 language_hint="de")
+    assert "purchase order" in head and "buyer = the ordering company" in head and "language: de" in head
+    assert "--- page 1 ---\nPO 4711" in tail and "page 2" not in tail and "PO 4711" not in head
+    assert "Ignore handwritten notes." in tail and tail.endswith("Answer with the JSON object.")
+    assert "First decide document_type" in document_prompt(None, [])[0]
+    assert document_prompt("invoice", ["A"])[0] == document_prompt("invoice", ["B"], extra="x")[0], \
+        "the head depends on the document type only: its KV cache is reused"
+
+
+def test_the_fixed_prompt_prefix_is_computed_once_and_changes_nothing(tiny_model_dir):
+    import torch
+
+    doc = load_document((DOCUMENTS_DIR / "i2d_NetpresseInvoice.pdf").read_bytes(), "", "x.pdf", LIMITS).doc
+    other = load_document((DOCUMENTS_DIR / "img_contoso_simple_invoice.png").read_bytes(), "", "x.png", LIMITS).doc
+    engines = {}
+    for cached in (False, True):
+        engines[cached] = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120,
+                                         prefix_cache=cached)
+        engines[cached].load()
+    eng = engines[True]
+    with torch.inference_mode():
+        first = eng._prefill(eng.prepare(doc)[0]).logits
+        assert eng.last_prefix_reused == 0 and len(eng._prefixes) == 1
+        eng._prefill(eng.prepare(other)[0])
+        assert eng.last_prefix_reused > 100, "another document of the same type reuses the instruction's cache"
+        again = eng._prefill(eng.prepare(doc)[0]).logits
+        whole = engines[False]._prefill(engines[False].prepare(doc)[0]).logits
+    assert torch.allclose(first, again) and torch.allclose(first, whole, atol=1e-5)
+    assert eng.extract(doc).document == engines[False].extract(doc).document
+    for kind in ("invoice", "credit_note", "purchase_order", "sales_order", "receipt", None):
+        for hint in ("", "de"):
+            other.document_type, other.language_hint = kind, hint
+            with torch.inference_mode():
+                eng._prefill(eng.prepare(other)[0])
+    assert len(eng._prefixes) == 8, "a bounded number of prefixes is kept"
 
 
 def test_tile_budget_split():
@@ -199,3 +229,99 @@ def test_an_isa_capped_to_avx2_gets_fp32(monkeypatch):
     assert not isa_capped({}) and not isa_capped({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_AMX"})
     monkeypatch.setenv("ATEN_CPU_CAPABILITY", "avx2")
     assert choose_dtype("auto", "cpu", frozenset({"avx512_bf16"})) == "float32"
+
+
+def _jump_answer(engine, lookup=None, budget=240):
+    import torch
+
+    from ocr_sidecar.schema import MAX_LINES
+
+    doc = load_document((DOCUMENTS_DIR / "i2d_NetpresseInvoice.pdf").read_bytes(), "", "x.pdf", LIMITS).doc
+    inputs, _ = engine.prepare(doc)
+    with torch.inference_mode():
+        ids, probs = engine._generate_jump(inputs, engine._grammar(None, MAX_LINES), budget, None, lookup)
+    return inputs["input_ids"][0].tolist(), ids, probs, engine.last_forwards
+
+
+def test_prompt_lookup_drafts_keep_the_greedy_answer_in_fewer_passes(engine):
+    from ocr_sidecar.lookup import PromptLookup
+
+    image = engine.tokenizer.convert_tokens_to_ids("<IMG_CONTEXT>")
+    prompt, plain, plain_probs, plain_passes = _jump_answer(engine)
+    # The answer itself as the text to copy from, as a PDF text layer holds a trained model's values:
+    lookup = PromptLookup(prompt + plain, ignore=(image,))
+    _, drafted, drafted_probs, drafted_passes = _jump_answer(engine, lookup)
+    assert drafted == plain, "verification keeps only what greedy decoding would have written"
+    assert drafted_probs == pytest.approx(plain_probs, abs=1e-4)
+    assert lookup.accepted > 0 and drafted_passes < plain_passes
+
+
+def test_wrong_drafts_are_cut_from_the_cache_and_change_nothing(engine):
+    from ocr_sidecar.lookup import PromptLookup
+
+    _, plain, _, _ = _jump_answer(engine)
+
+    class Wrong(PromptLookup):
+        def draft(self, limit=None):  # the right continuation shifted by one token: mostly wrong
+            guess = super().draft(limit)
+            return guess[1:] + guess[:1]
+
+    lookup = Wrong(list(plain) * 2)
+    _, drafted, _, _ = _jump_answer(engine, lookup)
+    assert drafted == plain
+    assert lookup.proposed > lookup.accepted
+
+
+def test_the_engine_drafts_from_its_prompt_and_gives_the_same_document(tiny_model_dir):
+    doc = load_document((DOCUMENTS_DIR / "i2d_NetpresseInvoice.pdf").read_bytes(), "", "x.pdf", LIMITS).doc
+    results = {}
+    for draft in (0, 8):
+        eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=200,
+                             lookup_draft=draft)
+        eng.load()
+        results[draft] = (eng.extract(doc), eng.last_lookup)
+    (plain, none), (drafted, lookup) = results[0], results[8]
+    assert none is None and lookup is not None and lookup.proposed > 0
+    assert drafted.document == plain.document
+    assert drafted.field_confidence == pytest.approx(plain.field_confidence, abs=1e-3)
+
+
+def test_a_bf16_checkpoint_is_widened_exactly(tmp_path):
+    import torch
+    from transformers import AutoModelForImageTextToText
+
+    from ocr_sidecar.engines.internvl import checkpoint_dtype
+    from ocr_sidecar.random_model import build_random_model
+
+    path = build_random_model(tmp_path / "bf16", size="tiny", seed=1, dtype="bfloat16")
+    assert checkpoint_dtype(path) == "bfloat16"
+    eng = InternVLEngine(path, device="cpu", dtype="fp32", max_tiles=2)
+    eng.load()
+    assert eng.dtype == "float32"
+    table = eng.model.get_input_embeddings()
+    assert table.weight.dtype == torch.bfloat16, "the embedding table stays narrow"
+    assert all(p.dtype == torch.float32 for n, p in eng.model.named_parameters() if p is not table.weight)
+    reference = AutoModelForImageTextToText.from_pretrained(path, dtype=torch.float32).eval()
+    doc = load_document((DOCUMENTS_DIR / "img_contoso_simple_invoice.png").read_bytes(), "", "x.png", LIMITS).doc
+    inputs, _ = eng.prepare(doc)
+    with torch.inference_mode():
+        ours = eng.model(**inputs, logits_to_keep=1).logits
+        theirs = reference(**inputs, logits_to_keep=1).logits
+    assert torch.equal(ours, theirs), "bf16 -> fp32 is exact: the same numbers as loading fp32"
+
+
+def test_releasing_checkpoint_pages_never_touches_other_memory(tmp_path):
+    import torch
+
+    from ocr_sidecar.engines.internvl import checkpoint_mappings, release_file_pages
+
+    anonymous = torch.arange(300_000, dtype=torch.float32)
+    release_file_pages(anonymous, checkpoint_mappings())
+    assert torch.equal(anonymous, torch.arange(300_000, dtype=torch.float32))
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(torch.arange(300_000, dtype=torch.float32).numpy().tobytes())
+    mapped = torch.from_file(str(path), shared=True, size=300_000, dtype=torch.float32)
+    ranges = checkpoint_mappings()
+    assert ranges, "the file mapping is found"
+    release_file_pages(mapped, ranges)
+    assert torch.equal(mapped, torch.arange(300_000, dtype=torch.float32)), "forgotten pages are read again"

@@ -96,10 +96,11 @@ def test_a_photo_is_read_by_the_inference_server(sidecar, inference):
     assert request["temperature"] == 0 and request["max_tokens"] > 0
     schema = request["response_format"]["json_schema"]["schema"]
     assert "document_number" in schema["properties"] and request["response_format"]["type"] == "json_schema"
-    image_part = request["messages"][0]["content"][0]
+    head, image_part, tail = request["messages"][0]["content"]
     raw = base64.b64decode(image_part["image_url"]["url"].split(",", 1)[1])
     assert Image.open(io.BytesIO(raw)).format == "JPEG"
-    assert request["messages"][0]["content"][-1]["type"] == "text"
+    assert head["type"] == tail["type"] == "text", "the fixed instruction first (prefix cache), the page's own after"
+    assert "exactly these keys" in head["text"] and tail["text"].endswith("Answer with the JSON object.")
 
 
 def test_e_invoices_never_reach_the_inference_server(sidecar, inference):

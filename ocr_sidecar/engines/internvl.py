@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import errors
-from ..prompts import build_prompt
+from ..lookup import PromptLookup
+from ..prompts import document_prompt
 from ..random_model import RANDOM_MARKER
 from ..schema import MAX_LINES, decoding_json_schema
 from .base import DocumentInput, EngineResult, Warning
@@ -31,6 +32,7 @@ IMAGE_MEAN = (0.485, 0.456, 0.406)
 IMAGE_STD = (0.229, 0.224, 0.225)
 
 
+PREFIX_CACHE_ENTRIES = 8  # prompt prefixes (document type x language hint) whose KV cache is kept
 TEXT_LAYER_CHARS = 200  # a PDF page with at least this much text carries its words in the prompt
 TEXT_PAGE_TILES = 2  # ... so its picture is needed for layout only: a thumbnail and one tile
 
@@ -82,12 +84,126 @@ def split_tile_budget(max_tiles: int, pages: int) -> list[int]:
     return [share + (1 if i < extra else 0) for i in range(pages)]
 
 
+def checkpoint_dtype(path: Path) -> str:
+    """The dtype the weights were saved in, from config.json (InternVL3-1B-hf: bfloat16)."""
+    try:
+        config = json.loads((Path(path) / "config.json").read_text())
+    except (OSError, ValueError):
+        return "float32"
+    text = config.get("text_config") or {}
+    stored = config.get("dtype") or config.get("torch_dtype") or text.get("dtype") or text.get("torch_dtype")
+    return stored if stored in ("bfloat16", "float16", "float32") else "float32"
+
+
+def checkpoint_mappings() -> list[tuple[int, int]]:
+    """Address ranges of this process mapped from *.safetensors files (transformers maps checkpoints)."""
+    ranges = []
+    try:
+        with open("/proc/self/maps") as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) >= 6 and fields[-1].endswith(".safetensors"):
+                    start, end = (int(x, 16) for x in fields[0].split("-"))
+                    ranges.append((start, end))
+    except OSError:
+        pass
+    return ranges
+
+
+def release_file_pages(tensor, mapped: list[tuple[int, int]]) -> None:
+    """Drop from this process's memory the checkpoint pages a no longer needed tensor was read from.
+
+    transformers maps the safetensors file and the model's bf16 tensors point into it; once a layer has
+    its fp32/int8 copy, the pages it was read from would stay resident until the whole file is unmapped,
+    which the bf16 embedding table (kept) prevents. MADV_DONTNEED on whole pages inside a read-only file
+    mapping only forgets them (the kernel would read them again from the file). Anything else — anonymous
+    memory, pages shared with a neighbour — is left alone."""
+    if tensor is None or not mapped:
+        return
+    import ctypes
+    import mmap
+
+    start = tensor.data_ptr()
+    end = start + tensor.untyped_storage().nbytes() if tensor.storage_offset() == 0 else start + tensor.nbytes
+    page = mmap.PAGESIZE
+    first, last = -(-start // page) * page, end // page * page
+    if last <= first or not any(lo <= first and last <= hi for lo, hi in mapped):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise(ctypes.c_void_p(first), ctypes.c_size_t(last - first), 4)  # MADV_DONTNEED
+
+
+def widen_and_quantize(model, int8: bool = False, per_channel: bool = True) -> None:
+    """Make a model loaded in bf16 (the checkpoint's dtype) compute in fp32 on the CPU, one layer at a time.
+
+    - With ``int8``, every ``nn.Linear`` (vision encoder, projector, language model, head) becomes a dynamic
+      int8 linear — weights int8 with one scale per output channel, activations fp32 — the weights are read
+      4x faster than fp32 and take a quarter of its memory.
+    - Without it, each linear layer is widened to fp32 (exact: every bf16 value is an fp32 value).
+    - The token embedding table stays in bf16 and widens only the rows it looks up, which is exact too
+      and keeps 151k x 896 fp32 values (0.5 GB) out of memory.
+
+    Each layer is replaced as soon as its fp32 (or int8) copy exists, so peak memory is the bf16 model
+    plus one layer, not the fp32 model beside the bf16 one.
+    """
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig
+
+    class WideningEmbedding(torch.nn.Embedding):
+        """A bf16 embedding table whose looked-up rows come out in fp32 (exact widening)."""
+
+        def forward(self, input_ids):
+            return super().forward(input_ids).float()
+
+    qconfig = per_channel_dynamic_qconfig if per_channel else default_dynamic_qconfig
+    embedding = model.get_input_embeddings()
+    keep = {id(embedding.weight)}
+    mapped = checkpoint_mappings()
+    # Names, not modules: a list of the modules would keep every replaced bf16 layer alive to the end.
+    names = [name for name, module in model.named_modules()
+             if isinstance(module, torch.nn.Linear) or module is embedding]
+    del embedding
+    for name in names:
+        parent_name, _, attr = name.rpartition(".")
+        parent = model.get_submodule(parent_name)
+        child = getattr(parent, attr)
+        if isinstance(child, torch.nn.Embedding):
+            narrow = WideningEmbedding(child.num_embeddings, child.embedding_dim, padding_idx=child.padding_idx,
+                                       _weight=child.weight, _freeze=True)
+            keep.add(id(narrow.weight))
+            setattr(parent, attr, narrow)
+            continue
+        # A fresh fp32 module from copies: the head may share its weight with the embedding table.
+        wide = torch.nn.Linear(child.in_features, child.out_features, bias=child.bias is not None, device="meta")
+        wide.weight = torch.nn.Parameter(child.weight.detach().float(), requires_grad=False)
+        if child.bias is not None:
+            wide.bias = torch.nn.Parameter(child.bias.detach().float(), requires_grad=False)
+        if int8:
+            wide.qconfig = qconfig
+            wide = DynamicLinear.from_float(wide)
+        setattr(parent, attr, wide)
+        if id(child.weight) not in keep:
+            for tensor in (child.weight, child.bias):
+                release_file_pages(tensor, mapped)
+        del child, wide
+    for tensor in list(model.parameters()) + list(model.buffers()):
+        if id(tensor) not in keep and tensor.is_floating_point() and tensor.dtype != torch.float32:
+            narrow = tensor.data
+            tensor.data = narrow.float()
+            release_file_pages(narrow, mapped)
+    model.config.dtype = torch.float32  # what the model computes in (transformers reads it for masks etc.)
+
+
+
+
 class InternVLEngine:
     name = "internvl"
 
     def __init__(self, model_path: str | Path, *, device: str = "auto", dtype: str = "auto", max_tiles: int = 12,
                  max_tokens: int = 1024, threads: Optional[int] = None, seed: Optional[int] = None,
-                 tile_policy: str = "layout", quantize: str = "none", decoder: str = "jump"):
+                 tile_policy: str = "layout", quantize: str = "none", decoder: str = "jump",
+                 lookup_draft: int = 8, prefix_cache: bool = True):
         self.model_path = Path(model_path)
         self.requested_device, self.requested_dtype = device, dtype
         self.max_tiles = max_tiles
@@ -101,6 +217,11 @@ class InternVLEngine:
         if decoder not in ("jump", "hf"):
             raise ValueError("decoder must be 'jump' (grammar jump-forward) or 'hf' (transformers generate)")
         self.tile_policy, self.quantize, self.decoder = tile_policy, quantize, decoder
+        self.lookup_draft = lookup_draft  # prompt-lookup draft length per step (jump decoder); 0 = off
+        self.last_lookup: Optional[PromptLookup] = None  # drafts proposed / accepted in the last generation
+        self.prefix_cache = prefix_cache  # keep the KV cache of the prompt's fixed prefix (jump decoder)
+        self._prefixes: dict[tuple, Any] = {}
+        self.last_prefix_reused = 0  # prompt tokens the last prefill took from the prefix cache
         self.last_forwards = 0  # model forward passes of the last generation (benchmarks)
         self.tile_size = 448
         self.device, self.dtype = device, dtype
@@ -128,16 +249,23 @@ class InternVLEngine:
 
         self.device = choose_device(self.requested_device)
         self.dtype = choose_dtype(self.requested_dtype, self.device)
-        if self.quantize == "int8":
-            self.dtype = "bfloat16"  # loaded narrow, widened part by part while quantizing (_quantize_int8)
+        if self.quantize == "int8" and self.device != "cpu":
+            raise ValueError("OCR_QUANTIZE=int8 is for CPU inference; on GPU use bf16")
         if self.device == "cpu":
             configure_threads(self.threads)
         started = time.perf_counter()
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForImageTextToText.from_pretrained(path, dtype=getattr(torch, self.dtype))
+        # Widening on the CPU happens part by part after loading in the checkpoint's own dtype, so the fp32
+        # model never sits in memory beside the checkpoint's copy (see widen_and_quantize).
+        stored = checkpoint_dtype(path)
+        widen = self.device == "cpu" and (self.quantize == "int8" or (self.dtype == "float32" and stored in (
+            "bfloat16", "float16")))
+        load_dtype = stored if widen else self.dtype
+        self.model = AutoModelForImageTextToText.from_pretrained(path, dtype=getattr(torch, load_dtype))
         self.model.to(self.device).eval()
-        if self.quantize == "int8":
-            self._quantize_int8()
+        if widen:
+            widen_and_quantize(self.model, int8=self.quantize == "int8")
+            self.dtype = "float32"  # activations (and pixel values) are fp32
         config = self.model.config
         # The real folder's preprocessor asks for the torchvision-backed class; the PIL one does the same
         # tiling (crop_to_patches + thumbnail) without torchvision.
@@ -174,28 +302,6 @@ class InternVLEngine:
         log.info("loaded %s on %s/%s in %.1f s", self.model_name, self.device, self.dtype,
                  time.perf_counter() - started)
 
-    def _quantize_int8(self) -> None:
-        """Dynamic int8 weights for every linear layer (vision encoder, projector, language model, head), fp32
-        activations: the weights are read 4x faster and take a quarter of the memory. The model is loaded in
-        bf16 and each part is widened and quantized in turn, so the fp32 model never sits in memory whole."""
-        import gc
-
-        import torch
-
-        if self.device != "cpu":
-            raise ValueError("OCR_QUANTIZE=int8 is for CPU inference; on GPU use bf16")
-
-        def quantized(module):
-            return torch.ao.quantization.quantize_dynamic(module.float(), {torch.nn.Linear}, dtype=torch.qint8,
-                                                          inplace=True)
-
-        inner = self.model.model
-        for name in ("vision_tower", "multi_modal_projector", "language_model"):
-            setattr(inner, name, quantized(getattr(inner, name)))
-            gc.collect()
-        self.model.lm_head = quantized(torch.nn.Sequential(self.model.lm_head))[0]
-        self.dtype = "float32"  # activations (and pixel values) stay fp32
-
     def _grammar(self, document_type: Optional[str], max_lines: int):
         key = (document_type, max_lines)
         if key not in self._grammars:
@@ -221,8 +327,11 @@ class InternVLEngine:
             out = self.image_processor([image], return_tensors="pt", max_patches=budget, crop_to_patches=budget > 1)
             pixel_values.append(out["pixel_values"])
             counts.append(int(out["num_patches"][0]))
-        prompt = build_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
-        content = [{"type": "image"} for _ in images] + [{"type": "text", "text": prompt}]
+        # The fixed instruction first (its KV cache is kept, see _prefill), then the pages, then what belongs
+        # to this document: its text layer and the user's instruction.
+        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
+        content = ([{"type": "text", "text": head}] + [{"type": "image"} for _ in images]
+                   + [{"type": "text", "text": tail}])
         text = self.tokenizer.apply_chat_template([{"role": "user", "content": content}], tokenize=False,
                                                   add_generation_prompt=True)
         pieces = text.split(self.context_image)
@@ -269,7 +378,13 @@ class InternVLEngine:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
                 if self.decoder == "jump":
-                    new_ids, probs = self._generate_jump(inputs, grammar, budget, cancel)
+                    lookup = None
+                    if self.lookup_draft:
+                        image_token = self.tokenizer.convert_tokens_to_ids(self.context_image)
+                        lookup = PromptLookup(inputs["input_ids"][0].tolist(), max_draft=self.lookup_draft,
+                                              ignore=(image_token,))
+                    self.last_lookup = lookup
+                    new_ids, probs = self._generate_jump(inputs, grammar, budget, cancel, lookup)
                 else:
                     new_ids, probs = self._generate_hf(inputs, grammar, budget, Cancel(), prompt_len)
             generate_ms = int((time.perf_counter() - generated) * 1000)
@@ -302,27 +417,43 @@ class InternVLEngine:
         self.last_forwards = len(new_ids)
         return new_ids, probs
 
-    def _generate_jump(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event]):
-        """Greedy decoding under the grammar with jump-forward: where the grammar allows exactly one
-        continuation (every key, comma and brace of the canonical skeleton), its tokens are appended at
-        once and the model reads them in one forward pass instead of one pass per token. The text is the
-        same the grammar would force token by token; only the model's free choices cost a decode step.
-        Forced tokens have probability 1 (they carry no field value, so confidences are unchanged)."""
+    def _generate_jump(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event],
+                       lookup: Optional[PromptLookup] = None):
+        """Greedy decoding under the grammar with jump-forward and, given ``lookup``, prompt-lookup drafts.
+
+        - Jump-forward: where the grammar allows exactly one continuation (every key, comma and brace of the
+          canonical skeleton), its tokens are appended at once and the model reads them in one forward pass
+          instead of one pass per token. Forced tokens have probability 1 (they carry no field value).
+        - Drafts: after each token the model chooses, the tokens that followed the same words in the prompt
+          (the PDF text layer) are sent with it, trimmed to what the grammar accepts; the one forward pass
+          gives the model's greedy choice at every drafted position, and the drafts are kept up to the first
+          one it would not have chosen. The rest are cut from the KV cache.
+
+        Either way the text is the one greedy decoding under the grammar writes; only the number of forward
+        passes changes."""
         import torch
         import xgrammar as xgr
 
         model = self.model
         matcher = xgr.GrammarMatcher(grammar)
         bitmask = xgr.allocate_token_bitmask(1, self._tokenizer_info.vocab_size)
-        out = model(**inputs, use_cache=True, logits_to_keep=1)
+        out = self._prefill(inputs)
         cache, logits = out.cache, out.logits[:, -1, :].float()
         forwards = 1
         new_ids: list[int] = []
         probs: list[float] = []
+
+        def choose(row) -> tuple[int, float]:
+            matcher.fill_next_token_bitmask(bitmask)
+            xgr.apply_token_bitmask_inplace(row, bitmask.to(row.device))
+            token = int(torch.argmax(row[0]))
+            return token, float(torch.softmax(row[0], dim=-1)[token])
+
         while len(new_ids) < budget and not matcher.is_terminated():
             if cancel is not None and cancel.is_set():
                 break
             step: list[int] = []
+            drafts: list[int] = []
             forced = matcher.find_jump_forward_string()
             if forced:
                 for token in self.tokenizer.encode(forced, add_special_tokens=False)[:budget - len(new_ids)]:
@@ -331,22 +462,81 @@ class InternVLEngine:
                     step.append(token)
                 probs.extend([1.0] * len(step))
             if not step:
-                matcher.fill_next_token_bitmask(bitmask)
-                xgr.apply_token_bitmask_inplace(logits, bitmask.to(logits.device))
-                token = int(torch.argmax(logits[0]))
-                probs.append(float(torch.softmax(logits[0], dim=-1)[token]))
+                token, p = choose(logits)
                 if not matcher.accept_token(token):
                     raise RuntimeError("the grammar refused the token it allowed")
+                probs.append(p)
                 step = [token]
             new_ids.extend(step)
+            if lookup is not None:
+                lookup.extend(step)
             if matcher.is_terminated() or len(new_ids) >= budget:
                 break
-            out = model(input_ids=torch.tensor([step], device=logits.device), cache=cache, use_cache=True,
-                        logits_to_keep=1)
-            cache, logits = out.cache, out.logits[:, -1, :].float()
+            if lookup is not None and not forced:
+                drafts = self._grammatical_drafts(matcher, lookup.draft(budget - len(new_ids)))
+            out = model(input_ids=torch.tensor([step + drafts], device=logits.device), cache=cache, use_cache=True,
+                        logits_to_keep=len(drafts) + 1)
+            cache, rows = out.cache, out.logits[0].float()
             forwards += 1
+            kept = 0
+            for draft in drafts:  # rows[kept] = the model's logits after step + drafts[:kept]
+                if matcher.is_terminated() or matcher.find_jump_forward_string():
+                    break  # the grammar forces text here: the main loop appends it as it would without drafts
+                token, p = choose(rows[kept:kept + 1])
+                if token != draft:
+                    break
+                matcher.accept_token(token)
+                probs.append(p)
+                kept += 1
+            if drafts:
+                new_ids.extend(drafts[:kept])
+                lookup.extend(drafts[:kept])
+                lookup.record(len(drafts), kept)
+                if kept < len(drafts):
+                    cache.crop(kept - len(drafts))  # a negative length: drop that many positions
+            logits = rows[kept:kept + 1]
         self.last_forwards = forwards
         return new_ids, probs
+
+    def _prefill(self, inputs: dict):
+        """The prompt's forward pass, reusing the KV cache of its fixed prefix — everything before the first
+        page image: the chat template's head and the instruction for this document type — which is computed
+        once per distinct prefix (a few per deployment) and copied for each document."""
+        import copy
+
+        ids = inputs["input_ids"]
+        starts = (ids[0] == self.tokenizer.convert_tokens_to_ids(self.start_image)).nonzero()
+        cut = int(starts[0]) if len(starts) else 0
+        self.last_prefix_reused = 0
+        if not self.prefix_cache or cut < 8:
+            return self.model(**inputs, use_cache=True, logits_to_keep=1)
+        key = tuple(ids[0, :cut].tolist())
+        kept = self._prefixes.pop(key, None)
+        if kept is not None:
+            self.last_prefix_reused = cut
+        else:
+            kept = self.model(input_ids=ids[:, :cut], use_cache=True, logits_to_keep=1).cache
+        self._prefixes[key] = kept  # most recently used last
+        while len(self._prefixes) > PREFIX_CACHE_ENTRIES:
+            self._prefixes.pop(next(iter(self._prefixes)))
+        rest = dict(inputs, input_ids=ids[:, cut:])  # the attention mask still covers the whole prompt
+        return self.model(**rest, cache=copy.deepcopy(kept), use_cache=True, logits_to_keep=1)
+
+    @staticmethod
+    def _grammatical_drafts(matcher, drafts: list[int]) -> list[int]:
+        """The longest prefix of ``drafts`` the grammar accepts without forcing text in between (a forced
+        run is appended by jump-forward anyway)."""
+        if not drafts:
+            return []
+        probe = matcher.fork()
+        kept = []
+        for token in drafts:
+            if probe.find_jump_forward_string() or not probe.accept_token(token):
+                break
+            kept.append(token)
+            if probe.is_terminated():
+                break
+        return kept
 
     def _decode_with_offsets(self, ids: list[int]) -> tuple[str, list[int]]:
         """Decoded text and, per token, the character offset where it ends."""

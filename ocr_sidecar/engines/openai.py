@@ -30,7 +30,7 @@ import urllib.request
 from typing import Any, Optional
 
 from .. import errors
-from ..prompts import build_prompt
+from ..prompts import document_prompt
 from ..schema import decoding_json_schema
 from .base import DocumentInput, EngineResult
 from .internvl import MAX_LINES, read_answer, token_budget
@@ -104,10 +104,10 @@ class OpenAIEngine:
         images = [p.image for p in doc.pages if p.image is not None]
         if not images:
             raise errors.InvalidDocument("The document has no page images to read.")
-        prompt = build_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
-        content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": self._image_url(im)}}
-                                         for im in images]
-        content.append({"type": "text", "text": prompt})
+        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
+        content: list[dict[str, Any]] = [{"type": "text", "text": head}]
+        content += [{"type": "image_url", "image_url": {"url": self._image_url(im)}} for im in images]
+        content.append({"type": "text", "text": tail})
         budget = token_budget(len(images), self.max_tokens)
         body = {
             "model": self.model, "messages": [{"role": "user", "content": content}], "max_tokens": budget,
