@@ -15,8 +15,10 @@ Configurations:
              pass per token) — what the seed service did
   ours       dtype by CPU capability (auto), tile budget per page from its layout, PDF text layer in the prompt,
              grammar jump-forward decoding (the JSON skeleton read in one pass per run)
-  ours-hf    ours with transformers generate instead of jump-forward
-  ours-fp32  ours, forced fp32          ours-int8  ours, fp32 vision + dynamic int8 language model
+  ours       ... and prompt-lookup drafts (OCR_LOOKUP_DRAFT=8): tokens copied from the prompt, verified in the
+             same forward pass
+  ours-nolookup  ours without the drafts  ours-hf  ours with transformers generate instead of jump-forward
+  ours-fp32  ours, forced fp32          ours-int8  ours with every linear layer dynamic int8 (OCR_QUANTIZE=int8)
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ CACHE = ROOT / "benchmarks" / ".cache"
 DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or ROOT.parent / "shared" / "data" / "documents")
 PAGES = ["i2d_NetpresseInvoice.pdf", "img_contoso_receipt_photo1.png", "img_heroltd_po_Form_1.jpg"]
 CONFIGS = {
-    "seed": dict(dtype="bf16", tile_policy="fixed", text_layer=False, quantize="none", decoder="hf"),
-    "ours": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="jump"),
-    "ours-fp32": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="none", decoder="jump"),
-    "ours-int8": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="int8", decoder="jump"),
-    "ours-hf": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="hf"),
+    "seed": dict(dtype="bf16", tile_policy="fixed", text_layer=False, quantize="none", decoder="hf", lookup=0),
+    "ours": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="jump", lookup=8),
+    "ours-nolookup": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="jump",
+                          lookup=0),
+    "ours-fp32": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="none", decoder="jump", lookup=8),
+    "ours-int8": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="int8", decoder="jump", lookup=8),
+    "ours-hf": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="hf", lookup=0),
 }
 REALISTIC_TOKENS = 460  # median compact canonical JSON of the corpus golds (NOTES.md)
 
@@ -101,7 +105,7 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None)
     cfg = CONFIGS[config_name]
     engine = InternVLEngine(model_dir(), device="cpu", dtype=cfg["dtype"], max_tiles=12, max_tokens=tokens,
                             threads=threads, seed=0, tile_policy=cfg["tile_policy"], quantize=cfg["quantize"],
-                            decoder=cfg["decoder"])
+                            decoder=cfg["decoder"], lookup_draft=cfg["lookup"])
     started = time.perf_counter()
     engine.load()
     load_s = time.perf_counter() - started
@@ -140,6 +144,7 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None)
             + result.timings.decode_ms / 1000, "vision_s": clock.vision, "prefill_s": clock.prefill,
             "decode_s": clock.decode, "tokens_out": result.timings.tokens_out, "decode_tok_s": tok_s,
             "forward_passes": engine.last_forwards,
+            "drafts": [engine.last_lookup.accepted, engine.last_lookup.proposed] if engine.last_lookup else None,
             "total_s": total, "projected_s": fixed + (REALISTIC_TOKENS / tok_s if tok_s else 0.0),
             "load_s": load_s}), flush=True)
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
@@ -209,12 +214,13 @@ def main() -> None:
     print(f"\nMachine: {machine()}" + (" — capped to AVX2 (ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2)"
                                         if args.emulate_avx2 else "") + "\n")
     print("| config | page | dtype | tiles | prompt tok | preprocess s | vision s | prefill s | tokens / passes "
-          f"| decode tok/s | page s at {REALISTIC_TOKENS} tok | RSS GB peak / after |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          f"| drafts kept / sent | decode tok/s | page s at {REALISTIC_TOKENS} tok | RSS GB peak / after |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['config']} | {r['page']} | {r['dtype']} | {r['tiles']} | {r['prompt_tokens']} | "
               f"{r['preprocess_s']:.1f} | {r['vision_s']:.1f} | {r['prefill_s']:.1f} | "
-              f"{r['tokens_out']} / {r['forward_passes']} | {r['decode_tok_s']:.1f} | "
+              f"{r['tokens_out']} / {r['forward_passes']} | "
+              f"{'%d / %d' % tuple(r['drafts']) if r.get('drafts') else '-'} | {r['decode_tok_s']:.1f} | "
               f"{r['projected_s']:.0f} | {rss.get(r['config'], (0, 0))[0]:.1f} / {rss.get(r['config'], (0, 0))[1]:.1f} |")
     configs = args.configs.split(",")
     if "seed" in configs:

@@ -1,15 +1,22 @@
-"""How far the int8 language model (OCR_QUANTIZE=int8) moves the model's numbers, on the random InternVL3-1B
-shape: the same page through the fp32 and the int8 model, teacher-forced on the fp32 model's greedy tokens,
-comparing the next-token logits at every step (cosine, top-1 agreement, top-5 overlap). Random weights give
-flat distributions, where a tiny change flips the argmax: top-1 agreement here is a lower bound; cosine is
-the number that carries over.
+"""How far OCR_QUANTIZE=int8 moves the model's numbers, on the random InternVL3-1B shape.
 
-    python benchmarks/int8_numerics.py [--steps 32] [--page i2d_NetpresseInvoice.pdf]
+For each page, the fp32 model against the int8 one (one scale per output channel, as the engine does) and,
+for comparison, int8 with one scale per tensor (torch's default):
+
+1. Logits, teacher-forced on fp32's greedy tokens: cosine, top-1 agreement, top-5 overlap at each step.
+2. The answer itself: the grammar-constrained jump-forward decoder run on each model for --answer tokens;
+   how many tokens from the start are the same (the criterion that matters: "outputs equal").
+
+Random weights give flat distributions, where a tiny change flips the argmax, so agreement here is a lower
+bound of what trained weights (peaked distributions) give; the real check is `ocr-sidecar eval` on them.
+
+    python benchmarks/int8_numerics.py [--steps 48] [--answer 96] [--pages a.pdf,b.png]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -17,46 +24,80 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_cpu import DOCS, machine, model_dir  # noqa: E402
+from bench_cpu import DOCS, PAGES, machine, model_dir  # noqa: E402
+
+
+def load(variant: str):
+    import ocr_sidecar.engines.internvl as internvl
+
+    quantize = "none" if variant == "fp32" else "int8"
+    engine = internvl.InternVLEngine(model_dir(), device="cpu", dtype="fp32", max_tiles=12, quantize=quantize)
+    original = internvl.widen_and_quantize
+    if variant == "int8-per-tensor":
+        internvl.widen_and_quantize = functools.partial(original, per_channel=False)
+    try:
+        engine.load()
+    finally:
+        internvl.widen_and_quantize = original
+    return engine
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=32)
-    parser.add_argument("--page", default="i2d_NetpresseInvoice.pdf")
+    parser.add_argument("--steps", type=int, default=48)
+    parser.add_argument("--answer", type=int, default=96)
+    parser.add_argument("--pages", default=",".join(PAGES))
     args = parser.parse_args()
 
     import torch
 
-    from ocr_sidecar.engines.internvl import InternVLEngine
     from ocr_sidecar.inputs import Limits, load_document
+    from ocr_sidecar.schema import MAX_LINES
 
-    doc = load_document((DOCS / args.page).read_bytes(), "", args.page,
-                        Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=12)).doc
-    engines = {}
-    for name, quantize in (("fp32", "none"), ("int8", "int8")):
-        engine = InternVLEngine(model_dir(), device="cpu", dtype="fp32", max_tiles=12, quantize=quantize)
-        engine.load()
-        engines[name] = engine
-    inputs, _ = engines["fp32"].prepare(doc)
-    cos, top1, top5 = [], 0, 0.0
-    with torch.inference_mode():
-        caches, logits = {}, {}
-        for name, engine in engines.items():
-            out = engine.model(**inputs, use_cache=True, logits_to_keep=1)
-            caches[name], logits[name] = out.cache, out.logits[0, -1].float()
-        for _ in range(args.steps):
-            a, b = logits["fp32"], logits["int8"]
-            cos.append(float(torch.nn.functional.cosine_similarity(a, b, dim=0)))
-            top1 += int(a.argmax() == b.argmax())
-            top5 += len(set(a.topk(5).indices.tolist()) & set(b.topk(5).indices.tolist())) / 5
-            token = torch.tensor([[int(a.argmax())]])  # teacher-forced on the fp32 choice
+    variants = ("fp32", "int8", "int8-per-tensor")
+    engines = {name: load(name) for name in variants}
+    rows = []
+    for page in [p for p in args.pages.split(",") if p]:
+        doc = load_document((DOCS / page).read_bytes(), "", page,
+                            Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=12)).doc
+        inputs, _ = engines["fp32"].prepare(doc)
+        grammar = engines["fp32"]._grammar(doc.document_type, MAX_LINES)
+        with torch.inference_mode():
+            caches, logits = {}, {}
             for name, engine in engines.items():
-                out = engine.model(input_ids=token, cache=caches[name], use_cache=True, logits_to_keep=1)
+                out = engine.model(**inputs, use_cache=True, logits_to_keep=1)
                 caches[name], logits[name] = out.cache, out.logits[0, -1].float()
-    n = args.steps
-    print(f"Machine: {machine()}\nPage {args.page}, {n} steps: logits cosine min {min(cos):.4f} / mean "
-          f"{sum(cos) / n:.4f}; top-1 agreement {top1 / n:.0%}; top-5 overlap {top5 / n:.0%}")
+            stats = {name: dict(cos=[], top1=0, top5=0.0) for name in variants[1:]}
+            for _ in range(args.steps):
+                ref = logits["fp32"]
+                for name in variants[1:]:
+                    other, st = logits[name], stats[name]
+                    st["cos"].append(float(torch.nn.functional.cosine_similarity(ref, other, dim=0)))
+                    st["top1"] += int(ref.argmax() == other.argmax())
+                    st["top5"] += len(set(ref.topk(5).indices.tolist()) & set(other.topk(5).indices.tolist())) / 5
+                token = torch.tensor([[int(ref.argmax())]])  # teacher-forced on the fp32 choice
+                for name, engine in engines.items():
+                    out = engine.model(input_ids=token, cache=caches[name], use_cache=True, logits_to_keep=1)
+                    caches[name], logits[name] = out.cache, out.logits[0, -1].float()
+            answers = {name: engine._generate_jump(inputs, grammar, args.answer, None)[0]
+                       for name, engine in engines.items()}
+        for name in variants[1:]:
+            same = 0
+            for a, b in zip(answers["fp32"], answers[name]):
+                if a != b:
+                    break
+                same += 1
+            st, n = stats[name], args.steps
+            rows.append((page, name, min(st["cos"]), sum(st["cos"]) / n, st["top1"] / n, st["top5"] / n, same,
+                         len(answers["fp32"])))
+            print(rows[-1], file=sys.stderr, flush=True)
+    print(f"Machine: {machine()}; {args.steps} teacher-forced steps, answers of {args.answer} tokens\n")
+    print("| page | int8 weights | logits cosine min / mean | top-1 agreement | top-5 overlap "
+          "| constrained answer: same first tokens |")
+    print("|---|---|---|---|---|---|")
+    for page, name, cmin, cmean, top1, top5, same, total in rows:
+        scales = "per channel (engine)" if name == "int8" else "per tensor"
+        print(f"| {page} | {scales} | {cmin:.4f} / {cmean:.4f} | {top1:.0%} | {top5:.0%} | {same} / {total} |")
 
 
 if __name__ == "__main__":
