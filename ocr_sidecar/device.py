@@ -64,6 +64,17 @@ def choose_dtype(requested: str, device: str, flags: Optional[frozenset[str]] = 
     return "bfloat16" if flags & NATIVE_BF16_FLAGS and not isa_capped() else "float32"
 
 
+def choose_quantize(requested: str, device: str, requested_dtype: str, dtype: str) -> str:
+    """``auto``: int8 linear layers exactly where the CPU would otherwise compute in fp32 for want of native
+    bf16 (AVX2-only hosts: 2x faster, half the memory, see benchmarks/README.md); an explicit OCR_DTYPE, a
+    bf16-capable CPU and a GPU keep their dtype."""
+    requested = (requested or "none").lower()
+    if requested != "auto":
+        return requested
+    unset = (requested_dtype or "auto").lower() == "auto"
+    return "int8" if device == "cpu" and unset and dtype == "float32" else "none"
+
+
 def isa_capped(environ: Optional[dict] = None) -> bool:
     """True when the operator limited torch/oneDNN to an ISA without native bf16 (ATEN_CPU_CAPABILITY=avx2
     or default, ONEDNN_MAX_CPU_ISA=AVX2/SSE41/...): bf16 is then emulated whatever the CPU has."""

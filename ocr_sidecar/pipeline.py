@@ -240,7 +240,8 @@ def make_engine(settings: Settings) -> Engine:
     return InternVLEngine(model_path, device=settings.device, dtype=settings.dtype, max_tiles=settings.max_tiles,
                           max_tokens=settings.max_tokens, threads=settings.threads,
                           tile_policy=settings.tile_policy, quantize=settings.quantize, decoder=settings.decoder,
-                          lookup_draft=settings.lookup_draft)
+                          lookup_draft=settings.lookup_draft, batch_size=settings.batch_size,
+                          batch_wait_ms=settings.batch_wait_ms)
 
 
 def build_extractor(engine: Optional[str] = None, settings: Optional[Settings] = None

@@ -132,8 +132,14 @@ def _str(max_len: int, pattern: Optional[str] = None) -> dict[str, Any]:
     return {"anyOf": [{"type": "string", "pattern": pattern or f"^{_SAFE}{{0,{max_len}}}$"}, {"type": "null"}]}
 
 
+# A bare "number" lets a model write digits for ever (a random model wrote 4,436 of them, which Python's
+# int() then refuses); with a range, xgrammar also bounds the digits: at most 10 before the point, 6 after.
+DECODE_NUMBER_LIMIT = 1e10
+
+
 def _num() -> dict[str, Any]:
-    return {"anyOf": [{"type": "number"}, {"type": "null"}]}
+    bounded = {"type": "number", "minimum": -DECODE_NUMBER_LIMIT, "maximum": DECODE_NUMBER_LIMIT}
+    return {"anyOf": [bounded, {"type": "null"}]}
 
 
 def _obj(props: dict[str, Any]) -> dict[str, Any]:

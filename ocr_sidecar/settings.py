@@ -15,6 +15,8 @@
 | OCR_MAX_PIXELS   | 40000000           | pixels per image/page before decoding (decompression bombs)     |
 | OCR_QUEUE_SIZE   | 16                 | requests waiting for a worker; more get RESOURCE_EXHAUSTED      |
 | OCR_CONCURRENCY  | 1                  | documents processed at once (CPU: 1 is fastest per document)    |
+| OCR_BATCH_SIZE   | 1                  | internvl: documents generated together in one batch (GPU: 8-32; needs OCR_CONCURRENCY at least as high) |
+| OCR_BATCH_WAIT_MS| 10                 | how long a batch waits for company after its first document     |
 | OCR_AUTH_TOKEN   | (none)             | bearer token required on every call but health                  |
 | OCR_TLS_CERT/KEY | (none)             | PEM files: serve TLS                                            |
 | OCR_TLS_CLIENT_CA| (none)             | PEM file: require client certificates signed by it (mutual TLS) |
@@ -62,6 +64,8 @@ class Settings:
     max_pixels: int = 40_000_000
     queue_size: int = 16
     concurrency: int = 1
+    batch_size: int = 1
+    batch_wait_ms: int = 10
     auth_token: Optional[str] = field(default=None, repr=False)
     tls_cert: Optional[Path] = None
     tls_key: Optional[Path] = None
@@ -95,6 +99,8 @@ class Settings:
         "OCR_MAX_PIXELS": ("max_pixels", int),
         "OCR_QUEUE_SIZE": ("queue_size", int),
         "OCR_CONCURRENCY": ("concurrency", int),
+        "OCR_BATCH_SIZE": ("batch_size", int),
+        "OCR_BATCH_WAIT_MS": ("batch_wait_ms", int),
         "OCR_AUTH_TOKEN": ("auth_token", str),
         "OCR_TLS_CERT": ("tls_cert", Path),
         "OCR_TLS_KEY": ("tls_key", Path),
@@ -139,8 +145,8 @@ class Settings:
                 raise ValueError(f"{attr} must be at least 1")
         if self.tile_policy not in ("layout", "fixed"):
             raise ValueError(f"OCR_TILE_POLICY={self.tile_policy!r} is unknown; use layout or fixed")
-        if self.quantize not in ("none", "int8"):
-            raise ValueError(f"OCR_QUANTIZE={self.quantize!r} is unknown; use none or int8")
+        if self.quantize not in ("none", "int8", "auto"):
+            raise ValueError(f"OCR_QUANTIZE={self.quantize!r} is unknown; use none, int8 or auto")
         if self.engine == "openai" and not self.openai_url:
             raise ValueError("OCR_ENGINE=openai needs OCR_OPENAI_URL (the OpenAI-compatible server, e.g. "
                              "http://vllm:8000/v1)")
@@ -148,6 +154,13 @@ class Settings:
             raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump or hf")
         if self.queue_size < 0:
             raise ValueError("queue_size must be 0 or more")
+        if not 1 <= self.batch_size <= 256:
+            raise ValueError("OCR_BATCH_SIZE must be between 1 (no batching) and 256")
+        if self.batch_size > self.concurrency:
+            raise ValueError(f"OCR_BATCH_SIZE={self.batch_size} needs OCR_CONCURRENCY of at least {self.batch_size} "
+                             f"(it is {self.concurrency}): a batch only fills with documents being processed at once")
+        if not 0 <= self.batch_wait_ms <= 10_000:
+            raise ValueError("OCR_BATCH_WAIT_MS must be between 0 and 10000")
         if not 0 <= self.lookup_draft <= 64:
             raise ValueError("OCR_LOOKUP_DRAFT must be between 0 (off) and 64")
         if bool(self.tls_cert) != bool(self.tls_key):

@@ -70,6 +70,8 @@ def test_settings_keep_the_seeds_env_names_and_flags_override():
     ({"OCR_ENGINE": "magic"}, "unknown"),
     ({"OCR_TLS_CERT": "/x.pem"}, "both"),
     ({"OCR_MAX_PAGES": "0"}, "at least 1"),
+    ({"OCR_BATCH_SIZE": "8", "OCR_CONCURRENCY": "4"}, "OCR_CONCURRENCY of at least 8"),
+    ({"OCR_BATCH_SIZE": "0"}, "OCR_BATCH_SIZE"),
 ])
 def test_bad_settings_are_refused_with_the_name(env, message):
     with pytest.raises(ValueError, match=message):

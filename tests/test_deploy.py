@@ -42,6 +42,11 @@ def test_gpu_sidecar_reserves_a_gpu_and_mounts_weights(compose):
     assert gpu["environment"]["MODEL_PATH"] == "/models/InternVL3-1B-hf"
     # The healthcheck is the gRPC health probe shipped in the package.
     assert gpu["healthcheck"]["test"] == ["CMD", "python", "-m", "ocr_sidecar.healthcheck"]
+    # Its settings are valid and batch concurrent documents.
+    from ocr_sidecar.settings import Settings
+
+    settings = Settings.from_env({k: str(v) for k, v in gpu["environment"].items()})
+    assert settings.batch_size > 1 and settings.concurrency >= settings.batch_size
 
 
 def test_odoo_mounts_addons_and_installs_them(compose):

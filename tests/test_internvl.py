@@ -101,6 +101,23 @@ def test_dtype_is_chosen_from_the_machine(requested, device, flags, expected):
     assert choose_dtype(requested, device, flags) == expected
 
 
+@pytest.mark.parametrize("requested,device,dtype_requested,flags,expected", [
+    ("auto", "cpu", "auto", frozenset({"avx2"}), "int8"),  # AVX2-only host: int8 instead of fp32
+    ("auto", "cpu", "auto", frozenset({"avx2", "avx512_bf16"}), "none"),  # native bf16 stays bf16
+    ("auto", "cpu", "fp32", frozenset({"avx2"}), "none"),  # an explicit fp32 is kept
+    ("auto", "cuda", "auto", frozenset(), "none"),
+    ("none", "cpu", "auto", frozenset({"avx2"}), "none"),
+    ("int8", "cpu", "auto", frozenset({"avx512_bf16"}), "int8"),
+])
+def test_quantization_is_chosen_from_the_machine(requested, device, dtype_requested, flags, expected, monkeypatch):
+    from ocr_sidecar.device import choose_quantize
+
+    for name in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"):
+        monkeypatch.delenv(name, raising=False)
+    dtype = choose_dtype(dtype_requested, device, flags)
+    assert choose_quantize(requested, device, dtype_requested, dtype) == expected
+
+
 def test_device_choice(monkeypatch):
     import ocr_sidecar.device as device
 
@@ -325,3 +342,91 @@ def test_releasing_checkpoint_pages_never_touches_other_memory(tmp_path):
     assert ranges, "the file mapping is found"
     release_file_pages(mapped, ranges)
     assert torch.equal(mapped, torch.arange(300_000, dtype=torch.float32)), "forgotten pages are read again"
+
+
+def test_the_decoding_grammar_bounds_every_number(engine):
+    """A random model once wrote a 4,436-digit number, which json.loads refuses: numbers are bounded."""
+    import xgrammar as xgr
+
+    head = ('{"document_type":null,"document_number":null,"issue_date":null,"due_date":null,"currency":null,'
+            '"order_reference":null,"payment_reference":null,"seller":null,"buyer":null,"lines":[],"taxes":[],'
+            '"subtotal":')
+    grammar = engine._grammar(None, 4)
+    for number in ("0", "12.5", "-0.07", "1234567.891234", "9999999999"):
+        matcher = xgr.GrammarMatcher(grammar)
+        assert matcher.accept_string(head + number + ',"total_tax":null,"total":null,"amount_due":null}'), number
+    for runaway in ("1" * 12, "1.1234567", "1e5"):
+        assert not xgr.GrammarMatcher(grammar).accept_string(head + runaway + ","), runaway
+
+
+def test_an_unconvertible_number_is_a_truncation_warning_not_a_crash():
+    from ocr_sidecar.engines.internvl import read_answer
+
+    document, warnings, _ = read_answer('{"total":' + "9" * 5000 + "}", True, 10, 10, [], [])
+    assert [w.code for w in warnings] == ["output_truncated"] and isinstance(document, dict)
+
+
+def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(tiny_model_dir):
+    """Micro-batching (OCR_BATCH_SIZE): three documents of different lengths and types sent at once are
+    run as one left-padded batch, each with its own grammar, and each gets the answer it gets alone."""
+    docs = []
+    for name, doc_type in (("img_contoso_simple_invoice.png", "credit_note"), ("i2d_NetpresseInvoice.pdf", None),
+                           ("img_heroltd_po_Form_1.jpg", "purchase_order")):
+        doc = load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc
+        doc.document_type = doc_type
+        docs.append(doc)
+    alone = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120, decoder="hf")
+    alone.load()
+    expected = [alone.extract(doc) for doc in docs]
+    together = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120,
+                              batch_size=4, batch_wait_ms=2000)
+    together.load()
+    results: list = [None] * len(docs)
+
+    def run(i):
+        results[i] = together.extract(docs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(docs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert together._batcher.batches == [3]
+    for want, got in zip(expected, results):
+        assert got.document == want.document and got.tokens_out == want.tokens_out
+        assert [w.code for w in got.warnings] == [w.code for w in want.warnings]
+        assert got.field_confidence == pytest.approx(want.field_confidence, abs=1e-4)
+    assert results[0].document["document_type"] == "credit_note"
+    assert results[2].document["document_type"] == "purchase_order"
+
+
+def test_a_batched_row_stops_alone_at_its_deadline(tiny_model_dir):
+    eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=1, max_tokens=300, batch_size=2,
+                         batch_wait_ms=2000)
+    eng.load()
+    doc = DocumentInput(content=b"", mime_type="image/png", pages=[Page(0, h_image())])
+    cancel = threading.Event()
+    outcome: dict = {}
+
+    def cancelled():
+        try:
+            eng.extract(doc, cancel)
+        except errors.Cancelled as exc:
+            outcome["cancelled"] = exc
+
+    def kept():
+        outcome["kept"] = eng.extract(doc)
+
+    threads = [threading.Thread(target=cancelled), threading.Thread(target=kept)]
+    for t in threads:
+        t.start()
+    import time
+
+    while not eng._batcher.batches:  # the batch has started: give up on the first request mid-generation
+        time.sleep(0.01)
+    cancel.set()
+    for t in threads:
+        t.join()
+    assert "cancelled" in outcome
+    parse_document(outcome["kept"].document)
+    assert outcome["kept"].tokens_out > 0

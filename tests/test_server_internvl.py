@@ -84,3 +84,34 @@ def test_every_corpus_document_goes_through(stub, path):
         assert response.engine == "internvl"
         assert response.warnings[0].code == "demo_model"
         assert response.timings.tokens_out > 0
+
+
+def test_concurrent_calls_are_batched_by_the_server(tiny_model_dir):
+    """OCR_BATCH_SIZE=2 behind the real server: two clients at once share one generate, each gets its own
+    schema-valid document with the type it asked for."""
+    import threading
+
+    sidecar = SidecarThread(engine="internvl", model_path=tiny_model_dir, max_tokens=60, max_tiles=2,
+                            device="cpu", dtype="fp32", concurrency=2, batch_size=2, batch_wait_ms=3000)
+    sidecar.start(timeout=120)
+    try:
+        path = DOCUMENTS_DIR / "img_contoso_receipt_photo1.png"
+        kinds = [pb.DOCUMENT_TYPE_RECEIPT, pb.DOCUMENT_TYPE_PURCHASE_ORDER]
+        responses: dict = {}
+        with grpc.insecure_channel(sidecar.target) as channel:
+            stub_ = pb_grpc.DocumentServiceStub(channel)
+
+            def call(kind):
+                responses[kind] = stub_.Extract(pb.ExtractRequest(content=path.read_bytes(), filename=path.name,
+                                                                  document_type=kind), timeout=120)
+
+            threads = [threading.Thread(target=call, args=(kind,)) for kind in kinds]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert sidecar.engine._batcher.batches == [2]
+        assert parse_document(responses[kinds[0]].document_json).document_type == "receipt"
+        assert parse_document(responses[kinds[1]].document_json).document_type == "purchase_order"
+    finally:
+        sidecar.stop()

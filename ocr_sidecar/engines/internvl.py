@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import errors
+from ..batching import MicroBatcher
 from ..lookup import PromptLookup
 from ..prompts import document_prompt
 from ..random_model import RANDOM_MARKER
@@ -61,7 +62,7 @@ def read_answer(text: str, finished: bool, tokens: int, budget: int, token_ends:
     warnings: list[Warning] = []
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except ValueError:  # not JSON, or a number Python will not convert
         document = None
     if document is None or not finished:
         warnings.append(Warning(
@@ -195,6 +196,52 @@ def widen_and_quantize(model, int8: bool = False, per_channel: bool = True) -> N
     model.config.dtype = torch.float32  # what the model computes in (transformers reads it for masks etc.)
 
 
+class BatchGrammar:
+    """transformers logits processor for a batch: one grammar matcher per row, and a per-row end.
+
+    xgrammar's own HF processor assumes every row ends with a stop token the grammar accepts; a row here may
+    also end because its token budget is spent or its caller gave up (deadline). Such a row is made to emit
+    the stop token once (transformers then pads it) and its answer is the tokens accepted before; its matcher
+    never sees the stop token it did not allow. ``taken[i]`` is how many of row i's generated tokens belong
+    to its answer (a natural stop token included)."""
+
+    def __init__(self, grammars: list, budgets: list[int], cancels: list, stop_id: int, vocab_size: int):
+        import xgrammar as xgr
+
+        self.matchers = [xgr.GrammarMatcher(g) for g in grammars]
+        self.budgets, self.cancels, self.stop_id = budgets, cancels, stop_id
+        self.bitmask = xgr.allocate_token_bitmask(len(grammars), vocab_size)
+        self.taken = [0] * len(grammars)
+        self.open = [True] * len(grammars)
+        self.steps = 0
+
+    def __call__(self, input_ids, scores):
+        import xgrammar as xgr
+
+        ending = []
+        for i, matcher in enumerate(self.matchers):
+            if not self.open[i]:
+                continue
+            if self.steps:
+                if not matcher.accept_token(int(input_ids[i, -1])):
+                    raise RuntimeError("the grammar refused the token it allowed")
+                self.taken[i] += 1
+            cancel = self.cancels[i]
+            if matcher.is_terminated():
+                self.open[i] = False
+            elif self.taken[i] >= self.budgets[i] or (cancel is not None and cancel.is_set()):
+                self.open[i] = False
+                ending.append(i)
+            else:
+                matcher.fill_next_token_bitmask(self.bitmask, i)
+        self.steps += 1
+        rows = [i for i, still in enumerate(self.open) if still]
+        if rows:
+            xgr.apply_token_bitmask_inplace(scores, self.bitmask.to(scores.device), indices=rows)
+        for i in ending:
+            scores[i].fill_(float("-inf"))
+            scores[i, self.stop_id] = 0.0
+        return scores
 
 
 class InternVLEngine:
@@ -203,7 +250,7 @@ class InternVLEngine:
     def __init__(self, model_path: str | Path, *, device: str = "auto", dtype: str = "auto", max_tiles: int = 12,
                  max_tokens: int = 1024, threads: Optional[int] = None, seed: Optional[int] = None,
                  tile_policy: str = "layout", quantize: str = "none", decoder: str = "jump",
-                 lookup_draft: int = 8, prefix_cache: bool = True):
+                 lookup_draft: int = 8, prefix_cache: bool = True, batch_size: int = 1, batch_wait_ms: int = 10):
         self.model_path = Path(model_path)
         self.requested_device, self.requested_dtype = device, dtype
         self.max_tiles = max_tiles
@@ -212,17 +259,23 @@ class InternVLEngine:
         self.seed = seed
         if tile_policy not in ("layout", "fixed"):
             raise ValueError("tile_policy must be 'layout' (tiles from each page's size and text layer) or 'fixed'")
-        if quantize not in ("none", "int8"):
-            raise ValueError("quantize must be 'none' or 'int8'")
+        if quantize not in ("none", "int8", "auto"):
+            raise ValueError("quantize must be 'none', 'int8' or 'auto' (int8 on CPUs without native bf16)")
         if decoder not in ("jump", "hf"):
             raise ValueError("decoder must be 'jump' (grammar jump-forward) or 'hf' (transformers generate)")
         self.tile_policy, self.quantize, self.decoder = tile_policy, quantize, decoder
+        self.requested_quantize = quantize
         self.lookup_draft = lookup_draft  # prompt-lookup draft length per step (jump decoder); 0 = off
         self.last_lookup: Optional[PromptLookup] = None  # drafts proposed / accepted in the last generation
         self.prefix_cache = prefix_cache  # keep the KV cache of the prompt's fixed prefix (jump decoder)
         self._prefixes: dict[tuple, Any] = {}
         self.last_prefix_reused = 0  # prompt tokens the last prefill took from the prefix cache
         self.last_forwards = 0  # model forward passes of the last generation (benchmarks)
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        # batch_size > 1: concurrent documents are generated together (GPU throughput; see batching.py)
+        self.batch_size, self.batch_wait_ms = batch_size, batch_wait_ms
+        self._batcher: Optional[MicroBatcher] = None
         self.tile_size = 448
         self.device, self.dtype = device, dtype
         self.demo = (self.model_path / RANDOM_MARKER).exists()
@@ -245,10 +298,11 @@ class InternVLEngine:
         from transformers import AutoModelForImageTextToText, AutoTokenizer
         from transformers.models.got_ocr2.image_processing_pil_got_ocr2 import GotOcr2ImageProcessorPil
 
-        from ..device import choose_device, choose_dtype, configure_threads
+        from ..device import choose_device, choose_dtype, choose_quantize, configure_threads
 
         self.device = choose_device(self.requested_device)
         self.dtype = choose_dtype(self.requested_dtype, self.device)
+        self.quantize = choose_quantize(self.requested_quantize, self.device, self.requested_dtype, self.dtype)
         if self.quantize == "int8" and self.device != "cpu":
             raise ValueError("OCR_QUANTIZE=int8 is for CPU inference; on GPU use bf16")
         if self.device == "cpu":
@@ -298,6 +352,9 @@ class InternVLEngine:
             self.model_name += f"@{revision.read_text().strip()[:12]}"
         if self.quantize == "int8":
             self.model_name += " (int8)"
+        if self.batch_size > 1:
+            self._batcher = MicroBatcher(self._generate_batch, self.batch_size, self.batch_wait_ms / 1000,
+                                         name="internvl-batcher")
         self._loaded = True
         log.info("loaded %s on %s/%s in %.1f s", self.model_name, self.device, self.dtype,
                  time.perf_counter() - started)
@@ -354,26 +411,42 @@ class InternVLEngine:
     def extract(self, doc: DocumentInput, cancel: Optional[threading.Event] = None) -> EngineResult:
         if not self._loaded:
             raise errors.NotReady("The model is not loaded yet.")
-        import torch
-        from transformers import StoppingCriteria
-
         started = time.perf_counter()
         inputs, tiles = self.prepare(doc)
         prompt_len = inputs["input_ids"].shape[1]
-        max_lines = MAX_LINES
-        grammar = self._grammar(doc.document_type, max_lines)
+        grammar = self._grammar(doc.document_type, MAX_LINES)
+        budget = self.token_budget(doc)
         preprocess_ms = int((time.perf_counter() - started) * 1000)
+        if self._batcher is not None:
+            new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
+        else:
+            new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
+        if cancel is not None and cancel.is_set():
+            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+        finished = bool(new_ids) and new_ids[-1] in self.stop_ids
+        if finished:
+            new_ids, probs = new_ids[:-1], probs[:-1]
+        text, offsets = self._decode_with_offsets(new_ids)
+        document, warnings, confidence = read_answer(text, finished, len(new_ids), budget, offsets, probs)
+        log.debug("internvl: %d tiles, %d prompt tokens, %d new tokens", tiles, prompt_len, len(new_ids))
+        return EngineResult(document=document, field_confidence=confidence, warnings=warnings,
+                            tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
+                            engine=self.name, model=self.model_name)
+
+    def _generate_one(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event]):
+        """One document: (new token ids, their probabilities, milliseconds)."""
+        import torch
+        from transformers import StoppingCriteria
 
         class Cancel(StoppingCriteria):
             def __call__(self, input_ids, scores, **kwargs):
                 stop = cancel is not None and cancel.is_set()
                 return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
-        budget = self.token_budget(doc)
         with self._lock:
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before generation started.")
-            generated = time.perf_counter()
+            started = time.perf_counter()
             if self.seed is not None:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
@@ -386,19 +459,49 @@ class InternVLEngine:
                     self.last_lookup = lookup
                     new_ids, probs = self._generate_jump(inputs, grammar, budget, cancel, lookup)
                 else:
-                    new_ids, probs = self._generate_hf(inputs, grammar, budget, Cancel(), prompt_len)
-            generate_ms = int((time.perf_counter() - generated) * 1000)
-        if cancel is not None and cancel.is_set():
-            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
-        finished = bool(new_ids) and new_ids[-1] in self.stop_ids
-        if finished:
-            new_ids, probs = new_ids[:-1], probs[:-1]
-        text, offsets = self._decode_with_offsets(new_ids)
-        document, warnings, confidence = read_answer(text, finished, len(new_ids), budget, offsets, probs)
-        log.debug("internvl: %d tiles, %d prompt tokens, %d new tokens", tiles, prompt_len, len(new_ids))
-        return EngineResult(document=document, field_confidence=confidence, warnings=warnings,
-                            tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
-                            engine=self.name, model=self.model_name)
+                    new_ids, probs = self._generate_hf(inputs, grammar, budget, Cancel(),
+                                                       inputs["input_ids"].shape[1])
+            return new_ids, probs, int((time.perf_counter() - started) * 1000)
+
+    def _generate_batch(self, requests: list[tuple]) -> list[tuple[list[int], list[float], int]]:
+        """Several documents in one ``generate``: prompts left-padded to one length, the pages' tiles
+        concatenated in row order (InternVL fills the image placeholders in that order), one grammar
+        matcher per row (``BatchGrammar``). One token per row per forward pass: on a GPU a decode step costs
+        about the same for the whole batch as for one row, which is where the throughput comes from."""
+        import torch
+
+        if len(requests) == 1:  # nobody to share with: the single-document decoder (jump-forward, drafts)
+            return [self._generate_one(*requests[0])]
+        with self._lock:
+            started = time.perf_counter()
+            lengths = [r[0]["input_ids"].shape[1] for r in requests]
+            longest = max(lengths)
+            pad = self.tokenizer.pad_token_id
+            pad = self.stop_ids[0] if pad is None else pad
+            ids = torch.full((len(requests), longest), pad, dtype=torch.long, device=self.device)
+            mask = torch.zeros((len(requests), longest), dtype=torch.long, device=self.device)
+            for row, ((inputs, *_), n) in enumerate(zip(requests, lengths)):
+                ids[row, longest - n:] = inputs["input_ids"][0]
+                mask[row, longest - n:] = 1
+            pixel_values = torch.cat([r[0]["pixel_values"] for r in requests])
+            rows = BatchGrammar([r[1] for r in requests], [r[2] for r in requests], [r[3] for r in requests],
+                                self.stop_ids[0], self._tokenizer_info.vocab_size)
+            if self.seed is not None:
+                torch.manual_seed(self.seed)
+            with torch.inference_mode():
+                out = self.model.generate(
+                    input_ids=ids, attention_mask=mask, pixel_values=pixel_values,
+                    max_new_tokens=max(r[2] for r in requests) + 1, do_sample=False, logits_processor=[rows],
+                    eos_token_id=self.stop_ids, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
+            elapsed = int((time.perf_counter() - started) * 1000)
+            self.last_forwards = len(out.scores)
+            results = []
+            for row, taken in enumerate(rows.taken):
+                new_ids = out.sequences[row, longest:longest + taken].tolist()
+                probs = [float(torch.softmax(score[row].float(), dim=-1)[tok])
+                         for score, tok in zip(out.scores, new_ids)]
+                results.append((new_ids, probs, elapsed))
+            return results
 
     def _generate_hf(self, inputs: dict, grammar, budget: int, cancel_criteria, prompt_len: int):
         """transformers' generate with xgrammar's logits processor: one forward pass per token."""
@@ -680,6 +783,6 @@ def repair_truncated_json(text: str) -> dict:
         try:
             value = json.loads(candidate)
             return value if isinstance(value, dict) else {}
-        except json.JSONDecodeError:
+        except ValueError:
             pass
     return {}
