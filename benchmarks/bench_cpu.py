@@ -14,9 +14,9 @@ Configurations:
   seed       bf16, 12 tiles on every page, no PDF text layer in the prompt, transformers generate (one forward
              pass per token) — what the seed service did
   ours       dtype by CPU capability (auto), tile budget per page from its layout, PDF text layer in the prompt,
-             grammar jump-forward decoding (the JSON skeleton read in one pass per run)
-  ours       ... and prompt-lookup drafts (OCR_LOOKUP_DRAFT=8): tokens copied from the prompt, verified in the
-             same forward pass
+             grammar jump-forward decoding (the JSON skeleton read in one pass per run), prompt-lookup drafts
+             (OCR_LOOKUP_DRAFT=8: tokens copied from the prompt, verified in the same forward pass), the KV cache
+             of the fixed instruction prefix kept between documents
   ours-nolookup  ours without the drafts  ours-hf  ours with transformers generate instead of jump-forward
   ours-fp32  ours, forced fp32          ours-int8  ours with every linear layer dynamic int8 (OCR_QUANTIZE=int8)
 """
@@ -61,12 +61,14 @@ def model_dir() -> Path:
 
 
 class StageClock:
-    """Forward hooks: time in the vision encoder + projector, and in the language model (first call of a
-    generate = prefill, the others = decode steps)."""
+    """Forward hooks: time in the vision encoder + projector, and in the language model (the calls inside the
+    engine's _prefill — the instruction prefix and the rest of the prompt — or else the first call of a
+    generate = prefill; the others = decode steps)."""
 
     def __init__(self, model):
         self.vision = self.prefill = self.decode = 0.0
         self.lm_calls = 0
+        self.prefilling = False
         inner = model.model
         for module in (inner.vision_tower, inner.multi_modal_projector):
             self._wrap(module, "vision")
@@ -83,7 +85,7 @@ class StageClock:
             if kind == "vision":
                 self.vision += elapsed
             else:
-                if self.lm_calls == 0:
+                if self.prefilling or self.lm_calls == 0:
                     self.prefill += elapsed
                 else:
                     self.decode += elapsed
@@ -110,6 +112,16 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None)
     engine.load()
     load_s = time.perf_counter() - started
     clock = StageClock(engine.model)
+    prefill = engine._prefill
+
+    def timed_prefill(inputs):
+        clock.prefilling = True
+        try:
+            return prefill(inputs)
+        finally:
+            clock.prefilling = False
+
+    engine._prefill = timed_prefill
     if not cfg["text_layer"]:  # the seed sent the page image only
         prepare = engine.prepare
 
@@ -174,8 +186,9 @@ def machine() -> str:
         pass
     bf16 = "yes" if cpu_flags() & {"avx512_bf16", "amx_bf16"} else "no"
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    gpu = f", GPU: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no GPU"
     return (f"{model}, {physical_cores()} cores ({os.cpu_count()} threads), {mem:.0f} GiB, native bf16: {bf16}, "
-            f"torch {torch.__version__}, Python {platform.python_version()}")
+            f"torch {torch.__version__}, Python {platform.python_version()}{gpu}")
 
 
 def main() -> None:

@@ -3,7 +3,9 @@
 For each page, the fp32 model against the int8 one (one scale per output channel, as the engine does) and,
 for comparison, int8 with one scale per tensor (torch's default):
 
-1. Logits, teacher-forced on fp32's greedy tokens: cosine, top-1 agreement, top-5 overlap at each step.
+1. Logits, teacher-forced on fp32's greedy tokens: cosine, top-1 agreement, top-5 overlap at each step; the
+   size of int8's logit error (RMS of int8 - fp32) against fp32's margin (top-1 minus top-2 logit) at the
+   steps where the choice flips: a trained model's margins are mostly far larger than a random one's.
 2. The answer itself: the grammar-constrained jump-forward decoder run on each model for --answer tokens;
    how many tokens from the start are the same (the criterion that matters: "outputs equal").
 
@@ -67,7 +69,7 @@ def main() -> None:
             for name, engine in engines.items():
                 out = engine.model(**inputs, use_cache=True, logits_to_keep=1)
                 caches[name], logits[name] = out.cache, out.logits[0, -1].float()
-            stats = {name: dict(cos=[], top1=0, top5=0.0) for name in variants[1:]}
+            stats = {name: dict(cos=[], top1=0, top5=0.0, err=[], flips=[], margins=[]) for name in variants[1:]}
             for _ in range(args.steps):
                 ref = logits["fp32"]
                 for name in variants[1:]:
@@ -75,6 +77,12 @@ def main() -> None:
                     st["cos"].append(float(torch.nn.functional.cosine_similarity(ref, other, dim=0)))
                     st["top1"] += int(ref.argmax() == other.argmax())
                     st["top5"] += len(set(ref.topk(5).indices.tolist()) & set(other.topk(5).indices.tolist())) / 5
+                    top2 = ref.topk(2).values
+                    margin = float(top2[0] - top2[1])
+                    st["err"].append(float((other - ref).pow(2).mean().sqrt()))
+                    st["margins"].append(margin)
+                    if ref.argmax() != other.argmax():
+                        st["flips"].append(margin)
                 token = torch.tensor([[int(ref.argmax())]])  # teacher-forced on the fp32 choice
                 for name, engine in engines.items():
                     out = engine.model(input_ids=token, cache=caches[name], use_cache=True, logits_to_keep=1)
@@ -88,16 +96,20 @@ def main() -> None:
                     break
                 same += 1
             st, n = stats[name], args.steps
+            margins = sorted(st["margins"])
             rows.append((page, name, min(st["cos"]), sum(st["cos"]) / n, st["top1"] / n, st["top5"] / n, same,
-                         len(answers["fp32"])))
+                         len(answers["fp32"]), sum(st["err"]) / n, max(st["flips"], default=0.0),
+                         margins[len(margins) // 2]))
             print(rows[-1], file=sys.stderr, flush=True)
     print(f"Machine: {machine()}; {args.steps} teacher-forced steps, answers of {args.answer} tokens\n")
     print("| page | int8 weights | logits cosine min / mean | top-1 agreement | top-5 overlap "
-          "| constrained answer: same first tokens |")
-    print("|---|---|---|---|---|---|")
-    for page, name, cmin, cmean, top1, top5, same, total in rows:
+          "| constrained answer: same first tokens | logit error RMS | largest fp32 margin flipped "
+          "| median fp32 margin |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for page, name, cmin, cmean, top1, top5, same, total, err, flipped, median in rows:
         scales = "per channel (engine)" if name == "int8" else "per tensor"
-        print(f"| {page} | {scales} | {cmin:.4f} / {cmean:.4f} | {top1:.0%} | {top5:.0%} | {same} / {total} |")
+        print(f"| {page} | {scales} | {cmin:.4f} / {cmean:.4f} | {top1:.0%} | {top5:.0%} | {same} / {total} "
+              f"| {err:.3f} | {flipped:.3f} | {median:.3f} |")
 
 
 if __name__ == "__main__":
