@@ -25,7 +25,7 @@
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
-| OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU (see benchmarks/README.md) |
+| OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU; auto: int8 where the CPU lacks native bf16 (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
 | OCR_LOOKUP_DRAFT | 8                  | jump decoder: tokens drafted from the prompt (PDF text layer) per step, verified in the same pass; 0 = off |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
