@@ -13,6 +13,7 @@ Random weights give flat distributions, where a tiny change flips the argmax, so
 bound of what trained weights (peaked distributions) give; the real check is `ocr-sidecar eval` on them.
 
     python benchmarks/int8_numerics.py [--steps 48] [--answer 96] [--pages a.pdf,b.png]
+    python benchmarks/int8_numerics.py --model ./InternVL3-1B-hf      # the same on real weights
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_cpu import DOCS, PAGES, machine, model_dir  # noqa: E402
 
 
-def load(variant: str):
+def load(variant: str, model: Path):
     import ocr_sidecar.engines.internvl as internvl
 
     quantize = "none" if variant == "fp32" else "int8"
-    engine = internvl.InternVLEngine(model_dir(), device="cpu", dtype="fp32", max_tiles=12, quantize=quantize)
+    engine = internvl.InternVLEngine(model, device="cpu", dtype="fp32", max_tiles=12, quantize=quantize)
     original = internvl.widen_and_quantize
     if variant == "int8-per-tensor":
         internvl.widen_and_quantize = functools.partial(original, per_channel=False)
@@ -49,7 +50,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=48)
     parser.add_argument("--answer", type=int, default=96)
     parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--model", type=Path, help="an InternVL3-1B folder (default: the random 1B shape)")
     args = parser.parse_args()
+    model = args.model or model_dir()
 
     import torch
 
@@ -57,7 +60,7 @@ def main() -> None:
     from ocr_sidecar.schema import MAX_LINES
 
     variants = ("fp32", "int8", "int8-per-tensor")
-    engines = {name: load(name) for name in variants}
+    engines = {name: load(name, model) for name in variants}
     rows = []
     for page in [p for p in args.pages.split(",") if p]:
         doc = load_document((DOCS / page).read_bytes(), "", page,
@@ -101,7 +104,7 @@ def main() -> None:
                          len(answers["fp32"]), sum(st["err"]) / n, max(st["flips"], default=0.0),
                          margins[len(margins) // 2]))
             print(rows[-1], file=sys.stderr, flush=True)
-    print(f"Machine: {machine()}; {args.steps} teacher-forced steps, answers of {args.answer} tokens\n")
+    print(f"Machine: {machine()}; model {model}; {args.steps} teacher-forced steps, answers of {args.answer} tokens\n")
     print("| page | int8 weights | logits cosine min / mean | top-1 agreement | top-5 overlap "
           "| constrained answer: same first tokens | logit error RMS | largest fp32 margin flipped "
           "| median fp32 margin |")

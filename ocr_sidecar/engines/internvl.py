@@ -353,6 +353,9 @@ class InternVLEngine:
         if self.quantize == "int8":
             self.model_name += " (int8)"
         if self.batch_size > 1:
+            if self.device == "cpu":
+                log.warning("OCR_BATCH_SIZE=%d on CPU: batching does not raise a CPU's throughput and makes each "
+                            "document wait for its batch (benchmarks/README.md); 1 is best there", self.batch_size)
             self._batcher = MicroBatcher(self._generate_batch, self.batch_size, self.batch_wait_ms / 1000,
                                          name="internvl-batcher")
         self._loaded = True
