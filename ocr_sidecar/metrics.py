@@ -25,6 +25,8 @@ class Metrics:
         self.pages = Counter("ocr_pages_total", "Pages processed", ["engine"], registry=r)
         self.tokens = Counter("ocr_tokens_out_total", "Tokens generated", ["engine"], registry=r)
         self.warnings = Counter("ocr_warnings_total", "Warnings attached to responses", ["code"], registry=r)
+        self.batch_size = Histogram("ocr_batch_size", "Documents generated together per batch (OCR_BATCH_SIZE)",
+                                    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256), registry=r)
         self.ready = Gauge("ocr_model_ready", "1 when the model is loaded and the server accepts work", registry=r)
 
     def serve(self, port: int, addr: str = "0.0.0.0"):

@@ -104,6 +104,8 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         self.engine = engine if engine is not None else make_engine(settings)
         self.pipeline = Pipeline(settings, self.engine)
         self.metrics = Metrics()
+        if hasattr(self.engine, "on_batch"):  # engines that batch report each batch's size
+            self.engine.on_batch = self.metrics.batch_size.observe
         self.health = health.aio.HealthServicer()
         self.port: Optional[int] = None
         self.ready = False

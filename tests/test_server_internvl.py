@@ -111,6 +111,9 @@ def test_concurrent_calls_are_batched_by_the_server(tiny_model_dir):
             for t in threads:
                 t.join()
         assert sidecar.engine._batcher.batches == [2]
+        registry = sidecar.server.metrics.registry
+        assert registry.get_sample_value("ocr_batch_size_count") == 1
+        assert registry.get_sample_value("ocr_batch_size_sum") == 2
         assert parse_document(responses[kinds[0]].document_json).document_type == "receipt"
         assert parse_document(responses[kinds[1]].document_json).document_type == "purchase_order"
     finally:

@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .. import errors
 from ..batching import MicroBatcher
@@ -276,6 +276,7 @@ class InternVLEngine:
         # batch_size > 1: concurrent documents are generated together (GPU throughput; see batching.py)
         self.batch_size, self.batch_wait_ms = batch_size, batch_wait_ms
         self._batcher: Optional[MicroBatcher] = None
+        self.on_batch: Optional[Callable[[int], None]] = None  # told each batch's size (server metrics)
         self.tile_size = 448
         self.device, self.dtype = device, dtype
         self.demo = (self.model_path / RANDOM_MARKER).exists()
@@ -473,6 +474,8 @@ class InternVLEngine:
         about the same for the whole batch as for one row, which is where the throughput comes from."""
         import torch
 
+        if self.on_batch is not None:
+            self.on_batch(len(requests))
         if len(requests) == 1:  # nobody to share with: the single-document decoder (jump-forward, drafts)
             return [self._generate_one(*requests[0])]
         with self._lock:
