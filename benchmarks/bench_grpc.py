@@ -87,6 +87,9 @@ def main() -> None:
             p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
             print(f"| {clients} | {len(latencies)} | {statistics.median(latencies):.2f} | {p95:.2f} | "
                   f"{60 * len(latencies) / wall:.1f} | {len(latencies) / wall:.2f} |", flush=True)
+    batcher = getattr(engine, "_batcher", None)
+    if batcher is not None and batcher.batches:
+        print(f"\nbatch sizes, in order (the warm-up first): {batcher.batches}")
     sidecar.stop()
 
 
