@@ -219,11 +219,12 @@ class BatchGrammar:
         import xgrammar as xgr
 
         ending = []
+        last = input_ids[:, -1].tolist() if self.steps else []  # one device sync per step, not one per row
         for i, matcher in enumerate(self.matchers):
             if not self.open[i]:
                 continue
             if self.steps:
-                if not matcher.accept_token(int(input_ids[i, -1])):
+                if not matcher.accept_token(last[i]):
                     raise RuntimeError("the grammar refused the token it allowed")
                 self.taken[i] += 1
             cancel = self.cancels[i]
