@@ -366,20 +366,22 @@ def test_an_unconvertible_number_is_a_truncation_warning_not_a_crash():
     assert [w.code for w in warnings] == ["output_truncated"] and isinstance(document, dict)
 
 
-def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(tiny_model_dir):
+@pytest.mark.parametrize("decoder", ["jump", "hf"])
+def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(tiny_model_dir, decoder):
     """Micro-batching (OCR_BATCH_SIZE): three documents of different lengths and types sent at once are
-    run as one left-padded batch, each with its own grammar, and each gets the answer it gets alone."""
+    run as one left-padded batch, each with its own grammar, and each gets the answer it gets alone — with
+    jump-forward inside the batch (rows' forced runs of different lengths in one pass) or with generate."""
     docs = []
     for name, doc_type in (("img_contoso_simple_invoice.png", "credit_note"), ("i2d_NetpresseInvoice.pdf", None),
                            ("img_heroltd_po_Form_1.jpg", "purchase_order")):
         doc = load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc
         doc.document_type = doc_type
         docs.append(doc)
-    alone = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120, decoder="hf")
+    alone = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120, decoder=decoder)
     alone.load()
     expected = [alone.extract(doc) for doc in docs]
     together = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120,
-                              batch_size=4, batch_wait_ms=2000)
+                              batch_size=4, batch_wait_ms=2000, decoder=decoder)
     together.load()
     results: list = [None] * len(docs)
 
@@ -392,6 +394,8 @@ def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(t
     for t in threads:
         t.join()
     assert together._batcher.batches == [3]
+    if decoder == "jump":
+        assert together.last_forwards < max(r.tokens_out for r in results), "forced runs share passes"
     for want, got in zip(expected, results):
         assert got.document == want.document and got.tokens_out == want.tokens_out
         assert [w.code for w in got.warnings] == [w.code for w in want.warnings]

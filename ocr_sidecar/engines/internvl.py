@@ -469,10 +469,14 @@ class InternVLEngine:
             return new_ids, probs, int((time.perf_counter() - started) * 1000)
 
     def _generate_batch(self, requests: list[tuple]) -> list[tuple[list[int], list[float], int]]:
-        """Several documents in one ``generate``: prompts left-padded to one length, the pages' tiles
-        concatenated in row order (InternVL fills the image placeholders in that order), one grammar
-        matcher per row (``BatchGrammar``). One token per row per forward pass: on a GPU a decode step costs
-        about the same for the whole batch as for one row, which is where the throughput comes from."""
+        """Several documents in one batch: prompts left-padded to one length, the pages' tiles concatenated in
+        row order (InternVL fills the image placeholders in that order), one grammar matcher per row. On a
+        GPU a forward pass costs about the same for the whole batch as for one row, which is where the
+        throughput comes from. The jump decoder keeps jump-forward inside the batch (``_generate_batch_jump``);
+        ``hf`` runs transformers' generate with ``BatchGrammar``. A batch of one takes the single-document
+        decoder.
+
+        ``requests``: (model inputs, compiled grammar, token budget, cancel event) per document."""
         import torch
 
         if self.on_batch is not None:
@@ -483,32 +487,126 @@ class InternVLEngine:
             started = time.perf_counter()
             lengths = [r[0]["input_ids"].shape[1] for r in requests]
             longest = max(lengths)
-            pad = self.tokenizer.pad_token_id
-            pad = self.stop_ids[0] if pad is None else pad
-            ids = torch.full((len(requests), longest), pad, dtype=torch.long, device=self.device)
+            ids = torch.full((len(requests), longest), self._pad_id, dtype=torch.long, device=self.device)
             mask = torch.zeros((len(requests), longest), dtype=torch.long, device=self.device)
             for row, ((inputs, *_), n) in enumerate(zip(requests, lengths)):
                 ids[row, longest - n:] = inputs["input_ids"][0]
                 mask[row, longest - n:] = 1
-            pixel_values = torch.cat([r[0]["pixel_values"] for r in requests])
-            rows = BatchGrammar([r[1] for r in requests], [r[2] for r in requests], [r[3] for r in requests],
-                                self.stop_ids[0], self._tokenizer_info.vocab_size)
+            batch = {"input_ids": ids, "attention_mask": mask,
+                     "pixel_values": torch.cat([r[0]["pixel_values"] for r in requests])}
             if self.seed is not None:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
-                out = self.model.generate(
-                    input_ids=ids, attention_mask=mask, pixel_values=pixel_values,
-                    max_new_tokens=max(r[2] for r in requests) + 1, do_sample=False, logits_processor=[rows],
-                    eos_token_id=self.stop_ids, pad_token_id=pad, output_scores=True, return_dict_in_generate=True)
+                if self.decoder == "jump":
+                    answers = self._generate_batch_jump(batch, requests)
+                else:
+                    answers = self._generate_batch_hf(batch, requests)
             elapsed = int((time.perf_counter() - started) * 1000)
-            self.last_forwards = len(out.scores)
-            results = []
-            for row, taken in enumerate(rows.taken):
-                new_ids = out.sequences[row, longest:longest + taken].tolist()
-                probs = [float(torch.softmax(score[row].float(), dim=-1)[tok])
-                         for score, tok in zip(out.scores, new_ids)]
-                results.append((new_ids, probs, elapsed))
-            return results
+            return [(new_ids, probs, elapsed) for new_ids, probs in answers]
+
+    @property
+    def _pad_id(self) -> int:
+        pad = self.tokenizer.pad_token_id
+        return self.stop_ids[0] if pad is None else pad
+
+    def _generate_batch_hf(self, batch: dict, requests: list[tuple]):
+        import torch
+
+        rows = BatchGrammar([r[1] for r in requests], [r[2] for r in requests], [r[3] for r in requests],
+                            self.stop_ids[0], self._tokenizer_info.vocab_size)
+        out = self.model.generate(
+            **batch, max_new_tokens=max(r[2] for r in requests) + 1, do_sample=False, logits_processor=[rows],
+            eos_token_id=self.stop_ids, pad_token_id=self._pad_id, output_scores=True, return_dict_in_generate=True)
+        self.last_forwards = len(out.scores)
+        longest = batch["input_ids"].shape[1]
+        answers = []
+        for row, taken in enumerate(rows.taken):
+            new_ids = out.sequences[row, longest:longest + taken].tolist()
+            probs = [float(torch.softmax(score[row].float(), dim=-1)[tok]) for score, tok in zip(out.scores, new_ids)]
+            answers.append((new_ids, probs))
+        return answers
+
+    def _generate_batch_jump(self, batch: dict, requests: list[tuple]):
+        """Jump-forward for a batch. Each pass, every unfinished row appends its step — the run of tokens its
+        grammar forces, or the one token the model chooses — and the rows' steps, of different lengths, are
+        right-padded into one (rows × longest step) input whose padding the attention mask hides (positions
+        are given per row, so a row's tokens sit where they would alone). The batch takes as many passes as
+        its slowest row, each row's answer is its own greedy answer under its grammar."""
+        import torch
+        import xgrammar as xgr
+
+        model, rows = self.model, len(requests)
+        mask = batch["attention_mask"]
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        out = model(**batch, position_ids=positions, use_cache=True, logits_to_keep=1)
+        cache, last = out.cache, out.logits[:, -1, :].float()
+        forwards = 1
+        next_pos = positions[:, -1] + 1
+        matchers = [xgr.GrammarMatcher(r[1]) for r in requests]
+        budgets, cancels = [r[2] for r in requests], [r[3] for r in requests]
+        bitmask = xgr.allocate_token_bitmask(rows, self._tokenizer_info.vocab_size)
+        answers: list[tuple[list[int], list[float]]] = [([], []) for _ in range(rows)]
+        open_rows = set(range(rows))
+        while open_rows:
+            steps: dict[int, list[int]] = {}
+            choosing = []
+            for i in sorted(open_rows):
+                if cancels[i] is not None and cancels[i].is_set():
+                    open_rows.discard(i)
+                    continue
+                new_ids, probs = answers[i]
+                step = self._forced_tokens(matchers[i], budgets[i] - len(new_ids))
+                if step:
+                    steps[i] = step
+                    probs.extend([1.0] * len(step))
+                else:  # the model chooses: all such rows at once below (one transfer, one argmax)
+                    matchers[i].fill_next_token_bitmask(bitmask, i)
+                    choosing.append(i)
+            if choosing:
+                xgr.apply_token_bitmask_inplace(last, bitmask.to(last.device), indices=choosing)
+                chosen = last[choosing].argmax(dim=-1)
+                chosen_p = torch.softmax(last[choosing], dim=-1).gather(1, chosen[:, None])[:, 0]
+                for i, token, p in zip(choosing, chosen.tolist(), chosen_p.tolist()):
+                    if not matchers[i].accept_token(token):
+                        raise RuntimeError("the grammar refused the token it allowed")
+                    answers[i][1].append(p)
+                    steps[i] = [token]
+            for i in list(steps):
+                answers[i][0].extend(steps[i])
+                if matchers[i].is_terminated() or len(answers[i][0]) >= budgets[i]:
+                    open_rows.discard(i)  # its answer is complete: it needs no further pass
+                    del steps[i]
+            if not steps:
+                break
+            width = max(len(step) for step in steps.values())
+            ids = [[self._pad_id] * width for _ in range(rows)]
+            step_mask = [[0] * width for _ in range(rows)]
+            lengths = [0] * rows
+            for i, step in steps.items():
+                ids[i][:len(step)], step_mask[i][:len(step)], lengths[i] = step, [1] * len(step), len(step)
+            device = mask.device
+            mask = torch.cat([mask, torch.tensor(step_mask, dtype=mask.dtype, device=device)], dim=1)
+            step_positions = next_pos[:, None] + torch.arange(width, device=device)[None, :]
+            out = model(input_ids=torch.tensor(ids, device=device), attention_mask=mask, position_ids=step_positions,
+                        cache=cache, use_cache=True, logits_to_keep=width)
+            cache, forwards = out.cache, forwards + 1
+            fed = torch.tensor(sorted(steps), device=device)
+            ends = torch.tensor([lengths[i] - 1 for i in sorted(steps)], device=device)
+            last[fed] = out.logits[fed, ends].float()
+            next_pos += torch.tensor(lengths, device=device)
+        self.last_forwards = forwards
+        return answers
+
+    def _forced_tokens(self, matcher, limit: int) -> list[int]:
+        """The tokens of the text the grammar forces next (at most ``limit``), accepted by ``matcher``."""
+        forced = matcher.find_jump_forward_string()
+        step: list[int] = []
+        if forced:
+            for token in self.tokenizer.encode(forced, add_special_tokens=False)[:limit]:
+                if not matcher.accept_token(token):  # a tokenization the grammar does not take: decode it
+                    break
+                step.append(token)
+        return step
 
     def _generate_hf(self, inputs: dict, grammar, budget: int, cancel_criteria, prompt_len: int):
         """transformers' generate with xgrammar's logits processor: one forward pass per token."""
@@ -562,15 +660,10 @@ class InternVLEngine:
         while len(new_ids) < budget and not matcher.is_terminated():
             if cancel is not None and cancel.is_set():
                 break
-            step: list[int] = []
             drafts: list[int] = []
-            forced = matcher.find_jump_forward_string()
-            if forced:
-                for token in self.tokenizer.encode(forced, add_special_tokens=False)[:budget - len(new_ids)]:
-                    if not matcher.accept_token(token):  # a tokenization the grammar does not take: decode it
-                        break
-                    step.append(token)
-                probs.extend([1.0] * len(step))
+            step = self._forced_tokens(matcher, budget - len(new_ids))
+            forced = bool(step)
+            probs.extend([1.0] * len(step))
             if not step:
                 token, p = choose(logits)
                 if not matcher.accept_token(token):
