@@ -404,6 +404,39 @@ def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(t
     assert results[2].document["document_type"] == "purchase_order"
 
 
+def test_a_batch_that_runs_out_of_memory_is_halved_and_every_document_still_answered(tiny_model_dir):
+    import torch
+
+    docs = [load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc
+            for name in ("img_contoso_simple_invoice.png", "i2d_NetpresseInvoice.pdf", "img_heroltd_po_Form_1.jpg")]
+    eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=60, batch_size=4,
+                         batch_wait_ms=2000)
+    eng.load()
+    expected = [eng.extract(doc) for doc in docs]  # one at a time: batches of one
+    sizes = []
+    real = eng._generate_batch_jump
+
+    def small_device(batch, requests):
+        sizes.append(len(requests))
+        if len(requests) > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real(batch, requests)
+
+    eng._generate_batch_jump = small_device
+    results: list = [None] * len(docs)
+
+    def run(i):
+        results[i] = eng.extract(docs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(docs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert eng._batcher.batches[-1] == 3 and sizes == [3, 2]  # 3 failed, then 1 (alone) + 2
+    assert [r.document for r in results] == [r.document for r in expected]
+
+
 def test_a_batched_row_stops_alone_at_its_deadline(tiny_model_dir):
     eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=1, max_tokens=300, batch_size=2,
                          batch_wait_ms=2000)

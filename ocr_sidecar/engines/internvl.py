@@ -483,6 +483,19 @@ class InternVLEngine:
             self.on_batch(len(requests))
         if len(requests) == 1:  # nobody to share with: the single-document decoder (jump-forward, drafts)
             return [self._generate_one(*requests[0])]
+        try:
+            return self._run_batch(requests)
+        except torch.OutOfMemoryError:  # too many pages at once for the device: halve the batch, lose nothing
+            if self.device.startswith("cuda"):
+                torch.cuda.empty_cache()
+            half = len(requests) // 2
+            log.warning("out of memory on a batch of %d documents: running it as %d + %d", len(requests), half,
+                        len(requests) - half)
+            return self._generate_batch(requests[:half]) + self._generate_batch(requests[half:])
+
+    def _run_batch(self, requests: list[tuple]) -> list[tuple[list[int], list[float], int]]:
+        import torch
+
         with self._lock:
             started = time.perf_counter()
             lengths = [r[0]["input_ids"].shape[1] for r in requests]
