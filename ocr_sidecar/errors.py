@@ -47,3 +47,9 @@ class ModelNotFound(SidecarError):
     """No weights at MODEL_PATH."""
 
     grpc_code_name = "FAILED_PRECONDITION"
+
+
+class OutOfMemory(SidecarError):
+    """The device ran out of memory on this document alone (a batch is halved first)."""
+
+    grpc_code_name = "RESOURCE_EXHAUSTED"

@@ -437,6 +437,18 @@ def test_a_batch_that_runs_out_of_memory_is_halved_and_every_document_still_answ
     assert [r.document for r in results] == [r.document for r in expected]
 
 
+def test_a_document_too_big_for_the_device_alone_is_a_clear_resource_error(engine, monkeypatch):
+    import torch
+
+    def too_big(*args):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    monkeypatch.setattr(engine, "_generate_one", too_big)
+    with pytest.raises(errors.OutOfMemory) as info:
+        engine.extract(DocumentInput(content=b"", mime_type="image/png", pages=[Page(0, h_image())]))
+    assert info.value.grpc_code_name == "RESOURCE_EXHAUSTED" and "OCR_MAX_TILES" in info.value.message
+
+
 def test_a_batched_row_stops_alone_at_its_deadline(tiny_model_dir):
     eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=1, max_tokens=300, batch_size=2,
                          batch_wait_ms=2000)

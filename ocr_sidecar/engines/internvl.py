@@ -422,10 +422,19 @@ class InternVLEngine:
         grammar = self._grammar(doc.document_type, MAX_LINES)
         budget = self.token_budget(doc)
         preprocess_ms = int((time.perf_counter() - started) * 1000)
-        if self._batcher is not None:
-            new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
-        else:
-            new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
+        import torch
+
+        try:
+            if self._batcher is not None:
+                new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
+            else:
+                new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
+        except torch.OutOfMemoryError:
+            if self.device.startswith("cuda"):
+                torch.cuda.empty_cache()
+            raise errors.OutOfMemory(
+                f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
+                "is free: send fewer pages, or lower OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar.") from None
         if cancel is not None and cancel.is_set():
             raise errors.Cancelled("The deadline passed; the extraction was stopped.")
         finished = bool(new_ids) and new_ids[-1] in self.stop_ids
