@@ -416,22 +416,21 @@ class InternVLEngine:
     def extract(self, doc: DocumentInput, cancel: Optional[threading.Event] = None) -> EngineResult:
         if not self._loaded:
             raise errors.NotReady("The model is not loaded yet.")
+        import torch
+
         started = time.perf_counter()
         inputs, tiles = self.prepare(doc)
         prompt_len = inputs["input_ids"].shape[1]
         grammar = self._grammar(doc.document_type, MAX_LINES)
         budget = self.token_budget(doc)
         preprocess_ms = int((time.perf_counter() - started) * 1000)
-        import torch
-
         try:
             if self._batcher is not None:
                 new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
             else:
                 new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
         except torch.OutOfMemoryError:
-            if self.device.startswith("cuda"):
-                torch.cuda.empty_cache()
+            self._free_device_memory()
             raise errors.OutOfMemory(
                 f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
                 "is free: send fewer pages, or lower OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar.") from None
@@ -495,12 +494,18 @@ class InternVLEngine:
         try:
             return self._run_batch(requests)
         except torch.OutOfMemoryError:  # too many pages at once for the device: halve the batch, lose nothing
-            if self.device.startswith("cuda"):
-                torch.cuda.empty_cache()
+            self._free_device_memory()
             half = len(requests) // 2
             log.warning("out of memory on a batch of %d documents: running it as %d + %d", len(requests), half,
                         len(requests) - half)
             return self._generate_batch(requests[:half]) + self._generate_batch(requests[half:])
+
+    def _free_device_memory(self) -> None:
+        """Hand the cached blocks of a failed allocation back, so that what runs next has them."""
+        if self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.empty_cache()
 
     def _run_batch(self, requests: list[tuple]) -> list[tuple[list[int], list[float], int]]:
         import torch
