@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -366,14 +367,31 @@ def test_an_unconvertible_number_is_a_truncation_warning_not_a_crash():
     assert [w.code for w in warnings] == ["output_truncated"] and isinstance(document, dict)
 
 
+def _extract_at_once(engine, docs) -> list:
+    """Each document from its own thread, all at once (as the server's workers send them)."""
+    results: list = [None] * len(docs)
+
+    def run(i):
+        results[i] = engine.extract(docs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(docs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+BATCH_PAGES = ("img_contoso_simple_invoice.png", "i2d_NetpresseInvoice.pdf", "img_heroltd_po_Form_1.jpg")
+
+
 @pytest.mark.parametrize("decoder", ["jump", "hf"])
 def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(tiny_model_dir, decoder):
     """Micro-batching (OCR_BATCH_SIZE): three documents of different lengths and types sent at once are
     run as one left-padded batch, each with its own grammar, and each gets the answer it gets alone — with
     jump-forward inside the batch (rows' forced runs of different lengths in one pass) or with generate."""
     docs = []
-    for name, doc_type in (("img_contoso_simple_invoice.png", "credit_note"), ("i2d_NetpresseInvoice.pdf", None),
-                           ("img_heroltd_po_Form_1.jpg", "purchase_order")):
+    for name, doc_type in zip(BATCH_PAGES, ("credit_note", None, "purchase_order")):
         doc = load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc
         doc.document_type = doc_type
         docs.append(doc)
@@ -383,16 +401,7 @@ def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(t
     together = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=120,
                               batch_size=4, batch_wait_ms=2000, decoder=decoder)
     together.load()
-    results: list = [None] * len(docs)
-
-    def run(i):
-        results[i] = together.extract(docs[i])
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(docs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = _extract_at_once(together, docs)
     assert together._batcher.batches == [3]
     if decoder == "jump":
         assert together.last_forwards < max(r.tokens_out for r in results), "forced runs share passes"
@@ -407,8 +416,7 @@ def test_concurrent_documents_are_generated_as_one_batch_with_the_same_answers(t
 def test_a_batch_that_runs_out_of_memory_is_halved_and_every_document_still_answered(tiny_model_dir):
     import torch
 
-    docs = [load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc
-            for name in ("img_contoso_simple_invoice.png", "i2d_NetpresseInvoice.pdf", "img_heroltd_po_Form_1.jpg")]
+    docs = [load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc for name in BATCH_PAGES]
     eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=60, batch_size=4,
                          batch_wait_ms=2000)
     eng.load()
@@ -423,16 +431,7 @@ def test_a_batch_that_runs_out_of_memory_is_halved_and_every_document_still_answ
         return real(batch, requests)
 
     eng._generate_batch_jump = small_device
-    results: list = [None] * len(docs)
-
-    def run(i):
-        results[i] = eng.extract(docs[i])
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(docs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = _extract_at_once(eng, docs)
     assert eng._batcher.batches[-1] == 3 and sizes == [3, 2]  # 3 failed, then 1 (alone) + 2
     assert [r.document for r in results] == [r.document for r in expected]
 
@@ -469,13 +468,12 @@ def test_a_batched_row_stops_alone_at_its_deadline(tiny_model_dir):
     threads = [threading.Thread(target=cancelled), threading.Thread(target=kept)]
     for t in threads:
         t.start()
-    import time
-
     while not eng._batcher.batches:  # the batch has started: give up on the first request mid-generation
         time.sleep(0.01)
     cancel.set()
     for t in threads:
         t.join()
+    assert eng._batcher.batches == [2], "both documents were in one batch"
     assert "cancelled" in outcome
     parse_document(outcome["kept"].document)
     assert outcome["kept"].tokens_out > 0
