@@ -241,7 +241,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         request_id = str(metadata.get("x-request-id") or uuid.uuid4().hex)[:64]
         await context.send_initial_metadata((("x-request-id", request_id),))
         started = time.perf_counter()
-        code, result = "OK", None
+        code, result, abort_with = "OK", None, None
         try:
             if self.draining:
                 raise errors.NotReady("The server is shutting down; retry (another replica will answer).")
@@ -249,40 +249,46 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
                 raise errors.NotReady("The model is still loading; retry in a few seconds." if self.load_error is None
                                       else f"The model failed to load: {self.load_error}")
             result = await self._run(params, context)
-            response = build(result, request_id)
-            return response
+            return build(result, request_id)
         except errors.SidecarError as exc:
             code = exc.grpc_code_name
             if isinstance(exc, errors.QueueFull):
                 context.set_trailing_metadata((("retry-after-s", f"{exc.retry_after_s:.0f}"),
                                                ("x-request-id", request_id)))
-            try:
-                await context.abort(grpc.StatusCode[code], exc.message)
-            except grpc.aio.AbortError:
-                raise
-            except Exception:  # noqa: BLE001 - the call ended meanwhile (client deadline): no status to send
-                code = "CANCELLED"
-                raise asyncio.CancelledError() from None
+            abort_with = (grpc.StatusCode[code], exc.message)
         except asyncio.CancelledError:
             code = "CANCELLED"
             raise
         except Exception:
             code = "INTERNAL"
             log.exception("request %s failed", request_id)
-            await context.abort(grpc.StatusCode.INTERNAL, f"Internal error (request id {request_id}); see the "
-                                                          "sidecar's log.")
+            abort_with = (grpc.StatusCode.INTERNAL, f"Internal error (request id {request_id}); see the "
+                                                    "sidecar's log.")
         finally:
-            elapsed = time.perf_counter() - started
-            self.metrics.requests.labels(method, code).inc()
-            self.metrics.latency.labels(method).observe(elapsed)
-            fields: dict[str, Any] = {"request_id": request_id, "method": method, "code": code,
-                                      "ms": int(elapsed * 1000), "bytes": len(params.content),
-                                      "filename": params.filename}
-            if result is not None:
-                self.metrics.observe_result(result)
-                fields.update(engine=result.engine, pages=result.pages, tokens_out=result.timings.tokens_out,
-                              queue_ms=result.timings.queue_ms, warnings=[w.code for w in result.warnings])
-            log_event(logging.INFO if code in ("OK", "INVALID_ARGUMENT") else logging.WARNING, "request", **fields)
+            if abort_with is not None and context.cancelled():
+                code = "CANCELLED"  # the client went away (deadline, cancel): no status will reach it
+            # Accounted before the status is sent, so a client that reads /metrics after its error sees it.
+            self._account(method, code, started, params, request_id, result)
+        try:
+            await context.abort(*abort_with)
+        except grpc.aio.AbortError:
+            raise
+        except Exception:  # noqa: BLE001 - the call ended meanwhile (client deadline): no status to send
+            raise asyncio.CancelledError() from None
+
+    def _account(self, method: str, code: str, started: float, params: ExtractParams, request_id: str,
+                 result: Result | None) -> None:
+        elapsed = time.perf_counter() - started
+        self.metrics.requests.labels(method, code).inc()
+        self.metrics.latency.labels(method).observe(elapsed)
+        fields: dict[str, Any] = {"request_id": request_id, "method": method, "code": code,
+                                  "ms": int(elapsed * 1000), "bytes": len(params.content),
+                                  "filename": params.filename}
+        if result is not None:
+            self.metrics.observe_result(result)
+            fields.update(engine=result.engine, pages=result.pages, tokens_out=result.timings.tokens_out,
+                          queue_ms=result.timings.queue_ms, warnings=[w.code for w in result.warnings])
+        log_event(logging.INFO if code in ("OK", "INVALID_ARGUMENT") else logging.WARNING, "request", **fields)
 
     async def _run(self, params: ExtractParams, context) -> Result:
         assert self._slots is not None
