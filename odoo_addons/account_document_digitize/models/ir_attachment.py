@@ -1,24 +1,8 @@
-import io
-
-from PIL import Image
-
 from odoo import api, models
 
+from odoo.addons.document_digitize.models.ir_attachment import is_document_image
+
 IMAGE_FILE_TYPE = "digitize_image"
-IMAGE_MIMETYPES = ("image/png", "image/jpeg", "image/tiff", "image/webp")
-# Smaller images in a mail are logos, signatures and tracking pixels, not documents: Odoo drops them as before.
-# A receipt scanned at 200 dpi is ~630 px wide; the smallest page of the corpus is 789 x 557.
-DOCUMENT_IMAGE_MIN_SIDE = 400
-
-
-def is_document_image(attachment):
-    if attachment.mimetype not in IMAGE_MIMETYPES:
-        return False
-    try:
-        with Image.open(io.BytesIO(attachment.raw)) as image:  # reads the header only
-            return min(image.size) >= DOCUMENT_IMAGE_MIN_SIDE
-    except Exception:  # noqa: BLE001 - unreadable here: let the sidecar judge, never drop a document
-        return True
 
 
 class IrAttachment(models.Model):

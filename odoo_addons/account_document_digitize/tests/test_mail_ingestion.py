@@ -6,23 +6,19 @@ sidecar (the production server with the replay engine: gold JSON by content; it 
 """
 
 import base64
-import io
 import json
 import sys
 import threading
 import time
 import traceback
-from email.message import EmailMessage
-from email.utils import make_msgid
 from unittest.mock import patch
 
 import psycopg2
-from PIL import Image
 
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
 from ocr_sidecar.testing import SidecarThread
 
 from .test_digitize_bill import NETPRESSE
@@ -30,30 +26,10 @@ from .test_digitize_bill import NETPRESSE
 PHOTO = DOCS / "img_contoso_invoice_INV-100.jpg"
 RECEIPT = DOCS / "img_contoso_receipt_photo1.png"
 EINVOICE = DOCS / "fx_EN16931_Einfach.pdf"  # Factur-X: Odoo's account_edi_ubl_cii reads its XML
-MIME = {".pdf": ("application", "pdf"), ".jpg": ("image", "jpeg"), ".png": ("image", "png")}
 
 
 def gold(path):
     return json.loads(path.with_name(path.stem + ".gold.json").read_text())
-
-
-def small_logo():
-    buffer = io.BytesIO()
-    Image.new("RGB", (120, 40), "navy").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def eml(to, *files, sender="Billing <billing@vendor.example>", subject="Your invoice"):
-    """An e-mail as a mail server hands it to Odoo; ``files`` are paths or (name, bytes)."""
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, to, subject
-    message["Message-ID"] = make_msgid()
-    message.set_content("Please find our invoice attached.")
-    for file in files:
-        name, content = (file.name, file.read_bytes()) if hasattr(file, "read_bytes") else file
-        maintype, subtype = MIME[name[name.rindex("."):]]
-        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
-    return message.as_string()
 
 
 class MailCase(DigitizeCase):
@@ -66,9 +42,7 @@ class MailCase(DigitizeCase):
                                        "type_tax_use": "purchase", "company_id": cls.env.company.id})
         cls.vendor = cls.env["res.partner"].create({"name": "Netpresse SAS", "is_company": True})
         cls.env["res.partner.bank"].create({"acc_number": "FR7610107002450061705231739", "partner_id": cls.vendor.id})
-        # as Odoo's own alias tests do: a company alias domain, then the journal's alias name
-        domain = cls.env["mail.alias.domain"].create({"name": "digitize.example.com"})
-        cls.env.company.alias_domain_id = domain
+        domain = set_alias_domain(cls.env, "digitize.example.com")
         cls.journal = cls.env["account.journal"].search([("type", "=", "purchase"),
                                                          ("company_id", "=", cls.env.company.id)], limit=1)
         cls.journal.alias_name = "bills"
@@ -76,9 +50,7 @@ class MailCase(DigitizeCase):
 
     def receive(self, *files, **kwargs):
         """Deliver one e-mail to the journal's alias; the bills it created, oldest first."""
-        before = self.env["account.move"].search([]).ids
-        self.env["mail.thread"].message_process("account.move", eml(self.alias, *files, **kwargs))
-        return self.env["account.move"].search([("id", "not in", before)], order="id")
+        return deliver(self.env, "account.move", self.alias, *files, **kwargs)
 
     def run_queue(self):
         return self.env["account.move"]._digitize_process_queue(20, commit=False)

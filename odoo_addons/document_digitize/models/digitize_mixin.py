@@ -14,6 +14,7 @@ from ..lib import (MappingOptions, client, compare_totals, low_confidence_fields
                    review_note_html)
 from ..lib import queue as digitize_queue
 from ..lib.review import ReviewItem
+from .ir_attachment import IMAGE_MIMETYPES, is_document_image
 from .odoo_catalog import OdooCatalog
 from .res_config_settings import env_default
 
@@ -29,6 +30,21 @@ STATES = [
 EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 120 s limit
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
+MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created by a mail, until it is posted
+
+
+def documents_of(attachments):
+    """The attachments that are documents (PDF, e-invoice XML, scan, photo), in the order given."""
+    return attachments.filtered(lambda a: a.mimetype in DIGITIZABLE_MIMETYPES
+                                and (a.mimetype not in IMAGE_MIMETYPES or is_document_image(a)))
+
+
+def pick_document(attachments):
+    """The document to read among ``attachments``, the first in their order: a PDF or XML before any scan
+    or photo."""
+    documents = documents_of(attachments)
+    files = documents.filtered(lambda a: a.mimetype not in IMAGE_MIMETYPES)
+    return (files or documents)[:1]
 
 
 class DocumentDigitizeMixin(models.AbstractModel):
@@ -78,14 +94,16 @@ class DocumentDigitizeMixin(models.AbstractModel):
         raise NotImplementedError
 
     def _digitize_find_attachment(self):
-        """The main attachment when it is a document, else the newest PDF/image in the chatter."""
+        """The main attachment when it is a document, else the newest PDF (or XML) in the chatter, else its
+        newest scan or photo; logos and signatures (small images) are never taken for the document."""
         self.ensure_one()
         main = getattr(self, "message_main_attachment_id", False)
         if main and main.mimetype in DIGITIZABLE_MIMETYPES:
             return main
-        return self.env["ir.attachment"].search([
+        files = self.env["ir.attachment"].search([
             ("res_model", "=", self._name), ("res_id", "=", self.id), ("mimetype", "in", DIGITIZABLE_MIMETYPES),
-        ], order="id desc", limit=1)
+        ], order="id desc")
+        return pick_document(files)
 
     @api.depends("digitize_state")
     def _compute_digitize_can_start(self):
@@ -180,6 +198,43 @@ class DocumentDigitizeMixin(models.AbstractModel):
         """Orders need a partner to be saved: uploads start with this one until the document names one."""
         return self.env.ref("document_digitize.partner_to_identify", raise_if_not_found=False) or \
             self.env["res.partner"]
+
+    # --- documents that arrive by mail (orders: an alias set in Settings; bills: the journal's alias) ---
+
+    @api.model
+    def _digitize_message_new(self, msg_dict, custom_values=None):
+        """A mail to this model's alias: an empty draft on the placeholder partner — the sender may be a
+        colleague forwarding it, the document names the partner. The document is queued once the mail and
+        its files are posted on it (``_digitize_mail_received``)."""
+        values = dict(custom_values or {})
+        if "partner_id" in self._fields and not values.get("partner_id"):
+            values["partner_id"] = self._digitize_placeholder_partner().id
+        record = self.create(values)
+        self.env.cr.cache.setdefault(MAILED_KEY, set()).add((record._name, record.id))
+        return record
+
+    def _digitize_mail_received(self, message):
+        """After ``message`` is posted: on a record its mail just created, pick the document among the mail's
+        files (the first PDF, else the first scan or photo; logos are skipped) and queue it when
+        auto-digitize is on (the Digitize button reads the newest one). Every file stays attached; the chatter
+        says which one is read."""
+        mailed = self.env.cr.cache.get(MAILED_KEY)
+        for record in self:
+            if not mailed or (record._name, record.id) not in mailed:
+                continue
+            mailed.discard((record._name, record.id))
+            attachments = message.attachment_ids.sorted("id")
+            main = pick_document(attachments)
+            if not main:
+                record._digitize_post(_("This e-mail carries no PDF, scan or photo of a document: nothing to "
+                                        "digitize. Attach the document, then press Digitize."))
+                continue
+            note = _("Received by e-mail: %s.", ", ".join(documents_of(attachments).mapped("name")))
+            if self._digitize_param_bool("auto_mail"):
+                record._digitize_enqueue(main, note + " " + _("%s is queued for digitization.", main.name))
+            else:
+                record._digitize_post(note + " " + _("Press Digitize to read %s.",
+                                                     record._digitize_find_attachment().name))
 
     # --- shared by the concrete models' _digitize_apply ---------------------------------------------
 

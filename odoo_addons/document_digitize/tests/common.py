@@ -4,8 +4,13 @@ The sidecar is the production gRPC server with the replay engine (it answers the
 corpus by content and replaces only the model); client, queue, mapping and ORM writes are the real ones.
 """
 
+import io
 import os
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
+
+from PIL import Image
 
 from odoo.tests import TransactionCase
 
@@ -13,6 +18,40 @@ from ocr_sidecar.testing import SidecarThread
 
 DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
             / "documents")
+MIME = {".pdf": ("application", "pdf"), ".jpg": ("image", "jpeg"), ".png": ("image", "png")}
+
+
+def small_logo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def eml(to, *files, sender="Billing <billing@vendor.example>", subject="Your invoice"):
+    """An e-mail as a mail server hands it to Odoo; ``files`` are paths or (name, bytes)."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message["Message-ID"] = make_msgid()
+    message.set_content("Please find our invoice attached.")
+    for file in files:
+        name, content = (file.name, file.read_bytes()) if hasattr(file, "read_bytes") else file
+        maintype, subtype = MIME[name[name.rindex("."):]]
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_string()
+
+
+def deliver(env, model, to, *files, **kwargs):
+    """One e-mail through Odoo's mail gateway (as fetchmail hands it over); the ``model`` records it created."""
+    before = env[model].search([]).ids
+    env["mail.thread"].message_process(model, eml(to, *files, **kwargs))
+    return env[model].search([("id", "not in", before)], order="id")
+
+
+def set_alias_domain(env, name):
+    """As Odoo's own alias tests do: the company's alias domain, needed before any alias receives mail."""
+    domain = env["mail.alias.domain"].create({"name": name})
+    env.company.alias_domain_id = domain
+    return domain
 
 
 class DigitizeCase(TransactionCase):

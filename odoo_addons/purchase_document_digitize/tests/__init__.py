@@ -1,1 +1,2 @@
 from . import test_digitize_purchase
+from . import test_mail_purchase

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+ALIAS_XMLID = "sale_document_digitize.mail_alias_sale_documents"
 
 
 class ResConfigSettings(models.TransientModel):
@@ -8,3 +10,17 @@ class ResConfigSettings(models.TransientModel):
         "product.product", "Fallback product (sales orders)",
         config_parameter="document_digitize.sale_fallback_product_id", domain=[("sale_ok", "=", True)],
         help="Order lines whose product is not found get this product and keep the document's description.")
+    document_digitize_sale_alias = fields.Char(
+        "Alias for customers' orders",
+        help="Customers' purchase orders mailed to this address become draft quotations, digitized when "
+             "\"Digitize mailed documents automatically\" is on. Empty: off.")
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        values["document_digitize_sale_alias"] = self._digitize_alias_name(ALIAS_XMLID)
+        return values
+
+    def set_values(self):
+        super().set_values()
+        self._digitize_set_alias(ALIAS_XMLID, "sale.order", self.document_digitize_sale_alias)

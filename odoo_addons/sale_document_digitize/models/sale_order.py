@@ -73,3 +73,14 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         self._digitize_check_partner_identified()
         return super().action_confirm()
+
+    # --- documents mailed to the alias set in Settings --------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        return self._digitize_message_new(msg_dict, custom_values)
+
+    def _message_post_after_hook(self, message, msg_values):
+        result = super()._message_post_after_hook(message, msg_values)
+        self._digitize_mail_received(message)
+        return result

@@ -1,1 +1,2 @@
 from . import test_digitize_sale
+from . import test_mail_sale
