@@ -228,7 +228,13 @@ def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
                              for _ in range(2)]
                 time.sleep(0.3)
                 proc.send_signal(signal.SIGTERM)
-                time.sleep(0.2)
+                for _ in range(100):  # draining has begun once health stops saying SERVING (no fixed sleep)
+                    try:
+                        if health.Check(health_pb2.HealthCheckRequest(), timeout=5).status != 1:
+                            break
+                    except grpc.RpcError:  # new calls are refused outright
+                        break
+                    time.sleep(0.05)
                 with pytest.raises(grpc.RpcError) as info:
                     stub.Extract(pb.ExtractRequest(content=content), timeout=5)
                 assert info.value.code() == grpc.StatusCode.UNAVAILABLE
