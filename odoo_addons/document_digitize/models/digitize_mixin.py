@@ -209,7 +209,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         values = dict(custom_values or {})
         if "partner_id" in self._fields and not values.get("partner_id"):
             values["partner_id"] = self._digitize_placeholder_partner().id
-        record = self.create(values)
+        # the alias's company (its defaults), not the mail gateway's: defaults then come from that company
+        record = self.with_company(values.get("company_id") or self.env.company).create(values)
         self.env.cr.cache.setdefault(MAILED_KEY, set()).add((record._name, record.id))
         return record
 

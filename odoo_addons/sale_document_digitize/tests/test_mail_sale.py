@@ -81,3 +81,17 @@ class TestSaleOrdersByMail(DigitizeCase):
         self.env.company.alias_domain_id = False
         with self.assertRaisesRegex(UserError, "alias domain"):
             self.set_alias("orders")
+
+    def test_the_alias_of_another_company_makes_that_company_s_quotations(self):
+        other = self.env["res.company"].create({"name": "Digitize Branch", "currency_id": self.eur.id})
+        self.env.user.company_ids |= other
+        env = self.env(context=dict(self.env.context, allowed_company_ids=[other.id]))
+        domain = set_alias_domain(env, "branch.digitize.example.com")
+        env["res.config.settings"].create({"document_digitize_sale_alias": "orders"}).execute()
+        # the mail gateway runs in the main company (fetchmail's cron), the alias says which company it is for
+        [order] = deliver(self.env, "sale.order", f"orders@{domain.name}", HERO_PO)
+        self.assertEqual(order.company_id, other)
+        self.assertEqual(order.digitize_state, "queued")
+        self.env["sale.order"]._digitize_process_queue(10, commit=False)  # the scheduled action: main company
+        self.assertIn(order.digitize_state, ("done", "needs_review"), order.digitize_error)
+        self.assertEqual((order.company_id, order.partner_id, order.client_order_ref), (other, self.hero, "942448"))
