@@ -97,8 +97,9 @@ class Pipeline:
         decode_ms = _ms(started)
 
         result: Optional[EngineResult] = None
-        if self.settings.einvoice and self.engine.name != "replay" and doc.mime_type in ("application/pdf",
-                                                                                          "application/xml"):
+        knows = getattr(self.engine, "knows", None)  # the replay engine answers its gold documents itself
+        replayed = knows is not None and knows(doc.content)
+        if self.settings.einvoice and not replayed and doc.mime_type in ("application/pdf", "application/xml"):
             result = self._try_einvoice(doc, warnings)
         if result is None:
             if doc.mime_type == "application/xml" and self.engine.name != "einvoice":

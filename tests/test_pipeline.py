@@ -52,6 +52,28 @@ def test_factur_x_pdf_takes_the_einvoice_fast_path_and_never_reaches_the_model()
     assert result.timings.tokens_out == 0
 
 
+def test_replay_answers_its_gold_documents_and_leaves_other_e_invoices_to_the_einvoice_path():
+    """The replay engine stands in for the model only: an e-order it has no gold for (the XML of an Order-X PDF,
+    with a BOM and a comment before its root, as mailed) is read by the e-invoice path as in production."""
+    from facturx import get_xml_from_pdf
+
+    from ocr_sidecar.engines.replay import ReplayEngine
+
+    engine = ReplayEngine(DOCUMENTS_DIR)
+    engine.load()
+    path = DOCUMENTS_DIR / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"
+    known = pipeline(engine).run(ExtractParams(content=path.read_bytes()))
+    assert known.engine == "replay" and known.document["document_number"] == load_gold(path)["document_number"]
+    _name, xml = get_xml_from_pdf(path.read_bytes(), check_xsd=False)
+    assert xml.startswith(b"\xef\xbb\xbf") and not engine.knows(xml)
+    calls = engine.calls
+    unknown = pipeline(engine).run(ExtractParams(content=xml, mime_type="text/plain", filename="order-x.xml"))
+    assert unknown.engine == "einvoice" and engine.calls == calls
+    assert unknown.document["document_number"] == load_gold(path)["document_number"]
+    with pytest.raises(errors.InvalidDocument, match="no gold"):
+        pipeline(engine).run(ExtractParams(content=(DOCUMENTS_DIR / "i2d_oyo.pdf").read_bytes()[:-10] + b"%%EOF\n"))
+
+
 def test_broken_embedded_xml_falls_back_to_the_model_with_a_serious_warning():
     from test_einvoice import NON_EINVOICE_PDFS, _with_attachment
 

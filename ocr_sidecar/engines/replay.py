@@ -1,7 +1,8 @@
 """Replay engine: answers the gold JSON of known documents, by content hash.
 
 It replaces only the model: requests still go through the real server, input decoding, limits,
-schema validation and checks. Used by the Odoo addon tests (a sidecar on loopback that answers
+schema validation and checks; e-invoices it has no gold for are read by the e-invoice path, as in
+production (those it knows are answered from gold, so evals score the corpus the same way). Used by the Odoo addon tests (a sidecar on loopback that answers
 what a perfect model would), by demos of the Odoo side on machines without weights, and by the
 eval harness to prove that a perfect extraction scores 100 %.
 
@@ -67,6 +68,10 @@ class ReplayEngine:
     def add(self, content: bytes, document: dict) -> None:
         with self._lock:
             self._by_hash[hashlib.sha256(content).hexdigest()] = document
+
+    def knows(self, content: bytes) -> bool:
+        with self._lock:
+            return hashlib.sha256(content).hexdigest() in self._by_hash
 
     def fail_next(self, code: str, times: int = 1) -> None:
         if code not in FAULTS:

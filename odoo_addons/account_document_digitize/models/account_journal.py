@@ -1,6 +1,7 @@
 from odoo import _, models
 
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
+from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
 
 
 class AccountJournal(models.Model):
@@ -13,6 +14,6 @@ class AccountJournal(models.Model):
         for bill in invoices.filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state == "draft"
                                       and not m.invoice_line_ids and not m.digitize_state):
             attachment = bill._digitize_find_attachment()
-            if attachment and attachment.mimetype in DIGITIZABLE_MIMETYPES:
+            if attachment and document_mimetype(attachment) in DIGITIZABLE_MIMETYPES:
                 bill._digitize_enqueue(attachment, _("Uploaded %s: queued for digitization.", attachment.name))
         return invoices

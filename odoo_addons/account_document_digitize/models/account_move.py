@@ -4,6 +4,7 @@ from odoo import _, api, fields, models
 
 from odoo.addons.document_digitize.lib import BillKey, corrections, duplicate_items, reference_key, tax_adjustments
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
+from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
 
 from .ir_attachment import IMAGE_FILE_TYPE
 
@@ -188,9 +189,9 @@ class AccountMove(models.Model):
                              if bill.move_type in ("in_invoice", "in_refund") and bill.state == "draft"])
         link = Markup('<a href="#" data-oe-model="account.move" data-oe-id="%s">%s</a>')
         for bill in bills:
-            files = documents[bill].filtered(lambda a: a.mimetype in DIGITIZABLE_MIMETYPES)
+            files = documents[bill].filtered(lambda a: document_mimetype(a) in DIGITIZABLE_MIMETYPES)
             main = bill.message_main_attachment_id if bill.message_main_attachment_id in files else files[:1]
-            if main and bill.message_main_attachment_id != main and not main.mimetype.endswith("xml"):
+            if main and bill.message_main_attachment_id != main and not document_mimetype(main).endswith("xml"):
                 bill.with_context(tracking_disable=True).message_main_attachment_id = main
             if len(bills) > 1:
                 links = Markup(", ").join(link % (other.id, other.display_name) for other in bills - bill)

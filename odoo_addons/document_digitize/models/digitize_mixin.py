@@ -14,7 +14,7 @@ from ..lib import (MappingOptions, client, compare_totals, low_confidence_fields
                    review_note_html)
 from ..lib import queue as digitize_queue
 from ..lib.review import ReviewItem
-from .ir_attachment import IMAGE_MIMETYPES, is_document_image
+from .ir_attachment import IMAGE_MIMETYPES, document_mimetype, is_document_image
 from .odoo_catalog import OdooCatalog
 from .res_config_settings import env_default
 
@@ -35,7 +35,7 @@ MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created
 
 def documents_of(attachments):
     """The attachments that are documents (PDF, e-invoice XML, scan, photo), in the order given."""
-    return attachments.filtered(lambda a: a.mimetype in DIGITIZABLE_MIMETYPES
+    return attachments.filtered(lambda a: document_mimetype(a) in DIGITIZABLE_MIMETYPES
                                 and (a.mimetype not in IMAGE_MIMETYPES or is_document_image(a)))
 
 
@@ -93,15 +93,20 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def _digitize_apply(self, result):
         raise NotImplementedError
 
+    def _digitize_import_edi(self, attachment):
+        """Let Odoo's own e-document import read ``attachment`` first; True when it filled the record."""
+        return False
+
     def _digitize_find_attachment(self):
         """The main attachment when it is a document, else the newest PDF (or XML) in the chatter, else its
         newest scan or photo; logos and signatures (small images) are never taken for the document."""
         self.ensure_one()
         main = getattr(self, "message_main_attachment_id", False)
-        if main and main.mimetype in DIGITIZABLE_MIMETYPES:
+        if main and document_mimetype(main) in DIGITIZABLE_MIMETYPES:
             return main
         files = self.env["ir.attachment"].search([
-            ("res_model", "=", self._name), ("res_id", "=", self.id), ("mimetype", "in", DIGITIZABLE_MIMETYPES),
+            ("res_model", "=", self._name), ("res_id", "=", self.id),
+            ("mimetype", "in", DIGITIZABLE_MIMETYPES + ("text/plain",)),  # text/plain: XML received by mail
         ], order="id desc")
         return pick_document(files)
 
@@ -146,7 +151,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             if not attachment:
                 raise UserError(_("Attach the PDF, scan or photo of the document to %s first.", record.display_name))
             record._digitize_enqueue(attachment)
-            if client.carries_einvoice(attachment.raw or b"", attachment.mimetype or ""):
+            if client.carries_einvoice(attachment.raw or b"", document_mimetype(attachment)):
                 # an e-invoice/e-order is read from its XML in a moment: do it now, not in the queue
                 record._digitize_run_one(commit=False, timeout=EINVOICE_TIMEOUT_S)
         return True
@@ -231,6 +236,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
                                         "digitize. Attach the document, then press Digitize."))
                 continue
             note = _("Received by e-mail: %s.", ", ".join(documents_of(attachments).mapped("name")))
+            if record._digitize_import_edi(main):
+                record._digitize_post(note + " " + _("Odoo imported %s itself (an e-order it reads); it was not "
+                                                     "sent to the model.", main.name))
+                continue
             if self._digitize_param_bool("auto_mail"):
                 record._digitize_enqueue(main, note + " " + _("%s is queued for digitization.", main.name))
             else:
@@ -387,7 +396,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             if timeout:
                 settings.timeout = min(settings.timeout, timeout)
             result = client.extract(settings, attachment.raw,
-                                    filename=attachment.name or "", mime_type=attachment.mimetype or "",
+                                    filename=attachment.name or "", mime_type=document_mimetype(attachment),
                                     document_type=self._digitize_document_type())
             _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,
                          result.request_id, result.engine, result.pages, result.total_ms)

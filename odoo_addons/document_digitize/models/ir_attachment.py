@@ -10,6 +10,19 @@ IMAGE_MIMETYPES = ("image/png", "image/jpeg", "image/tiff", "image/webp")
 DOCUMENT_IMAGE_MIN_SIDE = 400
 
 
+XML_MIMETYPES = ("application/xml", "text/xml")
+
+
+def document_mimetype(attachment):
+    """The attachment's type as a document. Odoo's mail gateway stores mailed XML as text/plain (core's
+    ``attachments_mime_plainxml``): an e-invoice or e-order sent by mail is XML all the same."""
+    mimetype = attachment.mimetype or ""
+    if mimetype == "text/plain" and ((attachment.name or "").lower().endswith(".xml")
+                                     or (attachment.raw or b"")[:64].lstrip().startswith(b"<?xml")):
+        return "application/xml"
+    return mimetype
+
+
 def is_document_image(attachment):
     """A scan or photo of a document, not a logo (images only)."""
     if attachment.mimetype not in IMAGE_MIMETYPES:

@@ -18,7 +18,8 @@ from ocr_sidecar.testing import SidecarThread
 
 DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
             / "documents")
-MIME = {".pdf": ("application", "pdf"), ".jpg": ("image", "jpeg"), ".png": ("image", "png")}
+MIME = {".pdf": ("application", "pdf"), ".jpg": ("image", "jpeg"), ".png": ("image", "png"),
+        ".xml": ("application", "xml")}
 
 
 def small_logo():

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
 from odoo.addons.document_digitize.lib import AddressCandidate, match_address
-from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 
 _HEADER_FIELDS = ("partner_id", "client_order_ref", "date_order")
 
@@ -26,15 +25,17 @@ class SaleOrder(models.Model):
         orders = super()._create_order_from_attachment(attachment_ids)
         placeholder = self._digitize_placeholder_partner()
         for order in orders.filtered(lambda o: not o.order_line and o._digitize_is_editable()):
-            attachment = self.env["ir.attachment"].search([("res_model", "=", order._name), ("res_id", "=", order.id),
-                                                           ("mimetype", "in", DIGITIZABLE_MIMETYPES)],
-                                                          order="id desc", limit=1)
-            if not attachment:
+            if not order._digitize_find_attachment():
                 continue
             if order.partner_id == self.env.user.partner_id and placeholder:
                 order.partner_id = placeholder  # core's stand-in is the user: never mistake it for the customer
             order.action_digitize()
         return orders
+
+    def _digitize_import_edi(self, attachment):
+        """Odoo's own e-order import first (sale_edi_ubl reads Peppol BIS 3 orders), as its Upload does."""
+        self._extend_with_attachments(attachment)
+        return bool(self.order_line)
 
     def _digitize_current(self):
         return self._digitize_order_current(_HEADER_FIELDS)

@@ -4,12 +4,17 @@ Real e-mails through Odoo's mail gateway, the alias created by the Settings form
 gRPC sidecar (the production server with the replay engine: gold JSON by content; it replaces only the model).
 """
 
+from pathlib import Path
+
+from facturx import get_xml_from_pdf
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
 
 HERO_PO = DOCS / "img_heroltd_po_Form_2.jpg"
+PEPPOL_ORDER = Path(__file__).parent / "data" / "peppol_order.xml"
 NO_DOCUMENT = ("logo.png", small_logo())
 
 
@@ -76,6 +81,29 @@ class TestSaleOrdersByMail(DigitizeCase):
         self.assertIn("no PDF, scan or photo", order.message_ids[0].body)
         with self.assertRaises(UserError):
             order.action_digitize()
+
+    def test_an_e_order_odoo_reads_is_left_to_odoo(self):
+        set_alias_domain(self.env, "sales.digitize.example.com")
+        self.set_alias("orders")
+        [order] = self.receive(PEPPOL_ORDER)
+        self.assertFalse(order.digitize_state, "sale_edi_ubl imported it: not sent to the model")
+        self.assertEqual((order.partner_id, order.client_order_ref), (self.hero, "HL-PO-7731"))
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), [3.0])
+        self.assertIn("Odoo imported peppol_order.xml itself", order.message_ids.mapped("body")[0])
+
+    def test_an_e_order_odoo_cannot_read_goes_to_the_sidecar(self):
+        """Mailed XML is stored as text/plain by the mail gateway; still an e-order for the sidecar, which reads
+        Order-X itself (no model)."""
+        set_alias_domain(self.env, "sales.digitize.example.com")
+        self.set_alias("orders")
+        name, xml = get_xml_from_pdf((DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf").read_bytes(),
+                                     check_xsd=False)
+        [order] = self.receive(("order-x.xml", xml))
+        self.assertEqual(order.digitize_attachment_id.mimetype, "text/plain", "as core stores mailed XML")
+        self.assertEqual(order.digitize_state, "queued")
+        self.env["sale.order"]._digitize_process_queue(10, commit=False)
+        self.assertTrue((order.digitize_engine or "").startswith("einvoice"), order.digitize_error)
+        self.assertEqual(order.client_order_ref, "PO123456789")
 
     def test_an_alias_needs_an_alias_domain_first(self):
         self.env.company.alias_domain_id = False
