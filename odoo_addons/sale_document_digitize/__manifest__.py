@@ -10,6 +10,9 @@
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["sale_document_digitize/static/tests/tours/alias_settings_tour.js"],
+    },
     "installable": True,
     "auto_install": True,
 }

@@ -1,2 +1,3 @@
 from . import test_digitize_sale
 from . import test_mail_sale
+from . import test_tour
