@@ -2,9 +2,10 @@
 
 It replaces only the model: requests still go through the real server, input decoding, limits,
 schema validation and checks; e-invoices it has no gold for are read by the e-invoice path, as in
-production (those it knows are answered from gold, so evals score the corpus the same way). Used by the Odoo addon tests (a sidecar on loopback that answers
-what a perfect model would), by demos of the Odoo side on machines without weights, and by the
-eval harness to prove that a perfect extraction scores 100 %.
+production (those it knows are answered from gold, so evals score the corpus the same way). Used by
+the Odoo addon tests (a sidecar on loopback that answers what a perfect model would), by demos of
+the Odoo side on machines without weights, and by the eval harness to prove that a perfect
+extraction scores 100 %.
 
 Test hooks: ``add(content, document)`` registers more documents; ``fail_next(code)`` makes the next
 requests fail with a gRPC status (transient or permanent) so clients' retry logic can be tested;

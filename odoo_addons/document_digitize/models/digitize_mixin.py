@@ -41,10 +41,10 @@ def documents_of(attachments):
 
 def pick_document(attachments):
     """The document to read among ``attachments``, the first in their order: a PDF or XML before any scan
-    or photo."""
-    documents = documents_of(attachments)
-    files = documents.filtered(lambda a: a.mimetype not in IMAGE_MIMETYPES)
-    return (files or documents)[:1]
+    or photo (images are opened only when no PDF or XML is there)."""
+    candidates = attachments.filtered(lambda a: document_mimetype(a) in DIGITIZABLE_MIMETYPES)
+    files = candidates.filtered(lambda a: a.mimetype not in IMAGE_MIMETYPES)
+    return files[:1] or next((a for a in candidates if is_document_image(a)), attachments.browse())
 
 
 class DocumentDigitizeMixin(models.AbstractModel):

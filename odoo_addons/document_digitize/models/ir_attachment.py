@@ -10,17 +10,15 @@ IMAGE_MIMETYPES = ("image/png", "image/jpeg", "image/tiff", "image/webp")
 DOCUMENT_IMAGE_MIN_SIDE = 400
 
 
-XML_MIMETYPES = ("application/xml", "text/xml")
-
-
 def document_mimetype(attachment):
     """The attachment's type as a document. Odoo's mail gateway stores mailed XML as text/plain (core's
     ``attachments_mime_plainxml``): an e-invoice or e-order sent by mail is XML all the same."""
     mimetype = attachment.mimetype or ""
-    if mimetype == "text/plain" and ((attachment.name or "").lower().endswith(".xml")
-                                     or (attachment.raw or b"")[:64].lstrip().startswith(b"<?xml")):
-        return "application/xml"
-    return mimetype
+    if mimetype != "text/plain":
+        return mimetype
+    head = (attachment.raw or b"")[:64].lstrip(b"\xef\xbb\xbf \t\r\n")  # BOM, blanks
+    is_xml = (attachment.name or "").lower().endswith(".xml") or head.startswith((b"<?xml", b"<!--"))
+    return "application/xml" if is_xml else mimetype
 
 
 def is_document_image(attachment):
