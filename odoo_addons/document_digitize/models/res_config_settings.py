@@ -32,32 +32,38 @@ class ResConfigSettings(models.TransientModel):
 
     document_digitize_alias_domain = fields.Char(related="company_id.alias_domain_name")
 
+    def _digitize_alias(self, xmlid):
+        """This company's alias kept under ``xmlid`` + ``_<company id>`` (each company has its own)."""
+        company = self.company_id or self.env.company
+        return self.env.ref(f"{xmlid}_{company.id}", raise_if_not_found=False) or self.env["mail.alias"]
+
     def _digitize_alias_name(self, xmlid):
-        alias = self.env.ref(xmlid, raise_if_not_found=False)
-        return alias.alias_name if alias else False
+        return self._digitize_alias(xmlid).alias_name or False
 
     def _digitize_set_alias(self, xmlid, model_name, name):
-        """Documents mailed to ``name``@(the company's alias domain) become drafts of ``model_name`` (its
-        ``message_new``), queued for digitization when auto-digitize is on. An empty name turns it off."""
+        """Documents mailed to ``name``@(the company's alias domain) become this company's drafts of
+        ``model_name`` (its ``message_new``), queued for digitization when auto-digitize is on. An empty name
+        turns it off."""
         name = (name or "").strip() or False
-        alias = self.env.ref(xmlid, raise_if_not_found=False)
+        alias = self._digitize_alias(xmlid)
         if alias:
             if alias.alias_name != name:
                 alias.sudo().alias_name = name
             return
         if not name:
             return
-        if not self.company_id.alias_domain_id:
+        company = self.company_id or self.env.company
+        if not company.alias_domain_id:
             raise UserError(_("Set up an alias domain for %s first (Settings > Technical > Email: Alias "
-                              "Domains) to receive documents by e-mail.", self.company_id.name))
+                              "Domains) to receive documents by e-mail.", company.name))
         alias = self.env["mail.alias"].sudo().create({
             "alias_name": name, "alias_model_id": self.env["ir.model"]._get_id(model_name),
-            "alias_domain_id": self.company_id.alias_domain_id.id, "alias_contact": "everyone",
-            "alias_defaults": repr({"company_id": self.company_id.id}),
+            "alias_domain_id": company.alias_domain_id.id, "alias_contact": "everyone",
+            "alias_defaults": repr({"company_id": company.id}),
         })
         module, _dot, xml_name = xmlid.partition(".")
-        self.env["ir.model.data"].sudo().create({"module": module, "name": xml_name, "model": "mail.alias",
-                                                 "res_id": alias.id, "noupdate": True})
+        self.env["ir.model.data"].sudo().create({"module": module, "name": f"{xml_name}_{company.id}",
+                                                 "model": "mail.alias", "res_id": alias.id, "noupdate": True})
 
     def action_document_digitize_test_connection(self):
         self.ensure_one()

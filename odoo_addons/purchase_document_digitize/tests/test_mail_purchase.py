@@ -19,8 +19,8 @@ class TestPurchaseOrdersByMail(DigitizeCase):
         vendor = self.env["res.partner"].create({"name": "SELLER_NAME", "vat": "FR32123456789", "is_company": True})
         domain = set_alias_domain(self.env, "purchase.digitize.example.com")
         self.env["res.config.settings"].create({"document_digitize_purchase_alias": "vendor-orders"}).execute()
-        self.assertEqual(self.env.ref("purchase_document_digitize.mail_alias_purchase_documents").alias_model_id.model,
-                         "purchase.order")
+        alias = self.env.ref(f"purchase_document_digitize.mail_alias_purchase_documents_{self.env.company.id}")
+        self.assertEqual(alias.alias_model_id.model, "purchase.order")
 
         [order] = deliver(self.env, "purchase.order", f"vendor-orders@{domain.name}", ORDER_X, HERO_PO,
                           ("logo.png", small_logo()), sender="Sales <sales@seller.example>", subject="Confirmation")

@@ -40,7 +40,7 @@ class TestSaleOrdersByMail(DigitizeCase):
     def test_alias_set_in_settings_turns_each_mail_into_a_queued_quotation(self):
         set_alias_domain(self.env, "sales.digitize.example.com")
         self.set_alias("orders")
-        alias = self.env.ref("sale_document_digitize.mail_alias_sale_documents")
+        alias = self.env.ref(f"sale_document_digitize.mail_alias_sale_documents_{self.env.company.id}")
         self.assertEqual((alias.alias_name, alias.alias_model_id.model, alias.display_name),
                          ("orders", "sale.order", "orders@sales.digitize.example.com"))
         self.assertEqual(self.env["res.config.settings"].create({}).document_digitize_sale_alias, "orders")
@@ -110,15 +110,20 @@ class TestSaleOrdersByMail(DigitizeCase):
         with self.assertRaisesRegex(UserError, "alias domain"):
             self.set_alias("orders")
 
-    def test_the_alias_of_another_company_makes_that_company_s_quotations(self):
+    def test_each_company_has_its_own_alias_and_its_own_quotations(self):
+        set_alias_domain(self.env, "sales.digitize.example.com")
+        self.set_alias("orders")
         other = self.env["res.company"].create({"name": "Digitize Branch", "currency_id": self.eur.id})
         self.env.user.company_ids |= other
         env = self.env(context=dict(self.env.context, allowed_company_ids=[other.id]))
         domain = set_alias_domain(env, "branch.digitize.example.com")
         env["res.config.settings"].create({"document_digitize_sale_alias": "orders"}).execute()
+        self.assertEqual(self.env["res.config.settings"].create({}).document_digitize_sale_alias, "orders",
+                         "the main company's alias is untouched")
         # the mail gateway runs in the main company (fetchmail's cron), the alias says which company it is for
         [order] = deliver(self.env, "sale.order", f"orders@{domain.name}", HERO_PO)
-        self.assertEqual(order.company_id, other)
+        [main_order] = self.receive(HERO_PO)
+        self.assertEqual((order.company_id, main_order.company_id), (other, self.env.company))
         self.assertEqual(order.digitize_state, "queued")
         self.env["sale.order"]._digitize_process_queue(10, commit=False)  # the scheduled action: main company
         self.assertIn(order.digitize_state, ("done", "needs_review"), order.digitize_error)

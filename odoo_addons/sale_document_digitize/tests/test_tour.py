@@ -17,7 +17,7 @@ class TestAliasSettingsTour(HttpCase):
         set_alias_domain(self.env, "sales.digitize.example.com")
         self.env["ir.config_parameter"].sudo().set_param("document_digitize.auto_mail", "True")
         self.start_tour("/odoo/settings#sale_management", "document_digitize_sale_alias_settings", login="admin")
-        alias = self.env.ref("sale_document_digitize.mail_alias_sale_documents")
+        alias = self.env.ref(f"sale_document_digitize.mail_alias_sale_documents_{self.env.company.id}")
         self.assertEqual(alias.display_name, "orders@sales.digitize.example.com")
         [order] = deliver(self.env, "sale.order", alias.display_name, DOCS / "img_heroltd_po_Form_2.jpg")
         self.assertEqual(order.digitize_state, "queued")
