@@ -436,6 +436,46 @@ def test_a_batch_that_runs_out_of_memory_is_halved_and_every_document_still_answ
     assert [r.document for r in results] == [r.document for r in expected]
 
 
+def test_in_a_batch_only_the_document_too_big_alone_fails_the_others_are_answered(tiny_model_dir):
+    import torch
+
+    docs = [load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc for name in BATCH_PAGES]
+    eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=60, batch_size=4,
+                         batch_wait_ms=2000)
+    eng.load()
+    expected = [eng.extract(doc) for doc in docs]
+    lengths = [eng.prepare(doc)[0]["input_ids"].shape[1] for doc in docs]
+    too_big = lengths[1]  # the PDF: its text layer makes its prompt the only one of this length
+    assert lengths.count(too_big) == 1
+    real_one = eng._generate_one
+
+    def no_batch(batch, requests):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+
+    def small_device(inputs, *args):
+        if inputs["input_ids"].shape[1] == too_big:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_one(inputs, *args)
+
+    eng._generate_batch_jump, eng._generate_one = no_batch, small_device
+    outcome: list = [None] * 3
+
+    def run(i):
+        try:
+            outcome[i] = eng.extract(docs[i])
+        except errors.OutOfMemory as exc:
+            outcome[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert eng._batcher.batches[-1] == 3, "they shared a batch"
+    assert isinstance(outcome[1], errors.OutOfMemory) and "OCR_MAX_TILES" in outcome[1].message
+    assert [outcome[0].document, outcome[2].document] == [expected[0].document, expected[2].document]
+
+
 def test_a_document_too_big_for_the_device_alone_is_a_clear_resource_error(engine, monkeypatch):
     import torch
 

@@ -490,7 +490,11 @@ class InternVLEngine:
         if self.on_batch is not None:
             self.on_batch(len(requests))
         if len(requests) == 1:  # nobody to share with: the single-document decoder (jump-forward, drafts)
-            return [self._generate_one(*requests[0])]
+            try:
+                return [self._generate_one(*requests[0])]
+            except torch.OutOfMemoryError as exc:  # too big alone: its caller's error, not its batch-mates'
+                self._free_device_memory()
+                return [exc]
         try:
             return self._run_batch(requests)
         except torch.OutOfMemoryError:  # too many pages at once for the device: halve the batch, lose nothing
