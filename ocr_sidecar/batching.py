@@ -78,6 +78,18 @@ class MicroBatcher(Generic[T, R]):
         return batch, stop
 
     def _loop(self) -> None:
+        try:
+            self._serve()
+        finally:  # a request that slipped in while closing is refused, never left waiting for ever
+            while True:
+                try:
+                    pending = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if pending is not None:
+                    pending[2].set_exception(errors.NotReady("The server is shutting down."))
+
+    def _serve(self) -> None:
         stop = False
         while not stop:
             first = self._queue.get()

@@ -89,3 +89,16 @@ def test_a_closed_batcher_refuses_new_work():
         batcher.submit(1)
     with pytest.raises(ValueError):
         MicroBatcher(lambda batch: batch, max_size=0, wait_s=0)
+
+
+def test_a_request_that_slips_in_while_closing_is_refused_not_left_waiting():
+    batcher = MicroBatcher(lambda batch: list(batch), max_size=2, wait_s=0)
+    assert batcher.submit(1) == 1
+    from concurrent.futures import Future
+
+    late: Future = Future()
+    batcher._queue.put(None)  # close() in progress ...
+    batcher._queue.put((2, None, late))  # ... while a caller that passed the closed check enqueues
+    batcher._thread.join(5)
+    with pytest.raises(errors.NotReady):
+        late.result(timeout=5)
