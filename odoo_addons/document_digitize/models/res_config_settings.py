@@ -1,6 +1,6 @@
 import os
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import client
@@ -31,6 +31,23 @@ class ResConfigSettings(models.TransientModel):
                                                     config_parameter="document_digitize.max_attempts", default=5)
 
     document_digitize_alias_domain = fields.Char(related="company_id.alias_domain_name")
+
+    @api.model
+    def _digitize_alias_settings(self):
+        """{settings field: (alias xmlid, model)} of the "Orders by e-mail" aliases; each order addon adds its own."""
+        return {}
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        for field_name, (xmlid, _model) in self._digitize_alias_settings().items():
+            values[field_name] = self._digitize_alias_name(xmlid)
+        return values
+
+    def set_values(self):
+        super().set_values()
+        for field_name, (xmlid, model_name) in self._digitize_alias_settings().items():
+            self._digitize_set_alias(xmlid, model_name, self[field_name])
 
     def _digitize_alias(self, xmlid):
         """This company's alias kept under ``xmlid`` + ``_<company id>`` (each company has its own)."""

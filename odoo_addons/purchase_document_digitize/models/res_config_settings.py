@@ -16,11 +16,6 @@ class ResConfigSettings(models.TransientModel):
              "when \"Digitize mailed documents automatically\" is on. Empty: off.")
 
     @api.model
-    def get_values(self):
-        values = super().get_values()
-        values["document_digitize_purchase_alias"] = self._digitize_alias_name(ALIAS_XMLID)
-        return values
-
-    def set_values(self):
-        super().set_values()
-        self._digitize_set_alias(ALIAS_XMLID, "purchase.order", self.document_digitize_purchase_alias)
+    def _digitize_alias_settings(self):
+        return dict(super()._digitize_alias_settings(),
+                    document_digitize_purchase_alias=(ALIAS_XMLID, "purchase.order"))
