@@ -16,8 +16,8 @@ from typing import Optional
 
 from PIL import Image, ImageOps
 
-from .engines.base import DocumentInput, Page, Warning
-from .engines.einvoice import is_pdf, sniff_xml
+from .engines.base import DocumentInput, EngineResult, Page, Warning
+from .engines.einvoice import BrokenEInvoice, is_pdf, sniff_xml, try_extract
 from .errors import InvalidDocument
 
 SUPPORTED_MIME_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
@@ -96,6 +96,37 @@ def load_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     else:
         _load_image(doc, limits, max_pages, warnings)
     return Loaded(doc, warnings)
+
+
+@dataclass
+class Opened:
+    """What ``open_document`` found: the pages (rendered unless an e-invoice answered), and that answer."""
+
+    doc: DocumentInput
+    warnings: list[Warning] = field(default_factory=list)
+    einvoice: Optional[EngineResult] = None
+
+
+def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limits, *, requested_pages: int = 0,
+                  read_einvoice: bool = True, render: bool = True) -> Opened:
+    """Every step that parses the untrusted bytes, in one call: sniff and count, read an embedded or
+    uploaded e-invoice XML (``read_einvoice``), else render the PDF's pages (``render``). The server runs it in a
+    limited worker process (``sandbox.py``); what comes back holds no copy of ``content``."""
+    loaded = load_document(content, claimed_mime, filename, limits, requested_pages=requested_pages, render=False)
+    doc, warnings = loaded.doc, list(loaded.warnings)
+    einvoice = None
+    if read_einvoice and doc.mime_type in ("application/pdf", "application/xml"):
+        doc.einvoice_tried = True
+        try:
+            einvoice = try_extract(content, doc.mime_type)
+        except BrokenEInvoice as exc:
+            if doc.mime_type == "application/xml":
+                raise  # an uploaded XML has no pages to fall back to
+            warnings.append(Warning(exc.code, exc.message, serious=True))
+    if einvoice is None and render:
+        render_pages(doc, limits)
+    doc.content = b""
+    return Opened(doc, warnings, einvoice)
 
 
 def render_scale(width_pt: float, height_pt: float, max_tiles: int, max_pixels: int) -> float:
@@ -190,7 +221,8 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
             if frames > max_pages:
                 warnings.append(Warning("pages_skipped", f"Only the first {max_pages} of {frames} pages were read "
                                                          "(max_pages of the request).", serious=True))
-            for index in range(min(frames, max_pages)):
+            read = min(frames, max_pages)
+            for index in range(read):
                 img.seek(index)
                 width, height = img.size
                 if width * height > limits.max_pixels:
@@ -200,7 +232,8 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
                 if width < 16 or height < 16:
                     raise InvalidDocument(f"The image is only {width}×{height} pixels: too small to hold a document.")
                 frame = ImageOps.exif_transpose(img) if index == 0 else img.copy()
-                doc.pages.append(Page(index=index, image=_to_rgb(frame)))
+                share = -(-max(limits.max_tiles, read) // read)  # the page's share of the tile budget
+                doc.pages.append(Page(index=index, image=_fit_budget(_to_rgb(frame), share)))
     except InvalidDocument:
         raise
     except Image.DecompressionBombError:
@@ -210,6 +243,23 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
         detail = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", str(exc)).strip()
         raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated"
                               + (f" ({detail})" if detail else "") + ". Send the complete file.") from None
+
+
+# Pages keep at most this many times the pixels of their share of the tile budget (the engine splits it
+# over the pages): every tile the engine can take is still there (a page this large gets its whole share
+# either way), and the server's memory per page is bounded by the budget, not by OCR_MAX_PIXELS (a 40 Mpx
+# scan is 120 MB of RGB; its pages travel from the sandbox to the server).
+PAGE_PIXELS_PER_BUDGET = 4
+
+
+def _fit_budget(img: Image.Image, tiles: int) -> Image.Image:
+    cap = PAGE_PIXELS_PER_BUDGET * tiles * TILE * TILE
+    width, height = img.size
+    if width * height <= cap:
+        return img
+    scale = math.sqrt(cap / (width * height))
+    return img.resize((max(16, int(width * scale)), max(16, int(height * scale))), Image.Resampling.LANCZOS,
+                      reducing_gap=3.0)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

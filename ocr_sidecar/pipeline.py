@@ -15,10 +15,11 @@ from typing import Any, Callable, Optional
 
 from pydantic import ValidationError
 
-from . import checks, errors
+from . import checks, errors, sandbox
 from .engines import einvoice
 from .engines.base import Engine, EngineResult, Warning
-from .inputs import Limits, load_document, render_pages
+from .inputs import Limits, Opened, open_document
+from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
 from .settings import Settings
 
@@ -79,6 +80,12 @@ class Pipeline:
         self.engine = engine
         self.limits = Limits(max_bytes=settings.max_bytes, max_pages=settings.max_pages,
                              max_pixels=settings.max_pixels, max_tiles=settings.max_tiles)
+        # untrusted bytes are opened in limited worker processes (sandbox.py); 0 MiB turns that off
+        self.sandbox: Optional[Sandbox] = None
+        if settings.parse_memory_mb:
+            self.sandbox = sandbox.shared(SandboxLimits(
+                memory_mb=settings.parse_memory_mb, cpu_s=settings.parse_cpu_s,
+                workers=sandbox.default_workers(settings.concurrency)))
 
     def run(self, params: ExtractParams, cancel: Optional[threading.Event] = None, queue_ms: int = 0) -> Result:
         started = time.perf_counter()
@@ -88,19 +95,15 @@ class Pipeline:
         if len(params.prompt) > MAX_PROMPT_CHARS:
             raise errors.InvalidDocument(f"The prompt is {len(params.prompt):,} characters; at most {MAX_PROMPT_CHARS:,} "
                                          "are accepted (it is an extra instruction, not a document).")
-        loaded = load_document(params.content, params.mime_type, params.filename, self.limits,
-                               requested_pages=params.max_pages, render=False)
-        doc, warnings = loaded.doc, list(loaded.warnings)
+        knows = getattr(self.engine, "knows", None)  # the replay engine answers its gold documents itself
+        replayed = knows is not None and knows(params.content)
+        opened = self.open(params, read_einvoice=self.settings.einvoice and not replayed)
+        doc, warnings, result = opened.doc, list(opened.warnings), opened.einvoice
+        doc.content = params.content
         doc.document_type = params.document_type
         doc.prompt = params.prompt
         doc.language_hint = params.language_hint
         decode_ms = _ms(started)
-
-        result: Optional[EngineResult] = None
-        knows = getattr(self.engine, "knows", None)  # the replay engine answers its gold documents itself
-        replayed = knows is not None and knows(doc.content)
-        if self.settings.einvoice and not replayed and doc.mime_type in ("application/pdf", "application/xml"):
-            result = self._try_einvoice(doc, warnings)
         if result is None:
             if doc.mime_type == "application/xml" and self.engine.name != "einvoice":
                 raise errors.InvalidDocument(
@@ -108,9 +111,6 @@ class Pipeline:
                     "Order-X). Send the PDF or an image of the document instead.")
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before the document was read.")
-            render_started = time.perf_counter()
-            render_pages(doc, self.limits)
-            decode_ms += _ms(render_started)
             result = self.engine.extract(doc, cancel)
 
         document, repair_warnings = validate(result.document, params.document_type if result.engine != "einvoice"
@@ -129,14 +129,20 @@ class Pipeline:
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
                       timings=timings)
 
-    def _try_einvoice(self, doc, warnings: list[Warning]) -> Optional[EngineResult]:
-        try:
-            return einvoice.try_extract(doc.content, doc.mime_type)
-        except einvoice.BrokenEInvoice as exc:
-            if doc.mime_type == "application/xml":
-                raise  # an uploaded XML has no pages to fall back to
-            warnings.append(Warning(exc.code, exc.message, serious=True))
-            return None
+    def open(self, params: ExtractParams, read_einvoice: bool) -> Opened:
+        """The untrusted bytes → pages (and an e-invoice answer), in the sandbox unless it is turned off."""
+        args = (params.content, params.mime_type, params.filename, self.limits)
+        kwargs = dict(requested_pages=params.max_pages, read_einvoice=read_einvoice,
+                      render=self.engine.name != "einvoice")  # that engine reads XML only
+        if self.sandbox is None:
+            return open_document(*args, **kwargs)
+        return self.sandbox.run(_open_document, *args, *kwargs.values())
+
+
+def _open_document(content, mime_type, filename, limits, requested_pages, read_einvoice, render) -> Opened:
+    """``open_document`` with positional arguments only (what the sandbox sends to its worker)."""
+    return open_document(content, mime_type, filename, limits, requested_pages=requested_pages,
+                         read_einvoice=read_einvoice, render=render)
 
 
 def validate(data: dict[str, Any], document_type: Optional[str] = None) -> tuple[Document, list[Warning]]:

@@ -163,6 +163,8 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         started = time.perf_counter()
         try:
             await asyncio.get_running_loop().run_in_executor(None, self.engine.load)
+            if self.pipeline.sandbox is not None:
+                self.pipeline.sandbox.warm()  # the first document does not wait for a worker to start
         except BaseException as exc:  # keep serving NOT_SERVING; the reason is in the log and in errors
             self.load_error = exc
             log_event(logging.ERROR, "model_load_failed", error=str(exc))
@@ -259,6 +261,13 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         except asyncio.CancelledError:
             code = "CANCELLED"
             raise
+        except MemoryError:
+            # the server itself is short of memory (not the document's fault: a document over its limit is
+            # refused by the sandbox as INVALID_ARGUMENT): retry later, elsewhere, or with fewer at once
+            code = "RESOURCE_EXHAUSTED"
+            log.error("request %s: the server ran out of memory", request_id)
+            abort_with = (grpc.StatusCode.RESOURCE_EXHAUSTED, "The server ran out of memory on this request; retry "
+                                                              "in a moment (fewer documents at once).")
         except Exception:
             code = "INTERNAL"
             log.exception("request %s failed", request_id)

@@ -20,6 +20,8 @@
 | OCR_AUTH_TOKEN   | (none)             | bearer token required on every call but health                  |
 | OCR_TLS_CERT/KEY | (none)             | PEM files: serve TLS                                            |
 | OCR_TLS_CLIENT_CA| (none)             | PEM file: require client certificates signed by it (mutual TLS) |
+| OCR_PARSE_MEMORY_MB | 1024          | memory (address space) of a worker that opens untrusted bytes; over it: INVALID_ARGUMENT; 0 = open in the server's own process (trusted input only) |
+| OCR_PARSE_CPU_S  | 30                 | CPU seconds one document may take to open and render        |
 | OCR_METRICS_PORT | 0                  | Prometheus /metrics port; 0 = off                               |
 | OCR_GRACE_S      | 30                 | SIGTERM: seconds in-flight requests get to finish               |
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
@@ -70,6 +72,8 @@ class Settings:
     tls_cert: Optional[Path] = None
     tls_key: Optional[Path] = None
     tls_client_ca: Optional[Path] = None
+    parse_memory_mb: int = 1024
+    parse_cpu_s: int = 30
     metrics_port: int = 0
     grace_s: float = 30.0
     threads: Optional[int] = None
@@ -105,6 +109,8 @@ class Settings:
         "OCR_TLS_CERT": ("tls_cert", Path),
         "OCR_TLS_KEY": ("tls_key", Path),
         "OCR_TLS_CLIENT_CA": ("tls_client_ca", Path),
+        "OCR_PARSE_MEMORY_MB": ("parse_memory_mb", int),
+        "OCR_PARSE_CPU_S": ("parse_cpu_s", int),
         "OCR_METRICS_PORT": ("metrics_port", int),
         "OCR_GRACE_S": ("grace_s", float),
         "OCR_THREADS": ("threads", int),
@@ -152,6 +158,10 @@ class Settings:
                              "http://vllm:8000/v1)")
         if self.decoder not in ("jump", "hf"):
             raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump or hf")
+        if self.parse_memory_mb and not 256 <= self.parse_memory_mb <= 65536:
+            raise ValueError("OCR_PARSE_MEMORY_MB must be 0 (off) or between 256 and 65536")
+        if not 1 <= self.parse_cpu_s <= 3600:
+            raise ValueError("OCR_PARSE_CPU_S must be between 1 and 3600")
         if self.queue_size < 0:
             raise ValueError("queue_size must be 0 or more")
         if not 1 <= self.batch_size <= 256:

@@ -53,10 +53,10 @@ def jpeg(width: int = 400, height: int = 300) -> bytes:
     return out.getvalue()
 
 
-def tiff_pages(n: int, size=(300, 400)) -> bytes:
+def tiff_pages(n: int, size=(300, 400), compression: str = "raw") -> bytes:
     frames = [Image.new("L", size, 200 + i) for i in range(n)]
     out = io.BytesIO()
-    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:])
+    frames[0].save(out, "TIFF", save_all=True, append_images=frames[1:], compression=compression)
     return out.getvalue()
 
 
@@ -75,3 +75,26 @@ XML_BOMB = b"""<?xml version="1.0"?>
 
 def random_bytes(n: int = 4096) -> bytes:
     return b"\x00\x01junk" + os.urandom(n)
+
+
+def pdf_bomb(inflated_mb: int) -> bytes:
+    """A valid one-page PDF whose content stream inflates to ``inflated_mb`` MiB (~1 KB on the wire per MiB)."""
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    stream = b"".join(compressor.compress(block) for _ in range(inflated_mb)) + compressor.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

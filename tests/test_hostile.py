@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import functools
 import os
 import signal
 import socket
@@ -44,6 +45,11 @@ def real_bomb_png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
+@functools.lru_cache(maxsize=1)
+def pdf_bomb_1500() -> bytes:
+    return h.pdf_bomb(1500)  # 1.5 GB of page content in ~7 MB
+
+
 HOSTILE = [
     ("0 bytes", lambda: b"", "empty"),
     ("random bytes", lambda: h.random_bytes(64 * 1024), "not recognised"),
@@ -54,7 +60,8 @@ HOSTILE = [
     ("PNG header claiming 100,000 x 100,000", lambda: h.huge_png_header_only(100_000, 100_000), "pixels"),
     ("corrupt JPEG", lambda: h.jpeg()[:300] + os.urandom(300), "cannot be decoded"),
     ("corrupt TIFF", lambda: b"II*\x00" + os.urandom(2000), "cannot be decoded"),
-    ("XML bomb", lambda: h.XML_BOMB, ""),
+    ("XML bomb", lambda: h.XML_BOMB, "declares a DTD/entities"),
+    ("PDF bomb (1.5 GB page content)", lambda: pdf_bomb_1500(), "limit of 1024 MiB per document"),
     ("1 MB prompt", None, "prompt"),
     ("oversize (40 MiB)", lambda: b"%PDF-1.7\n" + b"\x00" * (40 * 1024 * 1024), "at most 32.0 MiB"),
 ]
@@ -245,3 +252,57 @@ def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
             proc.kill()
         log = proc.stdout.read()
     assert '"event": "draining"' in log and '"event": "stopped"' in log, log
+
+
+# --- the server's own peak memory, on a real process --------------------------------------------
+
+# The bound SECURITY.md states for the server process (replay engine: no model), one request at a time,
+# whatever it is sent: its start-up size + this (measured: ~270 MB, most of it the 40 MiB message held by
+# gRPC and Python, and ten pages' pixels at the tile budget). Hostile bytes expand in the sandbox's workers
+# (OCR_PARSE_MEMORY_MB each), never here: without the sandbox the PDF bomb alone takes 2.9 GB.
+SERVER_PEAK_GROWTH_MB = 400
+
+
+def _status_mb(pid: int, key: str) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    raise KeyError(key)
+
+
+def test_server_peak_memory_stays_bounded_whatever_it_is_sent():
+    port = _free_port()
+    env = {**os.environ, "OCR_ENGINE": "replay", "GRPC_HOST": "127.0.0.1", "GRPC_PORT": str(port),
+           "PYTHONPATH": str(ROOT), "OCR_PARSE_MEMORY_MB": "768"}
+    proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    hostile = [("PDF bomb", pdf_bomb_1500(), "limit of 768 MiB per document"),
+               ("PNG bomb", real_bomb_png(20_000, 20_000), "pixels"),
+               ("ten 300-dpi A4 pages in one TIFF", h.tiff_pages(10, size=(2480, 3508), compression="tiff_deflate"), "no gold json"),
+               ("oversize", b"%PDF-1.7\n" + b"\x00" * (40 * 1024 * 1024), "at most 32.0 MiB")]
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.max_send_message_length", 64 << 20)]) as ch:
+            grpc.channel_ready_future(ch).result(timeout=30)
+            health = health_pb2_grpc.HealthStub(ch)
+            for _ in range(200):
+                if health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == 1:
+                    break
+                time.sleep(0.1)
+            stub = pb_grpc.DocumentServiceStub(ch)
+            assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=30).document_json
+            start_mb = _status_mb(proc.pid, "VmHWM")  # peak so far: start-up and one ordinary document
+            for name, content, expected in hostile:
+                with pytest.raises(grpc.RpcError) as info:
+                    stub.Extract(pb.ExtractRequest(content=content, filename=name), timeout=120)
+                assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT, (name, info.value.details())
+                assert expected in info.value.details().lower() or expected in info.value.details(), \
+                    (name, info.value.details())
+                assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == 1, name
+            assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=30).document_json
+            peak_mb = _status_mb(proc.pid, "VmHWM")
+        print(f"server peak: {start_mb:.0f} MB after start-up, {peak_mb:.0f} MB after the hostile files")
+        assert peak_mb - start_mb < SERVER_PEAK_GROWTH_MB, (start_mb, peak_mb)
+    finally:
+        proc.terminate()
+        proc.wait(30)

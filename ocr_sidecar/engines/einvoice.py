@@ -181,7 +181,8 @@ class EInvoiceEngine:
         return None
 
     def extract(self, doc, cancel=None) -> EngineResult:
-        result = try_extract(doc.content, doc.mime_type)
+        # the pipeline has looked already, in its sandbox: parsing the untrusted bytes again here would not be
+        result = None if doc.einvoice_tried else try_extract(doc.content, doc.mime_type)
         if result is None:
             raise InvalidDocument(
                 "This document carries no e-invoice XML (Factur-X, ZUGFeRD, XRechnung, UBL, Order-X). "

@@ -272,6 +272,8 @@ class InternVLEngine:
         self._prefixes: dict[tuple, Any] = {}
         self.last_prefix_reused = 0  # prompt tokens the last prefill took from the prefix cache
         self.last_forwards = 0  # model forward passes of the last generation (benchmarks)
+        self.batch_passes = 0  # passes so far of the batch running now
+        self.last_batch_tokens: list[int] = []  # tokens of each row of the last batch
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         # batch_size > 1: concurrent documents are generated together (GPU throughput; see batching.py)
@@ -571,7 +573,7 @@ class InternVLEngine:
         positions = (mask.cumsum(-1) - 1).clamp(min=0)
         out = model(**batch, position_ids=positions, use_cache=True, logits_to_keep=1)
         cache, last = out.cache, out.logits[:, -1, :].float()
-        forwards = 1
+        forwards = self.batch_passes = 1
         next_pos = positions[:, -1] + 1
         matchers = [xgr.GrammarMatcher(r[1]) for r in requests]
         budgets, cancels = [r[2] for r in requests], [r[3] for r in requests]
@@ -621,11 +623,13 @@ class InternVLEngine:
             out = model(input_ids=torch.tensor(ids, device=device), attention_mask=mask, position_ids=step_positions,
                         cache=cache, use_cache=True, logits_to_keep=width)
             cache, forwards = out.cache, forwards + 1
+            self.batch_passes = forwards  # progress of the running batch (tests cancel a row mid-decoding)
             fed = torch.tensor(sorted(steps), device=device)
             ends = torch.tensor([lengths[i] - 1 for i in sorted(steps)], device=device)
             last[fed] = out.logits[fed, ends].float()
             next_pos += torch.tensor(lengths, device=device)
         self.last_forwards = forwards
+        self.last_batch_tokens = [len(ids) for ids, _ in answers]  # per row: where each stopped (tests, logs)
         return answers
 
     def _forced_tokens(self, matcher, limit: int) -> list[int]:
