@@ -77,6 +77,18 @@ def serve(
         if missing:
             _fail(missing)
     _setup_logging(log_level)
+    from .settings import is_loopback
+
+    risk = settings.insecure_serving()
+    if risk and not (settings.demo or settings.allow_insecure):
+        _fail(f"refusing to serve: {risk}. For a demo or a trusted network: --demo or OCR_ALLOW_INSECURE=1.")
+    if risk:
+        logging.getLogger("ocr_sidecar").warning("serving insecurely (%s): %s", "demo" if settings.demo
+                                                 else "OCR_ALLOW_INSECURE", risk)
+    elif settings.auth_token and not settings.tls_cert and not is_loopback(settings.grpc_host):
+        logging.getLogger("ocr_sidecar").warning(
+            "the bearer token travels in clear text: serve TLS (OCR_TLS_CERT/OCR_TLS_KEY) unless the network "
+            "between Odoo and the sidecar is private")
     from .server import serve as run_server
 
     try:

@@ -17,7 +17,9 @@
 | OCR_CONCURRENCY  | 1                  | documents processed at once (CPU: 1 is fastest per document)    |
 | OCR_BATCH_SIZE   | 1                  | internvl: documents generated together in one batch (GPU: 8-32; needs OCR_CONCURRENCY at least as high) |
 | OCR_BATCH_WAIT_MS| 10                 | how long a batch waits for company after its first document     |
-| OCR_AUTH_TOKEN   | (none)             | bearer token required on every call but health                  |
+| OCR_AUTH_TOKEN   | (none)             | bearer token required on every call but health (16+ characters; placeholders such as change-me are refused) |
+| OCR_AUTH_TOKEN_FILE | (none)          | file holding the token (a Docker/Kubernetes secret); not with OCR_AUTH_TOKEN |
+| OCR_ALLOW_INSECURE | 0                | serve with a weak token, or with none on a non-loopback address and no mutual TLS (trusted networks, demos) |
 | OCR_TLS_CERT/KEY | (none)             | PEM files: serve TLS                                            |
 | OCR_TLS_CLIENT_CA| (none)             | PEM file: require client certificates signed by it (mutual TLS) |
 | OCR_PARSE_MEMORY_MB | 1024          | memory (address space) of a worker that opens untrusted bytes; over it: INVALID_ARGUMENT; 0 = open in the server's own process (trusted input only) |
@@ -45,6 +47,22 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 ENGINES = ("internvl", "replay", "einvoice", "openai")
+# Tokens that ship in examples and that scanners try first; a real token is random and long.
+WEAK_TOKENS = frozenset({"change-me", "changeme", "change_me", "changeit", "secret", "token", "password", "test",
+                         "demo", "default", "admin", "ocr", "sidecar"})
+MIN_TOKEN_CHARS = 16
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    host = host.strip().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _env_bool(value: str) -> bool:
@@ -69,6 +87,8 @@ class Settings:
     batch_size: int = 1
     batch_wait_ms: int = 10
     auth_token: Optional[str] = field(default=None, repr=False)
+    auth_token_file: Optional[Path] = None
+    allow_insecure: bool = False
     tls_cert: Optional[Path] = None
     tls_key: Optional[Path] = None
     tls_client_ca: Optional[Path] = None
@@ -106,6 +126,8 @@ class Settings:
         "OCR_BATCH_SIZE": ("batch_size", int),
         "OCR_BATCH_WAIT_MS": ("batch_wait_ms", int),
         "OCR_AUTH_TOKEN": ("auth_token", str),
+        "OCR_AUTH_TOKEN_FILE": ("auth_token_file", Path),
+        "OCR_ALLOW_INSECURE": ("allow_insecure", _env_bool),
         "OCR_TLS_CERT": ("tls_cert", Path),
         "OCR_TLS_KEY": ("tls_key", Path),
         "OCR_TLS_CLIENT_CA": ("tls_client_ca", Path),
@@ -139,6 +161,14 @@ class Settings:
             except ValueError:
                 raise ValueError(f"{name}={raw!r} is not a valid value") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("auth_token_file"):
+            if values.get("auth_token"):
+                raise ValueError("set OCR_AUTH_TOKEN or OCR_AUTH_TOKEN_FILE, not both")
+            try:
+                values["auth_token"] = Path(values["auth_token_file"]).read_text().strip()
+            except OSError as exc:
+                raise ValueError(f"OCR_AUTH_TOKEN_FILE={values['auth_token_file']}: cannot read it ({exc.strerror})") \
+                    from None
         settings = cls(**values)
         settings.validate()
         return settings
@@ -177,6 +207,20 @@ class Settings:
             raise ValueError("TLS needs both OCR_TLS_CERT and OCR_TLS_KEY")
         if self.tls_client_ca and not self.tls_cert:
             raise ValueError("OCR_TLS_CLIENT_CA (mutual TLS) needs OCR_TLS_CERT and OCR_TLS_KEY")
+
+    def insecure_serving(self) -> Optional[str]:
+        """Why serving with these settings would let anyone in (a placeholder token, or no authentication on
+        an address others can reach), or None. ``serve`` refuses to start on it unless told it is a demo."""
+        token = self.auth_token or ""
+        if token and (token.strip().lower() in WEAK_TOKENS or len(token) < MIN_TOKEN_CHARS):
+            return (f"OCR_AUTH_TOKEN is {'a well-known placeholder' if token.strip().lower() in WEAK_TOKENS else 'too short'}"
+                    f": anyone could guess it. Use a random one of {MIN_TOKEN_CHARS}+ characters (e.g. "
+                    "`openssl rand -hex 32`, kept in a secret and given by OCR_AUTH_TOKEN_FILE)")
+        if not token and not self.tls_client_ca and not is_loopback(self.grpc_host):
+            return (f"no OCR_AUTH_TOKEN and no mutual TLS while listening on {self.grpc_host}: anyone who reaches the "
+                    "port could use it. Set OCR_AUTH_TOKEN (or OCR_AUTH_TOKEN_FILE), require client certificates "
+                    "(OCR_TLS_CLIENT_CA), or listen on 127.0.0.1 only (GRPC_HOST)")
+        return None
 
     @property
     def max_message_bytes(self) -> int:

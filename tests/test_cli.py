@@ -115,3 +115,35 @@ def test_serve_demo_runs_offline_and_says_demo(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.parametrize("env,expected", [
+    ({"OCR_AUTH_TOKEN": "change-me"}, "well-known placeholder"),
+    ({"OCR_AUTH_TOKEN": "short-token"}, "too short"),
+    ({"GRPC_HOST": "0.0.0.0"}, "no OCR_AUTH_TOKEN and no mutual TLS while listening on 0.0.0.0"),
+])
+def test_serve_refuses_a_guessable_token_or_no_authentication_on_an_open_address(env, expected):
+    result = run_cli("serve", "--engine", "replay", "--port", "0", env={"OCR_AUTH_TOKEN": "", **env})
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and "OCR_ALLOW_INSECURE=1" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_token_can_come_from_a_secret_file_and_not_from_both(tmp_path):
+    secret = tmp_path / "token"
+    secret.write_text("0123456789abcdef0123456789abcdef\n")
+    assert Settings.from_env({"OCR_AUTH_TOKEN_FILE": str(secret)}).auth_token == "0123456789abcdef0123456789abcdef"
+    with pytest.raises(ValueError, match="not both"):
+        Settings.from_env({"OCR_AUTH_TOKEN_FILE": str(secret), "OCR_AUTH_TOKEN": "x" * 20})
+    with pytest.raises(ValueError, match="cannot read it"):
+        Settings.from_env({"OCR_AUTH_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_what_counts_as_serving_insecurely():
+    strong = "f" * 32
+    assert Settings(grpc_host="[::]", auth_token=strong).insecure_serving() is None
+    assert Settings(grpc_host="127.0.0.1").insecure_serving() is None  # loopback only: nobody else reaches it
+    assert Settings(grpc_host="[::1]").insecure_serving() is None
+    assert Settings(grpc_host="[::]", tls_cert="c", tls_key="k", tls_client_ca="ca").insecure_serving() is None
+    assert "no OCR_AUTH_TOKEN" in Settings(grpc_host="[::]").insecure_serving()
+    assert "placeholder" in Settings(grpc_host="127.0.0.1", auth_token="Change-Me").insecure_serving()

@@ -201,6 +201,19 @@ def test_tls_and_mutual_tls(tmp_path):
             with ch, pytest.raises(grpc.RpcError) as info:
                 pb_grpc.DocumentServiceStub(ch).Extract(request, timeout=5, metadata=meta)
             assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+        # The container's health probe presents the client certificate it is given; without one it is refused.
+        from ocr_sidecar import healthcheck
+
+        local = f"127.0.0.1:{port}"
+        assert healthcheck.probe(local, tls_ca=str(certs["ca"]), client_cert=str(client_pem),
+                                 client_key=str(client_key)) == 0
+        assert healthcheck.probe(local, tls_ca=str(certs["ca"]), timeout=2) == 1
+        env = {"OCR_TLS_CERT": str(server_pem), "OCR_TLS_PROBE_CA": str(certs["ca"]),
+               "OCR_TLS_PROBE_CERT": str(client_pem), "OCR_TLS_PROBE_KEY": str(client_key)}
+        probe = subprocess.run([sys.executable, "-m", "ocr_sidecar.healthcheck", "--target", local],
+                               env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                               timeout=30)
+        assert probe.returncode == 0 and probe.stdout.strip() == "SERVING", probe.stderr
 
 
 # --- SIGTERM during load, on a real process ---------------------------------------------------
