@@ -45,7 +45,8 @@ def test_gpu_sidecar_reserves_a_gpu_and_mounts_weights(compose):
     # Its settings are valid and batch concurrent documents.
     from ocr_sidecar.settings import Settings
 
-    settings = Settings.from_env({k: str(v) for k, v in gpu["environment"].items()})
+    env = {k: str(v) for k, v in gpu["environment"].items() if k != "OCR_AUTH_TOKEN_FILE"}  # in the container only
+    settings = Settings.from_env(env)
     assert settings.batch_size > 1 and settings.concurrency >= settings.batch_size
 
 
@@ -87,3 +88,20 @@ def test_healthcheck_reports_unreachable_server_as_unhealthy(capsys):
     # Nothing listens on port 1: the probe must fail quickly, not hang or pass.
     assert healthcheck.main(["--target", "127.0.0.1:1", "--timeout", "1"]) == 1
     assert "unhealthy" in capsys.readouterr().err
+
+
+def test_the_token_comes_from_a_secret_with_no_default_in_compose_and_k8s(compose):
+    text = (ROOT / "docker-compose.yml").read_text() + (ROOT / "deploy" / "k8s" / "sidecar.yaml").read_text()
+    assert "change-me" not in text and "OCR_AUTH_TOKEN:" not in text
+    assert compose["secrets"]["ocr_auth_token"] == {"file": "./secrets/ocr_auth_token"}
+    for name in ("sidecar-gpu", "sidecar-cpu", "odoo"):
+        assert compose["services"][name]["secrets"] == ["ocr_auth_token"], name
+    assert compose["services"]["sidecar-gpu"]["environment"]["OCR_AUTH_TOKEN_FILE"] == "/run/secrets/ocr_auth_token"
+    assert compose["services"]["odoo"]["environment"]["DOCUMENT_DIGITIZE_TOKEN_FILE"] == "/run/secrets/ocr_auth_token"
+    docs = {d["kind"]: d for d in yaml.safe_load_all((ROOT / "deploy" / "k8s" / "sidecar.yaml").read_text())}
+    assert "Secret" not in docs  # created by the operator, with a random value (the manifest says how)
+    pod = docs["Deployment"]["spec"]["template"]["spec"]
+    env = {e["name"]: e for e in pod["containers"][0]["env"]}
+    token_volume = next(v for v in pod["volumes"] if v["name"] == "token")
+    assert token_volume["secret"]["secretName"] == "ocr-sidecar" and "optional" not in token_volume["secret"]
+    assert env["OCR_AUTH_TOKEN_FILE"]["value"].startswith("/run/secrets/ocr-sidecar/")
