@@ -199,6 +199,8 @@ def render_pages(doc: DocumentInput, limits: Limits) -> None:
 def _page_text(page) -> Optional[str]:
     try:
         textpage = page.get_textpage()
+    except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
+        raise
     except Exception:  # a page without a usable text layer is still a page (scans)
         return None
     try:
@@ -239,6 +241,8 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
     except Image.DecompressionBombError:
         raise InvalidDocument("The image would decompress to more pixels than this server accepts "
                               "(OCR_MAX_PIXELS). Send a smaller scan.") from None
+    except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
+        raise
     except Exception as exc:  # noqa: BLE001 - PIL's plugins raise many types on malformed files
         detail = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", str(exc)).strip()
         raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated"

@@ -69,3 +69,24 @@ def test_the_decoders_own_refusals_come_back_as_they_were(box):
     with pytest.raises(InvalidDocument, match="The PDF is encrypted."):
         box.run(refuse)
     assert box.replaced == 0
+
+
+def test_a_memory_error_while_decoding_is_resource_exhausted_not_a_damaged_file(monkeypatch):
+    """In the server's own process (sandbox off) a MemoryError is the server's shortage, not the file's fault."""
+    import grpc
+
+    import sidecar_helpers as h
+    from ocr_sidecar import inputs
+    from ocr_sidecar.proto import document_service_pb2 as pb
+    from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+    from ocr_sidecar.testing import SidecarThread
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(inputs.Image, "open", no_memory)
+    with SidecarThread(engine="replay", parse_memory_mb=0) as target, grpc.insecure_channel(target) as channel:
+        with pytest.raises(grpc.RpcError) as info:
+            pb_grpc.DocumentServiceStub(channel).Extract(pb.ExtractRequest(content=h.png(300, 400)), timeout=20)
+    assert info.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, info.value.details()
+    assert "ran out of memory" in info.value.details()

@@ -200,6 +200,8 @@ def _xml_from_pdf(content: bytes) -> Optional[tuple[str, bytes]]:
     try:
         reader = PdfReader(BytesIO(content))
         attachments = [(a.name or "", a.content) for a in reader.attachment_list]
+    except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
+        raise
     except Exception as exc:  # noqa: BLE001 - hostile PDFs make pypdf raise anything
         # Encrypted, truncated or odd PDFs: the pipeline's own PDF decoder reports those properly.
         log.debug("no attachments readable from PDF: %s", exc)
@@ -214,6 +216,8 @@ def _xml_from_pdf(content: bytes) -> Optional[tuple[str, bytes]]:
     # amplification capped by libxml2); what it returns is parsed again, hardened, below.
     try:
         name, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
+    except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
+        raise
     except Exception as exc:  # factur-x raises bare Exceptions; the fallback below still applies
         log.debug("factur-x could not read the PDF: %s", exc)
         name, xml = None, None
