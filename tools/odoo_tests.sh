@@ -26,6 +26,73 @@ MSG
   exit 0
 fi
 
+DOCS=${OCR_DOCUMENTS_DIR:-$ROOT/../shared/data/documents}
+
+# --- Python packages the tests import beside Odoo's own ---------------------------------------------------
+# The list was derived, not guessed: the probe below ran in a venv holding only Odoo's requirements.txt, and
+# each package was added for the ModuleNotFoundError it raised until the probe passed. The probe imports the
+# addon's gRPC client, starts the in-process test sidecar (ocr_sidecar.testing) with the replay and the
+# e-invoice engines and sends them the kinds of documents the tests send, so the imports the server makes
+# lazily (PDF rendering, Factur-X) are reached too. websocket-client: the browser tours.
+# Odoo's pinned packages (Pillow 9.4, lxml 4.9, ...) are never changed: every package already in the venv is
+# pinned to its installed version in a constraints file, so pip only adds; when it cannot, this script stops.
+TEST_PACKAGES=(grpcio grpcio-health-checking grpcio-reflection protobuf pydantic prometheus-client pypdfium2 pypdf
+               factur-x rapidfuzz websocket-client)
+WORK=$(mktemp -d)
+cat >"$WORK/probe.py" <<'PY'
+import os
+from pathlib import Path
+
+import grpc, google.protobuf, websocket  # noqa: F401,E401  the addon's client; HttpCase browser tours
+import stdnum, rapidfuzz  # noqa: F401,E401  the addon's mapping
+import ocr_sidecar.server  # noqa: F401  imported in the sidecar's thread, where an ImportError would only time out
+from ocr_sidecar.proto import document_service_pb2 as pb, document_service_pb2_grpc as pb_grpc
+from ocr_sidecar.testing import SidecarThread
+
+docs = Path(os.environ["OCR_DOCUMENTS_DIR"])
+samples = {"replay": ["i2d_NetpresseInvoice.pdf", "img_contoso_receipt_photo1.png", "img_heroltd_po_Form_1.jpg"],
+           "einvoice": ["fx_EN16931_Einfach.pdf", "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"]}
+for engine, names in samples.items():
+    with SidecarThread(engine=engine, documents_dir=docs) as target:
+        stub = pb_grpc.DocumentServiceStub(grpc.insecure_channel(target))
+        for name in names:
+            stub.Extract(pb.ExtractRequest(content=(docs / name).read_bytes(), filename=name), timeout=60)
+from facturx import get_xml_from_pdf  # noqa: E402  a sale test mails an Order-X XML made with it
+_name, xml = get_xml_from_pdf((docs / samples["einvoice"][1]).read_bytes(), check_xsd=False)
+with SidecarThread(engine="einvoice") as target:
+    pb_grpc.DocumentServiceStub(grpc.insecure_channel(target)).Extract(
+        pb.ExtractRequest(content=xml, filename="order-x.xml"), timeout=60)
+PY
+probe() { PYTHONPATH="$ROOT" OCR_DOCUMENTS_DIR="$DOCS" timeout 300 "$PY" "$WORK/probe.py" >"$WORK/probe.log" 2>&1; }
+freeze() { "$PY" -c 'import importlib.metadata as m
+print("\n".join(sorted({d.metadata["Name"] + "==" + d.version for d in m.distributions()})))' | LC_ALL=C sort; }
+missing() { grep -o "No module named '[^']*'" "$WORK/probe.log" | sort -u | paste -sd, -; }
+if probe; then
+  echo "odoo_tests: test packages: everything imports, pip not run" >&2
+else
+  echo "odoo_tests: the test sidecar does not run in $PY yet ($(missing)); installing the test packages" >&2
+  freeze >"$WORK/constraints.txt"
+  if ! "$PY" -m pip install --disable-pip-version-check -q -c "$WORK/constraints.txt" "${TEST_PACKAGES[@]}" \
+      >"$WORK/pip.log" 2>&1; then
+    cat >&2 <<MSG
+
+################################################################################
+##  odoo_tests: FAILED to add the test packages to $PY without changing a
+##  package Odoo's venv already has (each is pinned to its installed version):
+MSG
+    grep -v "is ignored: it is neither" "$WORK/pip.log" | tail -25 >&2
+    echo "################################################################################" >&2
+    rm -rf "$WORK"; exit 1
+  fi
+  freeze >"$WORK/after.txt"
+  echo "odoo_tests: installed into $PY: $(LC_ALL=C comm -13 "$WORK/constraints.txt" "$WORK/after.txt" | paste -sd' ' -)" >&2
+  if ! probe; then
+    echo "########## odoo_tests: the test sidecar still fails to run in $PY: $(missing) ##########" >&2
+    tail -30 "$WORK/probe.log" >&2; rm -rf "$WORK"; exit 1
+  fi
+fi
+rm -rf "$WORK"
+
 CONF_ARGS=()
 [ -f "$ODOO_HOME/odoo.conf" ] && CONF_ARGS=(-c "$ODOO_HOME/odoo.conf")
 DB_HOST=${ODOO_DB_HOST:-127.0.0.1}
@@ -58,7 +125,7 @@ elif ! "$PY" -c "import websocket" >/dev/null 2>&1; then
   echo "########## odoo_tests: browser tours SKIPPED — websocket-client missing in $PY ##########" >&2
 fi
 echo "odoo_tests: Odoo at $ODOO_HOME, database $DB, modules $MODULES" >&2
-PYTHONPATH="$ODOO_HOME/src:$ROOT${PYTHONPATH:+:$PYTHONPATH}" OCR_DOCUMENTS_DIR="${OCR_DOCUMENTS_DIR:-$ROOT/../shared/data/documents}" \
+PYTHONPATH="$ODOO_HOME/src:$ROOT${PYTHONPATH:+:$PYTHONPATH}" OCR_DOCUMENTS_DIR="$DOCS" \
   "$PY" "$LAUNCHER" "${CONF_ARGS[@]}" --addons-path="$BASE_ADDONS,$ROOT/odoo_addons" --data-dir="$DATA_DIR" \
   -d "$DB" --db_host "$DB_HOST" --db_user "$DB_USER" --db_password "$PGPASSWORD" \
   -i "${INIT:+$INIT,}$MODULES" --test-enable --test-tags "$TAGS" --stop-after-init --without-demo=all \
