@@ -11,8 +11,8 @@ import pytest
 from ocr_sidecar import errors
 from ocr_sidecar.device import choose_device, choose_dtype
 from ocr_sidecar.engines.base import DocumentInput, Page
-from ocr_sidecar.engines.internvl import (InternVLEngine, _value_spans, field_confidence, repair_truncated_json,
-                                          split_tile_budget)
+from ocr_sidecar.answer import field_confidence, read_answer, repair_truncated_json, value_spans
+from ocr_sidecar.engines.internvl import InternVLEngine, split_tile_budget
 from ocr_sidecar.inputs import Limits, load_document
 from ocr_sidecar.prompts import document_prompt
 from ocr_sidecar.schema import parse_document
@@ -48,7 +48,7 @@ def test_photo_gives_a_schema_valid_document_with_confidences(engine):
     parse_document(result.document)
     assert result.document["document_type"] == "credit_note"  # pinned by the grammar
     assert 0 < result.tokens_out <= 400 and result.generate_ms > 0
-    spans = {path for path, _, _ in _value_spans(json.dumps(result.document, separators=(",", ":")))}
+    spans = {path for path, _, _ in value_spans(json.dumps(result.document, separators=(",", ":")))}
     assert set(result.field_confidence) <= spans | {"document_type"}
     assert all(0.0 <= v <= 1.0 for v in result.field_confidence.values())
 
@@ -361,7 +361,6 @@ def test_the_decoding_grammar_bounds_every_number(engine):
 
 
 def test_an_unconvertible_number_is_a_truncation_warning_not_a_crash():
-    from ocr_sidecar.engines.internvl import read_answer
 
     document, warnings, _ = read_answer('{"total":' + "9" * 5000 + "}", True, 10, 10, [], [])
     assert [w.code for w in warnings] == ["output_truncated"] and isinstance(document, dict)

@@ -30,10 +30,10 @@ import urllib.request
 from typing import Any, Optional
 
 from .. import errors
+from ..answer import read_answer, token_budget
 from ..prompts import document_prompt
-from ..schema import decoding_json_schema
+from ..schema import MAX_LINES, decoding_json_schema
 from .base import DocumentInput, EngineResult
-from .internvl import MAX_LINES, read_answer, token_budget
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Optional
 
 from .. import errors
+from ..answer import leaf_paths
 from .base import DocumentInput, EngineResult
-from .einvoice import _present_paths as leaf_paths  # JSON paths of the non-null leaves
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".xml"}
 

@@ -1,0 +1,267 @@
+"""InternVL3-1B through Hugging Face transformers, with grammar-constrained decoding (xgrammar).
+
+Upstream preprocessing is kept (GotOcr2 dynamic tiling + thumbnail, 256 context tokens per 448² tile,
+the chat template's image placeholder expanded to ``<img><IMG_CONTEXT>…</img>``); only the tile budget is
+ours to choose. ``InternVLProcessor`` is not used because it insists on a torchvision-backed video
+processor, which breaks beside the CPU torch build; the expansion it does is three lines here.
+
+torch / transformers / xgrammar are imported when the engine loads, not at import time: the server
+and the Odoo test sidecar import this package without them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from ... import errors
+from ...answer import read_answer, token_budget
+from ...batching import MicroBatcher
+from ...lookup import PromptLookup
+from ...prompts import document_prompt
+from ...random_model import RANDOM_MARKER
+from ...schema import MAX_LINES, decoding_json_schema
+from ..base import DocumentInput, EngineResult
+from .batch import BatchDecoding
+from .decoding import SingleDecoding
+from .loading import checkpoint_dtype, widen_and_quantize
+from .tiling import IMAGE_MEAN, IMAGE_STD, TOKENS_PER_TILE, page_tile_cap, split_tile_budget
+
+log = logging.getLogger("ocr_sidecar.internvl")
+
+class InternVLEngine(SingleDecoding, BatchDecoding):
+    name = "internvl"
+
+    def __init__(self, model_path: str | Path, *, device: str = "auto", dtype: str = "auto", max_tiles: int = 12,
+                 max_tokens: int = 1024, threads: Optional[int] = None, seed: Optional[int] = None,
+                 tile_policy: str = "layout", quantize: str = "none", decoder: str = "jump",
+                 lookup_draft: int = 8, prefix_cache: bool = True, batch_size: int = 1, batch_wait_ms: int = 10):
+        self.model_path = Path(model_path)
+        self.requested_device, self.requested_dtype = device, dtype
+        self.max_tiles = max_tiles
+        self.max_tokens = max_tokens
+        self.threads = threads
+        self.seed = seed
+        if tile_policy not in ("layout", "fixed"):
+            raise ValueError("tile_policy must be 'layout' (tiles from each page's size and text layer) or 'fixed'")
+        if quantize not in ("none", "int8", "auto"):
+            raise ValueError("quantize must be 'none', 'int8' or 'auto' (int8 on CPUs without native bf16)")
+        if decoder not in ("jump", "hf"):
+            raise ValueError("decoder must be 'jump' (grammar jump-forward) or 'hf' (transformers generate)")
+        self.tile_policy, self.quantize, self.decoder = tile_policy, quantize, decoder
+        self.requested_quantize = quantize
+        self.lookup_draft = lookup_draft  # prompt-lookup draft length per step (jump decoder); 0 = off
+        self.last_lookup: Optional[PromptLookup] = None  # drafts proposed / accepted in the last generation
+        self.prefix_cache = prefix_cache  # keep the KV cache of the prompt's fixed prefix (jump decoder)
+        self._prefixes: dict[tuple, Any] = {}
+        self.last_prefix_reused = 0  # prompt tokens the last prefill took from the prefix cache
+        self.last_forwards = 0  # model forward passes of the last generation (benchmarks)
+        self.batch_passes = 0  # passes so far of the batch running now
+        self.last_batch_tokens: list[int] = []  # tokens of each row of the last batch
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        # batch_size > 1: concurrent documents are generated together (GPU throughput; see batching.py)
+        self.batch_size, self.batch_wait_ms = batch_size, batch_wait_ms
+        self._batcher: Optional[MicroBatcher] = None
+        self.on_batch: Optional[Callable[[int], None]] = None  # told each batch's size (server metrics)
+        self.tile_size = 448
+        self.device, self.dtype = device, dtype
+        self.demo = (self.model_path / RANDOM_MARKER).exists()
+        self.model_name = f"InternVL ({self.model_path.name})"
+        self._lock = threading.Lock()
+        self._grammars: dict[tuple, Any] = {}
+        self._loaded = False
+
+    # loading ------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        path = self.model_path
+        has_weights = any(path.glob("*.safetensors")) or any(path.glob("*.bin"))
+        if not (path / "config.json").is_file() or not has_weights:
+            raise errors.ModelNotFound(
+                f"No InternVL weights at {path}: run `ocr-sidecar download-model` (needs internet) or put the "
+                "InternVL3-1B-hf files there; `ocr-sidecar serve --demo` runs a random demo model.")
+        import torch
+        import xgrammar as xgr
+        from transformers import AutoModelForImageTextToText, AutoTokenizer
+        from transformers.models.got_ocr2.image_processing_pil_got_ocr2 import GotOcr2ImageProcessorPil
+
+        from ...device import choose_device, choose_dtype, choose_quantize, configure_threads
+
+        self.device = choose_device(self.requested_device)
+        self.dtype = choose_dtype(self.requested_dtype, self.device)
+        self.quantize = choose_quantize(self.requested_quantize, self.device, self.requested_dtype, self.dtype)
+        if self.quantize == "int8" and self.device != "cpu":
+            raise ValueError("OCR_QUANTIZE=int8 is for CPU inference; on GPU use bf16")
+        if self.device == "cpu":
+            configure_threads(self.threads)
+        started = time.perf_counter()
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        # Widening on the CPU happens part by part after loading in the checkpoint's own dtype, so the fp32
+        # model never sits in memory beside the checkpoint's copy (see widen_and_quantize).
+        stored = checkpoint_dtype(path)
+        widen = self.device == "cpu" and (self.quantize == "int8" or (self.dtype == "float32" and stored in (
+            "bfloat16", "float16")))
+        load_dtype = stored if widen else self.dtype
+        self.model = AutoModelForImageTextToText.from_pretrained(path, dtype=getattr(torch, load_dtype))
+        self.model.to(self.device).eval()
+        if widen:
+            widen_and_quantize(self.model, int8=self.quantize == "int8")
+            self.dtype = "float32"  # activations (and pixel values) are fp32
+        config = self.model.config
+        # The real folder's preprocessor asks for the torchvision-backed class; the PIL one does the same
+        # tiling (crop_to_patches + thumbnail) without torchvision.
+        pre = {}
+        pre_path = path / "preprocessor_config.json"
+        if pre_path.exists():
+            pre = json.loads(pre_path.read_text())
+        size = config.vision_config.image_size
+        tile = size[0] if isinstance(size, (list, tuple)) else int(size)
+        self.tile_size = tile
+        self.image_processor = GotOcr2ImageProcessorPil(
+            crop_to_patches=True, min_patches=1, max_patches=self.max_tiles, size={"height": tile, "width": tile},
+            image_mean=pre.get("image_mean", IMAGE_MEAN), image_std=pre.get("image_std", IMAGE_STD))
+        self.tokens_per_tile = int(getattr(config, "image_seq_length", TOKENS_PER_TILE) or TOKENS_PER_TILE)
+        tok = self.tokenizer
+        self.start_image = getattr(tok, "start_image_token", None) or "<img>"
+        self.end_image = getattr(tok, "end_image_token", None) or "</img>"
+        self.context_image = getattr(tok, "context_image_token", None) or "<IMG_CONTEXT>"
+        self.stop_ids = sorted({i for i in (tok.convert_tokens_to_ids("<|im_end|>"), tok.eos_token_id)
+                                if isinstance(i, int) and i >= 0})
+        vocab_size = config.text_config.vocab_size
+        self._tokenizer_info = xgr.TokenizerInfo.from_huggingface(tok, vocab_size=vocab_size,
+                                                                  stop_token_ids=self.stop_ids)
+        self._compiler = xgr.GrammarCompiler(self._tokenizer_info)
+        self.demo = (path / RANDOM_MARKER).exists()
+        name = path.resolve().name
+        self.model_name = f"{name} (random weights)" if self.demo else name
+        revision = (path / ".revision")
+        if revision.exists():
+            self.model_name += f"@{revision.read_text().strip()[:12]}"
+        if self.quantize == "int8":
+            self.model_name += " (int8)"
+        if self.batch_size > 1:
+            if self.device == "cpu":
+                log.warning("OCR_BATCH_SIZE=%d on CPU: batching does not raise a CPU's throughput and makes each "
+                            "document wait for its batch (benchmarks/README.md); 1 is best there", self.batch_size)
+            self._batcher = MicroBatcher(self._generate_batch, self.batch_size, self.batch_wait_ms / 1000,
+                                         name="internvl-batcher")
+        self._loaded = True
+        log.info("loaded %s on %s/%s in %.1f s", self.model_name, self.device, self.dtype,
+                 time.perf_counter() - started)
+
+    def _grammar(self, document_type: Optional[str], max_lines: int):
+        key = (document_type, max_lines)
+        if key not in self._grammars:
+            schema = decoding_json_schema(document_type, max_lines)
+            self._grammars[key] = self._compiler.compile_json_schema(
+                json.dumps(schema), any_whitespace=False, separators=(",", ":"))
+        return self._grammars[key]
+
+    # inference ----------------------------------------------------------------------------------
+
+    def prepare(self, doc: DocumentInput) -> tuple[dict, int]:
+        """Model inputs for ``doc`` (pixel values, token ids) and the number of tiles used."""
+        images = [p.image for p in doc.pages if p.image is not None]
+        if not images:
+            raise errors.InvalidDocument("The document has no page images to read.")
+        budgets = split_tile_budget(self.max_tiles, len(images))
+        if self.tile_policy == "layout":
+            texts = [len(p.text or "") for p in doc.pages if p.image is not None]
+            budgets = [min(b, page_tile_cap(im.width, im.height, n, self.tile_size))
+                       for b, im, n in zip(budgets, images, texts)]
+        pixel_values, counts = [], []
+        for image, budget in zip(images, budgets):
+            out = self.image_processor([image], return_tensors="pt", max_patches=budget, crop_to_patches=budget > 1)
+            pixel_values.append(out["pixel_values"])
+            counts.append(int(out["num_patches"][0]))
+        # The fixed instruction first (its KV cache is kept, see _prefill), then the pages, then what belongs
+        # to this document: its text layer and the user's instruction.
+        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
+        content = ([{"type": "text", "text": head}] + [{"type": "image"} for _ in images]
+                   + [{"type": "text", "text": tail}])
+        text = self.tokenizer.apply_chat_template([{"role": "user", "content": content}], tokenize=False,
+                                                  add_generation_prompt=True)
+        pieces = text.split(self.context_image)
+        if len(pieces) - 1 != len(images):
+            raise RuntimeError("the chat template did not place one image placeholder per page")
+        expanded = pieces[0]
+        for count, piece in zip(counts, pieces[1:]):
+            expanded += self.start_image + self.context_image * (self.tokens_per_tile * count) + self.end_image + piece
+        import torch
+
+        encoded = self.tokenizer(expanded, return_tensors="pt", add_special_tokens=False)
+        inputs = {"input_ids": encoded["input_ids"].to(self.device),
+                  "attention_mask": encoded["attention_mask"].to(self.device),
+                  "pixel_values": torch.cat(pixel_values).to(self.device, dtype=getattr(torch, self.dtype))}
+        return inputs, sum(counts)
+
+    def token_budget(self, doc: DocumentInput) -> int:
+        return token_budget(len(doc.pages), self.max_tokens)
+
+    def extract(self, doc: DocumentInput, cancel: Optional[threading.Event] = None) -> EngineResult:
+        if not self._loaded:
+            raise errors.NotReady("The model is not loaded yet.")
+        import torch
+
+        started = time.perf_counter()
+        inputs, tiles = self.prepare(doc)
+        prompt_len = inputs["input_ids"].shape[1]
+        grammar = self._grammar(doc.document_type, MAX_LINES)
+        budget = self.token_budget(doc)
+        preprocess_ms = int((time.perf_counter() - started) * 1000)
+        try:
+            if self._batcher is not None:
+                new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
+            else:
+                new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
+        except torch.OutOfMemoryError:
+            self._free_device_memory()
+            raise errors.OutOfMemory(
+                f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
+                "is free: send fewer pages, or lower OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar.") from None
+        if cancel is not None and cancel.is_set():
+            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+        finished = bool(new_ids) and new_ids[-1] in self.stop_ids
+        if finished:
+            new_ids, probs = new_ids[:-1], probs[:-1]
+        text, offsets = self._decode_with_offsets(new_ids)
+        document, warnings, confidence = read_answer(text, finished, len(new_ids), budget, offsets, probs)
+        log.debug("internvl: %d tiles, %d prompt tokens, %d new tokens", tiles, prompt_len, len(new_ids))
+        return EngineResult(document=document, field_confidence=confidence, warnings=warnings,
+                            tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
+                            engine=self.name, model=self.model_name)
+
+    def _generate_one(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event]):
+        """One document: (new token ids, their probabilities, milliseconds)."""
+        import torch
+        from transformers import StoppingCriteria
+
+        class Cancel(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                stop = cancel is not None and cancel.is_set()
+                return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+
+        with self._lock:
+            if cancel is not None and cancel.is_set():
+                raise errors.Cancelled("The request was cancelled before generation started.")
+            started = time.perf_counter()
+            if self.seed is not None:
+                torch.manual_seed(self.seed)
+            with torch.inference_mode():
+                if self.decoder == "jump":
+                    lookup = None
+                    if self.lookup_draft:
+                        image_token = self.tokenizer.convert_tokens_to_ids(self.context_image)
+                        lookup = PromptLookup(inputs["input_ids"][0].tolist(), max_draft=self.lookup_draft,
+                                              ignore=(image_token,))
+                    self.last_lookup = lookup
+                    new_ids, probs = self._generate_jump(inputs, grammar, budget, cancel, lookup)
+                else:
+                    new_ids, probs = self._generate_hf(inputs, grammar, budget, Cancel(),
+                                                       inputs["input_ids"].shape[1])
+            return new_ids, probs, int((time.perf_counter() - started) * 1000)
