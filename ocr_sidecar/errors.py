@@ -23,6 +23,16 @@ class InvalidDocument(SidecarError):
     grpc_code_name = "INVALID_ARGUMENT"
 
 
+class BrokenEInvoice(InvalidDocument):
+    """The document claims to be an e-invoice but its XML cannot be read.
+
+    ``message`` says what is wrong and what the user can do; ``code`` is the warning code the
+    pipeline should use when it falls back to the model.
+    """
+
+    code = "einvoice_unreadable"
+
+
 class QueueFull(SidecarError):
     grpc_code_name = "RESOURCE_EXHAUSTED"
 

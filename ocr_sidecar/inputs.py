@@ -17,13 +17,10 @@ from typing import Optional
 from PIL import Image, ImageOps
 
 from .engines.base import DocumentInput, EngineResult, Page, Warning
-from .engines.einvoice import BrokenEInvoice, is_pdf, sniff_xml, try_extract
-from .errors import InvalidDocument
+from .engines.einvoice import try_extract
+from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
+from .errors import BrokenEInvoice, InvalidDocument
 
-SUPPORTED_MIME_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
-                        "application/xml", "text/xml")
-_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "image/x-png": "image/png",
-            "image/tif": "image/tiff", "text/xml": "application/xml"}
 TILE = 448
 # PDF rendering: enough pixels for the tile budget, never more than this resolution (9-pt text is
 # legible to the model at ~150 dpi; more only costs time).
@@ -33,23 +30,6 @@ MIN_RENDER_DPI = 72
 # pdfium is not thread-safe: every call into it is serialised (rendering is a few 100 ms per page,
 # small next to the model).
 _PDFIUM_LOCK = threading.Lock()
-
-
-def sniff_mime(content: bytes) -> Optional[str]:
-    head = content[:16]
-    if is_pdf(content):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "image/tiff"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if sniff_xml(content):
-        return "application/xml"
-    return None
 
 
 @dataclass
@@ -81,7 +61,7 @@ def load_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
             "The document's format is not recognised: send a PDF, PNG, JPEG, TIFF or WebP file, or an "
             "e-invoice XML" + (f" ({filename!r} is none of these)" if filename else "") + ".")
     warnings: list[Warning] = []
-    claimed = _ALIASES.get(claimed_mime.strip().lower(), claimed_mime.strip().lower())
+    claimed = ALIASES.get(claimed_mime.strip().lower(), claimed_mime.strip().lower())
     if claimed and claimed != mime and claimed != "application/octet-stream":
         warnings.append(Warning("mime_mismatch",
                                 f"The request said {claimed_mime!r} but the bytes are {mime}; read as {mime}."))

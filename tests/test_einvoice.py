@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter
 from conftest import DOCUMENTS_DIR, corpus, load_gold
 from ocr_sidecar import schema
 from ocr_sidecar.engines import einvoice
+from ocr_sidecar.formats import sniff_xml
 from ocr_sidecar.engines.base import DocumentInput
 from ocr_sidecar.errors import InvalidDocument
 from ocr_sidecar.eval import score_document
@@ -122,7 +123,7 @@ def test_profile_without_lines_says_so():
 def test_plain_xml_upload_reads_like_the_pdf(name: str):
     pdf_path = DOCUMENTS_DIR / f"{name}.pdf"
     _, xml = get_xml_from_pdf(pdf_path.read_bytes(), check_xsd=False)
-    assert einvoice.sniff_xml(xml)
+    assert sniff_xml(xml)
     from_xml = einvoice.try_extract(xml, "application/xml")
     from_pdf = einvoice.try_extract(pdf_path.read_bytes(), "application/pdf")
     assert from_xml.document == from_pdf.document
@@ -148,7 +149,7 @@ def test_non_einvoice_xml_is_not_claimed():
     (b"", False),
 ])
 def test_sniff_xml(content: bytes, expected: bool):
-    assert einvoice.sniff_xml(content) is expected
+    assert sniff_xml(content) is expected
 
 
 # --- documents that carry no e-invoice ------------------------------------------------------------

@@ -1,0 +1,178 @@
+"""The e-invoice reader's entry point: find the XML (in a PDF or uploaded), parse it hardened, classify it,
+map it with the CII or UBL mapper, fit it to the canonical schema."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Optional
+
+from lxml import etree
+
+from ...errors import InvalidDocument
+from ..base import EngineResult
+from ...errors import BrokenEInvoice
+from .cii import _CiiMapper
+from .finish import _fit_schema
+from .ubl import _UblMapper
+from ...answer import leaf_paths
+from ...formats import is_pdf, sniff_xml, xml_attachments
+
+log = logging.getLogger("ocr_sidecar.engines.einvoice")
+
+
+ENGINE_NAME = "einvoice"
+
+# Attachment names the e-invoice standards prescribe. A PDF carrying one of these that cannot be
+# read is a broken e-invoice (warn), not a plain PDF.
+STANDARD_ATTACHMENT_NAMES = frozenset({"factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml"})
+
+_UPLOADED = "The uploaded XML"
+
+
+def _parser() -> etree.XMLParser:
+    # No entity expansion, no DTD loading, no network, default size limits: a billion-laughs or
+    # external-entity document cannot expand or reach out. Documents that declare a DTD at all are
+    # refused after parsing (see _parse_xml). A fresh parser per call: lxml parsers are not thread-safe.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                           dtd_validation=False, remove_comments=True, remove_pis=True)
+
+
+# --- public entry point --------------------------------------------------------------------------
+
+
+def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
+    """Canonical document from an e-invoice (PDF with XML attachment, or XML), else ``None``.
+
+    ``mime_type`` is the caller's claim; the bytes decide (a PDF is read as a PDF whatever it is
+    called). Raises ``BrokenEInvoice`` as described in the module docstring.
+    """
+    started = time.perf_counter()
+    if not content:
+        return None
+    if is_pdf(content):
+        found = _xml_from_pdf(content)
+        if found is None:
+            return None
+        name, xml = found
+        source = f"The PDF's attachment {name}"
+    elif sniff_xml(content):
+        source, xml = _UPLOADED, content
+    else:
+        return None
+    root = _parse_xml(xml, source)
+    syntax = _classify(root)
+    if syntax is None:
+        if source == _UPLOADED:
+            return None
+        raise BrokenEInvoice(
+            f"{source} is XML but no known e-invoice (root element "
+            f"<{etree.QName(root).localname}>); the document was read from its pages instead.")
+    mapper = _CiiMapper(root, syntax) if syntax != "ubl" else _UblMapper(root)
+    doc, warnings = mapper.run()
+    doc, more = _fit_schema(doc)
+    warnings.extend(more)
+    elapsed_ms = int((time.perf_counter() - started) * 1000)
+    return EngineResult(
+        document=doc,
+        field_confidence={path: 1.0 for path in leaf_paths(doc)},
+        warnings=warnings,
+        tokens_out=0,
+        preprocess_ms=elapsed_ms,
+        generate_ms=0,
+        engine=ENGINE_NAME,
+        model=f"{ENGINE_NAME}/{syntax}" + (f":{mapper.profile}" if mapper.profile else ""),
+    )
+
+
+class EInvoiceEngine:
+    """The fast path as an ``Engine`` (engines/base.py), for a server or an eval run that must not
+    fall back to the model: a document without an e-invoice is an invalid input here."""
+
+    name = ENGINE_NAME
+    model_name = ENGINE_NAME
+    device = "cpu"
+    dtype = "none"
+    demo = False
+
+    def load(self) -> None:  # nothing to load: the XML is the answer
+        return None
+
+    def extract(self, doc, cancel=None) -> EngineResult:
+        # the pipeline has looked already, in its sandbox: parsing the untrusted bytes again here would not be
+        result = None if doc.einvoice_tried else try_extract(doc.content, doc.mime_type)
+        if result is None:
+            raise InvalidDocument(
+                "This document carries no e-invoice XML (Factur-X, ZUGFeRD, XRechnung, UBL, Order-X). "
+                "Send it to a server running the InternVL engine to read it from its pages.")
+        return result
+
+
+# --- locating and parsing the XML --------------------------------------------------------------
+
+
+def _xml_from_pdf(content: bytes) -> Optional[tuple[str, bytes]]:
+    """(attachment name, XML bytes) of the PDF's e-invoice, or None when it carries none."""
+    attachments = xml_attachments(content)
+    if not attachments:
+        return None  # the common case: a plain PDF, skip factur-x (and its "no XML found" warning)
+
+    import facturx
+
+    # factur-x parses candidates with lxml's default parser (internal entities only since lxml 5,
+    # amplification capped by libxml2); what it returns is parsed again, hardened, below.
+    try:
+        name, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
+    except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
+        raise
+    except Exception as exc:  # factur-x raises bare Exceptions; the fallback below still applies
+        log.debug("factur-x could not read the PDF: %s", exc)
+        name, xml = None, None
+    if xml:
+        return str(name), xml
+    # factur-x silently skips attachments it cannot parse or classify. A standard e-invoice name
+    # that fails is a broken e-invoice; any other XML attachment we can classify (a UBL Order,
+    # an XRechnung under a custom name) is still used.
+    for att_name, data in attachments:
+        if att_name.lower() in STANDARD_ATTACHMENT_NAMES:
+            return att_name, data  # parsing it raises BrokenEInvoice with the reason
+    for att_name, data in attachments:
+        try:
+            root = etree.fromstring(data, _parser())
+        except etree.XMLSyntaxError:
+            continue
+        if _classify(root) is not None:
+            return att_name, data
+    return None
+
+
+def _parse_xml(xml: bytes, source: str) -> etree._Element:
+    try:
+        root = etree.fromstring(xml, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise BrokenEInvoice(
+            f"{source} is not well-formed XML ({exc.msg or exc}). Ask the sender for a valid "
+            "e-invoice; the document is read from its pages when it has any.") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
+        raise BrokenEInvoice(
+            f"{source} declares a DTD/entities, which e-invoices never do and XML attacks do; "
+            "it was refused unread. Ask the sender for a standard e-invoice.")
+    return root
+
+
+def _classify(root: etree._Element) -> Optional[str]:
+    if not isinstance(root.tag, str):
+        return None
+    qname = etree.QName(root)
+    local, ns = qname.localname, qname.namespace or ""
+    if local == "CrossIndustryInvoice":
+        return "cii"
+    if local == "CrossIndustryDocument":
+        return "zugferd1"
+    if local == "SCRDMCCBDACIOMessageStructure":
+        return "order-x"
+    if ns.startswith("urn:oasis:names:specification:ubl:schema:xsd:") and local in (
+            "Invoice", "CreditNote", "Order", "OrderResponse"):
+        return "ubl"
+    return None
