@@ -10,6 +10,7 @@ class AccountJournal(models.Model):
     def _create_document_from_attachment(self, attachment_ids):
         """Upload on the vendor bills list / drop on the purchase journal's dashboard card: every bill Odoo could
         not read itself (a PDF without e-invoice, a scan, a photo) is queued for digitization — one per file."""
+        self.env["account.move"]._digitize_check_uploads(self.env["ir.attachment"].browse(attachment_ids))
         invoices = super()._create_document_from_attachment(attachment_ids)
         for bill in invoices.filtered(lambda m: m.move_type in ("in_invoice", "in_refund") and m.state == "draft"
                                       and not m.invoice_line_ids and not m.digitize_state):

@@ -3,3 +3,4 @@ from . import test_mail_ingestion
 from . import test_faults
 from . import test_bench_overhead
 from . import test_tour
+from . import test_cross_company

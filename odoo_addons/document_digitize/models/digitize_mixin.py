@@ -6,7 +6,7 @@ import psycopg2
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 from odoo.sql_db import TestCursor
 
@@ -31,6 +31,12 @@ EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 1
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
 MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created by a mail, until it is posted
+# The stored digitization fields: only the addon's own code writes them (``_digitize_write``, see
+# ``_digitize_guard``). A test checks that this lists every stored ``digitize_*`` field of the mixin.
+DIGITIZE_FIELDS = frozenset({
+    "digitize_state", "digitize_json", "digitize_warnings", "digitize_confidence", "digitize_error",
+    "digitize_review_html", "digitize_attempts", "digitize_next_attempt", "digitize_started", "digitize_attachment_id",
+    "digitize_request_id", "digitize_engine", "digitize_requested_by"})
 
 
 def documents_of(attachments):
@@ -79,6 +85,92 @@ class DocumentDigitizeMixin(models.AbstractModel):
     digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
                                              help="Documents of this kind waiting before this one")
 
+    # --- who writes the digitization fields ---------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._digitize_guard(vals_list, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._digitize_guard([vals])
+        return super().write(vals)
+
+    def _digitize_guard(self, vals_list, creating=False):
+        """Refuse a user's ``create``/``write`` (or ``copy`` defaults, or ``default_*`` context keys on
+        create) that sets a stored digitization field: only the addon's own code may, through
+        ``_digitize_write``.
+
+        ``readonly=True`` binds the views only: over RPC a billing user could set ``digitize_attachment_id``
+        to another company's file and ``digitize_state='queued'`` on their own draft, and the scheduled
+        action (superuser) sent that file and wrote its contents onto their record. The test is
+        ``self.env.su``, not a context key: an RPC client chooses the context of its calls (a key would be
+        forgeable) but cannot get a superuser environment; the addon writes these fields through
+        ``sudo()`` in ``_digitize_write`` after it checked access itself."""
+        if self.env.su:
+            return
+        names = {name for vals in vals_list for name in vals if name in DIGITIZE_FIELDS}
+        if creating:
+            names |= {key[len("default_"):] for key in self.env.context
+                      if key.startswith("default_") and key[len("default_"):] in DIGITIZE_FIELDS}
+        if names:
+            raise AccessError(_(
+                "%(fields)s of %(model)s are set by the digitization itself, not by hand: press Digitize on the "
+                "record to read its document.",
+                fields=", ".join(sorted(self._fields[name].string for name in names)),
+                model=self._description))
+
+    def _digitize_write(self, vals):
+        """The one way the addon writes digitization fields (see ``_digitize_guard``): as superuser, once the
+        caller has checked what the user may do (``action_digitize``: write access and the document's
+        ownership; the scheduled action: ``_digitize_refusal`` as the user who asked)."""
+        unknown = set(vals) - DIGITIZE_FIELDS
+        if unknown:
+            raise ValueError(f"_digitize_write writes digitization fields only, not {sorted(unknown)}")
+        return self.sudo().write(vals)
+
+    def _digitize_owns(self, attachment):
+        """Whether ``attachment`` is one of this record's own files."""
+        file = attachment.sudo()
+        return (file.res_model, file.res_id) == (self._name, self.id)
+
+    def _digitize_refusal(self, attachment, user):
+        """Why ``attachment`` must not be sent to the sidecar for this record on behalf of ``user`` (an
+        empty ``user``: the system queued it, e.g. a mail); None when it may be sent.
+
+        The file must be one of this record's own (``res_model``/``res_id``), and the user who asked must be
+        able to read both the record and the file — checked as that user (not as the superuser the
+        scheduled action runs as), in every company the user belongs to. The messages never name a file
+        that is not this record's own."""
+        self.ensure_one()
+        file = attachment.sudo()
+        if not self._digitize_owns(file):
+            return _("The file queued for %s is not one of its own files: it was not sent. Attach the document "
+                     "to this record and press Digitize.", self.sudo().display_name)
+        if user:
+            env = self.with_user(user).with_context(allowed_company_ids=user.sudo().company_ids.ids).env
+            try:
+                self.with_env(env).check_access("read")
+                as_user = file.with_env(env)
+                as_user.check_access("read")
+                as_user.check("read")  # ir.attachment: the access of the record it belongs to
+            except AccessError:
+                return _("%(user)s, who asked for it, may not read %(record)s or its file %(file)s: it was not "
+                         "sent.", user=user.sudo().name, record=self.sudo().display_name, file=file.name)
+        return None
+
+    @api.model
+    def _digitize_check_uploads(self, attachments):
+        """Files handed to an upload (the Upload dialog, Odoo's own Upload buttons) are new files of the user's:
+        one that already belongs to a record (another company's bill, say) would be read and moved onto the
+        new draft. Refused at once (AccessError), before anything reads it."""
+        if self.env.su:
+            return
+        if any(file.res_id for file in attachments.sudo()):
+            raise AccessError(_("A file given to upload already belongs to another record: upload the file itself "
+                                "(nothing was created or sent)."))
+        attachments.check("read")  # not attached yet: only its uploader (or an administrator) may use it
+
     # --- hooks for concrete models -------------------------------------------------------------
 
     def _digitize_target(self):
@@ -102,6 +194,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         newest scan or photo; logos and signatures (small images) are never taken for the document."""
         self.ensure_one()
         main = getattr(self, "message_main_attachment_id", False)
+        if main and not self._digitize_owns(main):  # pointed at another record's file: refused, not read
+            raise AccessError(self._digitize_refusal(main, self.env["res.users"]))
         if main and document_mimetype(main) in DIGITIZABLE_MIMETYPES:
             return main
         files = self.env["ir.attachment"].search([
@@ -157,12 +251,17 @@ class DocumentDigitizeMixin(models.AbstractModel):
         return True
 
     def _digitize_enqueue(self, attachment, note=None):
-        """Queue ``attachment`` for this record and wake the scheduled action (no access check: callers do)."""
+        """Queue ``attachment`` for this record and wake the scheduled action. The caller checked that the user
+        may edit the record; here the file must be the record's own and readable by the user who asks (an
+        AccessError at once otherwise, nothing queued)."""
         requester = self.env.user if self.env.user._is_internal() and not self.env.su else self.env["res.users"]
         for record in self:
-            record.write({"digitize_state": "queued", "digitize_attachment_id": attachment.id,
-                          "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False,
-                          "digitize_requested_by": requester.id})
+            refusal = record._digitize_refusal(attachment, requester)
+            if refusal:
+                raise AccessError(refusal)
+            record._digitize_write({"digitize_state": "queued", "digitize_attachment_id": attachment.id,
+                                    "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False,
+                                    "digitize_requested_by": requester.id})
             if note is not False:  # False: the caller posts its own note later
                 record._digitize_post(note or _("Queued for digitization: %s", attachment.name))
         self.env.ref("document_digitize.ir_cron_digitize_queued").sudo()._trigger()
@@ -377,20 +476,26 @@ class DocumentDigitizeMixin(models.AbstractModel):
         now = fields.Datetime.now()
         stuck = self.browse([row[0] for row in self.env.cr.fetchall() if digitize_queue.is_stuck(row[1], now)])
         for record in stuck:
-            record.write({"digitize_state": "queued", "digitize_next_attempt": False})
+            record._digitize_write({"digitize_state": "queued", "digitize_next_attempt": False})
             record._digitize_post(_("Digitization was interrupted (worker stopped); queued again."))
         if commit:
             self.env.cr.commit()
 
     def _digitize_run_one(self, commit=True, timeout=None):
         self.ensure_one()
-        attachment = self.digitize_attachment_id
-        self.write({"digitize_state": "processing", "digitize_started": fields.Datetime.now(),
-                    "digitize_attempts": self.digitize_attempts + 1})
+        attachment = self.sudo().digitize_attachment_id
+        self._digitize_write({"digitize_state": "processing", "digitize_started": fields.Datetime.now(),
+                              "digitize_attempts": self.digitize_attempts + 1})
         if commit:
             self.env.cr.commit()
         try:
-            if not attachment or not attachment.raw:
+            if not attachment:
+                raise client.PermanentError(_("The document's file is gone: attach it again and digitize."))
+            # before anything is read or sent: the record's own file, readable by whoever asked (as that user)
+            refusal = self._digitize_refusal(attachment, self.sudo().digitize_requested_by)
+            if refusal:
+                raise client.PermanentError(refusal, "PERMISSION_DENIED")
+            if not attachment.raw:
                 raise client.PermanentError(_("The document's file is gone: attach it again and digitize."))
             settings = self._digitize_endpoint_settings()
             if timeout:
@@ -406,7 +511,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 state, review_html = self._digitize_apply(result)
-                self.write({"digitize_state": state, "digitize_json": result.document_json,
+                self._digitize_write({"digitize_state": state, "digitize_json": result.document_json,
                             "digitize_warnings": json.dumps(result.warnings),
                             "digitize_confidence": json.dumps(result.field_confidence),
                             "digitize_request_id": result.request_id, "digitize_engine": result.model or result.engine,
@@ -459,7 +564,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
                   "digitize_error": decision.message, "digitize_request_id": exc.request_id or False}
         if document_json:
             values["digitize_json"] = document_json
-        self.write(values)
+        self._digitize_write(values)
         self._digitize_post(decision.message)
         self._digitize_notify()
         if commit:

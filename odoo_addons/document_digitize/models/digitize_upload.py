@@ -23,6 +23,7 @@ class DocumentDigitizeUpload(models.TransientModel):
         Model.check_access("create")
         if not self.attachment_ids:
             raise UserError(_("Add at least one file."))
+        Model._digitize_check_uploads(self.attachment_ids)
         records = Model.browse()
         for attachment in self.attachment_ids:
             record = Model._digitize_create_from_upload(attachment)

@@ -22,6 +22,7 @@ class SaleOrder(models.Model):
     def _create_order_from_attachment(self, attachment_ids):
         """Odoo's own "Upload" of the Sales Orders list imports e-orders (UBL) itself; the PDFs, scans and
         photos it cannot read are queued for digitization instead of staying empty quotations."""
+        self._digitize_check_uploads(self.env["ir.attachment"].browse(attachment_ids))
         orders = super()._create_order_from_attachment(attachment_ids)
         placeholder = self._digitize_placeholder_partner()
         for order in orders.filtered(lambda o: not o.order_line and o._digitize_is_editable()):
