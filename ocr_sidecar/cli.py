@@ -113,7 +113,8 @@ def extract(
     demo: Annotated[bool, typer.Option("--demo", help="Use a tiny random-weight model")] = False,
 ) -> None:
     """Run the server's pipeline in this process on FILE(s): JSON to stdout, or one file each with --json-out."""
-    from .pipeline import ExtractParams, Pipeline, make_engine
+    from .engines import make_engine
+    from .pipeline import ExtractParams, Pipeline
 
     if document_type is not None and document_type not in TYPES:
         _fail(f"--document-type must be one of {', '.join(TYPES)}")

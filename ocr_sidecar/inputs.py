@@ -18,8 +18,8 @@ from PIL import Image, ImageOps
 
 from .engines.base import DocumentInput, EngineResult, Page, Warning
 from .engines.einvoice import try_extract
-from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
 from .errors import BrokenEInvoice, InvalidDocument
+from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
 
 TILE = 448
 # PDF rendering: enough pixels for the tile budget, never more than this resolution (9-pt text is
@@ -82,9 +82,12 @@ def load_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
 class Opened:
     """What ``open_document`` found: the pages (rendered unless an e-invoice answered), and that answer."""
 
-    doc: DocumentInput
+    mime_type: str
+    pages: list[Page]
+    total_pages: int
     warnings: list[Warning] = field(default_factory=list)
     einvoice: Optional[EngineResult] = None
+    einvoice_tried: bool = False  # looked for an e-invoice XML (whether or not there was one)
 
 
 def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limits, *, requested_pages: int = 0,
@@ -95,8 +98,8 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     loaded = load_document(content, claimed_mime, filename, limits, requested_pages=requested_pages, render=False)
     doc, warnings = loaded.doc, list(loaded.warnings)
     einvoice = None
-    if read_einvoice and doc.mime_type in ("application/pdf", "application/xml"):
-        doc.einvoice_tried = True
+    tried = read_einvoice and doc.mime_type in ("application/pdf", "application/xml")
+    if tried:
         try:
             einvoice = try_extract(content, doc.mime_type)
         except BrokenEInvoice as exc:
@@ -105,8 +108,7 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
             warnings.append(Warning(exc.code, exc.message, serious=True))
     if einvoice is None and render:
         render_pages(doc, limits)
-    doc.content = b""
-    return Opened(doc, warnings, einvoice)
+    return Opened(doc.mime_type, doc.pages, doc.total_pages, warnings, einvoice, tried)
 
 
 def render_scale(width_pt: float, height_pt: float, max_tiles: int, max_pixels: int) -> float:

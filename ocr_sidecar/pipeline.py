@@ -10,14 +10,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable, Optional
 
 from pydantic import ValidationError
 
 from . import checks, errors, sandbox
-from .engines import einvoice
-from .engines.base import Engine, EngineResult, Warning
+from .engines import make_engine
+from .engines.base import DocumentInput, Engine, Warning
 from .inputs import Limits, Opened, open_document
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
@@ -95,30 +94,30 @@ class Pipeline:
         if len(params.prompt) > MAX_PROMPT_CHARS:
             raise errors.InvalidDocument(f"The prompt is {len(params.prompt):,} characters; at most {MAX_PROMPT_CHARS:,} "
                                          "are accepted (it is an extra instruction, not a document).")
-        knows = getattr(self.engine, "knows", None)  # the replay engine answers its gold documents itself
-        replayed = knows is not None and knows(params.content)
-        opened = self.open(params, read_einvoice=self.settings.einvoice and not replayed)
-        doc, warnings, result = opened.doc, list(opened.warnings), opened.einvoice
-        doc.content = params.content
-        doc.document_type = params.document_type
-        doc.prompt = params.prompt
-        doc.language_hint = params.language_hint
+        # stage 1: the untrusted bytes → pages, and the e-invoice XML when there is one (no model needed);
+        # an engine that answers a document itself (replay: its gold) is asked before that stage
+        opened = self.open(params, read_einvoice=self.settings.einvoice and not self.engine.knows(params.content))
+        doc = DocumentInput(content=params.content, mime_type=opened.mime_type, filename=params.filename,
+                            pages=opened.pages, total_pages=opened.total_pages, document_type=params.document_type,
+                            prompt=params.prompt, language_hint=params.language_hint,
+                            einvoice_tried=opened.einvoice_tried)
+        warnings, result = list(opened.warnings), opened.einvoice
         decode_ms = _ms(started)
+        # stage 2: the engine reads the pages
         if result is None:
-            if doc.mime_type == "application/xml" and self.engine.name != "einvoice":
+            if doc.mime_type == "application/xml" and self.engine.reads_pages:
                 raise errors.InvalidDocument(
                     "The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
                     "Order-X). Send the PDF or an image of the document instead.")
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before the document was read.")
             result = self.engine.extract(doc, cancel)
-
-        document, repair_warnings = validate(result.document, params.document_type if result.engine != "einvoice"
-                                             else None)
+        # stage 3: the canonical document, its checks
+        document, repair_warnings = validate(result.document, None if result.from_xml else params.document_type)
         warnings += result.warnings + repair_warnings
         document_dict = document.model_dump(mode="json")
         warnings += checks.check_document(document_dict)
-        if getattr(self.engine, "demo", False) and result.engine != "einvoice":
+        if self.engine.demo and not result.from_xml:
             warnings.insert(0, DEMO_WARNING)
         confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
         timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,
@@ -200,55 +199,6 @@ def _drop(data: Any, loc: list) -> bool:
         parent[key] = None if parent[key] is not None else parent.pop(key)
         return True
     return False
-
-
-# --- engines ----------------------------------------------------------------------------------
-
-
-def demo_model_dir() -> Path:
-    """Where ``--demo`` keeps its tiny random model (built on first use, reused afterwards)."""
-    import os
-    import tempfile
-
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ocr-sidecar"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        base = Path(tempfile.gettempdir()) / "ocr-sidecar"
-        base.mkdir(parents=True, exist_ok=True)
-    return base / "demo-internvl-tiny"
-
-
-def make_engine(settings: Settings) -> Engine:
-    """The engine the settings ask for (not loaded yet: ``engine.load()`` is the slow part)."""
-    if settings.engine == "replay":
-        from .engines.replay import ReplayEngine
-
-        import os
-
-        # OCR_REPLAY_DELAY_S simulates inference time (load tests, demos of the Odoo queue).
-        return ReplayEngine(settings.replay_dir, delay_s=float(os.environ.get("OCR_REPLAY_DELAY_S") or 0))
-    if settings.engine == "einvoice":
-        return einvoice.EInvoiceEngine()
-    if settings.engine == "openai":
-        from .engines.openai import OpenAIEngine
-
-        return OpenAIEngine(settings.openai_url, model=settings.openai_model, api_key=settings.openai_key or "",
-                            max_tokens=settings.max_tokens)
-    from .engines.internvl import InternVLEngine
-
-    model_path = settings.model_path
-    if settings.demo:
-        from .random_model import build_random_model
-
-        model_path = demo_model_dir()
-        if not (model_path / "config.json").exists():
-            build_random_model(model_path, size="tiny", seed=0)
-    return InternVLEngine(model_path, device=settings.device, dtype=settings.dtype, max_tiles=settings.max_tiles,
-                          max_tokens=settings.max_tokens, threads=settings.threads,
-                          tile_policy=settings.tile_policy, quantize=settings.quantize, decoder=settings.decoder,
-                          lookup_draft=settings.lookup_draft, batch_size=settings.batch_size,
-                          batch_wait_ms=settings.batch_wait_ms)
 
 
 def build_extractor(engine: Optional[str] = None, settings: Optional[Settings] = None

@@ -26,7 +26,8 @@ from . import __version__, errors
 from .engines.base import Engine
 from .inputs import SUPPORTED_MIME_TYPES
 from .metrics import Metrics
-from .pipeline import ExtractParams, Pipeline, Result, make_engine
+from .engines import make_engine
+from .pipeline import ExtractParams, Pipeline, Result
 from .proto import document_service_pb2 as pb
 from .proto import document_service_pb2_grpc as pb_grpc
 from .proto import model_pb2, model_pb2_grpc
@@ -104,8 +105,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         self.engine = engine if engine is not None else make_engine(settings)
         self.pipeline = Pipeline(settings, self.engine)
         self.metrics = Metrics()
-        if hasattr(self.engine, "on_batch"):  # engines that batch report each batch's size
-            self.engine.on_batch = self.metrics.batch_size.observe
+        self.engine.on_batch = self.metrics.batch_size.observe  # engines that batch report each batch's size
         self.health = health.aio.HealthServicer()
         self.port: Optional[int] = None
         self.ready = False

@@ -33,6 +33,7 @@
 | OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
 | OCR_LOOKUP_DRAFT | 8                  | jump decoder: tokens drafted from the prompt (PDF text layer) per step, verified in the same pass; 0 = off |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
+| OCR_REPLAY_DELAY_S | 0                | replay engine: seconds each answer takes (load tests, demos of the Odoo queue) |
 | OCR_OPENAI_URL   | (none)             | engine openai: OpenAI-compatible server (vLLM, LMDeploy), e.g. http://vllm:8000/v1 |
 | OCR_OPENAI_MODEL | OpenGVLab/InternVL3-1B | engine openai: the served model's name                       |
 | OCR_OPENAI_KEY   | (none)             | engine openai: bearer key of that server                        |
@@ -106,6 +107,7 @@ class Settings:
     openai_model: str = "OpenGVLab/InternVL3-1B"
     openai_key: Optional[str] = field(default=None, repr=False)
     replay_dir: Optional[Path] = None
+    replay_delay_s: float = 0.0
     demo: bool = False
 
     # env name -> (field, converter)
@@ -145,6 +147,7 @@ class Settings:
         "OCR_OPENAI_MODEL": ("openai_model", str),
         "OCR_OPENAI_KEY": ("openai_key", str),
         "OCR_REPLAY_DIR": ("replay_dir", Path),
+        "OCR_REPLAY_DELAY_S": ("replay_delay_s", float),
     }
 
     @classmethod

@@ -11,7 +11,7 @@ from PIL import Image
 
 from ocr_sidecar import errors
 from ocr_sidecar.checks import check_document
-from ocr_sidecar.engines.base import EngineResult
+from ocr_sidecar.engines.base import BaseEngine, EngineResult
 from ocr_sidecar.inputs import Limits, load_document, render_scale
 from ocr_sidecar.pipeline import ExtractParams, Pipeline, validate
 from ocr_sidecar.settings import Settings
@@ -20,7 +20,7 @@ from conftest import DOCUMENTS_DIR, corpus, load_gold
 import sidecar_helpers as h
 
 
-class RecordingEngine:
+class RecordingEngine(BaseEngine):
     """Stands in for the model: records what the pipeline hands it and answers a fixed document."""
 
     name, model_name, device, dtype = "internvl", "recording", "cpu", "float32"

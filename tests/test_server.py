@@ -19,6 +19,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
+from ocr_sidecar.engines.base import BaseEngine
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.proto import model_pb2, model_pb2_grpc
@@ -216,7 +217,7 @@ def test_bearer_token_is_required_but_health_is_open():
         assert stub.Extract(request, timeout=10, metadata=[("authorization", "Bearer s3cret")]).document_json
 
 
-class GatedEngine:
+class GatedEngine(BaseEngine):
     """Loads only when the test says so: makes the NOT_SERVING → SERVING transition observable."""
 
     name, model_name, device, dtype, demo = "replay", "gated", "cpu", "none", False

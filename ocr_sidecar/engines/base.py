@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Optional, Protocol
+from typing import Callable, Optional, Protocol
 
 from PIL import Image
 
@@ -47,17 +47,44 @@ class EngineResult:
     generate_ms: int = 0
     engine: str = ""
     model: str = ""
+    from_xml: bool = False  # read from the document's e-invoice XML: exact values, nothing inferred
 
 
 class Engine(Protocol):
-    name: str  # "internvl" | "einvoice" | "replay"
+    """What the pipeline asks of an engine; every engine declares each of these (``BaseEngine`` has defaults)."""
+
+    name: str  # "internvl" | "openai" | "einvoice" | "replay"
     model_name: str  # name + revision, reported in responses
     device: str
     dtype: str
     demo: bool  # random-weight demo model: every response carries a warning
+    reads_pages: bool  # it reads rendered pages; False: the document's XML only (the e-invoice engine)
+    on_batch: Optional[Callable[[int], None]]  # told the size of each batch it runs (server metrics)
+
+    def knows(self, content: bytes) -> bool:
+        """True when this engine answers the document itself, before the pipeline's e-invoice stage (replay:
+        its gold documents, so an e-invoice of the corpus replays its gold)."""
 
     def load(self) -> None:
         """Load weights; slow. The server reports NOT_SERVING until this returns."""
 
     def extract(self, doc: DocumentInput, cancel: Optional[threading.Event] = None) -> EngineResult:
         """Blocking; runs in a worker thread. Must stop soon after ``cancel`` is set (raise errors.Cancelled)."""
+
+
+class BaseEngine:
+    """The defaults of ``Engine``: an engine that reads pages, is no demo, does not batch, knows nothing itself."""
+
+    name = "engine"
+    model_name = "engine"
+    device = "cpu"
+    dtype = "none"
+    demo = False
+    reads_pages = True
+    on_batch: Optional[Callable[[int], None]] = None
+
+    def knows(self, content: bytes) -> bool:
+        return False
+
+    def load(self) -> None:
+        return None

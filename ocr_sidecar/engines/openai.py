@@ -33,12 +33,12 @@ from .. import errors
 from ..answer import read_answer, token_budget
 from ..prompts import document_prompt
 from ..schema import MAX_LINES, decoding_json_schema
-from .base import DocumentInput, EngineResult
+from .base import BaseEngine, DocumentInput, EngineResult
 
 log = logging.getLogger(__name__)
 
 
-class OpenAIEngine:
+class OpenAIEngine(BaseEngine):
     name = "openai"
 
     def __init__(self, base_url: str, *, model: str = "OpenGVLab/InternVL3-1B", api_key: str = "",
@@ -52,7 +52,7 @@ class OpenAIEngine:
         self.timeout_s = timeout_s
         self.image_max_side = image_max_side
         self.model_name = f"{model} via {self.base_url}"
-        self.device, self.dtype, self.demo = "remote", "server", False
+        self.device, self.dtype = "remote", "server"
 
     # --- plumbing --------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Optional
 
 from .. import errors
 from ..answer import leaf_paths
-from .base import DocumentInput, EngineResult
+from .base import BaseEngine, DocumentInput, EngineResult
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".xml"}
 
@@ -43,11 +43,8 @@ def default_documents_dir() -> Optional[Path]:
     return candidate if candidate.is_dir() else None
 
 
-class ReplayEngine:
+class ReplayEngine(BaseEngine):
     name = "replay"
-    device = "cpu"
-    dtype = "none"
-    demo = False
 
     def __init__(self, documents_dir: Optional[Path] = None, delay_s: float = 0.0):
         self.documents_dir = Path(documents_dir) if documents_dir else default_documents_dir()

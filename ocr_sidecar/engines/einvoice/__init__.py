@@ -48,6 +48,12 @@ Files: ``reader`` (find, parse hardened, classify; the entry point), ``cii`` and
 helpers). Sniffing and the PDF's attachments are ``ocr_sidecar.formats``'s.
 """
 
-from .reader import ENGINE_NAME, STANDARD_ATTACHMENT_NAMES, BrokenEInvoice, EInvoiceEngine, try_extract
+from .reader import (
+    ENGINE_NAME,
+    STANDARD_ATTACHMENT_NAMES,
+    BrokenEInvoice,
+    EInvoiceEngine,
+    try_extract,
+)
 
 __all__ = ["ENGINE_NAME", "STANDARD_ATTACHMENT_NAMES", "BrokenEInvoice", "EInvoiceEngine", "try_extract"]

@@ -9,8 +9,19 @@ from typing import Optional
 from lxml import etree
 
 from .finish import _Mapper
-from .values import (CREDIT_NOTE_CODES, ORDER_RESPONSE_CODES, _Line, _Raw, _allowances, _amount, _cii_date, _first,
-                     _is_charge, _make_party, _profile)
+from .values import (
+    CREDIT_NOTE_CODES,
+    ORDER_RESPONSE_CODES,
+    _allowances,
+    _amount,
+    _cii_date,
+    _first,
+    _is_charge,
+    _Line,
+    _make_party,
+    _profile,
+    _Raw,
+)
 from .xmltree import _kid, _kids, _txt
 
 log = logging.getLogger("ocr_sidecar.engines.einvoice")

@@ -11,9 +11,9 @@ from typing import Optional
 from pydantic import ValidationError
 
 from ... import schema
-from ..base import Warning
 from ...errors import BrokenEInvoice
-from .values import _Ctx, _Line, _Raw, _num
+from ..base import Warning
+from .values import _Ctx, _Line, _num, _Raw
 
 log = logging.getLogger("ocr_sidecar.engines.einvoice")
 

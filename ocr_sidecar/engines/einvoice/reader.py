@@ -9,14 +9,13 @@ from typing import Optional
 
 from lxml import etree
 
-from ...errors import InvalidDocument
-from ..base import EngineResult
-from ...errors import BrokenEInvoice
+from ...answer import leaf_paths
+from ...errors import BrokenEInvoice, InvalidDocument
+from ...formats import is_pdf, sniff_xml, xml_attachments
+from ..base import BaseEngine, EngineResult
 from .cii import _CiiMapper
 from .finish import _fit_schema
 from .ubl import _UblMapper
-from ...answer import leaf_paths
-from ...formats import is_pdf, sniff_xml, xml_attachments
 
 log = logging.getLogger("ocr_sidecar.engines.einvoice")
 
@@ -81,22 +80,18 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
         preprocess_ms=elapsed_ms,
         generate_ms=0,
         engine=ENGINE_NAME,
+        from_xml=True,
         model=f"{ENGINE_NAME}/{syntax}" + (f":{mapper.profile}" if mapper.profile else ""),
     )
 
 
-class EInvoiceEngine:
+class EInvoiceEngine(BaseEngine):
     """The fast path as an ``Engine`` (engines/base.py), for a server or an eval run that must not
     fall back to the model: a document without an e-invoice is an invalid input here."""
 
     name = ENGINE_NAME
     model_name = ENGINE_NAME
-    device = "cpu"
-    dtype = "none"
-    demo = False
-
-    def load(self) -> None:  # nothing to load: the XML is the answer
-        return None
+    reads_pages = False  # the XML is the answer: nothing to load, no page to render
 
     def extract(self, doc, cancel=None) -> EngineResult:
         # the pipeline has looked already, in its sandbox: parsing the untrusted bytes again here would not be

@@ -8,7 +8,16 @@ from typing import Optional
 from lxml import etree
 
 from .finish import _Mapper
-from .values import CREDIT_NOTE_CODES, _Line, _Raw, _allowances, _first, _make_party, _profile, _ubl_date
+from .values import (
+    CREDIT_NOTE_CODES,
+    _allowances,
+    _first,
+    _Line,
+    _make_party,
+    _profile,
+    _Raw,
+    _ubl_date,
+)
 from .xmltree import _kid, _kids, _local, _txt
 
 log = logging.getLogger("ocr_sidecar.engines.einvoice")

@@ -8,7 +8,6 @@ from typing import Optional
 
 from lxml import etree
 
-
 log = logging.getLogger("ocr_sidecar.engines.einvoice")
 
 

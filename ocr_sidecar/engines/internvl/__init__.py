@@ -9,7 +9,12 @@ The answer is read by ``ocr_sidecar.answer`` (shared with the other engines).
 """
 
 from .engine import InternVLEngine
-from .loading import checkpoint_dtype, checkpoint_mappings, release_file_pages, widen_and_quantize
+from .loading import (
+           checkpoint_dtype,
+           checkpoint_mappings,
+           release_file_pages,
+           widen_and_quantize,
+)
 from .tiling import TEXT_LAYER_CHARS, TEXT_PAGE_TILES, page_tile_cap, split_tile_budget
 
 __all__ = ["InternVLEngine", "checkpoint_dtype", "checkpoint_mappings", "release_file_pages", "widen_and_quantize",

@@ -3,9 +3,8 @@ the same pass, the KV cache of the prompt's fixed prefix kept across documents; 
 
 from __future__ import annotations
 
-from typing import Optional
-
 import threading
+from typing import Optional
 
 from ...lookup import PromptLookup
 

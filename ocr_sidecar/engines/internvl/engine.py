@@ -25,15 +25,21 @@ from ...lookup import PromptLookup
 from ...prompts import document_prompt
 from ...random_model import RANDOM_MARKER
 from ...schema import MAX_LINES, decoding_json_schema
-from ..base import DocumentInput, EngineResult
+from ..base import BaseEngine, DocumentInput, EngineResult
 from .batch import BatchDecoding
 from .decoding import SingleDecoding
 from .loading import checkpoint_dtype, widen_and_quantize
-from .tiling import IMAGE_MEAN, IMAGE_STD, TOKENS_PER_TILE, page_tile_cap, split_tile_budget
+from .tiling import (
+    IMAGE_MEAN,
+    IMAGE_STD,
+    TOKENS_PER_TILE,
+    page_tile_cap,
+    split_tile_budget,
+)
 
 log = logging.getLogger("ocr_sidecar.internvl")
 
-class InternVLEngine(SingleDecoding, BatchDecoding):
+class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
     name = "internvl"
 
     def __init__(self, model_path: str | Path, *, device: str = "auto", dtype: str = "auto", max_tiles: int = 12,
@@ -88,9 +94,16 @@ class InternVLEngine(SingleDecoding, BatchDecoding):
         import torch
         import xgrammar as xgr
         from transformers import AutoModelForImageTextToText, AutoTokenizer
-        from transformers.models.got_ocr2.image_processing_pil_got_ocr2 import GotOcr2ImageProcessorPil
+        from transformers.models.got_ocr2.image_processing_pil_got_ocr2 import (
+            GotOcr2ImageProcessorPil,
+        )
 
-        from ...device import choose_device, choose_dtype, choose_quantize, configure_threads
+        from ...device import (
+            choose_device,
+            choose_dtype,
+            choose_quantize,
+            configure_threads,
+        )
 
         self.device = choose_device(self.requested_device)
         self.dtype = choose_dtype(self.requested_dtype, self.device)

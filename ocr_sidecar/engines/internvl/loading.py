@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+
 def checkpoint_dtype(path: Path) -> str:
     """The dtype the weights were saved in, from config.json (InternVL3-1B-hf: bfloat16)."""
     try:
@@ -69,7 +70,10 @@ def widen_and_quantize(model, int8: bool = False, per_channel: bool = True) -> N
     """
     import torch
     from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
-    from torch.ao.quantization import default_dynamic_qconfig, per_channel_dynamic_qconfig
+    from torch.ao.quantization import (
+        default_dynamic_qconfig,
+        per_channel_dynamic_qconfig,
+    )
 
     class WideningEmbedding(torch.nn.Embedding):
         """A bf16 embedding table whose looked-up rows come out in fp32 (exact widening)."""
