@@ -4,3 +4,4 @@ from . import test_faults
 from . import test_bench_overhead
 from . import test_tour
 from . import test_cross_company
+from . import test_tls

@@ -4,6 +4,10 @@ Fork safety: Odoo forks its workers after import, and a gRPC channel must not cr
 are created lazily in the process that uses them, cached per (process id, endpoint settings), and
 rebuilt when either changes. Nothing is created at import time.
 
+TLS: server verified against the CA given (or the system's roots); mutual TLS when a client certificate
+and its key are given (both PEM; ``normalize_pem`` restores line breaks a single-line input dropped). A
+token sent without TLS is logged as a warning once per channel: anyone on the path can read it.
+
 Several endpoints (comma-separated, or one ``dns:///name:port`` resolving to several addresses): the
 client starts at a rotating position and fails over to the next endpoint on UNAVAILABLE, so load is
 spread and a dead replica costs one fast failure, not a bill in error.
@@ -15,6 +19,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -47,6 +52,26 @@ class PermanentError(DigitizeError):
     """Retrying cannot help: the document is invalid, or the settings are wrong."""
 
 
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
+
+
+def normalize_pem(text: str) -> str:
+    """PEM blocks with their line breaks restored (a password or one-line input drops them) and nothing
+    around them; text with no PEM block is returned stripped, for the TLS library to refuse."""
+    blocks = _PEM_BLOCK.findall(text or "")
+    if not blocks:
+        return (text or "").strip()
+    out = []
+    for label, body in blocks:
+        lines = [line.strip() for line in body.strip().splitlines()]
+        headers = [line for line in lines if ":" in line]  # e.g. Proc-Type of an old encrypted key
+        data = "".join(line for line in lines if line and ":" not in line)
+        wrapped = [data[i:i + 64] for i in range(0, len(data), 64)]
+        out.append("\n".join([f"-----BEGIN {label}-----", *headers, *([""] if headers else []), *wrapped,
+                              f"-----END {label}-----"]))
+    return "\n".join(out) + "\n"
+
+
 @dataclass
 class EndpointSettings:
     endpoints: tuple[str, ...]
@@ -54,6 +79,8 @@ class EndpointSettings:
     ca_pem: str = ""
     token: str = ""
     timeout: float = 600.0
+    cert_pem: str = ""  # client certificate (chain) for mutual TLS
+    key_pem: str = ""  # its private key
 
     @classmethod
     def parse(cls, endpoints: str, **kwargs: Any) -> "EndpointSettings":
@@ -61,10 +88,22 @@ class EndpointSettings:
         if not items:
             raise PermanentError("No sidecar endpoint is configured: set it in Accounting > Settings > "
                                  "Document digitization.", code="FAILED_PRECONDITION")
-        return cls(endpoints=items, **kwargs)
+        settings = cls(endpoints=items, **kwargs)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if bool(self.cert_pem) != bool(self.key_pem):
+            raise PermanentError("Mutual TLS needs both the client certificate and its private key: set the missing "
+                                 "one in Settings > Document digitization (or clear both).",
+                                 code="FAILED_PRECONDITION")
+        if self.cert_pem and not self.tls:
+            raise PermanentError("A client certificate is set but TLS is off: turn TLS on in Settings > Document "
+                                 "digitization (mutual TLS needs it), or clear the certificate.",
+                                 code="FAILED_PRECONDITION")
 
     def key(self) -> tuple:
-        return (self.endpoints, self.tls, self.ca_pem)
+        return (self.endpoints, self.tls, self.ca_pem, self.cert_pem, self.key_pem)
 
 
 @dataclass
@@ -110,9 +149,15 @@ class _Channels:
                 if endpoint not in self._channels:
                     if settings.tls:
                         creds = grpc.ssl_channel_credentials(
-                            root_certificates=settings.ca_pem.encode() if settings.ca_pem else None)
+                            root_certificates=normalize_pem(settings.ca_pem).encode() if settings.ca_pem else None,
+                            private_key=normalize_pem(settings.key_pem).encode() if settings.key_pem else None,
+                            certificate_chain=normalize_pem(settings.cert_pem).encode() if settings.cert_pem else None)
                         self._channels[endpoint] = grpc.secure_channel(endpoint, creds, options=options)
                     else:
+                        if settings.token:
+                            _logger.warning("digitize: the sidecar token is sent to %s without TLS: anyone on the "
+                                            "network path can read it. Turn TLS on in Settings > Document "
+                                            "digitization.", endpoint)
                         self._channels[endpoint] = grpc.insecure_channel(endpoint, options=options)
             start = next(self._counter) % len(settings.endpoints)
             order = settings.endpoints[start:] + settings.endpoints[:start]
@@ -129,9 +174,17 @@ def _metadata(settings: EndpointSettings, request_id: str) -> list[tuple[str, st
     return meta
 
 
-def _translate(exc: Any, endpoint: str, request_id: str) -> DigitizeError:
+TLS_REFUSED_HINT = ("with TLS on, this is also how a refused TLS handshake looks: check the CA, the client "
+                    "certificate and its key in Settings > Document digitization against the sidecar's "
+                    "OCR_TLS_CERT and OCR_TLS_CLIENT_CA")
+
+
+def _translate(exc: Any, endpoint: str, request_id: str, tls: bool = False) -> DigitizeError:
     code = exc.code().name if exc.code() else "UNKNOWN"
     details = exc.details() or code
+    if tls and code == "UNAVAILABLE" and any(sign in details.lower() for sign in ("socket closed", "handshake", "ssl")):
+        # gRPC says no more than that when the sidecar refuses our certificate (or we refuse its one)
+        details = f"{details} ({TLS_REFUSED_HINT})"
     if code in TRANSIENT_CODES:
         retry_after = None
         for key, value in (exc.trailing_metadata() or ()):
@@ -160,7 +213,7 @@ def _call(settings: EndpointSettings, method: str, request: Any, request_id: str
                                              metadata=_metadata(settings, request_id))
             return endpoint, response
         except grpc.RpcError as exc:
-            error = _translate(exc, endpoint, request_id)
+            error = _translate(exc, endpoint, request_id, tls=settings.tls)
             _logger.info("digitize %s request_id=%s on %s failed: %s %s", method, request_id, endpoint,
                          error.code, error.reason)
             if error.code != "UNAVAILABLE":

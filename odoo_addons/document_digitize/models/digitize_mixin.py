@@ -16,7 +16,7 @@ from ..lib import queue as digitize_queue
 from ..lib.review import ReviewItem
 from .ir_attachment import IMAGE_MIMETYPES, document_mimetype, is_document_image
 from .odoo_catalog import OdooCatalog
-from .res_config_settings import env_default
+from .res_config_settings import env_default, env_flag
 
 _logger = logging.getLogger(__name__)
 
@@ -596,7 +596,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def _digitize_endpoint_settings(self):
         return client.EndpointSettings.parse(
             self._digitize_param("endpoint") or env_default("endpoint"),
-            tls=self._digitize_param_bool("tls"),
-            ca_pem=self._digitize_param("ca"),
+            tls=self._digitize_param_bool("tls") or env_flag("tls"),
+            ca_pem=self._digitize_param("ca") or env_default("ca"),
+            cert_pem=self._digitize_param("tls_cert") or env_default("tls_cert"),
+            key_pem=self._digitize_param("tls_key") or env_default("tls_key"),
             token=self._digitize_param("token") or env_default("token"),
             timeout=float(self._digitize_param_int("timeout", 600)))

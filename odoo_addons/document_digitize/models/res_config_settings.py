@@ -15,8 +15,17 @@ class ResConfigSettings(models.TransientModel):
     document_digitize_tls = fields.Boolean("Use TLS", config_parameter="document_digitize.tls")
     document_digitize_ca = fields.Char("CA certificate (PEM)", config_parameter="document_digitize.ca",
                                        groups="base.group_system")
+    document_digitize_tls_cert = fields.Char(
+        "Client certificate (PEM)", config_parameter="document_digitize.tls_cert", groups="base.group_system",
+        help="Mutual TLS: the certificate (chain) Odoo shows the sidecar; the sidecar trusts its CA (OCR_TLS_CLIENT_CA).")
+    document_digitize_tls_key = fields.Char(
+        "Client private key (PEM)", config_parameter="document_digitize.tls_key", groups="base.group_system",
+        help="The client certificate's private key (unencrypted PEM), stored like the token: system users only.")
     document_digitize_token = fields.Char("Token", config_parameter="document_digitize.token",
                                           groups="base.group_system")
+    document_digitize_token_insecure = fields.Boolean(
+        compute="_compute_document_digitize_token_insecure", groups="base.group_system",
+        help="A token is set while TLS is off: it would travel in clear text.")
     document_digitize_timeout = fields.Integer("Timeout (s)", config_parameter="document_digitize.timeout",
                                                default=600)
     document_digitize_auto_mail = fields.Boolean("Digitize mailed documents automatically",
@@ -31,6 +40,13 @@ class ResConfigSettings(models.TransientModel):
                                                     config_parameter="document_digitize.max_attempts", default=5)
 
     document_digitize_alias_domain = fields.Char(related="company_id.alias_domain_name")
+
+    @api.depends("document_digitize_token", "document_digitize_tls")
+    def _compute_document_digitize_token_insecure(self):
+        for settings in self:
+            token = settings.document_digitize_token or env_default("token")
+            settings.document_digitize_token_insecure = bool(token) and not (
+                settings.document_digitize_tls or env_flag("tls"))
 
     @api.model
     def _digitize_alias_settings(self):
@@ -97,6 +113,25 @@ class ResConfigSettings(models.TransientModel):
                            "type": "warning" if info["demo"] else "success", "sticky": False}}
 
 
+ENV_NAMES = {"endpoint": "DOCUMENT_DIGITIZE_ENDPOINT", "token": "DOCUMENT_DIGITIZE_TOKEN",
+             "tls": "DOCUMENT_DIGITIZE_TLS", "ca": "DOCUMENT_DIGITIZE_TLS_CA",
+             "tls_cert": "DOCUMENT_DIGITIZE_TLS_CERT", "tls_key": "DOCUMENT_DIGITIZE_TLS_KEY"}
+
+
 def env_default(key):
-    """docker-compose passes the endpoint/token as environment variables for a first start."""
-    return os.environ.get({"endpoint": "DOCUMENT_DIGITIZE_ENDPOINT", "token": "DOCUMENT_DIGITIZE_TOKEN"}[key], "")
+    """docker-compose passes the endpoint/token (and TLS material) as environment variables for a first start;
+    a value set in Settings wins. The CA, client certificate and key may be PEM text or the path of a PEM file
+    (read each time, so a renewed certificate is picked up)."""
+    value = os.environ.get(ENV_NAMES[key], "")
+    if key in ("ca", "tls_cert", "tls_key") and value and "-----BEGIN" not in value:
+        try:
+            with open(value, encoding="ascii") as file:
+                return file.read()
+        except (OSError, ValueError) as exc:
+            raise client.PermanentError(f"{ENV_NAMES[key]} names {value}, which cannot be read: {exc}",
+                                        code="FAILED_PRECONDITION") from None
+    return value
+
+
+def env_flag(key):
+    return env_default(key).strip().lower() in ("1", "true", "yes", "on")
