@@ -14,13 +14,14 @@ import typer
 from . import __version__
 from .errors import SidecarError
 from .eval import eval_command
+from .schema import DOCUMENT_TYPES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Document digitization sidecar: document bytes → canonical JSON with InternVL3-1B.")
 app.command("eval")(eval_command)
 
 MODEL_REPO = "OpenGVLab/InternVL3-1B-hf"
-TYPES = ("invoice", "credit_note", "purchase_order", "sales_order", "receipt")
+TYPES = DOCUMENT_TYPES  # the proto enum's, see schema.py
 
 
 def _fail(message: str, code: int = 2) -> None:

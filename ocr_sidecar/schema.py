@@ -1,34 +1,41 @@
 """Canonical document schema (schema_version "1").
 
-One definition, used three ways:
-- ``Document`` (pydantic) validates and normalises what any engine produces;
-- ``decoding_json_schema()`` is the bounded, all-keys-required JSON schema the
-  grammar-constrained decoder follows (every string has a length-bounded
-  ``pattern``, every array a ``maxItems``), so even random weights emit a valid
-  document;
-- ``protos/document.schema.json`` is the committed contract shared with the
-  Odoo addons; a test checks it equals ``contract_json_schema()``.
+One definition — the pydantic models below, with every bound stated once on its field — used three ways:
+- ``Document`` validates and normalises what any engine produces;
+- ``contract_json_schema()`` is the shared contract, committed as ``protos/document.schema.json``
+  (written and checked by ``tools/gen_protos.py`` like the gRPC stubs; the Odoo addon is tested against it);
+- ``decoding_json_schema()`` is derived from that contract for grammar-constrained decoding: every key
+  required, every string a length-bounded ``pattern``, every array a ``maxItems``, numbers in a range, so
+  even random weights emit a valid document.
+
+The document types are the proto's ``DocumentType`` enum (``DOCUMENT_TYPE_CREDIT_NOTE`` → ``credit_note``).
 """
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any, Literal, Optional
 
+from annotated_types import MaxLen
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .proto import document_service_pb2 as _pb
 
 SCHEMA_VERSION = "1"
 
-DocumentTypeName = Literal["invoice", "credit_note", "purchase_order", "sales_order", "receipt"]
-DOCUMENT_TYPES: tuple[str, ...] = ("invoice", "credit_note", "purchase_order", "sales_order", "receipt")
+# ocr.v1.DocumentType number → canonical name (UNSPECIFIED, 0, is "let the model decide": no name)
+DOCUMENT_TYPE_BY_NUMBER: dict[int, str] = {
+    number: name.removeprefix("DOCUMENT_TYPE_").lower() for name, number in _pb.DocumentType.items() if number}
+DOCUMENT_TYPES: tuple[str, ...] = tuple(DOCUMENT_TYPE_BY_NUMBER.values())
+DocumentTypeName = Literal[DOCUMENT_TYPES]  # type: ignore[valid-type] - the enum's names, at run time
 
-# Bounds shared by validation and decoding. Long enough for every real document in
-# the corpus (longest gold string: 58 chars), short enough that a wandering model stops.
+# Bounds: long enough for every real document in the corpus (longest gold string: 58 chars), short enough
+# that a wandering model stops. Identifiers have their standards' lengths.
 MAX_TEXT = 200  # descriptions, names, streets
-MAX_SHORT = 64  # numbers, references, codes, phone
+MAX_SHORT = 64  # numbers, references, codes, e-mail, city
 MAX_LINES = 60
 MAX_TAXES = 8
+DATE_PATTERN = r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 class _Base(BaseModel):
@@ -44,17 +51,17 @@ class Address(_Base):
 
 class Party(_Base):
     name: Optional[str] = Field(None, max_length=MAX_TEXT)
-    vat: Optional[str] = Field(None, max_length=MAX_SHORT)
-    iban: Optional[str] = Field(None, max_length=40)
+    vat: Optional[str] = Field(None, max_length=20, pattern=r"^[A-Z0-9]{0,20}$")  # "CHE123456789MWST": 16
+    iban: Optional[str] = Field(None, max_length=34, pattern=r"^[A-Z0-9]{0,34}$")  # ISO 13616: at most 34
     email: Optional[str] = Field(None, max_length=MAX_SHORT)
-    phone: Optional[str] = Field(None, max_length=MAX_SHORT)
+    phone: Optional[str] = Field(None, max_length=32)
     address: Optional[Address] = None
 
-    @field_validator("vat", "iban")
+    @field_validator("vat", "iban", mode="before")
     @classmethod
-    def _compact(cls, v: Optional[str]) -> Optional[str]:
-        # VAT ids and IBANs are compact: no spaces, dots or dashes, upper case.
-        if v is None:
+    def _compact(cls, v: Any) -> Any:
+        # VAT ids and IBANs are compact: no spaces, dots or dashes, upper case (before the bounds apply).
+        if not isinstance(v, str):
             return v
         v = "".join(ch for ch in v if ch.isalnum()).upper()
         return v or None
@@ -80,11 +87,11 @@ class Tax(_Base):
 class Document(_Base):
     document_type: Optional[DocumentTypeName] = None
     document_number: Optional[str] = Field(None, max_length=MAX_SHORT)
-    issue_date: Optional[str] = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    due_date: Optional[str] = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    issue_date: Optional[str] = Field(None, pattern=DATE_PATTERN)
+    due_date: Optional[str] = Field(None, pattern=DATE_PATTERN)
     currency: Optional[str] = Field(None, pattern=r"^[A-Z]{3}$")
     order_reference: Optional[str] = Field(None, max_length=MAX_SHORT)
-    payment_reference: Optional[str] = Field(None, max_length=MAX_SHORT * 2)
+    payment_reference: Optional[str] = Field(None, max_length=128)  # SEPA remittance text is up to 140
     seller: Optional[Party] = None
     buyer: Optional[Party] = None
     lines: Optional[list[Line]] = Field(None, max_length=MAX_LINES)
@@ -114,36 +121,26 @@ def contract_json_schema() -> dict[str, Any]:
     return schema
 
 
+def text_bounds(model: type[BaseModel]) -> dict[str, int]:
+    """Field → most characters, for the text fields of ``model`` (e.g. ``Party``): what a mapper cuts to."""
+    return {name: next(m.max_length for m in info.metadata if isinstance(m, MaxLen))
+            for name, info in model.model_fields.items() if any(isinstance(m, MaxLen) for m in info.metadata)
+            and info.annotation == Optional[str]}
+
+
 # --- decoding schema -------------------------------------------------------------------------
 
 # Regex bodies for string values in the decoding grammar. JSON-string-safe characters only
 # (no quote, backslash or control characters), so the grammar never has to emit escapes.
 _SAFE = r'[^"\\\x00-\x1f]'
-DATE_PATTERN = r"^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-
 
 # xgrammar (0.2.x) cannot compile a bounded repetition above 128 ({0,129} fails its FSM check), so the
 # decoding grammar caps free text at 128 characters; validation still accepts MAX_TEXT.
 DECODE_TEXT = 128
 
-
-def _str(max_len: int, pattern: Optional[str] = None) -> dict[str, Any]:
-    max_len = min(max_len, DECODE_TEXT)
-    return {"anyOf": [{"type": "string", "pattern": pattern or f"^{_SAFE}{{0,{max_len}}}$"}, {"type": "null"}]}
-
-
 # A bare "number" lets a model write digits for ever (a random model wrote 4,436 of them, which Python's
 # int() then refuses); with a range, xgrammar also bounds the digits: at most 10 before the point, 6 after.
 DECODE_NUMBER_LIMIT = 1e10
-
-
-def _num() -> dict[str, Any]:
-    bounded = {"type": "number", "minimum": -DECODE_NUMBER_LIMIT, "maximum": DECODE_NUMBER_LIMIT}
-    return {"anyOf": [bounded, {"type": "null"}]}
-
-
-def _obj(props: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -151,57 +148,45 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def decoding_json_schema(document_type: Optional[str] = None, max_lines: int = MAX_LINES) -> dict[str, Any]:
-    """Bounded schema for grammar-constrained decoding.
+    """Bounded schema for grammar-constrained decoding, derived from the contract.
 
     Every key is required (the skeleton is grammar-forced, so keys cost no sampling), strings are
-    length-bounded patterns, arrays bounded. ``document_type`` pins the type when the caller knows it.
+    length-bounded patterns, arrays bounded and never null (an empty list is the grammar's shortest way).
+    ``document_type`` pins the type when the caller knows it; ``max_lines`` may lower the lines' bound.
     """
-    address = _obj({
-        "street": _str(MAX_TEXT),
-        "city": _str(MAX_SHORT),
-        "zip": _str(16),
-        "country_code": _str(2, r"^[A-Z]{2}$"),
-    })
-    party = _obj({
-        "name": _str(MAX_TEXT),
-        "vat": _str(20, r"^[A-Z0-9]{0,20}$"),
-        "iban": _str(34, r"^[A-Z0-9]{0,34}$"),
-        "email": _str(MAX_SHORT),
-        "phone": _str(32),
-        "address": _nullable(address),
-    })
-    line = _obj({
-        "description": _str(MAX_TEXT),
-        "product_code": _str(32),
-        "quantity": _num(),
-        "unit": _str(16),
-        "unit_price": _num(),
-        "discount_percent": _num(),
-        "tax_rate": _num(),
-        "amount": _num(),
-    })
-    tax = _obj({"rate": _num(), "base": _num(), "amount": _num()})
+    contract = Document.model_json_schema()
+    defs = contract["$defs"]
+
+    def model(definition: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+        props = {key: overrides.get(key) or field(spec) for key, spec in definition["properties"].items()}
+        return {"type": "object", "properties": props, "required": list(props), "additionalProperties": False}
+
+    def field(spec: dict[str, Any]) -> dict[str, Any]:
+        options = spec.get("anyOf", [spec])
+        value = next(o for o in options if o.get("type") != "null")
+        nullable = len(options) > 1
+        if "$ref" in value:
+            out = model(defs[value["$ref"].rsplit("/", 1)[1]], {})
+        elif value.get("type") == "array":
+            return {"type": "array", "items": field(value["items"]), "maxItems": value["maxItems"]}
+        elif value.get("type") == "number":
+            out = {"type": "number", "minimum": -DECODE_NUMBER_LIMIT, "maximum": DECODE_NUMBER_LIMIT}
+        elif "enum" in value:
+            out = {"type": "string", "enum": list(value["enum"])}
+        elif value.get("type") == "string":
+            pattern = value.get("pattern") or f"^{_SAFE}{{0,{min(value['maxLength'], DECODE_TEXT)}}}$"
+            out = {"type": "string", "pattern": pattern}
+        else:  # pragma: no cover - a field type the decoder does not know yet
+            raise TypeError(f"no decoding rule for {spec}")
+        return _nullable(out) if nullable else out
+
+    overrides: dict[str, Any] = {}
     if document_type:
-        doc_type: dict[str, Any] = {"type": "string", "enum": [document_type]}
-    else:
-        doc_type = {"anyOf": [{"type": "string", "enum": list(DOCUMENT_TYPES)}, {"type": "null"}]}
-    return _obj({
-        "document_type": doc_type,
-        "document_number": _str(MAX_SHORT),
-        "issue_date": _str(10, DATE_PATTERN),
-        "due_date": _str(10, DATE_PATTERN),
-        "currency": _str(3, r"^[A-Z]{3}$"),
-        "order_reference": _str(MAX_SHORT),
-        "payment_reference": _str(MAX_SHORT),
-        "seller": _nullable(party),
-        "buyer": _nullable(copy.deepcopy(party)),
-        "lines": {"type": "array", "items": line, "maxItems": max_lines},
-        "taxes": {"type": "array", "items": tax, "maxItems": MAX_TAXES},
-        "subtotal": _num(),
-        "total_tax": _num(),
-        "total": _num(),
-        "amount_due": _num(),
-    })
+        overrides["document_type"] = {"type": "string", "enum": [document_type]}
+    lines = field(contract["properties"]["lines"])
+    lines["maxItems"] = min(max_lines, lines["maxItems"])
+    overrides["lines"] = lines
+    return model(contract, overrides)
 
 
 def empty_document(document_type: Optional[str] = None) -> Document:

@@ -23,15 +23,15 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from . import __version__, errors
+from .engines import make_engine
 from .engines.base import Engine
 from .inputs import SUPPORTED_MIME_TYPES
 from .metrics import Metrics
-from .engines import make_engine
 from .pipeline import ExtractParams, Pipeline, Result
 from .proto import document_service_pb2 as pb
 from .proto import document_service_pb2_grpc as pb_grpc
 from .proto import model_pb2, model_pb2_grpc
-from .schema import SCHEMA_VERSION, contract_json_schema
+from .schema import DOCUMENT_TYPE_BY_NUMBER, SCHEMA_VERSION, contract_json_schema
 from .settings import Settings
 
 DEADLINE_MARGIN_S = 0.05  # the server gives up this much before the client deadline, so its status arrives
@@ -42,13 +42,6 @@ LEGACY_SERVICE = model_pb2.DESCRIPTOR.services_by_name["ModelService"].full_name
 HEALTH_SERVICE = health_pb2.DESCRIPTOR.services_by_name["Health"].full_name
 SERVICES = ("", DOCUMENT_SERVICE, LEGACY_SERVICE)
 
-_TYPE_NAMES = {
-    pb.DOCUMENT_TYPE_INVOICE: "invoice",
-    pb.DOCUMENT_TYPE_CREDIT_NOTE: "credit_note",
-    pb.DOCUMENT_TYPE_PURCHASE_ORDER: "purchase_order",
-    pb.DOCUMENT_TYPE_SALES_ORDER: "sales_order",
-    pb.DOCUMENT_TYPE_RECEIPT: "receipt",
-}
 
 
 def log_event(level: int, event: str, **fields: Any) -> None:
@@ -207,7 +200,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
 
     async def Extract(self, request: pb.ExtractRequest, context) -> pb.ExtractResponse:
         params = ExtractParams(content=request.content, mime_type=request.mime_type, filename=request.filename,
-                               document_type=_TYPE_NAMES.get(request.document_type), prompt=request.prompt,
+                               document_type=DOCUMENT_TYPE_BY_NUMBER.get(request.document_type), prompt=request.prompt,
                                max_pages=request.max_pages, language_hint=request.language_hint)
         return await self._handle("Extract", context, params, _to_response)
 

@@ -144,12 +144,11 @@ def _finish_line(line: _Line, sign: Decimal, ctx: _Ctx, i: int) -> dict:
 
 # --- fitting the canonical schema ---------------------------------------------------------------
 
-_TEXT_BOUNDS = {"document_number": schema.MAX_SHORT, "order_reference": schema.MAX_SHORT,
-                "payment_reference": schema.MAX_SHORT * 2}
-_PARTY_BOUNDS = {"name": schema.MAX_TEXT, "vat": schema.MAX_SHORT, "iban": 40, "email": schema.MAX_SHORT,
-                 "phone": schema.MAX_SHORT}
-_ADDRESS_BOUNDS = {"street": schema.MAX_TEXT, "city": schema.MAX_SHORT, "zip": 16}
-_LINE_BOUNDS = {"description": schema.MAX_TEXT, "product_code": schema.MAX_SHORT, "unit": 16}
+# what each text field holds at most, from the canonical schema (the one place bounds are written)
+_TEXT_BOUNDS = schema.text_bounds(schema.Document)
+_PARTY_BOUNDS = schema.text_bounds(schema.Party)
+_ADDRESS_BOUNDS = schema.text_bounds(schema.Address)
+_LINE_BOUNDS = schema.text_bounds(schema.Line)
 
 
 def _fit_schema(doc: dict) -> tuple[dict, list[Warning]]:
