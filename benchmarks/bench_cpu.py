@@ -172,9 +172,9 @@ def _current_rss_gb() -> float:
 
 
 def machine() -> str:
-    from ocr_sidecar.device import cpu_flags, physical_cores
-
     import torch
+
+    from ocr_sidecar.device import cpu_flags, physical_cores
 
     model = "unknown CPU"
     try:

@@ -69,7 +69,7 @@ def main() -> None:
         for clients in [int(c) for c in args.clients.split(",")]:
             latencies, lock = [], threading.Lock()
 
-            def client() -> None:
+            def client(latencies=latencies, lock=lock) -> None:  # this round's list, not a later one's
                 for _ in range(args.rounds):
                     t0 = time.perf_counter()
                     stub.Extract(pb.ExtractRequest(content=content, filename=args.page), timeout=3600)

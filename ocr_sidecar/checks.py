@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from stdnum import iban as stdnum_iban
 from stdnum import get_cc_module
+from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
 from .engines.base import Warning

@@ -16,9 +16,9 @@ from pathlib import Path
 import grpc
 import pytest
 import typer
+from conftest import DOCUMENTS_DIR, corpus, load_gold
 from typer.testing import CliRunner
 
-from conftest import DOCUMENTS_DIR, corpus, load_gold
 from ocr_sidecar import eval as ev
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
@@ -389,6 +389,7 @@ def test_real_pipeline_with_the_replay_engine_scores_100_percent_on_the_corpus()
 
 def test_eval_against_a_running_server():
     from conftest import DOCUMENTS_DIR
+
     from ocr_sidecar.testing import SidecarThread
 
     with SidecarThread(engine="replay") as target:

@@ -21,14 +21,13 @@ import zlib
 
 import grpc
 import pytest
+import sidecar_helpers as h
+from conftest import DOCUMENTS_DIR, ROOT
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.testing import SidecarThread
-
-from conftest import DOCUMENTS_DIR, ROOT
-import sidecar_helpers as h
 
 BILL = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
 
@@ -139,11 +138,12 @@ def test_fifty_concurrent_clients_none_lost_none_twice():
 
 
 def _certs(tmp_path):
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     def key():
         return ec.generate_private_key(ec.SECP256R1())

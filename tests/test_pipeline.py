@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+import sidecar_helpers as h
+from conftest import DOCUMENTS_DIR, corpus, load_gold
 from PIL import Image
 
 from ocr_sidecar import errors
@@ -15,9 +17,6 @@ from ocr_sidecar.engines.base import BaseEngine, EngineResult
 from ocr_sidecar.inputs import Limits, load_document, render_scale
 from ocr_sidecar.pipeline import ExtractParams, Pipeline, validate
 from ocr_sidecar.settings import Settings
-
-from conftest import DOCUMENTS_DIR, corpus, load_gold
-import sidecar_helpers as h
 
 
 class RecordingEngine(BaseEngine):

@@ -37,8 +37,8 @@ def document_schema_text() -> str:
 
 
 def generate(out: Path) -> None:
-    from grpc_tools import protoc  # build-time dependency only
     import grpc_tools
+    from grpc_tools import protoc  # build-time dependency only
 
     raw = Path(tempfile.mkdtemp())
     include = Path(grpc_tools.__file__).parent / "_proto"

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
-
 import mapping_fixtures as F
+import pytest
 
 BILL_TYPES = {"invoice", "credit_note", "receipt"}
 BILL_DOCS = [p for p in F.corpus() if F.load_gold(p).get("document_type") in BILL_TYPES]

@@ -6,9 +6,8 @@ import ast
 import datetime
 from pathlib import Path
 
-import pytest
-
 import mapping_fixtures as F
+import pytest
 
 N = F.normalize
 LIB_DIR = Path(F.lib.__file__).parent

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 import mapping_fixtures as F
+import pytest
 
 C = F.C
 map_document = F.mapping.map_document

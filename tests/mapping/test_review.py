@@ -3,9 +3,8 @@ and the chatter note."""
 
 from __future__ import annotations
 
-import pytest
-
 import mapping_fixtures as F
+import pytest
 
 R = F.review
 
