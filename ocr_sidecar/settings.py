@@ -6,7 +6,7 @@
 | MAX_TOKENS       | 1024               | upper bound of generated tokens per document (seed name)        |
 | GRPC_HOST        | [::]               | bind address (seed name)                                        |
 | GRPC_PORT        | 50051              | port; 0 = pick a free one (tests)                               |
-| OCR_ENGINE       | internvl           | internvl, replay (gold files; tests/demos of the Odoo side)     |
+| OCR_ENGINE       | internvl           | internvl; openai (OCR_OPENAI_URL); einvoice (XML only, no model); replay (gold files: tests, demos) |
 | OCR_DEVICE       | auto               | auto, cpu, cuda                                                 |
 | OCR_DTYPE        | auto               | auto (bf16 on GPU; on CPU bf16 only with AVX512-BF16/AMX), fp32, bf16 |
 | OCR_MAX_TILES    | 12                 | 448x448 tiles per page budget (plus thumbnail)                  |
