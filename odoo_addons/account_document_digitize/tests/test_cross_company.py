@@ -6,6 +6,7 @@ the guard existed) goes to ``error`` without being sent.
 """
 
 import base64
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -115,10 +116,14 @@ class TestCrossCompanyBills(CrossCompanyCase):
         bill.sudo().write({"digitize_state": "queued", "digitize_attachment_id": own.id,
                            "digitize_requested_by": self.user_b.id})
         before = self.requests()
-        self.run_scheduled_action()
+        sent = []
+        with patch.object(type(self.env["res.users"]), "_bus_send",
+                          lambda users, kind, payload, **kw: sent.append((users, kind))):
+            self.run_scheduled_action()
         self.assertEqual(bill.digitize_state, "error")
         self.assertEqual(bill.digitize_error, f"{self.user_b.name}, who asked for it, may not read "
                                               f"{bill.display_name} or its file a.pdf: it was not sent.")
+        self.assertEqual(sent, [], "no notification about A's bill to B's user")
         self.assert_nothing_sent(before, bill)
 
     def test_main_attachment_pointing_at_another_companys_file_then_digitize(self):

@@ -542,9 +542,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def _digitize_notify(self):
         """Tell whoever asked (bus): a notification, and an event that makes an open form of it reload."""
         self.ensure_one()
-        user = self.digitize_requested_by
+        user = self.sudo().digitize_requested_by
         if not user or self.digitize_state not in ("done", "needs_review", "error"):
             return
+        if not self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids).has_access("read"):
+            return  # a queue entry in the name of someone who cannot see the record: tell them nothing of it
         kind, title = {"done": ("success", _("Digitized")), "needs_review": ("warning", _("Digitized: please check")),
                        "error": ("danger", _("Digitization failed"))}[self.digitize_state]
         message = self.display_name
