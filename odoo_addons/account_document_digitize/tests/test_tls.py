@@ -131,6 +131,19 @@ class TestMutualTls(DigitizeCase):
         self.assertTrue(bill.digitize_error.startswith(f"DOCUMENT_DIGITIZE_TLS_KEY names {folder / 'missing.key'}, "
                                                        "which cannot be read"), bill.digitize_error)
 
+    def test_the_token_from_a_secret_file_in_the_environment(self):
+        """docker-compose hands the token as a secret file: DOCUMENT_DIGITIZE_TOKEN_FILE."""
+        self.use_tls_sidecar(self.client_cert.cert_pem, self.client_cert.key_pem)
+        self.ICP.set_param("document_digitize.token", "")
+        secret = Path(tempfile.mkdtemp(prefix="digitize-secret-")) / "ocr_auth_token"
+        secret.write_text(TOKEN + "\n")
+        with patch.dict(os.environ, {"DOCUMENT_DIGITIZE_TOKEN": "", "DOCUMENT_DIGITIZE_TOKEN_FILE": str(secret)}):
+            self.assertEqual(self.digitize_bill().digitize_state, "done")
+            with patch.dict(os.environ, {"DOCUMENT_DIGITIZE_TOKEN_FILE": str(secret) + ".gone"}):
+                bill = self.digitize_bill()
+        self.assertEqual(bill.digitize_state, "error")
+        self.assertIn("DOCUMENT_DIGITIZE_TOKEN_FILE names", bill.digitize_error)
+
     def test_the_client_certificate_and_key_are_for_system_users_only(self):
         self.use_tls_sidecar(self.client_cert.cert_pem, self.client_cert.key_pem)
         accountant = new_test_user(self.env, "digitize_tls_accountant",

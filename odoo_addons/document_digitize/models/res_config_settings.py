@@ -121,8 +121,17 @@ ENV_NAMES = {"endpoint": "DOCUMENT_DIGITIZE_ENDPOINT", "token": "DOCUMENT_DIGITI
 def env_default(key):
     """docker-compose passes the endpoint/token (and TLS material) as environment variables for a first start;
     a value set in Settings wins. The CA, client certificate and key may be PEM text or the path of a PEM file
-    (read each time, so a renewed certificate is picked up)."""
+    (read each time, so a renewed certificate is picked up); the token may come from a file instead
+    (``DOCUMENT_DIGITIZE_TOKEN_FILE``: a Docker or Kubernetes secret)."""
     value = os.environ.get(ENV_NAMES[key], "")
+    token_file = os.environ.get(ENV_NAMES["token"] + "_FILE", "") if key == "token" and not value else ""
+    if token_file:
+        try:
+            with open(token_file, encoding="utf-8") as file:
+                return file.read().strip()
+        except OSError as exc:
+            raise client.PermanentError(f"{ENV_NAMES['token']}_FILE names {token_file}, which cannot be read: {exc}",
+                                        code="FAILED_PRECONDITION") from None
     if key in ("ca", "tls_cert", "tls_key") and value and "-----BEGIN" not in value:
         try:
             with open(value, encoding="ascii") as file:
