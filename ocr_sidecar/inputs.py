@@ -20,6 +20,7 @@ from .engines.base import DocumentInput, EngineResult, Page, Warning
 from .engines.einvoice import try_extract
 from .errors import BrokenEInvoice, InvalidDocument
 from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
+from .words import pdf_words
 
 TILE = 448
 # PDF rendering: enough pixels for the tile budget, never more than this resolution (9-pt text is
@@ -38,6 +39,7 @@ class Limits:
     max_pages: int
     max_pixels: int
     max_tiles: int = 12
+    words: str = "auto"  # OCR_WORDS: auto (PDF text layer, else OCR), pdf (text layer only), off
 
 
 @dataclass
@@ -146,7 +148,7 @@ def _load_pdf(doc: DocumentInput, limits: Limits, max_pages: int, warnings: list
             for index in range(min(total, max_pages)):
                 page = pdf[index]
                 try:
-                    doc.pages.append(Page(index=index, image=None, text=_page_text(page)))
+                    doc.pages.append(_pdf_page(index, page, limits.words))
                 finally:
                     page.close()
         finally:
@@ -178,18 +180,19 @@ def render_pages(doc: DocumentInput, limits: Limits) -> None:
             pdf.close()
 
 
-def _page_text(page) -> Optional[str]:
+def _pdf_page(index: int, page, words: str) -> Page:
+    """A PDF page before rendering: its word layer from the text layer (none for a scan, or ``words`` off)."""
+    if words == "off":
+        return Page(index=index, image=None)
     try:
-        textpage = page.get_textpage()
+        layer = pdf_words(page)
     except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
         raise
-    except Exception:  # a page without a usable text layer is still a page (scans)
-        return None
-    try:
-        text = textpage.get_text_bounded().replace("\r\n", "\n").strip()
-    finally:
-        textpage.close()
-    return text or None
+    except Exception:  # noqa: BLE001 - a page without a usable text layer is still a page (scans)
+        return Page(index=index, image=None)
+    if not layer.words:
+        return Page(index=index, image=None)
+    return Page(index=index, image=None, text=layer.text(), words=layer)
 
 
 def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: list[Warning]) -> None:

@@ -78,7 +78,7 @@ class Pipeline:
         self.settings = settings
         self.engine = engine
         self.limits = Limits(max_bytes=settings.max_bytes, max_pages=settings.max_pages,
-                             max_pixels=settings.max_pixels, max_tiles=settings.max_tiles)
+                             max_pixels=settings.max_pixels, max_tiles=settings.max_tiles, words=settings.words)
         # untrusted bytes are opened in limited worker processes (sandbox.py); 0 MiB turns that off
         self.sandbox: Optional[Sandbox] = None
         if settings.parse_memory_mb:

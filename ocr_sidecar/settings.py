@@ -28,6 +28,7 @@
 | OCR_GRACE_S      | 30                 | SIGTERM: seconds in-flight requests get to finish               |
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
+| OCR_WORDS        | auto               | word layer per page: auto (PDF text layer, else OCR of the pixels), pdf (text layer only), off |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU; auto: int8 where the CPU lacks native bf16 (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
@@ -99,6 +100,7 @@ class Settings:
     grace_s: float = 30.0
     threads: Optional[int] = None
     einvoice: bool = True
+    words: str = "auto"
     tile_policy: str = "layout"
     quantize: str = "none"
     decoder: str = "jump"
@@ -139,6 +141,7 @@ class Settings:
         "OCR_GRACE_S": ("grace_s", float),
         "OCR_THREADS": ("threads", int),
         "OCR_EINVOICE": ("einvoice", _env_bool),
+        "OCR_WORDS": ("words", str),
         "OCR_TILE_POLICY": ("tile_policy", str),
         "OCR_QUANTIZE": ("quantize", str),
         "OCR_DECODER": ("decoder", str),
@@ -182,6 +185,8 @@ class Settings:
         for attr in ("max_tokens", "max_tiles", "max_pages", "max_bytes", "max_pixels", "concurrency"):
             if getattr(self, attr) < 1:
                 raise ValueError(f"{attr} must be at least 1")
+        if self.words not in ("auto", "pdf", "off"):
+            raise ValueError(f"OCR_WORDS={self.words!r} is unknown; use auto (PDF text, else OCR), pdf or off")
         if self.tile_policy not in ("layout", "fixed"):
             raise ValueError(f"OCR_TILE_POLICY={self.tile_policy!r} is unknown; use layout or fixed")
         if self.quantize not in ("none", "int8", "auto"):

@@ -8,11 +8,12 @@ import subprocess
 import sys
 
 import pytest
-from conftest import DOCUMENTS_DIR, ROOT, load_gold
 from typer.testing import CliRunner
 
 from ocr_sidecar.cli import app
 from ocr_sidecar.settings import Settings
+
+from conftest import DOCUMENTS_DIR, ROOT, load_gold
 
 
 def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:

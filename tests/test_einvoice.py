@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DOCUMENTS_DIR, corpus, load_gold
 from facturx import get_xml_from_pdf
 from pypdf import PdfReader, PdfWriter
 
@@ -19,6 +18,8 @@ from ocr_sidecar.engines.base import DocumentInput
 from ocr_sidecar.errors import InvalidDocument
 from ocr_sidecar.eval import score_document
 from ocr_sidecar.formats import sniff_xml
+
+from conftest import DOCUMENTS_DIR, corpus, load_gold
 
 EINVOICE_DOCS = [p for p in corpus() if p.name.startswith(("fx_", "ox_"))]
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import grpc
 import pytest
 import typer
-from conftest import DOCUMENTS_DIR, corpus, load_gold
 from typer.testing import CliRunner
 
 from ocr_sidecar import eval as ev
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+
+from conftest import DOCUMENTS_DIR, corpus, load_gold
 
 MIETE = DOCUMENTS_DIR / "fx_EN16931_Miete.pdf"  # 6 lines, 1 tax
 
@@ -388,9 +389,9 @@ def test_real_pipeline_with_the_replay_engine_scores_100_percent_on_the_corpus()
 
 
 def test_eval_against_a_running_server():
-    from conftest import DOCUMENTS_DIR
-
     from ocr_sidecar.testing import SidecarThread
+
+    from conftest import DOCUMENTS_DIR
 
     with SidecarThread(engine="replay") as target:
         extract, close = ev.grpc_extractor(target, timeout_s=30)

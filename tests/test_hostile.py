@@ -21,13 +21,14 @@ import zlib
 
 import grpc
 import pytest
-import sidecar_helpers as h
-from conftest import DOCUMENTS_DIR, ROOT
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.testing import SidecarThread
+
+import sidecar_helpers as h
+from conftest import DOCUMENTS_DIR, ROOT
 
 BILL = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
 

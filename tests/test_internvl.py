@@ -7,8 +7,6 @@ import threading
 import time
 
 import pytest
-import sidecar_helpers as h
-from conftest import DOCUMENTS_DIR
 
 from ocr_sidecar import errors
 from ocr_sidecar.answer import field_confidence, read_answer, repair_truncated_json, value_spans
@@ -18,6 +16,9 @@ from ocr_sidecar.engines.internvl import InternVLEngine, split_tile_budget
 from ocr_sidecar.inputs import Limits, load_document
 from ocr_sidecar.prompts import document_prompt
 from ocr_sidecar.schema import parse_document
+
+import sidecar_helpers as h
+from conftest import DOCUMENTS_DIR
 
 LIMITS = Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=4)
 

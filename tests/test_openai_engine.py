@@ -12,13 +12,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import grpc
 import pytest
-from conftest import DOCUMENTS_DIR, load_gold
 from PIL import Image
 
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.settings import Settings
 from ocr_sidecar.testing import SidecarThread
+
+from conftest import DOCUMENTS_DIR, load_gold
 
 PHOTO = DOCUMENTS_DIR / "img_contoso_simple_invoice.png"
 

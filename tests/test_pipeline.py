@@ -7,8 +7,6 @@ import io
 import json
 
 import pytest
-import sidecar_helpers as h
-from conftest import DOCUMENTS_DIR, corpus, load_gold
 from PIL import Image
 
 from ocr_sidecar import errors
@@ -17,6 +15,9 @@ from ocr_sidecar.engines.base import BaseEngine, EngineResult
 from ocr_sidecar.inputs import Limits, load_document, render_scale
 from ocr_sidecar.pipeline import ExtractParams, Pipeline, validate
 from ocr_sidecar.settings import Settings
+
+import sidecar_helpers as h
+from conftest import DOCUMENTS_DIR, corpus, load_gold
 
 
 class RecordingEngine(BaseEngine):

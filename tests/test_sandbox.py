@@ -74,12 +74,13 @@ def test_the_decoders_own_refusals_come_back_as_they_were(box):
 def test_a_memory_error_while_decoding_is_resource_exhausted_not_a_damaged_file(monkeypatch):
     """In the server's own process (sandbox off) a MemoryError is the server's shortage, not the file's fault."""
     import grpc
-    import sidecar_helpers as h
 
     from ocr_sidecar import inputs
     from ocr_sidecar.proto import document_service_pb2 as pb
     from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
     from ocr_sidecar.testing import SidecarThread
+
+    import sidecar_helpers as h
 
     def no_memory(*args, **kwargs):
         raise MemoryError()

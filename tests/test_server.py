@@ -16,8 +16,6 @@ import urllib.request
 
 import grpc
 import pytest
-import sidecar_helpers as h
-from conftest import DOCUMENTS_DIR, load_gold
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -27,6 +25,9 @@ from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.proto import model_pb2, model_pb2_grpc
 from ocr_sidecar.schema import parse_document
 from ocr_sidecar.testing import SidecarThread
+
+import sidecar_helpers as h
+from conftest import DOCUMENTS_DIR, load_gold
 
 BILL = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
 PHOTO = DOCUMENTS_DIR / "img_contoso_receipt_photo1.png"

@@ -12,13 +12,14 @@ import time
 
 import grpc
 import pytest
-from conftest import DOCUMENTS_DIR, corpus
 
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.proto import model_pb2, model_pb2_grpc
 from ocr_sidecar.schema import parse_document
 from ocr_sidecar.testing import SidecarThread
+
+from conftest import DOCUMENTS_DIR, corpus
 
 MAX_TOKENS = 160  # enough to see values decoded; random weights are cut off early (a serious warning)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Protocol
+from typing import TYPE_CHECKING, Callable, Optional, Protocol
 
 from PIL import Image
+
+if TYPE_CHECKING:
+    from ..words import WordLayer
 
 
 @dataclass
@@ -21,7 +24,8 @@ class Warning:
 class Page:
     index: int  # 0-based
     image: Optional[Image.Image]  # RGB, EXIF-rotated; None when the engine needs no pixels
-    text: Optional[str] = None  # PDF text layer, when the page has one
+    text: Optional[str] = None  # the word layer as layout-preserving text (the prompt reads it)
+    words: Optional["WordLayer"] = None  # words with boxes: the PDF's text layer, or OCR of the pixels
 
 
 @dataclass

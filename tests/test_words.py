@@ -1,0 +1,88 @@
+"""The word layer: words with boxes from a PDF's text layer, grouped into lines, rendered with their layout."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pypdfium2 as pdfium
+import pytest
+
+from ocr_sidecar.words import Word, WordLayer, assign_lines, pdf_words, words_from_chars
+
+from conftest import DOCUMENTS_DIR
+
+AWS = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
+
+
+def chars(text: str, x: float, y: float, width: float = 0.01, height: float = 0.015, gap: float = 0.0):
+    out = []
+    for ch in text:
+        out.append((ch, (x, y, x + width, y + height)))
+        x += width + gap
+    return out
+
+
+def test_words_end_at_spaces_and_at_wide_gaps_but_not_at_kerning():
+    found = words_from_chars(chars("Invoice 4711", 0.1, 0.1) + chars("EUR", 0.5, 0.1)
+                             + chars("12", 0.6, 0.1, gap=0.002))
+    assert [w.text for w in found] == ["Invoice", "4711", "EUR", "12"]
+    assert found[0].box == pytest.approx((0.1, 0.1, 0.17, 0.115))
+
+
+def test_lines_keep_a_table_row_together_and_low_punctuation_on_its_row():
+    words = [Word("Total", (0.1, 0.50, 0.2, 0.52)), Word("42.00", (0.8, 0.501, 0.9, 0.521)),
+             Word("Date", (0.1, 0.30, 0.2, 0.32)), Word("3", (0.3, 0.30, 0.31, 0.32)),
+             Word(",", (0.312, 0.315, 0.315, 0.325)), Word("2014", (0.32, 0.30, 0.36, 0.32))]
+    ordered = assign_lines(words)
+    assert [w.text for w in ordered] == ["Date", "3", ",", "2014", "Total", "42.00"]
+    assert [w.line for w in ordered] == [0, 0, 0, 0, 1, 1]
+    text = WordLayer("pdf", ordered).text()
+    assert text.splitlines()[-1].strip().startswith("Total") and text.splitlines()[-1].endswith("42.00")
+    assert "Total" + " " * 20 in text  # the amount stays in its column, far right
+
+
+def test_a_pdf_page_gives_its_words_with_boxes_where_they_are_printed():
+    gold = json.loads((DOCUMENTS_DIR / "i2d_AmazonWebServices.gold.json").read_text())
+    pdf = pdfium.PdfDocument(AWS)
+    layer = pdf_words(pdf[0])
+    assert layer.source == "pdf" and len(layer.words) > 200
+    number = next(w for w in layer.words if w.text == gold["document_number"])
+    x0, y0, x1, y1 = number.box
+    assert 0.5 < x0 < x1 < 1 and 0 < y0 < y1 < 0.5  # top right, as printed
+    assert gold["document_number"] in layer.text()
+    _assert_ink(pdf[0], number.box)
+
+
+def _assert_ink(page, box, scale: float = 2.0) -> None:
+    """The box lines up with the rendered page: there is ink inside it, and the page's corner is blank."""
+    image = page.render(scale=scale).to_pil().convert("L")
+    w, h = image.size
+    inside = image.crop((int(box[0] * w), int(box[1] * h), int(box[2] * w) + 1, int(box[3] * h) + 1))
+    assert inside.getextrema()[0] < 128, "no ink where the word's box says it is"
+    assert image.crop((0, 0, 10, 10)).getextrema()[0] > 200
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_boxes_follow_the_pages_rotation(rotation):
+    """A page whose content is drawn turned and whose /Rotate turns it upright again (landscape scans and
+    sideways-saved PDFs): the words read upright and their boxes lie on the rendered page's ink."""
+    from pypdf import PdfReader, PdfWriter, Transformation
+
+    writer = PdfWriter(clone_from=PdfReader(AWS))
+    page = writer.pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    # turn the content counter-clockwise by ``rotation``, back into the positive quadrant; /Rotate (clockwise)
+    # then shows it upright
+    dx, dy = {90: (height, 0.0), 180: (width, height), 270: (0.0, width)}[rotation]
+    page.add_transformation(Transformation().rotate(rotation).translate(dx, dy))
+    if rotation in (90, 270):
+        page.mediabox.upper_right = (height, width)
+        page.cropbox.upper_right = (height, width)
+    page.rotate(rotation)
+    out = io.BytesIO()
+    writer.write(out)
+    pdf = pdfium.PdfDocument(out.getvalue())
+    layer = pdf_words(pdf[0])
+    number = next(w for w in layer.words if w.text == "42183017")
+    _assert_ink(pdf[0], number.box)
