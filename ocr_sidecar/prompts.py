@@ -57,21 +57,37 @@ def instruction(document_type: Optional[str], language_hint: str = "") -> str:
     return "\n\n".join(parts)
 
 
-def page_context(page_texts: Sequence[Optional[str]], extra: str = "", max_text_chars: int = 6000) -> str:
-    """The part of the prompt that belongs to this document: its PDF text layer and the user's instruction."""
+def _cut(text: str, budget: int) -> str:
+    """The start of ``text`` holding ``budget`` characters other than the layout's padding spaces."""
+    count = 0
+    for end, ch in enumerate(text):
+        count += ch != " "
+        if count > budget:
+            return text[:end]
+    return text
+
+
+def page_context(page_texts: Sequence[Optional[str]], extra: str = "", max_text_chars: int = 6000,
+                 sources: Sequence[Optional[str]] = ()) -> str:
+    """The part of the prompt that belongs to this document: its pages' words (the PDF's text layer or OCR,
+    laid out as printed: rows kept, columns apart) and the user's instruction."""
     parts = []
-    texts = [(i, t.strip()) for i, t in enumerate(page_texts) if t and t.strip()]
+    texts = [(i, t.strip("\n")) for i, t in enumerate(page_texts) if t and t.strip()]
     if texts:
         budget = max_text_chars
         chunks = []
         for i, text in texts:
             if budget <= 0:
                 break
-            piece = text[:budget]
-            budget -= len(piece)
+            piece = _cut(text, budget)
+            budget -= len(piece) - piece.count(" ")
             chunks.append(f"--- page {i + 1} ---\n{piece}")
-        parts.append("The PDF's own text layer, to copy names, numbers and codes exactly (the layout is in the "
-                     "image):\n" + "\n".join(chunks))
+        if any(source == "ocr" for source in sources):
+            intro = ("The pages' text as read by OCR (it may misread characters: the image decides), laid out as "
+                     "printed:")
+        else:
+            intro = "The PDF's own text layer, to copy names, numbers and codes exactly, laid out as printed:"
+        parts.append(intro + "\n" + "\n".join(chunks))
     if extra.strip():
         # The client's instruction can refine what to read, never the output format: the grammar decides that.
         parts.append(f"Additional instruction from the user: {extra.strip()}")
@@ -79,10 +95,11 @@ def page_context(page_texts: Sequence[Optional[str]], extra: str = "", max_text_
 
 
 def document_prompt(document_type: Optional[str], page_texts: Sequence[Optional[str]], extra: str = "",
-                    language_hint: str = "", max_text_chars: int = 6000) -> tuple[str, str]:
+                    language_hint: str = "", max_text_chars: int = 6000,
+                    sources: Sequence[Optional[str]] = ()) -> tuple[str, str]:
     """The texts to put before and after the page images. Before: the fixed instruction, identical for all
     documents of a type, so the local engine keeps its KV cache and vLLM's prefix cache hits. After: this
     document's text layer and the user's instruction, then the request to answer."""
-    context = page_context(page_texts, extra, max_text_chars)
+    context = page_context(page_texts, extra, max_text_chars, sources)
     return (instruction(document_type, language_hint) + "\n",
             (context + "\n\n" if context else "") + ANSWER_NOW)

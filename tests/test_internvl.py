@@ -16,6 +16,7 @@ from ocr_sidecar.engines.internvl import InternVLEngine, split_tile_budget
 from ocr_sidecar.inputs import Limits, load_document
 from ocr_sidecar.prompts import document_prompt
 from ocr_sidecar.schema import parse_document
+from ocr_sidecar.words import Word, WordLayer
 
 import sidecar_helpers as h
 from conftest import DOCUMENTS_DIR
@@ -191,14 +192,21 @@ def test_confidence_is_the_weakest_token_of_each_value():
     assert field_confidence(text, ends, probs) == {"a": 0.5, "c[0].d": 0.3}
 
 
+def _layer(source: str, words: int, height: float, confidence: float = 1.0) -> WordLayer:
+    return WordLayer(source, [Word("word" * 3, (0.1, i / (words + 1), 0.3, i / (words + 1) + height), i, confidence)
+                              for i in range(words)])
+
+
 def test_layout_tile_caps():
     from ocr_sidecar.engines.internvl import page_tile_cap
 
-    assert page_tile_cap(1240, 1754, text_chars=1500) == 2, "A4 with a text layer: layout only"
-    assert page_tile_cap(1240, 1754, text_chars=0) == 12, "scanned A4: 3x4 native tiles"
-    assert page_tile_cap(600, 1200, text_chars=0) == 6, "small receipt: no upscaling"
-    assert page_tile_cap(300, 200, text_chars=0) == 1
-    assert page_tile_cap(300, 200, text_chars=5000) == 1
+    assert page_tile_cap(1240, 1754, _layer("pdf", 100, 0.011)) == 2, "A4 with a text layer: layout only"
+    assert page_tile_cap(1240, 1754, _layer("ocr", 100, 0.011, 0.95)) == 2, "a scan read well by OCR: the same"
+    assert page_tile_cap(1240, 1754, None) is None, "no words: the processor's aspect-ratio grid, whole budget"
+    # OCR not trusted: as many tiles as keep 9-pt print (1.1 % of an A4 page) legible: 2 x 3
+    assert page_tile_cap(1240, 1754, _layer("ocr", 100, 0.011, 0.4)) == 6
+    assert page_tile_cap(600, 1200, _layer("ocr", 10, 0.05, 0.4)) == 1, "large print: one tile is enough"
+    assert page_tile_cap(300, 200, _layer("ocr", 3, 0.01, 0.4)) is None, "too few words to judge"
 
 
 def test_int8_language_model_still_gives_schema_valid_documents(tiny_model_dir):

@@ -104,7 +104,8 @@ class OpenAIEngine(BaseEngine):
         images = [p.image for p in doc.pages if p.image is not None]
         if not images:
             raise errors.InvalidDocument("The document has no page images to read.")
-        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
+        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint,
+                                     sources=[p.words.source if p.words else None for p in doc.pages])
         content: list[dict[str, Any]] = [{"type": "text", "text": head}]
         content += [{"type": "image_url", "image_url": {"url": self._image_url(im)}} for im in images]
         content.append({"type": "text", "text": tail})

@@ -184,9 +184,9 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
             raise errors.InvalidDocument("The document has no page images to read.")
         budgets = split_tile_budget(self.max_tiles, len(images))
         if self.tile_policy == "layout":
-            texts = [len(p.text or "") for p in doc.pages if p.image is not None]
-            budgets = [min(b, page_tile_cap(im.width, im.height, n, self.tile_size))
-                       for b, im, n in zip(budgets, images, texts)]
+            layers = [p.words for p in doc.pages if p.image is not None]
+            caps = [page_tile_cap(im.width, im.height, words, self.tile_size) for im, words in zip(images, layers)]
+            budgets = [b if cap is None else max(1, min(b, cap)) for b, cap in zip(budgets, caps)]
         pixel_values, counts = [], []
         for image, budget in zip(images, budgets):
             out = self.image_processor([image], return_tensors="pt", max_patches=budget, crop_to_patches=budget > 1)
@@ -194,7 +194,8 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
             counts.append(int(out["num_patches"][0]))
         # The fixed instruction first (its KV cache is kept, see _prefill), then the pages, then what belongs
         # to this document: its text layer and the user's instruction.
-        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint)
+        head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint,
+                                     sources=[p.words.source if p.words else None for p in doc.pages])
         content = ([{"type": "text", "text": head}] + [{"type": "image"} for _ in images]
                    + [{"type": "text", "text": tail}])
         text = self.tokenizer.apply_chat_template([{"role": "user", "content": content}], tokenize=False,
