@@ -16,6 +16,7 @@ import time
 import urllib.request
 
 import pytest
+
 from conftest import DOCUMENTS_DIR, ROOT, load_mapping_lib
 
 lib = load_mapping_lib()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import copy
 import datetime
 
-import mapping_fixtures as F
 import pytest
+
+import mapping_fixtures as F
 
 C = F.C
 map_document = F.mapping.map_document

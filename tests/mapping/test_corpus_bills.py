@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 
-import mapping_fixtures as F
 import pytest
+
+import mapping_fixtures as F
 
 BILL_TYPES = {"invoice", "credit_note", "receipt"}
 BILL_DOCS = [p for p in F.corpus() if F.load_gold(p).get("document_type") in BILL_TYPES]

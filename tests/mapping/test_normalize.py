@@ -6,8 +6,9 @@ import ast
 import datetime
 from pathlib import Path
 
-import mapping_fixtures as F
 import pytest
+
+import mapping_fixtures as F
 
 N = F.normalize
 LIB_DIR = Path(F.lib.__file__).parent
@@ -106,3 +107,28 @@ def test_lib_is_pure_python():
                 continue
             for name in names:
                 assert name in allowed or name in __import__("sys").stdlib_module_names, f"{path.name}: {name}"
+
+
+def test_lib_imports_flow_one_way():
+    """No module of lib/ imports one that imports it back, and none hides an import of a sibling in a function
+    (only the gRPC modules are imported late: client.py loads them where a call is made)."""
+    graph = {}
+    for path in LIB_DIR.glob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        top = set(tree.body)
+        graph[path.stem] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                names = [node.module] if node.module else [alias.name for alias in node.names]
+                sibling = {name.split(".")[0] for name in names}
+                if node not in top:
+                    assert sibling == {"proto"}, f"{path.name} imports {sibling} inside a function"
+                graph[path.stem] |= sibling - {"proto"}
+
+    def visit(name, trail):
+        assert name not in trail, "import cycle: " + " → ".join([*trail, name])
+        for target in graph.get(name, ()):
+            visit(target, [*trail, name])
+
+    for name in graph:
+        visit(name, [])

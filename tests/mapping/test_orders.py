@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-import mapping_fixtures as F
 import pytest
+
+import mapping_fixtures as F
 
 C = F.C
 map_document = F.mapping.map_document

@@ -3,8 +3,9 @@ and the chatter note."""
 
 from __future__ import annotations
 
-import mapping_fixtures as F
 import pytest
+
+import mapping_fixtures as F
 
 R = F.review
 
@@ -105,6 +106,21 @@ def test_review_note_escapes_and_puts_serious_items_first():
     assert html.index("No vendor") < html.index("Kept")
     assert html.count("<li>") == 2  # duplicates once
     assert R.review_note_html([]) == ""
+
+
+def test_grouped_items_get_their_own_heading_after_the_notes_own():
+    items = [R.ReviewItem("order_not_found", "Order PO-7 is not confirmed", "invoice_origin", group="Purchase order"),
+             R.ReviewItem("total_mismatch", "Total differs", "amount_total", serious=True),
+             R.ReviewItem("order_price", "Price differs from PO-7", "lines", serious=True, group="Purchase order")]
+    html = R.review_note_html(items)
+    assert html == ("<p><strong>Digitized document: please check</strong></p><ul><li><strong>To check:</strong> "
+                    "Total differs <small>(amount_total)</small></li></ul>"
+                    "<p><strong>Purchase order</strong></p><ul><li><strong>To check:</strong> Price differs from "
+                    "PO-7 <small>(lines)</small></li><li>Order PO-7 is not confirmed <small>(invoice_origin)</small>"
+                    "</li></ul>")
+    only_grouped = R.review_note_html(items[:1])
+    assert only_grouped.startswith("<p><strong>Purchase order</strong>") and "please check" not in only_grouped
+    assert R.needs_review(items) and not R.needs_review(items[:1])
 
 
 def test_sidecar_warning_messages_accept_protobuf_like_objects():

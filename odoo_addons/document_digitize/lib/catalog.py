@@ -15,10 +15,10 @@ Conventions for implementers:
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Protocol, Sequence, runtime_checkable
+
+from .text import NAME_STOPWORDS, compact, fold
 
 
 @dataclass(frozen=True)
@@ -169,39 +169,19 @@ class Catalog(Protocol):
         ...
 
 
-# Legal forms and filler words that say nothing about which partner is meant.
-_NAME_STOPWORDS = frozenset("""
-    ag aps as asa bv bvba co company corp corporation cv e ek eg eirl eurl gbr gmbh inc intl kg kgaa
-    limited llc llp lp ltd mbh nv oy oyj plc pty sa sarl sas sasu sc scs se sl spa srl ug und and
-    the et de du des la le les der die das van von of sprl ohg ev international
-""".split())
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, punctuation to spaces, whitespace collapsed."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("&", " ")
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
-
-
 def name_search_terms(name: str, words: int = 2) -> list[str]:
     """Fragments of a company name for the ORM's ``ilike`` pre-selection (OR of them).
 
     The first and last four letters of its longest significant words, so that a misread letter
     (OCR: "Liefrant") still brings the right partner among the candidates the mapping scores.
     """
-    significant = [w for w in fold(name).split() if len(w) > 2 and w not in _NAME_STOPWORDS and not w.isdigit()]
+    significant = [w for w in fold(name).split() if len(w) > 2 and w not in NAME_STOPWORDS and not w.isdigit()]
     terms: list[str] = []
     for word in sorted(dict.fromkeys(significant), key=len, reverse=True)[:words]:
         for term in ((word,) if len(word) <= 5 else (word[:4], word[-4:])):
             if term not in terms:
                 terms.append(term)
     return terms
-
-
-def _compact(value: Optional[str]) -> str:
-    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
 
 
 class InMemoryCatalog:
@@ -228,12 +208,12 @@ class InMemoryCatalog:
         return self.memory.get((partner_id, key))
 
     def partners_by_vat(self, variants: Sequence[str]) -> list[PartnerCandidate]:
-        wanted = {_compact(v) for v in variants if v}
-        return [p for p in self.partners if p.vat and _compact(p.vat) in wanted]
+        wanted = {compact(v) for v in variants if v}
+        return [p for p in self.partners if p.vat and compact(p.vat) in wanted]
 
     def partners_by_iban(self, iban: str) -> list[PartnerCandidate]:
-        wanted = _compact(iban)
-        return [p for p in self.partners if wanted and wanted in {_compact(i) for i in p.ibans}]
+        wanted = compact(iban)
+        return [p for p in self.partners if wanted and wanted in {compact(i) for i in p.ibans}]
 
     def partners_by_name(self, name: str) -> list[PartnerCandidate]:
         exact = name.strip().lower()

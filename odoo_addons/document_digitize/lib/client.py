@@ -29,7 +29,6 @@ _logger = logging.getLogger(__name__)
 
 TRANSIENT_CODES = {"UNAVAILABLE", "RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED", "ABORTED", "INTERNAL", "UNKNOWN",
                    "CANCELLED"}
-DOCUMENT_TYPES = {"invoice": 1, "credit_note": 2, "purchase_order": 3, "sales_order": 4, "receipt": 5}
 
 
 class DigitizeError(Exception):
@@ -78,7 +77,7 @@ class EndpointSettings:
     tls: bool = False
     ca_pem: str = ""
     token: str = ""
-    timeout: float = 600.0
+    timeout: float = field(kw_only=True)  # seconds; the setting and its default: config.DigitizeConfig.timeout
     cert_pem: str = ""  # client certificate (chain) for mutual TLS
     key_pem: str = ""  # its private key
 
@@ -192,7 +191,7 @@ def _translate(exc: Any, endpoint: str, request_id: str, tls: bool = False) -> D
                 try:
                     retry_after = float(value)
                 except ValueError:
-                    pass
+                    retry_after = None  # a malformed hint: retry on the usual schedule
         return TransientError(f"{endpoint}: {details}", code, request_id, retry_after)
     if code == "UNAUTHENTICATED":
         details = (f"The sidecar refused the token ({details}). Check the token in Accounting > Settings > "
@@ -201,9 +200,9 @@ def _translate(exc: Any, endpoint: str, request_id: str, tls: bool = False) -> D
 
 
 def _call(settings: EndpointSettings, method: str, request: Any, request_id: str):
-    from .proto import document_service_pb2_grpc as pb_grpc
-
     import grpc
+
+    from .proto import document_service_pb2_grpc as pb_grpc
 
     last: Optional[DigitizeError] = None
     for endpoint, channel in _CHANNELS.get(settings):
@@ -223,13 +222,24 @@ def _call(settings: EndpointSettings, method: str, request: Any, request_id: str
     raise last
 
 
+def document_type_number(name: Optional[str]) -> int:
+    """The ``ocr.v1.DocumentType`` number of a canonical type name ('credit_note' → DOCUMENT_TYPE_CREDIT_NOTE);
+    0 (UNSPECIFIED: the sidecar decides) for None or a name the enum does not have."""
+    from .proto import document_service_pb2 as pb
+
+    try:
+        return pb.DocumentType.Value(f"DOCUMENT_TYPE_{name.upper()}") if name else 0
+    except ValueError:
+        return 0
+
+
 def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", mime_type: str = "",
             document_type: Optional[str] = None, request_id: Optional[str] = None) -> ExtractResult:
     from .proto import document_service_pb2 as pb
 
     request_id = request_id or uuid.uuid4().hex
     request = pb.ExtractRequest(content=content, filename=filename or "", mime_type=mime_type or "",
-                                document_type=DOCUMENT_TYPES.get(document_type or "", 0))
+                                document_type=document_type_number(document_type))
     endpoint, response = _call(settings, "Extract", request, request_id)
     try:
         document = json.loads(response.document_json)

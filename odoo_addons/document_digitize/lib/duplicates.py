@@ -17,8 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional, Union
 
-from .orders import reference_key
-from .review import ReviewItem
+from .text import ReviewItem, reference_key
 
 DateLike = Union[dt.date, str, None]
 

@@ -11,19 +11,14 @@ and nothing is ever posted or confirmed.
 from __future__ import annotations
 
 import datetime
-import difflib
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Optional
 
-from .catalog import _NAME_STOPWORDS, Catalog, CompanyInfo, PartnerCandidate, ProductCandidate, TaxCandidate, fold
+from .catalog import Catalog, CompanyInfo, PartnerCandidate, ProductCandidate, TaxCandidate
 from .memory import Choice, memory_key
-from .normalize import Document, Line, Party, compact, normalize_document, round_half_up
-from .review import ReviewItem, items_from_warnings
-
-try:  # rapidfuzz is faster and better at token reordering; Odoo's venv may lack it
-    from rapidfuzz import fuzz as _fuzz
-except ImportError:  # pragma: no cover - exercised only where rapidfuzz is missing
-    _fuzz = None
+from .normalize import Document, Line, Party, normalize_document, round_half_up
+from .review import items_from_warnings
+from .text import ReviewItem, compact, core_name, fold, name_similarity
 
 TARGETS = ("vendor_bill", "purchase_order", "sale_order")
 
@@ -33,6 +28,7 @@ _LINE_FIELDS = {
     "purchase_order": ("order_line", "product_qty", "taxes_id", "product_uom"),
     "sale_order": ("order_line", "product_uom_qty", "tax_id", "product_uom"),
 }
+LINES_FIELD = {target: names[0] for target, names in _LINE_FIELDS.items()}  # the x2many the lines go to
 
 # Document types each target expects; anything else is mapped but flagged.
 _EXPECTED_TYPES = {
@@ -124,21 +120,10 @@ class MappingResult:
     def needs_review(self) -> bool:
         return any(item.serious for item in self.review)
 
-
-def _core_name(name: str) -> str:
-    return " ".join(w for w in fold(name).split() if w not in _NAME_STOPWORDS and len(w) > 1)
-
-
-def name_similarity(a: str, b: str) -> float:
-    """0..100: how alike two partner names are, legal forms and accents ignored."""
-    ca, cb = _core_name(a) or fold(a), _core_name(b) or fold(b)
-    if not ca or not cb:
-        return 0.0
-    if _fuzz is not None:
-        return float(max(_fuzz.ratio(ca, cb), _fuzz.token_sort_ratio(ca, cb)))
-    sorted_a, sorted_b = " ".join(sorted(ca.split())), " ".join(sorted(cb.split()))
-    return 100.0 * max(difflib.SequenceMatcher(None, ca, cb).ratio(),
-                       difflib.SequenceMatcher(None, sorted_a, sorted_b).ratio())
+    @property
+    def lines_field(self) -> str:
+        """The record's x2many field that ``lines`` are created in."""
+        return LINES_FIELD[self.target]
 
 
 def _fmt(value: Any) -> str:
@@ -277,10 +262,10 @@ class DocumentMapper:
         candidates = self._others(self.catalog.partners_by_name(party.name))
         if not candidates:
             return None, ""
-        folded, core = fold(party.name), _core_name(party.name)
+        folded, core = fold(party.name), core_name(party.name)
         exact = [p for p in candidates if fold(p.name) == folded]
         if not exact and core:
-            exact = [p for p in candidates if _core_name(p.name) == core]
+            exact = [p for p in candidates if core_name(p.name) == core]
         if exact:
             return self._pick(exact, party, "name"), "name"
         scored = sorted(((name_similarity(party.name, p.name), p) for p in candidates), key=lambda s: -s[0])

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from .catalog import fold
+from .text import fold
 
 _NUMBERS = re.compile(r"\b\d[\d.,/-]*\b")  # dates, periods, quantities inside a description change every month
 

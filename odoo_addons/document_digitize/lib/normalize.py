@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping, Optional
 
-from .review import ReviewItem
+from .proto import document_service_pb2 as _pb
+from .text import ReviewItem, compact
 
-DOCUMENT_TYPES = ("invoice", "credit_note", "purchase_order", "sales_order", "receipt")
+# The canonical type names, in the order of the contract's enum ocr.v1.DocumentType (DOCUMENT_TYPE_CREDIT_NOTE →
+# 'credit_note'); UNSPECIFIED (0) means "let the model decide" and has no name.
+DOCUMENT_TYPES: tuple[str, ...] = tuple(name.removeprefix("DOCUMENT_TYPE_").lower()
+                                        for name, number in _pb.DocumentType.items() if number)
 
 # VAT prefixes that are not ISO country codes (Greece writes EL, Northern Ireland XI).
 _VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
@@ -41,11 +45,6 @@ def round_half_up(value: float, digits: int) -> float:
     """Round like Odoo's ``float_round`` (half away from zero), not Python's banker's rounding."""
     quantum = Decimal(1).scaleb(-digits)
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def compact(value: Optional[str]) -> str:
-    """Upper case, letters and digits only: how VAT ids and IBANs are compared."""
-    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
 
 
 @dataclass(frozen=True)

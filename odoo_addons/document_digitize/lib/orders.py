@@ -11,13 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
-from .catalog import fold
-from .review import ReviewItem
-
-
-def reference_key(reference: Optional[str]) -> str:
-    """'PO 00012', 'po00012', 'P0-00012 ' → comparable form (alphanumerics, upper case)."""
-    return "".join(ch for ch in (reference or "") if ch.isalnum()).upper()
+from .text import ReviewItem, fold, name_similarity, reference_key
 
 
 @dataclass(frozen=True)
@@ -73,8 +67,6 @@ class OrderMatch:
 
 
 def _similar(a: str, b: str) -> float:
-    from .mapping import name_similarity  # mapping imports this module's neighbours; keep the graph one-way
-
     return name_similarity(a or "", b or "")
 
 

@@ -12,15 +12,8 @@ import html
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """One thing to check. ``serious`` items put the record in ``needs_review``."""
-
-    code: str  # machine-readable, e.g. 'partner_not_found', 'total_mismatch'
-    message: str  # for the user: what is wrong and what to do
-    field: Optional[str] = None  # document JSON path ('seller.vat', 'lines[2].amount') or Odoo field
-    serious: bool = False
+from .normalize import Document, normalize_document
+from .text import ReviewItem  # defined with the text helpers (normalize needs it too); importable from here
 
 
 @dataclass(frozen=True)
@@ -38,10 +31,7 @@ class TaxAdjustment:
         return round(self.document_amount - self.odoo_amount, 6)
 
 
-def _document(doc: Any):
-    # normalize imports this module (for ReviewItem); import it here to keep the graph one-way.
-    from .normalize import Document, normalize_document
-
+def _document(doc: Any) -> Document:
     return doc if isinstance(doc, Document) else normalize_document(doc)
 
 
@@ -145,22 +135,27 @@ def needs_review(items: Iterable[ReviewItem]) -> bool:
 def review_note_html(items: Iterable[Union[ReviewItem, Any]], title: str = "Digitized document: please check") -> str:
     """Chatter note listing what to check, serious items first; every value is HTML-escaped.
 
-    Returns '' when there is nothing to say. The Odoo layer wraps the result in ``Markup``.
+    Items without a ``group`` are listed under ``title``, then each group under its own heading (in the
+    order the groups first appear). Returns '' when there is nothing to say. The Odoo layer wraps the
+    result in ``Markup``.
     """
-    unique: list[ReviewItem] = []
+    sections: dict[Optional[str], list[ReviewItem]] = {None: []}
     for item in items:
-        if item not in unique:
-            unique.append(item)
-    if not unique:
-        return ""
-    unique.sort(key=lambda item: not item.serious)  # stable: document order within each group
-    rows = []
-    for item in unique:
-        label = "<strong>To check:</strong> " if item.serious else ""
-        field = f" <small>({html.escape(item.field)})</small>" if item.field else ""
-        rows.append(f"<li>{label}{html.escape(item.message)}{field}</li>")
-    return f"<p><strong>{html.escape(title)}</strong></p><ul>{''.join(rows)}</ul>"
-
+        section = sections.setdefault(item.group, [])
+        if item not in section:
+            section.append(item)
+    parts = []
+    for group, section in sections.items():
+        if not section:
+            continue
+        section.sort(key=lambda item: not item.serious)  # stable: document order within each group
+        rows = []
+        for item in section:
+            label = "<strong>To check:</strong> " if item.serious else ""
+            field = f" <small>({html.escape(item.field)})</small>" if item.field else ""
+            rows.append(f"<li>{label}{html.escape(item.message)}{field}</li>")
+        parts.append(f"<p><strong>{html.escape(group or title)}</strong></p><ul>{''.join(rows)}</ul>")
+    return "".join(parts)
 
 
 # Where each document field lands in Odoo, per target: low confidence there is marked beside that field.
