@@ -1,6 +1,1 @@
-from . import account_journal
-from . import account_move
-from . import account_move_line
-from . import digitize_memory
-from . import ir_attachment
-from . import res_config_settings
+from . import account_journal, account_move, account_move_line, digitize_memory, ir_attachment, res_config_settings

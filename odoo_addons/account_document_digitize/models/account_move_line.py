@@ -1,7 +1,6 @@
 import json
 
 from odoo import fields, models
-
 from odoo.addons.document_digitize.lib import Choice
 
 

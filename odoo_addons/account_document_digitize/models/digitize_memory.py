@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-
 from odoo.addons.document_digitize.lib import Choice
 
 

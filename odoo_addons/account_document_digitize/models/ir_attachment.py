@@ -1,5 +1,4 @@
 from odoo import api, models
-
 from odoo.addons.document_digitize.models.ir_attachment import is_document_image
 
 IMAGE_FILE_TYPE = "digitize_image"

@@ -1,7 +1,9 @@
-from . import test_digitize_bill
-from . import test_mail_ingestion
-from . import test_faults
-from . import test_bench_overhead
-from . import test_tour
-from . import test_cross_company
-from . import test_tls
+from . import (
+    test_bench_overhead,
+    test_cross_company,
+    test_digitize_bill,
+    test_faults,
+    test_mail_ingestion,
+    test_tls,
+    test_tour,
+)

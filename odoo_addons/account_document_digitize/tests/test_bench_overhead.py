@@ -10,9 +10,9 @@ import logging
 import statistics
 import time
 
+from odoo.addons.document_digitize.lib import client
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.document_digitize.lib import client
 from ocr_sidecar.testing import SidecarThread
 
 from .test_digitize_bill import DOCS, NETPRESSE

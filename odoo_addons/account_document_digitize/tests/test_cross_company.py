@@ -9,11 +9,10 @@ import base64
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import AccessError
-from odoo.tests import tagged
-
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZE_FIELDS
 from odoo.addons.document_digitize.tests.common import CrossCompanyCase, forged_values
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
 
 from .test_digitize_bill import NETPRESSE
 
@@ -160,7 +159,7 @@ class TestCrossCompanyBills(CrossCompanyCase):
         before = self.requests()
         bills_before = self.env["account.move"].search_count([])
         action = self.Move_b.action_digitize_upload()
-        wizard = self.env["document.digitize.upload"].with_user(self.user_b).with_context(action["context"]).create(
+        wizard = self.env["document.digitize.upload"].with_user(self.user_b).with_context(**action["context"]).create(
             {"attachment_ids": [fields.Command.set(self.file_a.ids)]})
         with self.assertRaisesRegex(AccessError, "already belongs to another record"):
             wizard.action_upload()

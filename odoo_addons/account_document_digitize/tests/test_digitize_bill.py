@@ -8,11 +8,11 @@ queue, the mapping library and the ORM writes.
 import json
 
 from odoo import fields
+from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.document_digitize.models.odoo_catalog import OdooCatalog
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from ocr_sidecar.testing import SidecarThread
 
 NETPRESSE = DOCS / "i2d_NetpresseInvoice.pdf"

@@ -8,13 +8,12 @@ import time
 from concurrent import futures
 
 import grpc
-
 from odoo import fields
+from odoo.addons.document_digitize.lib.proto import document_service_pb2 as pb
+from odoo.addons.document_digitize.lib.proto import document_service_pb2_grpc as pb_grpc
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.document_digitize.lib.proto import document_service_pb2 as pb
-from odoo.addons.document_digitize.lib.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.testing import SidecarThread
 
 from .test_digitize_bill import DOCS, NETPRESSE

@@ -14,11 +14,10 @@ import traceback
 from unittest.mock import patch
 
 import psycopg2
-
 from odoo import SUPERUSER_ID, api, fields
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
 from ocr_sidecar.testing import SidecarThread
 
 from .test_digitize_bill import NETPRESSE
@@ -263,7 +262,7 @@ class TestQueueConcurrency(TransactionCase):
         self.assertTrue(all(done for done, _left in results.values()), f"every worker took records: {results}")
         self.assertEqual(self.sidecar.engine.calls - calls, len(ids), "one sidecar call per record, none twice")
         states = self.states(ids)
-        for state, attempts, request_id in states.values():
+        for state, attempts, _request_id in states.values():
             self.assertEqual(state, "needs_review")
             self.assertEqual(attempts, 1, "processed exactly once")
         self.assertEqual(len({request_id for _s, _a, request_id in states.values()}), len(ids))

@@ -11,12 +11,12 @@ import tempfile
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
-
 from odoo.addons.document_digitize.lib import client
 from odoo.addons.document_digitize.tests.common import DigitizeCase, sidecar_requests
 from odoo.addons.document_digitize.tests.pki import TestCA
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
 from ocr_sidecar.testing import SidecarThread
 
 from .test_digitize_bill import DOCS, NETPRESSE

@@ -1,8 +1,7 @@
 import io
 
-from PIL import Image
-
 from odoo import models
+from PIL import Image
 
 IMAGE_MIMETYPES = ("image/png", "image/jpeg", "image/tiff", "image/webp")
 # Smaller images in a mail are logos, signatures and tracking pixels, not documents.

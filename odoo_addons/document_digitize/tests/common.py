@@ -10,12 +10,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from PIL import Image
-
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user
-
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZE_FIELDS
+from odoo.tests import TransactionCase, new_test_user
+from PIL import Image
 
 from ocr_sidecar.testing import SidecarThread
 

@@ -1,3 +1,1 @@
-from . import account_move
-from . import purchase_order
-from . import res_config_settings
+from . import account_move, purchase_order, res_config_settings

@@ -7,10 +7,10 @@ JSON of the shared corpus by content and replaces only the model), the real queu
 import base64
 
 from odoo import fields
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from ocr_sidecar.testing import SidecarThread
 
 ORDER_X = DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"
@@ -43,7 +43,7 @@ class TestDigitizePurchase(DigitizeCase):
             {"name": path.name, "datas": base64.b64encode(path.read_bytes()), "res_model": "document.digitize.upload",
              "res_id": 0} for path in paths])
         action = self.env["purchase.order"].with_user(user or self.env.user).action_digitize_upload()
-        wizard = Upload.with_context(action["context"]).create(
+        wizard = Upload.with_context(**action["context"]).create(
             {"attachment_ids": [fields.Command.set(attachments.ids)]})
         result = wizard.action_upload()
         return self.env["purchase.order"].search(result.get("domain") or [("id", "=", result["res_id"])])

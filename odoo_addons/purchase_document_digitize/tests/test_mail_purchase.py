@@ -4,9 +4,8 @@ Real e-mails through Odoo's mail gateway, the real queue and a real gRPC sidecar
 the replay engine: gold JSON by content; it replaces only the model).
 """
 
-from odoo.tests import tagged
-
 from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
+from odoo.tests import tagged
 
 ORDER_X = DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"
 HERO_PO = DOCS / "img_heroltd_po_Form_1.jpg"

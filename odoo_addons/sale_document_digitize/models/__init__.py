@@ -1,2 +1,1 @@
-from . import res_config_settings
-from . import sale_order
+from . import res_config_settings, sale_order

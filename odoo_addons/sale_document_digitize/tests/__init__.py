@@ -1,4 +1,1 @@
-from . import test_digitize_sale
-from . import test_mail_sale
-from . import test_tour
-from . import test_cross_company
+from . import test_cross_company, test_digitize_sale, test_mail_sale, test_tour

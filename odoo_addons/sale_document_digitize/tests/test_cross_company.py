@@ -5,10 +5,9 @@ entry pointing at another record's file goes to ``error`` unsent.
 """
 
 from odoo import fields
+from odoo.addons.document_digitize.tests.common import CrossCompanyCase, forged_values
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-
-from odoo.addons.document_digitize.tests.common import CrossCompanyCase, forged_values
 
 from .test_digitize_sale import HERO_PO
 
@@ -81,7 +80,7 @@ class TestCrossCompanySale(CrossCompanyCase):
         before = self.requests()
         orders_before = self.env["sale.order"].search_count([])
         action = self.Order_b.action_digitize_upload()
-        wizard = self.env["document.digitize.upload"].with_user(self.user_b).with_context(action["context"]).create(
+        wizard = self.env["document.digitize.upload"].with_user(self.user_b).with_context(**action["context"]).create(
             {"attachment_ids": [fields.Command.set(self.file_a.ids)]})
         with self.assertRaisesRegex(AccessError, "already belongs to another record"):
             wizard.action_upload()

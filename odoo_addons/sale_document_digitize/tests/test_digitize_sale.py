@@ -7,10 +7,9 @@ it replaces only the model): client, queue, mapping and ORM writes are the real 
 import base64
 
 from odoo import fields
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 
 ORDER_X = DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"
 HERO_PO = DOCS / "img_heroltd_po_Form_2.jpg"
@@ -100,7 +99,7 @@ class TestDigitizeSale(DigitizeCase):
         files = Attachment.create([{"name": p.name, "datas": base64.b64encode(p.read_bytes()),
                                     "res_model": "document.digitize.upload", "res_id": 0} for p in (ORDER_X, HERO_PO)])
         action = self.env["sale.order"].with_user(self.salesman).action_digitize_upload()
-        wizard = self.env["document.digitize.upload"].with_user(self.salesman).with_context(action["context"]).create(
+        wizard = self.env["document.digitize.upload"].with_user(self.salesman).with_context(**action["context"]).create(
             {"attachment_ids": [fields.Command.set(files.ids)]})
         orders = self.env["sale.order"].search(wizard.action_upload()["domain"])
         self.assertEqual(len(orders), 2)

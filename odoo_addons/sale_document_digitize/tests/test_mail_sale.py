@@ -7,11 +7,9 @@ gRPC sidecar (the production server with the replay engine: gold JSON by content
 from pathlib import Path
 
 from facturx import get_xml_from_pdf
-
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain, small_logo
 
 HERO_PO = DOCS / "img_heroltd_po_Form_2.jpg"
 PEPPOL_ORDER = Path(__file__).parent / "data" / "peppol_order.xml"

@@ -4,9 +4,8 @@ notice) where no Chromium is installed."""
 
 import shutil
 
-from odoo.tests import HttpCase, tagged
-
 from odoo.addons.document_digitize.tests.common import DOCS, deliver, set_alias_domain
+from odoo.tests import HttpCase, tagged
 
 
 @tagged("post_install", "-at_install")
