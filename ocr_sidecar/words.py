@@ -159,7 +159,11 @@ def pdf_words(page) -> WordLayer:
             if not ch or ch.isspace():
                 chars.append((" ", (0.0, 0.0, 0.0, 0.0)))
                 continue
-            chars.append((ch, _to_view(textpage.get_charbox(index), crop, rotation)))
+            box = _to_view(textpage.get_charbox(index), crop, rotation)
+            if box[2] <= 0 or box[3] <= 0 or box[0] >= 1 or box[1] >= 1:
+                chars.append((" ", (0.0, 0.0, 0.0, 0.0)))  # outside the visible page: not printed
+                continue
+            chars.append((ch, tuple(min(1.0, max(0.0, v)) for v in box)))
     finally:
         textpage.close()
     return WordLayer("pdf", assign_lines(words_from_chars(chars, aspect)))

@@ -1,0 +1,66 @@
+"""Locating the document's values among the page's words, in the forms pages print them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pypdfium2 as pdfium
+import pytest
+
+from ocr_sidecar.locate import find_value, locate, parse_dates, parse_numbers, printed_paths
+from ocr_sidecar.words import Word, WordLayer, assign_lines
+
+from conftest import DOCUMENTS_DIR
+
+
+def layer(*rows: str) -> WordLayer:
+    words = []
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row.split()):
+            words.append(Word(text, (0.05 + 0.08 * c, 0.05 + 0.03 * r, 0.12 + 0.08 * c, 0.07 + 0.03 * r)))
+    return WordLayer("ocr", assign_lines(words))
+
+
+@pytest.mark.parametrize("printed", ["1.234,56", "1,234.56", "1 234,56", "1'234.56", "−1.234,56", "(1,234.56)",
+                                     "EUR 1234.56", "1234,56€"])
+def test_amounts_in_any_local_format(printed):
+    assert 1234.56 in parse_numbers(printed)
+    assert find_value("total", 1234.56, layer("Total due", f"Amount {printed}")) is not None
+
+
+def test_numbers_next_to_each_other_stay_apart():
+    assert parse_numbers("1 234,56 1,234.56 12.5") == [1234.56, 1234.56, 12.5]
+
+
+@pytest.mark.parametrize("printed", ["2024-03-01", "01.03.2024", "03/01/2024", "1/3/24", "1 March 2024",
+                                     "March 1, 2024", "1. März 2024", "1er mars 2024", "01-Mar-24"])
+def test_dates_in_printed_forms_and_languages(printed):
+    assert dt.date(2024, 3, 1) in parse_dates(printed)
+
+
+def test_identifiers_with_or_without_spaces_and_names_fuzzily():
+    page = layer("Lieferant GmbH", "USt-IdNr.: DE 123 456 789", "IBAN DE89 3704 0044 0532 0130 00",
+                 "Kundenstrasse 15")
+    assert [w.text for w in find_value("seller.vat", "DE123456789", page)] == ["DE", "123", "456", "789"]
+    assert find_value("seller.iban", "DE89370400440532013000", page) is not None
+    assert find_value("seller.name", "Lieferant GmbH", page) is not None
+    assert find_value("buyer.address.street", "Kundenstraße 15", page) is not None, "ß and ss are one"
+    assert find_value("seller.vat", "DE123456780", page) is None, "one digit off is not found"
+    assert find_value("total", 99.99, page) is None
+
+
+def test_born_digital_pages_hold_almost_every_gold_value():
+    names = ["fx_EN16931_Einfach", "i2d_AmazonWebServices", "i2d_NetpresseInvoice", "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT"]
+    total = found = 0
+    for name in names:
+        gold = json.loads((DOCUMENTS_DIR / f"{name}.gold.json").read_text())
+        pdf = pdfium.PdfDocument(DOCUMENTS_DIR / f"{name}.pdf")
+        from ocr_sidecar.words import pdf_words
+
+        evidence = locate(gold, [pdf_words(pdf[i]) for i in range(len(pdf))])
+        paths = printed_paths(gold)
+        total, found = total + len(paths), found + sum(p in evidence for p in paths)
+        for path, item in evidence.items():
+            assert item.boxes and all(0 <= v <= 1 for box in item.boxes for v in box), path
+    assert found / total >= 0.95, (found, total)
