@@ -81,6 +81,7 @@ class Extraction:
     model: str = ""
     warnings: list[str] = field(default_factory=list)
     server_ms: Optional[int] = None  # the service's own total_ms, when it reports one
+    words: Optional[list] = None  # the pages' word layers (ocr_sidecar.words.WordLayer), when known
 
 
 ExtractFn = Callable[[Path], Union[dict, Extraction]]
@@ -345,6 +346,20 @@ class DocumentResult:
     model: str = ""
     warnings: list[str] = field(default_factory=list)
     server_ms: Optional[int] = None
+    # gold values the page prints and the word layer holds (located, printable): the ceiling of what the
+    # prompt's text and evidence can use; None when the extractor gives no word layer (gRPC, e-invoice)
+    in_words: Optional[tuple[int, int]] = None
+
+
+def word_layer_recall(gold: dict, layers: Optional[list]) -> Optional[tuple[int, int]]:
+    """(gold values found in the word layer, gold values a page can print), numbers and dates normalised."""
+    if not layers or not any(layer is not None and layer.words for layer in layers):
+        return None
+    from .locate import locate, printed_paths
+
+    paths = printed_paths(gold)
+    found = locate(gold, layers)
+    return sum(path in found for path in paths), len(paths)
 
 
 @dataclass
@@ -408,6 +423,7 @@ class EvalReport:
                 "engine": d.engine, "model": d.model, "error": d.error, "warnings": d.warnings,
                 "scored": d.score.scored, "matched": d.score.matched, "exact": d.score.exact,
                 "accuracy": d.score.accuracy,
+                "in_word_layer": None if d.in_words is None else {"found": d.in_words[0], "printable": d.in_words[1]},
                 "lists": {k: asdict(v) for k, v in d.score.lists.items()},
                 "fields": [asdict(f) for f in d.score.fields],
             } for d in self.documents],
@@ -417,19 +433,25 @@ class EvalReport:
         """Per-document and overall tables in Markdown, for a README or a pull request."""
         out = [f"Source: {self.source}; {len(self.documents)} documents from `{self.documents_dir}`; "
                f"fuzzy threshold {self.fuzzy_threshold:g}.", "",
-               "| document | engine / model | fields | match | exact | lines gold/pred/extra | latency ms | note |",
-               "|---|---|---:|---:|---:|---:|---:|---|"]
+               "| document | engine / model | fields | match | exact | lines gold/pred/extra | in word layer | latency ms "
+               "| note |",
+               "|---|---|---:|---:|---:|---:|---:|---:|---|"]
         for d in self.documents:
             lines = d.score.lists.get("lines")
             note = d.error or ", ".join(d.warnings)
             out.append(f"| {d.name} | {d.model or d.engine or '—'} | {d.score.scored} | {d.score.accuracy:.1%} | "
                        f"{d.score.exact_accuracy:.1%} | "
                        f"{'' if lines is None else f'{lines.gold}/{lines.predicted}/{lines.extra}'} | "
-                       f"{d.latency_ms:.0f} | {note.replace('|', '/')} |")
+                       f"{_share(d.in_words)} | {d.latency_ms:.0f} | {note.replace('|', '/')} |")
         o = self.overall()
         latencies = sorted(d.latency_ms for d in self.documents if not d.error)
         out += ["", f"Overall: {o.matched}/{o.scored} gold fields match ({o.accuracy:.1%}), exact {o.exact_accuracy:.1%}; "
                     f"latency median {_median(latencies) or 0:.0f} ms, max {max(latencies, default=0):.0f} ms."]
+        counted = [d.in_words for d in self.documents if d.in_words]
+        if counted:
+            found, printable = sum(c[0] for c in counted), sum(c[1] for c in counted)
+            out.append(f"In the word layer: {found}/{printable} printable gold values ({found / max(printable, 1):.1%}) "
+                       f"over {len(counted)} documents with one.")
         return "\n".join(out) + "\n"
 
     def write(self, out_dir: Path) -> list[Path]:
@@ -464,6 +486,10 @@ class EvalReport:
                 for f in d.score.fields:
                     w.writerow([d.name, f.path, f.field, _cell(f.gold), _cell(f.predicted), int(f.match), int(f.exact)])
         return written
+
+
+def _share(counts: Optional[tuple[int, int]]) -> str:
+    return "—" if not counts else f"{counts[0]}/{counts[1]} ({counts[0] / max(counts[1], 1):.0%})"
 
 
 def _cell(value: Any) -> str:
@@ -513,7 +539,8 @@ def evaluate(documents_dir: Union[str, Path], extract_fn: ExtractFn, *, limit: O
             name=path.name, latency_ms=latency_ms, score=score_document(gold, predicted, fuzzy_threshold),
             error=error, engine=extraction.engine if extraction else "", model=extraction.model if extraction else "",
             warnings=list(extraction.warnings) if extraction else [],
-            server_ms=extraction.server_ms if extraction else None)
+            server_ms=extraction.server_ms if extraction else None,
+            in_words=word_layer_recall(gold, extraction.words) if extraction else None)
         report.documents.append(result)
         if on_result:
             on_result(result)
@@ -567,7 +594,8 @@ def pipeline_extractor(engine: str) -> ExtractFn:
         if doc is None:
             doc = json.loads(result.document_json)
         return Extraction(document=doc, engine=getattr(result, "engine", ""), model=getattr(result, "model", ""),
-                          warnings=[getattr(w, "code", str(w)) for w in getattr(result, "warnings", [])])
+                          warnings=[getattr(w, "code", str(w)) for w in getattr(result, "warnings", [])],
+                          words=getattr(result, "words", None))
 
     return extract
 

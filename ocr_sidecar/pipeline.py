@@ -62,6 +62,7 @@ class Result:
     model: str = ""
     pages: int = 0
     timings: Timings = field(default_factory=Timings)
+    words: list = field(default_factory=list)  # the pages' word layers (WordLayer or None), for evidence and eval
 
 
 # A client's extra instruction is a sentence or two; anything longer is either a mistake or an attempt
@@ -126,7 +127,7 @@ class Pipeline:
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
                       field_confidence=confidence, engine=result.engine or self.engine.name,
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
-                      timings=timings)
+                      timings=timings, words=[p.words for p in doc.pages])
 
     def open(self, params: ExtractParams, read_einvoice: bool) -> Opened:
         """The untrusted bytes → pages (and an e-invoice answer), in the sandbox unless it is turned off."""

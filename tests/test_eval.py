@@ -386,6 +386,11 @@ def test_real_pipeline_with_the_replay_engine_scores_100_percent_on_the_corpus()
     assert len(report.documents) >= 40 and not [d.error for d in report.documents if d.error]
     overall = report.overall()
     assert overall.scored > 1000 and overall.accuracy == 1.0 and overall.exact_accuracy == 1.0
+    # per document, the share of the gold values its word layer holds (born-digital PDFs: their text layer)
+    aws = next(d for d in report.documents if d.name == "i2d_AmazonWebServices.pdf")
+    assert aws.in_words is not None and aws.in_words[0] >= 0.9 * aws.in_words[1] > 0
+    assert "In the word layer:" in report.to_markdown()
+    assert report.to_dict()["documents"][0]["in_word_layer"] is not None or report.documents[0].in_words is None
 
 
 def test_eval_against_a_running_server():
