@@ -1,4 +1,4 @@
-{
+{  # noqa: B018 - a manifest is one dict literal, read by Odoo with ast.literal_eval
     "name": "Document Digitization (base)",
     "summary": "Digitize PDFs, scans and photos with a local vision-language model (OCR sidecar over gRPC)",
     "version": "18.0.1.0.0",
@@ -9,13 +9,11 @@
     "external_dependencies": {"python": ["grpc", "google.protobuf"]},
     "data": [
         "security/ir.model.access.csv",
-        "data/ir_config_parameter.xml",
         "data/ir_cron.xml",
         "data/res_partner.xml",
-        "views/digitize_upload_views.xml",
+        "wizard/digitize_upload_views.xml",
     ],
     "assets": {
         "web.assets_backend": ["document_digitize/static/src/digitize_refresh_service.js"],
     },
-    "installable": True,
 }

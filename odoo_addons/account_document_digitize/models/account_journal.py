@@ -1,5 +1,4 @@
-from odoo import _, models
-
+from odoo import models
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
 
@@ -16,5 +15,6 @@ class AccountJournal(models.Model):
                                       and not m.invoice_line_ids and not m.digitize_state):
             attachment = bill._digitize_find_attachment()
             if attachment and document_mimetype(attachment) in DIGITIZABLE_MIMETYPES:
-                bill._digitize_enqueue(attachment, _("Uploaded %s: queued for digitization.", attachment.name))
+                bill._digitize_enqueue(attachment, self.env._("Uploaded %s: queued for digitization.",
+                                                             attachment.name))
         return invoices

@@ -1,30 +1,26 @@
 from markupsafe import Markup
-
-from odoo import _, api, fields, models
-
+from odoo import api, models
 from odoo.addons.document_digitize.lib import BillKey, corrections, duplicate_items, reference_key, tax_adjustments
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
 
 from .ir_attachment import IMAGE_FILE_TYPE
 
-_HEADER_FIELDS = ("partner_id", "ref", "payment_reference", "invoice_date", "invoice_date_due", "currency_id",
-                  "partner_bank_id", "invoice_payment_term_id")
-
 
 class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "document.digitize.mixin"]
 
-    def _digitize_target(self):
-        return "vendor_bill"
+    _digitize_target = "vendor_bill"
+    _digitize_header_fields = ("partner_id", "ref", "payment_reference", "invoice_date", "invoice_date_due",
+                               "currency_id", "partner_bank_id", "invoice_payment_term_id")
 
     def _digitize_is_editable(self):
         return self.state == "draft" and self.move_type in ("in_invoice", "in_refund")
 
     @api.model
     def _digitize_create_from_upload(self, attachment):
-        # bills need no placeholder vendor (the mixin's default is for orders)
+        # a vendor bill until the document says it is a credit note
         return self.create({"move_type": "in_invoice"})
 
     def _digitize_document_type(self):
@@ -32,24 +28,17 @@ class AccountMove(models.Model):
         return "credit_note" if self.move_type == "in_refund" else None
 
     def _digitize_current(self):
-        """What the user entered (defaults the user never chose count as empty)."""
-        current = {}
-        for name in _HEADER_FIELDS:
-            value = self[name]
-            current[name] = value.id if isinstance(value, models.BaseModel) else value
-        if current["currency_id"] == self.company_id.currency_id.id:
-            current["currency_id"] = False
+        current = super()._digitize_current()
         if not self.invoice_date:
             current["invoice_date_due"] = False  # computed from today, not chosen
         current["move_type"] = self.move_type
-        current["invoice_line_ids"] = bool(self.invoice_line_ids)
         return current
 
-    def _digitize_apply(self, result):
-        self.ensure_one()
-        mapped = self._digitize_map(result, "vendor_bill", self._digitize_current(), self._digitize_options())
-        header = dict(mapped.header)
-        partner_id = self._digitize_partner_id(mapped, header)
+    def _digitize_header_values(self, mapped):
+        """Before the vendor and the rest of the header: the bank account the document names (added to the
+        vendor when new, chosen for payment when known) and the move type (a credit note makes it a refund)."""
+        header = super()._digitize_header_values(mapped)
+        partner_id = header.get("partner_id") or self.partner_id.id
         if mapped.bank_account_to_add and partner_id:
             bank_vals = dict(mapped.bank_account_to_add, partner_id=mapped.bank_account_to_add.get("partner_id")
                              or partner_id)
@@ -63,14 +52,17 @@ class AccountMove(models.Model):
         move_type = header.pop("move_type", None)
         if move_type and move_type != self.move_type:
             self.move_type = move_type
-        if "partner_id" in header:  # partner first: its onchanges (terms, bank) must not undo the rest
-            self.partner_id = header.pop("partner_id")
-        self.write(header)
-        if mapped.lines:
-            self.write({"invoice_line_ids": [fields.Command.create(vals) for vals in mapped.lines]})
+        return header
+
+    def _digitize_after_lines(self, mapped, current):
+        result = super()._digitize_after_lines(mapped, current)
+        if mapped.lines:  # what digitization proposed, to learn from what the person changes (vendor memory)
             self.invoice_line_ids.filtered("digitize_key")._digitize_snapshot()
         self._digitize_adjust_taxes(mapped.document)
-        return self._digitize_verdict(mapped, self._digitize_duplicates())
+        return result
+
+    def _digitize_review_items(self, mapped):
+        return super()._digitize_review_items(mapped) + self._digitize_duplicates()
 
     # --- vendor memory ------------------------------------------------------------------------------
 
@@ -94,7 +86,7 @@ class AccountMove(models.Model):
         for correction in found:
             Memory._remember(self.company_id, vendor, correction)
         if found:
-            self._digitize_post(_("Remembered for %(vendor)s: %(lines)s.", vendor=vendor.display_name,
+            self._digitize_post(self.env._("Remembered for %(vendor)s: %(lines)s.", vendor=vendor.display_name,
                                   lines=", ".join(c.description or c.key for c in found)))
 
     def _digitize_adjust_taxes(self, document):
@@ -158,7 +150,7 @@ class AccountMove(models.Model):
 
     def _extend_with_attachments(self, attachments, new=False):
         if (new and self.env.context.get("from_alias") and self.is_purchase_document(include_receipts=True)
-                and not self._digitize_param_bool("mail_split")):
+                and not self._digitize_config().mail_split):
             new = False  # one bill per mail (setting off): every document on the bill the mail created
         return super()._extend_with_attachments(attachments, new=new)
 
@@ -176,8 +168,10 @@ class AccountMove(models.Model):
 
     def _message_post_after_hook(self, new_message, message_values):
         result = super()._message_post_after_hook(new_message, message_values)
-        for documents in self.env.cr.cache.pop("document_digitize_mailed", []):
-            self._digitize_after_mail(documents, auto=self._digitize_param_bool("auto_mail"))
+        mailed = self.env.cr.cache.pop("document_digitize_mailed", [])
+        auto = self._digitize_config().auto_mail if mailed else False
+        for documents in mailed:
+            self._digitize_after_mail(documents, auto=auto)
         return result
 
     def _digitize_after_mail(self, documents, auto):
@@ -195,11 +189,11 @@ class AccountMove(models.Model):
                 bill.with_context(tracking_disable=True).message_main_attachment_id = main
             if len(bills) > 1:
                 links = Markup(", ").join(link % (other.id, other.display_name) for other in bills - bill)
-                bill._digitize_post(Markup(_("Received in the same e-mail as %s.")) % links)
+                bill._digitize_post(Markup(self.env._("Received in the same e-mail as %s.")) % links)
             if bill.digitize_state:
                 continue  # already in the queue's hands
             if bill.invoice_line_ids:
-                bill._digitize_post(_("%s was imported by Odoo from the e-invoice it carries; it was not sent to "
-                                      "the model.", documents[bill][:1].name))
+                bill._digitize_post(self.env._("%s was imported by Odoo from the e-invoice it carries; it was not "
+                                               "sent to the model.", documents[bill][:1].name))
             elif auto and main:
-                bill._digitize_enqueue(main, _("Received %s by e-mail: queued for digitization.", main.name))
+                bill._digitize_enqueue(main, self.env._("Received %s by e-mail: queued for digitization.", main.name))

@@ -1,4 +1,1 @@
-from . import digitize_mixin
-from . import digitize_upload
-from . import ir_attachment
-from . import res_config_settings
+from . import digitize_mixin, digitize_order_mixin, ir_attachment, res_config_settings

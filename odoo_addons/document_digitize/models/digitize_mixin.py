@@ -1,22 +1,26 @@
-import datetime
 import json
 import logging
 
 import psycopg2
 from markupsafe import Markup
-
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.modules import module as odoo_module
 from odoo.sql_db import TestCursor
 
-from ..lib import (MappingOptions, client, compare_totals, low_confidence_fields, map_document, needs_review,
-                   review_note_html)
+from ..lib import (
+    LINES_FIELD,
+    DigitizeConfig,
+    client,
+    compare_totals,
+    low_confidence_fields,
+    map_document,
+    needs_review,
+    review_note_html,
+)
 from ..lib import queue as digitize_queue
-from ..lib.review import ReviewItem
 from .ir_attachment import IMAGE_MIMETYPES, document_mimetype, is_document_image
 from .odoo_catalog import OdooCatalog
-from .res_config_settings import env_default, env_flag
 
 _logger = logging.getLogger(__name__)
 
@@ -30,7 +34,6 @@ STATES = [
 EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 120 s limit
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
-MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created by a mail, until it is posted
 # The stored digitization fields: only the addon's own code writes them (``_digitize_write``, see
 # ``_digitize_guard``). A test checks that this lists every stored ``digitize_*`` field of the mixin.
 DIGITIZE_FIELDS = frozenset({
@@ -54,15 +57,21 @@ def pick_document(attachments):
 
 
 class DocumentDigitizeMixin(models.AbstractModel):
-    """Digitize button, state machine and queue for any record that carries a document.
+    """Digitize button, state machine, queue and the one path from a read document to the record.
 
-    Concrete models implement ``_digitize_target`` (mapping target), ``_digitize_is_editable`` and
-    ``_digitize_apply(result)``; everything else — queueing, the scheduled action, retries, chatter —
-    is here. Decisions (retry or fail) are in ``lib/queue.py``, mapping in ``lib/mapping.py``.
+    A concrete model sets ``_digitize_target`` and ``_digitize_header_fields`` and extends the small hooks
+    of ``_digitize_apply`` through ``super()`` (``_digitize_current``, ``_digitize_header_values``,
+    ``_digitize_set_partner``, ``_digitize_line_values``, ``_digitize_after_lines``,
+    ``_digitize_review_items``); queueing, the scheduled action, retries and chatter are here. Orders add
+    ``document.digitize.order.mixin``. Decisions (retry or fail) are in ``lib/queue.py``, the mapping in
+    ``lib/mapping.py``, the settings in ``lib/config.py``.
     """
 
     _name = "document.digitize.mixin"
     _description = "Document digitization"
+
+    _digitize_target = None  # the mapping target: "vendor_bill", "purchase_order" or "sale_order"
+    _digitize_header_fields = ()  # the record's fields a document fills (what is set there already is kept)
 
     digitize_state = fields.Selection(STATES, string="Digitization", copy=False, readonly=True, index=True)
     digitize_json = fields.Text("Extracted JSON", copy=False, readonly=True)
@@ -114,7 +123,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             names |= {key[len("default_"):] for key in self.env.context
                       if key.startswith("default_") and key[len("default_"):] in DIGITIZE_FIELDS}
         if names:
-            raise AccessError(_(
+            raise AccessError(self.env._(
                 "%(fields)s of %(model)s are set by the digitization itself, not by hand: press Digitize on the "
                 "record to read its document.",
                 fields=", ".join(sorted(self._fields[name].string for name in names)),
@@ -145,8 +154,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         self.ensure_one()
         file = attachment.sudo()
         if not self._digitize_owns(file):
-            return _("The file queued for %s is not one of its own files: it was not sent. Attach the document "
-                     "to this record and press Digitize.", self.sudo().display_name)
+            return self.env._("The file queued for %s is not one of its own files: it was not sent. Attach the "
+                              "document to this record and press Digitize.", self.sudo().display_name)
         if user:
             env = self.with_user(user).with_context(allowed_company_ids=user.sudo().company_ids.ids).env
             try:
@@ -155,8 +164,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 as_user.check_access("read")
                 as_user.check("read")  # ir.attachment: the access of the record it belongs to
             except AccessError:
-                return _("%(user)s, who asked for it, may not read %(record)s or its file %(file)s: it was not "
-                         "sent.", user=user.sudo().name, record=self.sudo().display_name, file=file.name)
+                return self.env._("%(user)s, who asked for it, may not read %(record)s or its file %(file)s: it was "
+                                  "not sent.", user=user.sudo().name, record=self.sudo().display_name, file=file.name)
         return None
 
     @api.model
@@ -167,27 +176,18 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if self.env.su:
             return
         if any(file.res_id for file in attachments.sudo()):
-            raise AccessError(_("A file given to upload already belongs to another record: upload the file itself "
-                                "(nothing was created or sent)."))
+            raise AccessError(self.env._("A file given to upload already belongs to another record: upload the file "
+                                         "itself (nothing was created or sent)."))
         attachments.check("read")  # not attached yet: only its uploader (or an administrator) may use it
 
-    # --- hooks for concrete models -------------------------------------------------------------
-
-    def _digitize_target(self):
-        raise NotImplementedError
+    # --- what a concrete model says about itself ------------------------------------------------
 
     def _digitize_is_editable(self):
         return True
 
     def _digitize_document_type(self):
+        """The document type to tell the sidecar (a ``DOCUMENT_TYPES`` name), None: the model decides."""
         return None
-
-    def _digitize_apply(self, result):
-        raise NotImplementedError
-
-    def _digitize_import_edi(self, attachment):
-        """Let Odoo's own e-document import read ``attachment`` first; True when it filled the record."""
-        return False
 
     def _digitize_find_attachment(self):
         """The main attachment when it is a document, else the newest PDF (or XML) in the chatter, else its
@@ -212,13 +212,13 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     @api.depends("digitize_confidence")
     def _compute_digitize_low_fields(self):
-        threshold = float(self._digitize_param("confidence_threshold") or 0.5)
+        threshold = self._digitize_config().confidence_threshold
         for record in self:
             try:
                 confidence = json.loads(record.digitize_confidence or "{}")
             except ValueError:
                 confidence = {}
-            names = low_confidence_fields(confidence, record._digitize_target(), threshold) if confidence else []
+            names = low_confidence_fields(confidence, record._digitize_target, threshold) if confidence else []
             record.digitize_low_fields = f" {' '.join(names)} " if names else False
 
     @api.depends("digitize_state", "digitize_next_attempt")
@@ -236,18 +236,20 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     def action_digitize(self):
         self.check_access("write")
+        config = self._digitize_config()
         for record in self:
             if record.digitize_state in ("queued", "processing"):
-                raise UserError(_("%s is already being digitized.", record.display_name))
+                raise UserError(self.env._("%s is already being digitized.", record.display_name))
             if not record._digitize_is_editable():
-                raise UserError(_("Only draft documents can be digitized (%s).", record.display_name))
+                raise UserError(self.env._("Only draft documents can be digitized (%s).", record.display_name))
             attachment = record._digitize_find_attachment()
             if not attachment:
-                raise UserError(_("Attach the PDF, scan or photo of the document to %s first.", record.display_name))
+                raise UserError(self.env._("Attach the PDF, scan or photo of the document to %s first.",
+                                           record.display_name))
             record._digitize_enqueue(attachment)
             if client.carries_einvoice(attachment.raw or b"", document_mimetype(attachment)):
                 # an e-invoice/e-order is read from its XML in a moment: do it now, not in the queue
-                record._digitize_run_one(commit=False, timeout=EINVOICE_TIMEOUT_S)
+                record._digitize_run_one(commit=False, timeout=EINVOICE_TIMEOUT_S, config=config)
         return True
 
     def _digitize_enqueue(self, attachment, note=None):
@@ -263,7 +265,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
                                     "digitize_attempts": 0, "digitize_error": False, "digitize_next_attempt": False,
                                     "digitize_requested_by": requester.id})
             if note is not False:  # False: the caller posts its own note later
-                record._digitize_post(note or _("Queued for digitization: %s", attachment.name))
+                record._digitize_post(note or self.env._("Queued for digitization: %s", attachment.name))
         self.env.ref("document_digitize.ir_cron_digitize_queued").sudo()._trigger()
 
     def action_digitize_retry(self):
@@ -273,134 +275,90 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def action_digitize_upload(self):
         """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued."""
         self.check_access("create")
-        return {"type": "ir.actions.act_window", "name": _("Upload documents to digitize"),
+        return {"type": "ir.actions.act_window", "name": self.env._("Upload documents to digitize"),
                 "res_model": "document.digitize.upload", "view_mode": "form", "target": "new",
                 "context": {"default_res_model": self._name}}
 
     @api.model
     def _digitize_create_from_upload(self, attachment):
-        """Create the empty draft that ``attachment`` (an uploaded file) will fill in: an order gets the
-        placeholder partner until the document names the real one."""
-        return self.create({"partner_id": self._digitize_placeholder_partner().id})
+        """Create the empty draft that ``attachment`` (an uploaded file) will fill in."""
+        return self.create({})
 
-    def _digitize_order_current(self, header_fields):
-        """An order's values someone chose (field → value, ids for relations): defaults never chosen (the
-        placeholder partner, a ``date_order`` left at creation time) count as empty, or they would never be
-        filled."""
+    # --- the one path from the read document to the record ------------------------------------------
+
+    def _digitize_apply(self, result, config):
+        """Write what the sidecar read (``result``) onto this record; returns (state, review note html).
+
+        As OCA ``account_invoice_import`` does: the canonical document is mapped once (``lib/mapping.py``),
+        the partner is set first (its onchanges fill terms, addresses, fiscal position), then the header
+        and the lines; what Odoo then computes (totals, tax lines) is checked against the document and the
+        verdict is decided once, from every review item. Concrete models extend the steps, not this path."""
+        self.ensure_one()
+        current = self._digitize_current()
+        options = config.mapping_options(self._digitize_target,
+                                         price_digits=self.env["decimal.precision"].precision_get("Product Price"))
+        mapped = map_document(result.document, OdooCatalog(self.env, self.company_id), self._digitize_target,
+                              current, options, field_confidence=result.field_confidence, warnings=result.warnings)
+        header = self._digitize_header_values(mapped)
+        if "partner_id" in header:  # partner first: its onchanges must not undo the rest of the header
+            self._digitize_set_partner(header.pop("partner_id"), mapped, current)
+        self.write(header)
+        if mapped.lines:
+            lines = self._digitize_line_values(mapped)
+            self.write({mapped.lines_field: [fields.Command.create(vals) for vals in lines]})
+        self._digitize_after_lines(mapped, current)
+        items = list(mapped.review) + self._digitize_review_items(mapped)
+        totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
+        items += compare_totals(mapped.document, totals, config.tolerance)
+        return ("needs_review" if needs_review(items) else "done"), review_note_html(items)
+
+    def _digitize_current(self):
+        """What the record has already (field → value, ids for relations): the mapping never replaces it.
+        A default nobody chose counts as empty, or it would never be filled: the company's currency."""
         current = {name: (self[name].id if isinstance(self[name], models.BaseModel) else self[name])
-                   for name in header_fields}
-        if "partner_id" in current and self.partner_id == self._digitize_placeholder_partner():
-            current["partner_id"] = False
-        if "date_order" in current and self.create_date and self.date_order \
-                and abs(self.date_order - self.create_date) < datetime.timedelta(minutes=5):
-            current["date_order"] = False
-        current["order_line"] = bool(self.order_line)
+                   for name in self._digitize_header_fields}
+        if current.get("currency_id") and current["currency_id"] == self.company_id.currency_id.id:
+            current["currency_id"] = False
+        lines_field = LINES_FIELD[self._digitize_target]
+        current[lines_field] = bool(self[lines_field])
         return current
 
-    @api.model
-    def _digitize_placeholder_partner(self):
-        """Orders need a partner to be saved: uploads start with this one until the document names one."""
-        return self.env.ref("document_digitize.partner_to_identify", raise_if_not_found=False) or \
-            self.env["res.partner"]
-
-    # --- documents that arrive by mail (orders: an alias set in Settings; bills: the journal's alias) ---
-
-    @api.model
-    def _digitize_message_new(self, msg_dict, custom_values=None):
-        """A mail to this model's alias: an empty draft on the placeholder partner — the sender may be a
-        colleague forwarding it, the document names the partner. The document is queued once the mail and
-        its files are posted on it (``_digitize_mail_received``)."""
-        values = dict(custom_values or {})
-        if "partner_id" in self._fields and not values.get("partner_id"):
-            values["partner_id"] = self._digitize_placeholder_partner().id
-        # the alias's company (its defaults), not the mail gateway's: defaults then come from that company
-        record = self.with_company(values.get("company_id") or self.env.company).create(values)
-        self.env.cr.cache.setdefault(MAILED_KEY, set()).add((record._name, record.id))
-        return record
-
-    def _digitize_mail_received(self, message):
-        """After ``message`` is posted: on a record its mail just created, pick the document among the mail's
-        files (the first PDF, else the first scan or photo; logos are skipped) and queue it when
-        auto-digitize is on (the Digitize button reads the newest one). Every file stays attached; the chatter
-        says which one is read."""
-        mailed = self.env.cr.cache.get(MAILED_KEY)
-        for record in self:
-            if not mailed or (record._name, record.id) not in mailed:
-                continue
-            mailed.discard((record._name, record.id))
-            attachments = message.attachment_ids.sorted("id")
-            main = pick_document(attachments)
-            if not main:
-                record._digitize_post(_("This e-mail carries no PDF, scan or photo of a document: nothing to "
-                                        "digitize. Attach the document, then press Digitize."))
-                continue
-            note = _("Received by e-mail: %s.", ", ".join(documents_of(attachments).mapped("name")))
-            if record._digitize_import_edi(main):
-                record._digitize_post(note + " " + _("Odoo imported %s itself (an e-order it reads); it was not "
-                                                     "sent to the model.", main.name))
-                continue
-            if self._digitize_param_bool("auto_mail"):
-                record._digitize_enqueue(main, note + " " + _("%s is queued for digitization.", main.name))
-            else:
-                record._digitize_post(note + " " + _("Press Digitize to read %s.",
-                                                     record._digitize_find_attachment().name))
-
-    # --- shared by the concrete models' _digitize_apply ---------------------------------------------
-
-    def _digitize_options(self, fallback_param=None):
-        fallback = self._digitize_param_int(fallback_param, 0) if fallback_param else 0
-        return MappingOptions(create_partner=self._digitize_param_bool("create_partner"),
-                              price_digits=self.env["decimal.precision"].precision_get("Product Price"),
-                              fallback_product_id=fallback or None)
-
-    def _digitize_map(self, result, target, current, options):
-        """The pure mapping over this record's company catalog."""
-        return map_document(result.document, OdooCatalog(self.env, self.company_id), target, current, options,
-                            field_confidence=result.field_confidence, warnings=result.warnings)
-
-    def _digitize_partner_id(self, mapped, header):
-        """Create the partner the mapping asked for; returns the partner id to use (or False)."""
+    def _digitize_header_values(self, mapped):
+        """The header to write, once what it refers to exists (the partner the mapping asks to create)."""
+        header = dict(mapped.header)
         if mapped.partner_to_create:
             header["partner_id"] = self.env["res.partner"].create(mapped.partner_to_create).id
-        return header.get("partner_id") or self.partner_id.id
+        return header
 
-    def _digitize_verdict(self, mapped, extra_items=()):
-        """(state, review html) once the values are written: Odoo's totals against the document's."""
-        items = list(mapped.review) + list(extra_items)
-        tolerance = float(self._digitize_param("tolerance") or 0.0)
-        items += compare_totals(mapped.document, {"amount_untaxed": self.amount_untaxed,
-                                                  "amount_tax": self.amount_tax,
-                                                  "amount_total": self.amount_total}, tolerance)
-        state = "needs_review" if needs_review(items) else "done"
-        return state, review_note_html(items)
+    def _digitize_set_partner(self, partner_id, mapped, current):
+        """Set the partner the document names (before the rest of the header)."""
+        self.partner_id = partner_id
 
-    def _digitize_check_partner_identified(self):
-        """Orders still on the placeholder partner must not be confirmed."""
-        placeholder = self._digitize_placeholder_partner()
-        stuck = self.filtered(lambda record: placeholder and record.partner_id == placeholder)
-        if stuck:
-            raise UserError(_("Choose the real partner of %s before confirming: digitization did not identify it.",
-                              ", ".join(stuck.mapped("display_name"))))
+    def _digitize_line_values(self, mapped):
+        """The values of each line to create."""
+        return list(mapped.lines)
 
-    @api.model
-    def _digitize_unidentified_item(self):
-        return ReviewItem("partner_placeholder", _("The partner could not be identified: choose it before "
-                                                   "confirming."), "partner_id", serious=True)
+    def _digitize_after_lines(self, mapped, current):
+        """Once header and lines are written, before the totals are compared."""
+
+    def _digitize_review_items(self, mapped):
+        """What else a person should check (``ReviewItem``s), beyond the mapping's own and the totals."""
+        return []
 
     # --- the queue -------------------------------------------------------------------------------
 
     @api.model
     def _digitize_models(self):
         return [name for name, model in self.env.registry.items()
-                if not model._abstract and not model._transient and name != self._name
-                and hasattr(model, "_digitize_target")]
+                if not model._abstract and not model._transient and getattr(model, "_digitize_target", None)]
 
     @api.model
     def _cron_digitize_queued(self):
-        batch = self._digitize_param_int("batch_size", 5)
+        config = self._digitize_config()
         done = remaining = 0
         for name in self._digitize_models():
-            processed, left = self.env[name].sudo()._digitize_process_queue(batch, commit=True)
+            processed, left = self.env[name].sudo()._digitize_process_queue(config.batch_size, commit=True,
+                                                                            config=config)
             done += processed
             remaining += left
         cron = self.env["ir.cron"]
@@ -408,7 +366,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             cron._notify_progress(done=done, remaining=remaining)
 
     @api.model
-    def _digitize_process_queue(self, limit, commit=True):
+    def _digitize_process_queue(self, limit, commit=True, config=None):
         """Process up to ``limit`` queued records of this model; returns (processed, remaining).
 
         One record at a time, as Odoo's own cron workers take jobs: it is claimed with a row lock that
@@ -418,6 +376,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
         (``_digitize_recover_stuck`` queues it again); the others stay queued.
         """
         commit = commit and self._digitize_may_commit()
+        config = config or self._digitize_config()
         self._digitize_recover_stuck(commit=commit)
         done, races = [], 0
         while len(done) < limit and races < limit:
@@ -428,7 +387,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 races += 1
                 continue
             done.append(record.id)
-            record._digitize_run_one(commit=commit)
+            record._digitize_run_one(commit=commit, config=config)
         self.env.cr.execute(f"""SELECT count(*) FROM "{self._table}" WHERE digitize_state = 'queued'
                AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))""")
         return len(done), self.env.cr.fetchone()[0]
@@ -477,48 +436,47 @@ class DocumentDigitizeMixin(models.AbstractModel):
         stuck = self.browse([row[0] for row in self.env.cr.fetchall() if digitize_queue.is_stuck(row[1], now)])
         for record in stuck:
             record._digitize_write({"digitize_state": "queued", "digitize_next_attempt": False})
-            record._digitize_post(_("Digitization was interrupted (worker stopped); queued again."))
-        if commit:
-            self.env.cr.commit()
+            record._digitize_post(self.env._("Digitization was interrupted (worker stopped); queued again."))
+        if commit:  # the scheduled action's own transaction, one per record (see _digitize_process_queue)
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _digitize_run_one(self, commit=True, timeout=None):
+    def _digitize_run_one(self, commit=True, timeout=None, config=None):
         self.ensure_one()
+        config = config or self._digitize_config()
         attachment = self.sudo().digitize_attachment_id
         self._digitize_write({"digitize_state": "processing", "digitize_started": fields.Datetime.now(),
                               "digitize_attempts": self.digitize_attempts + 1})
-        if commit:
-            self.env.cr.commit()
+        if commit:  # the claim is visible to other workers before the slow sidecar call
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
             if not attachment:
-                raise client.PermanentError(_("The document's file is gone: attach it again and digitize."))
+                raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
             # before anything is read or sent: the record's own file, readable by whoever asked (as that user)
             refusal = self._digitize_refusal(attachment, self.sudo().digitize_requested_by)
             if refusal:
                 raise client.PermanentError(refusal, "PERMISSION_DENIED")
             if not attachment.raw:
-                raise client.PermanentError(_("The document's file is gone: attach it again and digitize."))
-            settings = self._digitize_endpoint_settings()
-            if timeout:
-                settings.timeout = min(settings.timeout, timeout)
+                raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
+            settings = config.endpoint_settings(max_timeout=timeout)
             result = client.extract(settings, attachment.raw,
                                     filename=attachment.name or "", mime_type=document_mimetype(attachment),
                                     document_type=self._digitize_document_type())
             _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,
                          result.request_id, result.engine, result.pages, result.total_ms)
         except client.DigitizeError as exc:
-            self._digitize_failed(exc, commit)
+            self._digitize_failed(exc, commit, config)
             return
         try:
             with self.env.cr.savepoint():
-                state, review_html = self._digitize_apply(result)
+                state, review_html = self._digitize_apply(result, config)
                 self._digitize_write({"digitize_state": state, "digitize_json": result.document_json,
                             "digitize_warnings": json.dumps(result.warnings),
                             "digitize_confidence": json.dumps(result.field_confidence),
                             "digitize_request_id": result.request_id, "digitize_engine": result.model or result.engine,
                             "digitize_review_html": review_html or False, "digitize_error": False,
                             "digitize_next_attempt": False})
-                body = _("Digitized by %(engine)s (request %(rid)s).", engine=result.model or result.engine,
-                         rid=result.request_id)
+                body = self.env._("Digitized by %(engine)s (request %(rid)s).", engine=result.model or result.engine,
+                                  rid=result.request_id)
                 if review_html:
                     body = Markup("%s<br/>%s") % (body, Markup(review_html))
                 self._digitize_post(body)
@@ -526,18 +484,18 @@ class DocumentDigitizeMixin(models.AbstractModel):
             # another worker changed a row the mapping writes too (the same vendor, a sequence): not the
             # document's fault, the record stays as it was and is tried again later
             _logger.warning("digitize %s,%s: concurrent update, retrying later: %s", self._name, self.id, exc)
-            self._digitize_failed(client.TransientError(_("another change to the same data got in the way"),
-                                                        "DB_CONFLICT"), commit)
+            self._digitize_failed(client.TransientError(
+                self.env._("another change to the same data got in the way"), "DB_CONFLICT"), commit, config)
             return
         except Exception as exc:  # noqa: BLE001 - any mapping failure: the record stays as it was
             _logger.exception("digitize %s,%s: applying the result failed", self._name, self.id)
             self._digitize_failed(client.PermanentError(
-                _("The document was read but could not be applied: %s", exc), "MAPPING"), commit,
+                self.env._("The document was read but could not be applied: %s", exc), "MAPPING"), commit, config,
                 document_json=result.document_json)
             return
         self._digitize_notify()
-        if commit:
-            self.env.cr.commit()
+        if commit:  # this record is done: a later record's failure must not undo it
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _digitize_notify(self):
         """Tell whoever asked (bus): a notification, and an event that makes an open form of it reload."""
@@ -547,8 +505,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
             return
         if not self.with_user(user).with_context(allowed_company_ids=user.company_ids.ids).has_access("read"):
             return  # a queue entry in the name of someone who cannot see the record: tell them nothing of it
-        kind, title = {"done": ("success", _("Digitized")), "needs_review": ("warning", _("Digitized: please check")),
-                       "error": ("danger", _("Digitization failed"))}[self.digitize_state]
+        kind, title = {"done": ("success", self.env._("Digitized")),
+                       "needs_review": ("warning", self.env._("Digitized: please check")),
+                       "error": ("danger", self.env._("Digitization failed"))}[self.digitize_state]
         message = self.display_name
         if self.digitize_state == "error":
             message = f"{message}: {self.digitize_error or ''}"
@@ -557,10 +516,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
         user._bus_send("document_digitize/updated", {"model": self._name, "id": self.id,
                                                      "state": self.digitize_state})
 
-    def _digitize_failed(self, exc, commit, document_json=None):
+    def _digitize_failed(self, exc, commit, config, document_json=None):
         decision = digitize_queue.after_failure(
             transient=isinstance(exc, client.TransientError), attempts=self.digitize_attempts,
-            max_attempts=self._digitize_param_int("max_attempts", 5), reason=exc.reason,
+            max_attempts=config.max_attempts, reason=exc.reason,
             now=fields.Datetime.now(), retry_after=getattr(exc, "retry_after", None))
         values = {"digitize_state": decision.state, "digitize_next_attempt": decision.next_attempt,
                   "digitize_error": decision.message, "digitize_request_id": exc.request_id or False}
@@ -569,8 +528,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         self._digitize_write(values)
         self._digitize_post(decision.message)
         self._digitize_notify()
-        if commit:
-            self.env.cr.commit()
+        if commit:  # the failure and its next attempt are kept whatever happens to the rest of the batch
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -579,28 +538,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
             self.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
 
     @api.model
-    def _digitize_param(self, key, default=""):
-        return self.env["ir.config_parameter"].sudo().get_param(f"document_digitize.{key}") or default
+    def _digitize_config(self):
+        """The settings, read once for a run (a scheduled action's batch, a button press) and passed down."""
+        return DigitizeConfig.from_params(self.env["ir.config_parameter"].sudo().get_param)
 
     @api.model
-    def _digitize_param_bool(self, key):
-        """A boolean setting (res.config.settings stores 'True'/'False')."""
-        return self._digitize_param(key).strip().lower() in ("true", "1")
-
-    @api.model
-    def _digitize_param_int(self, key, default):
-        try:
-            return int(self._digitize_param(key, default))
-        except (TypeError, ValueError):
-            return default
-
-    @api.model
-    def _digitize_endpoint_settings(self):
-        return client.EndpointSettings.parse(
-            self._digitize_param("endpoint") or env_default("endpoint"),
-            tls=self._digitize_param_bool("tls") or env_flag("tls"),
-            ca_pem=self._digitize_param("ca") or env_default("ca"),
-            cert_pem=self._digitize_param("tls_cert") or env_default("tls_cert"),
-            key_pem=self._digitize_param("tls_key") or env_default("tls_key"),
-            token=self._digitize_param("token") or env_default("token"),
-            timeout=float(self._digitize_param_int("timeout", 600)))
+    def _digitize_endpoint_settings(self, config=None):
+        return (config or self._digitize_config()).endpoint_settings()

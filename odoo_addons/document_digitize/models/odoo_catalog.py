@@ -2,12 +2,16 @@
 
 from odoo.osv import expression
 
-from ..lib.catalog import (CompanyInfo, CurrencyCandidate, PartnerCandidate, ProductCandidate, TaxCandidate,
-                           UomCandidate, name_search_terms)
-
-
-def _compact(value):
-    return "".join(ch for ch in (value or "") if ch.isalnum()).upper()
+from ..lib import (
+    CompanyInfo,
+    CurrencyCandidate,
+    PartnerCandidate,
+    ProductCandidate,
+    TaxCandidate,
+    UomCandidate,
+    compact,
+    name_search_terms,
+)
 
 
 class OdooCatalog:
@@ -49,12 +53,12 @@ class OdooCatalog:
             return []
         # VAT is stored as typed: gather by the digits, compare compact.
         candidates = self._partners(expression.OR([[("vat", "ilike", v[-6:])] for v in variants]), limit=200)
-        wanted = {_compact(v) for v in variants}
-        return [p for p in candidates if _compact(p.vat) in wanted]
+        wanted = {compact(v) for v in variants}
+        return [p for p in candidates if compact(p.vat) in wanted]
 
     def partners_by_iban(self, iban):
         banks = self.env["res.partner.bank"].search(
-            [("sanitized_acc_number", "=", _compact(iban))] + self._company_domain)
+            [("sanitized_acc_number", "=", compact(iban))] + self._company_domain)
         return [self._partner(b.partner_id) for b in banks]
 
     def partners_by_name(self, name):

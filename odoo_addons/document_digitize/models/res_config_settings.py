@@ -1,9 +1,10 @@
-import os
-
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib import client
+from ..lib import DigitizeConfig, client
+from ..lib.config import env_flag, env_value
+
+DEFAULT = DigitizeConfig.default  # every setting's default is DigitizeConfig's (lib/config.py)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -27,24 +28,29 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_document_digitize_token_insecure", groups="base.group_system",
         help="A token is set while TLS is off: it would travel in clear text.")
     document_digitize_timeout = fields.Integer("Timeout (s)", config_parameter="document_digitize.timeout",
-                                               default=600)
+                                               default=DEFAULT("timeout"))
     document_digitize_auto_mail = fields.Boolean("Digitize mailed documents automatically",
                                                  config_parameter="document_digitize.auto_mail")
     document_digitize_create_partner = fields.Boolean("Create unknown vendors (valid VAT id)",
                                                       config_parameter="document_digitize.create_partner")
     document_digitize_tolerance = fields.Float("Total tolerance", config_parameter="document_digitize.tolerance",
-                                               default=0.0)
+                                               default=DEFAULT("tolerance"))
+    document_digitize_confidence_threshold = fields.Float(
+        "Low-confidence threshold", config_parameter="document_digitize.confidence_threshold",
+        default=DEFAULT("confidence_threshold"),
+        help="Values read with less confidence than this (0 to 1) are listed to check and marked on the form.")
     document_digitize_batch_size = fields.Integer("Batch size", config_parameter="document_digitize.batch_size",
-                                                  default=5)
+                                                  default=DEFAULT("batch_size"))
     document_digitize_max_attempts = fields.Integer("Max attempts",
-                                                    config_parameter="document_digitize.max_attempts", default=5)
+                                                    config_parameter="document_digitize.max_attempts",
+                                                    default=DEFAULT("max_attempts"))
 
     document_digitize_alias_domain = fields.Char(related="company_id.alias_domain_name")
 
     @api.depends("document_digitize_token", "document_digitize_tls")
     def _compute_document_digitize_token_insecure(self):
         for settings in self:
-            token = settings.document_digitize_token or env_default("token")
+            token = settings.document_digitize_token or env_value("token")
             settings.document_digitize_token_insecure = bool(token) and not (
                 settings.document_digitize_tls or env_flag("tls"))
 
@@ -61,9 +67,10 @@ class ResConfigSettings(models.TransientModel):
         return values
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         for field_name, (xmlid, model_name) in self._digitize_alias_settings().items():
             self._digitize_set_alias(xmlid, model_name, self[field_name])
+        return result
 
     def _digitize_alias(self, xmlid):
         """This company's alias kept under ``xmlid`` + ``_<company id>`` (each company has its own)."""
@@ -87,8 +94,8 @@ class ResConfigSettings(models.TransientModel):
             return
         company = self.company_id or self.env.company
         if not company.alias_domain_id:
-            raise UserError(_("Set up an alias domain for %s first (Settings > Technical > Email: Alias "
-                              "Domains) to receive documents by e-mail.", company.name))
+            raise UserError(self.env._("Set up an alias domain for %s first (Settings > Technical > Email: Alias "
+                                       "Domains) to receive documents by e-mail.", company.name))
         alias = self.env["mail.alias"].sudo().create({
             "alias_name": name, "alias_model_id": self.env["ir.model"]._get_id(model_name),
             "alias_domain_id": company.alias_domain_id.id, "alias_contact": "everyone",
@@ -104,43 +111,10 @@ class ResConfigSettings(models.TransientModel):
         try:
             info = client.get_info(self.env["document.digitize.mixin"]._digitize_endpoint_settings())
         except client.DigitizeError as exc:
-            raise UserError(_("Cannot reach the OCR sidecar: %s", exc.reason)) from None
-        message = _("%(endpoint)s: %(model)s on %(device)s (%(dtype)s), engine %(engine)s", **info)
+            raise UserError(self.env._("Cannot reach the OCR sidecar: %s", exc.reason)) from None
+        message = self.env._("%(endpoint)s: %(model)s on %(device)s (%(dtype)s), engine %(engine)s", **info)
         if info["demo"]:
-            message += " — " + _("DEMO MODEL: random weights, outputs are meaningless")
+            message += " — " + self.env._("DEMO MODEL: random weights, outputs are meaningless")
         return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"title": _("Connection OK"), "message": message,
+                "params": {"title": self.env._("Connection OK"), "message": message,
                            "type": "warning" if info["demo"] else "success", "sticky": False}}
-
-
-ENV_NAMES = {"endpoint": "DOCUMENT_DIGITIZE_ENDPOINT", "token": "DOCUMENT_DIGITIZE_TOKEN",
-             "tls": "DOCUMENT_DIGITIZE_TLS", "ca": "DOCUMENT_DIGITIZE_TLS_CA",
-             "tls_cert": "DOCUMENT_DIGITIZE_TLS_CERT", "tls_key": "DOCUMENT_DIGITIZE_TLS_KEY"}
-
-
-def env_default(key):
-    """docker-compose passes the endpoint/token (and TLS material) as environment variables for a first start;
-    a value set in Settings wins. The CA, client certificate and key may be PEM text or the path of a PEM file
-    (read each time, so a renewed certificate is picked up); the token may come from a file instead
-    (``DOCUMENT_DIGITIZE_TOKEN_FILE``: a Docker or Kubernetes secret)."""
-    value = os.environ.get(ENV_NAMES[key], "")
-    token_file = os.environ.get(ENV_NAMES["token"] + "_FILE", "") if key == "token" and not value else ""
-    if token_file:
-        try:
-            with open(token_file, encoding="utf-8") as file:
-                return file.read().strip()
-        except OSError as exc:
-            raise client.PermanentError(f"{ENV_NAMES['token']}_FILE names {token_file}, which cannot be read: {exc}",
-                                        code="FAILED_PRECONDITION") from None
-    if key in ("ca", "tls_cert", "tls_key") and value and "-----BEGIN" not in value:
-        try:
-            with open(value, encoding="ascii") as file:
-                return file.read()
-        except (OSError, ValueError) as exc:
-            raise client.PermanentError(f"{ENV_NAMES[key]} names {value}, which cannot be read: {exc}",
-                                        code="FAILED_PRECONDITION") from None
-    return value
-
-
-def env_flag(key):
-    return env_default(key).strip().lower() in ("1", "true", "yes", "on")

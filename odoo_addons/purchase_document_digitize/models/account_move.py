@@ -1,23 +1,26 @@
+import dataclasses
+
 from markupsafe import Markup
-
-from odoo import _, models
-
-from odoo.addons.document_digitize.lib import (BillLine, OrderCandidate, OrderLineCandidate, find_order,
-                                               match_order_lines, needs_review, reference_key, review_note_html)
-from odoo.addons.document_digitize.lib.review import ReviewItem
+from odoo import models
+from odoo.addons.document_digitize.lib import (
+    BillLine,
+    OrderCandidate,
+    OrderLineCandidate,
+    ReviewItem,
+    find_order,
+    match_order_lines,
+    reference_key,
+)
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def _digitize_apply(self, result):
-        state, html = super()._digitize_apply(result)
-        items = self._digitize_link_purchase_order((result.document or {}).get("order_reference"))
-        if items:
-            if needs_review(items):
-                state = "needs_review"
-            html = Markup(html or "") + Markup(review_note_html(items, title=_("Purchase order")))
-        return state, html
+    def _digitize_review_items(self, mapped):
+        """The bill is linked to the purchase order it quotes; what differs is listed under its own heading."""
+        group = self.env._("Purchase order")
+        linked = self._digitize_link_purchase_order(mapped.order_reference)
+        return super()._digitize_review_items(mapped) + [dataclasses.replace(item, group=group) for item in linked]
 
     def _digitize_find_purchase_order(self, reference):
         """The vendor's confirmed order the bill quotes (by number, else by the vendor's reference)."""
@@ -45,9 +48,9 @@ class AccountMove(models.Model):
             return []
         order = self._digitize_find_purchase_order(reference)
         if not order:
-            return [ReviewItem("order_not_found", _("The bill quotes order %s, which is not a confirmed purchase "
-                                                    "order of %s.", reference, self.partner_id.display_name or "?"),
-                               "invoice_origin")]
+            return [ReviewItem("order_not_found", self.env._(
+                "The bill quotes order %(order)s, which is not a confirmed purchase order of %(vendor)s.",
+                order=reference, vendor=self.partner_id.display_name or "?"), "invoice_origin")]
         bill_lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product"
                                                     and not line.purchase_line_id)
         order_lines = order.order_line.filtered(lambda line: not line.display_type)
@@ -62,14 +65,15 @@ class AccountMove(models.Model):
             qty_digits=self.env["decimal.precision"].precision_get("Product Unit of Measure"))
         items = list(match.review)
         if order.currency_id != self.currency_id:
-            items.append(ReviewItem("order_currency", _("%(order)s is in %(po)s, the bill in %(bill)s.",
-                                                        order=order.name, po=order.currency_id.name,
-                                                        bill=self.currency_id.name), "currency_id", serious=True))
+            items.append(ReviewItem("order_currency", self.env._("%(order)s is in %(po)s, the bill in %(bill)s.",
+                                                                 order=order.name, po=order.currency_id.name,
+                                                                 bill=self.currency_id.name), "currency_id",
+                                    serious=True))
         for line in bill_lines:
             if line.id in match.links:
                 line.purchase_line_id = match.links[line.id]
         if not self.invoice_origin:
             self.invoice_origin = order.name
         link = Markup('<a href="#" data-oe-model="purchase.order" data-oe-id="%s">%s</a>') % (order.id, order.name)
-        self._digitize_post(Markup(_("Linked to purchase order %s.")) % link)
+        self._digitize_post(Markup(self.env._("Linked to purchase order %s.")) % link)
         return items

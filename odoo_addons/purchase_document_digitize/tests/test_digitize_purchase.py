@@ -108,6 +108,9 @@ class TestDigitizePurchase(DigitizeCase):
         self.assertEqual(order.partner_id, self.env.ref("document_digitize.partner_to_identify"))
         with self.assertRaises(UserError):
             order.button_confirm()
+        with self.assertRaises(UserError, msg="nor approved by a manager's direct approval"):
+            order.button_approve()
+        self.assertEqual(order.state, "draft")
 
     def test_upload_makes_one_draft_per_file_and_queues_them(self):
         orders = self.upload(ORDER_X, HERO_PO, user=self.buyer)
@@ -185,6 +188,8 @@ class TestBillToPurchaseOrder(DigitizeCase):
         self.assertEqual(bill.digitize_state, "needs_review")
         self.assertIn("5.49", bill.digitize_review_html, "price billed differs from the order")
         self.assertIn("Pfand", bill.digitize_review_html, "billed but not ordered")
+        self.assertEqual(bill.digitize_review_html.count("<strong>Purchase order</strong>"), 1,
+                         "what the order link found is listed under its own heading")
         water = bill.invoice_line_ids.filtered(lambda l: l.product_id.default_code == "GTRWA5")
         self.assertEqual(water.price_unit, 5.49, "the bill keeps what the vendor billed")
 

@@ -1,19 +1,14 @@
-from odoo import api, fields, models
-
+from odoo import api, models
 from odoo.addons.document_digitize.lib import AddressCandidate, match_address
-
-_HEADER_FIELDS = ("partner_id", "client_order_ref", "date_order")
 
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "document.digitize.mixin"]
+    _inherit = ["document.digitize.order.mixin", "sale.order"]  # the mixin first: see its docstring
 
-    def _digitize_target(self):
-        return "sale_order"
-
-    def _digitize_is_editable(self):
-        return self.state in ("draft", "sent")
+    _digitize_target = "sale_order"
+    _digitize_header_fields = ("partner_id", "client_order_ref", "date_order")
+    _digitize_confirmed_states = ("sale",)
 
     def _digitize_document_type(self):
         return "purchase_order"  # the customer's purchase order
@@ -38,26 +33,11 @@ class SaleOrder(models.Model):
         self._extend_with_attachments(attachment)
         return bool(self.order_line)
 
-    def _digitize_current(self):
-        return self._digitize_order_current(_HEADER_FIELDS)
-
-    def _digitize_apply(self, result):
-        self.ensure_one()
-        current = self._digitize_current()
-        mapped = self._digitize_map(result, "sale_order", current, self._digitize_options("sale_fallback_product_id"))
-        header = dict(mapped.header)
-        self._digitize_partner_id(mapped, header)
-        if "partner_id" in header:
-            # invoice/delivery addresses, pricelist, payment terms and fiscal position follow the customer
-            self.partner_id = header.pop("partner_id")
-            self._digitize_set_addresses(mapped.document.buyer)
-        self.write(header)
-        if mapped.lines:
-            self.write({"order_line": [fields.Command.create(vals) for vals in mapped.lines]})
-        extra = []
-        if self.partner_id == self._digitize_placeholder_partner():
-            extra.append(self._digitize_unidentified_item())
-        return self._digitize_verdict(mapped, extra)
+    def _digitize_set_partner(self, partner_id, mapped, current):
+        # invoice/delivery addresses, pricelist, payment terms and fiscal position follow the customer
+        result = super()._digitize_set_partner(partner_id, mapped, current)
+        self._digitize_set_addresses(mapped.document.buyer)
+        return result
 
     def _digitize_set_addresses(self, buyer):
         """Use the customer's invoice/delivery contact whose address is the one on the document."""
@@ -71,18 +51,3 @@ class SaleOrder(models.Model):
             found = match_address(buyer.street, buyer.zip, buyer.city, candidates, kind)
             if found:
                 self[field_name] = found
-
-    def action_confirm(self):
-        self._digitize_check_partner_identified()
-        return super().action_confirm()
-
-    # --- documents mailed to the alias set in Settings --------------------------------------------
-
-    @api.model
-    def message_new(self, msg_dict, custom_values=None):
-        return self._digitize_message_new(msg_dict, custom_values)
-
-    def _message_post_after_hook(self, message, msg_values):
-        result = super()._message_post_after_hook(message, msg_values)
-        self._digitize_mail_received(message)
-        return result

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -14,7 +14,7 @@ class DocumentDigitizeUpload(models.TransientModel):
     @api.model
     def _digitizable_model(self, name):
         if name not in self.env or not hasattr(self.env[name], "_digitize_create_from_upload"):
-            raise UserError(_("Documents cannot be digitized into %s.", name))
+            raise UserError(self.env._("Documents cannot be digitized into %s.", name))
         return self.env[name]
 
     def action_upload(self):
@@ -22,7 +22,7 @@ class DocumentDigitizeUpload(models.TransientModel):
         Model = self._digitizable_model(self.res_model)
         Model.check_access("create")
         if not self.attachment_ids:
-            raise UserError(_("Add at least one file."))
+            raise UserError(self.env._("Add at least one file."))
         Model._digitize_check_uploads(self.attachment_ids)
         records = Model.browse()
         for attachment in self.attachment_ids:
@@ -34,7 +34,7 @@ class DocumentDigitizeUpload(models.TransientModel):
             records |= record
         return {
             "type": "ir.actions.act_window",
-            "name": _("Uploaded documents"),
+            "name": self.env._("Uploaded documents"),
             "res_model": records._name,
             "domain": [("id", "in", records.ids)],
             "views": [(False, "list"), (False, "form")] if len(records) > 1 else [(False, "form")],

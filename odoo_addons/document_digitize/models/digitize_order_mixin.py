@@ -1,0 +1,131 @@
+import datetime
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from ..lib import ReviewItem
+from .digitize_mixin import documents_of, pick_document
+
+MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created by a mail, until it is posted
+
+
+class DocumentDigitizeOrderMixin(models.AbstractModel):
+    """What digitizing an order adds to the base: a placeholder partner until the document names the real
+    one (an order cannot be saved without a partner), no confirmation while it is there, and documents
+    mailed to an alias set in Settings.
+
+    List it *first* in the order's ``_inherit`` (``["document.digitize.order.mixin", "sale.order"]``): Odoo
+    puts the classes of ``_inherit`` in that order ahead of those the model already has, among them
+    ``mail.thread``; listed after ``sale.order`` its ``message_new`` would come after mail.thread's and
+    never run.
+    """
+
+    _name = "document.digitize.order.mixin"
+    _inherit = ["document.digitize.mixin"]
+    _description = "Document digitization (orders)"
+
+    _digitize_confirmed_states = ()  # the states an order reaches by confirmation (sale, purchase, to approve)
+
+    def _digitize_is_editable(self):
+        return self.state in ("draft", "sent")
+
+    # --- the placeholder partner --------------------------------------------------------------------
+
+    @api.model
+    def _digitize_placeholder_partner(self):
+        """Orders need a partner to be saved: uploads start with this one until the document names one."""
+        return self.env.ref("document_digitize.partner_to_identify", raise_if_not_found=False) or \
+            self.env["res.partner"]
+
+    @api.model
+    def _digitize_create_from_upload(self, attachment):
+        return self.create({"partner_id": self._digitize_placeholder_partner().id})
+
+    def _digitize_current(self):
+        """Defaults never chosen count as empty too: the placeholder partner, a ``date_order`` left at
+        creation time."""
+        current = super()._digitize_current()
+        if "partner_id" in current and self.partner_id == self._digitize_placeholder_partner():
+            current["partner_id"] = False
+        if "date_order" in current and self.create_date and self.date_order \
+                and abs(self.date_order - self.create_date) < datetime.timedelta(minutes=5):
+            current["date_order"] = False
+        return current
+
+    def _digitize_review_items(self, mapped):
+        items = super()._digitize_review_items(mapped)
+        if not self.partner_id or self.partner_id == self._digitize_placeholder_partner():
+            items.append(ReviewItem("partner_placeholder", self.env._(
+                "The partner could not be identified: choose it before confirming."), "partner_id", serious=True))
+        return items
+
+    def write(self, vals):
+        # Every confirmation writes its state (sale: action_confirm; purchase: button_confirm, button_approve,
+        # a manager's approval): the one place to stop an order still on the placeholder partner.
+        if vals.get("state") in self._digitize_confirmed_states and "partner_id" not in vals:
+            self._digitize_check_partner_identified()
+        return super().write(vals)
+
+    def _digitize_check_partner_identified(self):
+        """Orders still on the placeholder partner must not be confirmed."""
+        placeholder = self._digitize_placeholder_partner()
+        stuck = self.filtered(lambda record: placeholder and record.partner_id == placeholder)
+        if stuck:
+            raise UserError(self.env._(
+                "Choose the real partner of %s before confirming: digitization did not identify it.",
+                ", ".join(stuck.mapped("display_name"))))
+
+    # --- documents mailed to the alias set in Settings ----------------------------------------------
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail to this model's alias: an empty draft on the placeholder partner — the sender may be a
+        colleague forwarding it, the document names the partner. The document is queued once the mail and
+        its files are posted on it (``_digitize_mail_received``). Not mail.thread's: it would name the order
+        after the mail's subject."""
+        values = dict(custom_values or {})
+        if not values.get("partner_id"):
+            values["partner_id"] = self._digitize_placeholder_partner().id
+        # the alias's company (its defaults), not the mail gateway's: defaults then come from that company
+        record = self.with_company(values.get("company_id") or self.env.company).create(values)
+        self.env.cr.cache.setdefault(MAILED_KEY, set()).add((record._name, record.id))
+        return record
+
+    def _message_post_after_hook(self, message, msg_values):
+        result = super()._message_post_after_hook(message, msg_values)
+        self._digitize_mail_received(message)
+        return result
+
+    def _digitize_import_edi(self, attachment):
+        """Let Odoo's own e-document import read ``attachment`` first; True when it filled the record."""
+        return False
+
+    def _digitize_mail_received(self, message):
+        """After ``message`` is posted: on a record its mail just created, pick the document among the mail's
+        files (the first PDF, else the first scan or photo; logos are skipped) and queue it when
+        auto-digitize is on (the Digitize button reads the newest one). Every file stays attached; the chatter
+        says which one is read."""
+        mailed = self.env.cr.cache.get(MAILED_KEY)
+        records = self.filtered(lambda record: mailed and (record._name, record.id) in mailed)
+        if not records:
+            return
+        auto = self._digitize_config().auto_mail
+        for record in records:
+            mailed.discard((record._name, record.id))
+            attachments = message.attachment_ids.sorted("id")
+            main = pick_document(attachments)
+            if not main:
+                record._digitize_post(self.env._(
+                    "This e-mail carries no PDF, scan or photo of a document: nothing to digitize. Attach the "
+                    "document, then press Digitize."))
+                continue
+            note = self.env._("Received by e-mail: %s.", ", ".join(documents_of(attachments).mapped("name")))
+            if record._digitize_import_edi(main):
+                record._digitize_post(note + " " + self.env._(
+                    "Odoo imported %s itself (an e-order it reads); it was not sent to the model.", main.name))
+                continue
+            if auto:
+                record._digitize_enqueue(main, note + " " + self.env._("%s is queued for digitization.", main.name))
+            else:
+                record._digitize_post(note + " " + self.env._("Press Digitize to read %s.",
+                                                              record._digitize_find_attachment().name))
