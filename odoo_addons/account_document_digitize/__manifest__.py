@@ -1,4 +1,4 @@
-{
+{  # noqa: B018 - a manifest is one dict literal, read by Odoo with ast.literal_eval
     "name": "Vendor Bills Digitization",
     "summary": "Digitize button and scheduled digitization for vendor bills and refunds",
     "version": "18.0.1.0.0",
@@ -16,5 +16,4 @@
     "assets": {
         "web.assets_tests": ["account_document_digitize/static/tests/tours/digitize_bill_tour.js"],
     },
-    "installable": True,
 }

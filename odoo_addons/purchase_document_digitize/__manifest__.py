@@ -1,4 +1,4 @@
-{
+{  # noqa: B018 - a manifest is one dict literal, read by Odoo with ast.literal_eval
     "name": "Purchase Orders Digitization",
     "summary": "Digitize vendor quotations and order confirmations into purchase orders; link digitized bills to "
                "the purchase order they quote",
@@ -11,6 +11,5 @@
         "views/purchase_order_views.xml",
         "views/res_config_settings_views.xml",
     ],
-    "installable": True,
     "auto_install": True,
 }

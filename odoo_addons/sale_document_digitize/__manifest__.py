@@ -1,4 +1,4 @@
-{
+{  # noqa: B018 - a manifest is one dict literal, read by Odoo with ast.literal_eval
     "name": "Sales Orders Digitization",
     "summary": "Turn customers' purchase orders (PDF, scan, photo) into draft quotations",
     "version": "18.0.1.0.0",
@@ -13,6 +13,5 @@
     "assets": {
         "web.assets_tests": ["sale_document_digitize/static/tests/tours/alias_settings_tour.js"],
     },
-    "installable": True,
     "auto_install": True,
 }
