@@ -8,6 +8,7 @@ count from the image header before decoding) so hostile input costs little.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 import threading
@@ -22,6 +23,7 @@ from .errors import BrokenEInvoice, InvalidDocument
 from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
 from .words import pdf_words
 
+log = logging.getLogger("ocr_sidecar.inputs")
 TILE = 448
 # PDF rendering: enough pixels for the tile budget, never more than this resolution (9-pt text is
 # legible to the model at ~150 dpi; more only costs time).
@@ -110,6 +112,8 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
             warnings.append(Warning(exc.code, exc.message, serious=True))
     if einvoice is None and render:
         render_pages(doc, limits)
+        if limits.words == "auto":
+            warnings += ocr_pages(doc)
     return Opened(doc.mime_type, doc.pages, doc.total_pages, warnings, einvoice, tried)
 
 
@@ -180,6 +184,35 @@ def render_pages(doc: DocumentInput, limits: Limits) -> None:
             pdf.close()
 
 
+def ocr_pages(doc: DocumentInput) -> list[Warning]:
+    """OCR the rendered pages that have no word layer (scans, photos, PDF pages without text); a page the OCR
+    cannot read still goes to the model, with a warning. OCR never turns a readable document into an error."""
+    from . import sandbox
+    from .ocr import OcrUnavailable, read_words
+
+    warnings: list[Warning] = []
+    for page in doc.pages:
+        if page.image is None or page.words is not None:
+            continue
+        sandbox.rearm_cpu()  # seconds a page: each page gets the document's CPU budget
+        try:
+            layer = read_words(page.image)
+        except MemoryError:  # over the memory limit: the sandbox says so
+            raise
+        except OcrUnavailable as exc:
+            return [Warning("ocr_unavailable", f"No OCR on this server ({exc}); the pages were read from their "
+                                               "pixels alone.")]
+        except Exception as exc:  # noqa: BLE001 - OCR is a help, never the reason a document fails
+            log.warning("OCR failed on page %d: %s", page.index + 1, exc)
+            layer = None
+        if layer is None or not layer.words:
+            warnings.append(Warning("no_words_found", f"Page {page.index + 1}: OCR found no words (blank, noise or "
+                                                      "unreadable); it was read from its pixels alone."))
+            continue
+        page.words, page.text = layer, layer.text()
+    return warnings
+
+
 def _pdf_page(index: int, page, words: str) -> Page:
     """A PDF page before rendering: its word layer from the text layer (none for a scan, or ``words`` off)."""
     if words == "off":
@@ -241,8 +274,12 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
 PAGE_PIXELS_PER_BUDGET = 4
 
 
+# ... and never fewer than these (an A4 page at ~150 dpi: what OCR needs to read 9-pt print)
+MIN_PAGE_PIXELS = 2_500_000
+
+
 def _fit_budget(img: Image.Image, tiles: int) -> Image.Image:
-    cap = PAGE_PIXELS_PER_BUDGET * tiles * TILE * TILE
+    cap = max(PAGE_PIXELS_PER_BUDGET * tiles * TILE * TILE, MIN_PAGE_PIXELS)
     width, height = img.size
     if width * height <= cap:
         return img

@@ -64,6 +64,7 @@ class Evidence:
     boxes: list[Box] = field(default_factory=list)
     text: str = ""  # as printed
     source: str = ""  # "pdf" or "ocr"
+    score: float = 1.0  # 1 for an exact (normalised) match, the fuzzy similarity (0.90–1.00) for text
 
 
 # --- how values are printed ---------------------------------------------------------------------------
@@ -153,12 +154,18 @@ def _windows(line: Sequence[Word], longest: int) -> Iterable[tuple[int, int]]:
 
 def find_value(path: str, value: Any, layer: WordLayer) -> Optional[list[Word]]:
     """The words of ``layer`` that print ``value`` (the field named by ``path``), or None."""
+    found = match_value(path, value, layer)
+    return found[0] if found else None
+
+
+def match_value(path: str, value: Any, layer: WordLayer) -> Optional[tuple[list[Word], float]]:
+    """(the words of ``layer`` that print ``value``, how well: 1 exact, else the fuzzy similarity), or None."""
     name = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
     if value is None or isinstance(value, bool) or name in NOT_PRINTED:
         return None
     if isinstance(value, (int, float)):
-        return _find(layer, 3, lambda text: any(abs(n - abs(value)) < 0.005 for n in parse_numbers(text)),
-                     exact_first=True)
+        return _exact(_find(layer, 3, lambda text: any(abs(n - abs(value)) < 0.005 for n in parse_numbers(text)),
+                            exact_first=True))
     text = str(value).strip()
     if not text:
         return None
@@ -167,14 +174,18 @@ def find_value(path: str, value: Any, layer: WordLayer) -> Optional[list[Word]]:
             wanted = dt.date.fromisoformat(text)
         except ValueError:
             return None
-        return _find(layer, 5, lambda t: wanted in parse_dates(t), exact_first=True)
+        return _exact(_find(layer, 5, lambda t: wanted in parse_dates(t), exact_first=True))
     if name in CODE_FIELDS or name not in TEXT_FIELDS:
         key = compact(text)
         if not key:
             return None
-        return _find(layer, MAX_WINDOW, lambda t: compact(t) == key, exact_first=True) or \
-            (_find(layer, MAX_WINDOW, lambda t: key in compact(t), exact_first=True) if len(key) >= 6 else None)
+        return _exact(_find(layer, MAX_WINDOW, lambda t: compact(t) == key, exact_first=True) or (
+            _find(layer, MAX_WINDOW, lambda t: key in compact(t), exact_first=True) if len(key) >= 6 else None))
     return _find_fuzzy(layer, text)
+
+
+def _exact(words: Optional[list[Word]]) -> Optional[tuple[list[Word], float]]:
+    return (words, 1.0) if words else None
 
 
 def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) -> Optional[list[Word]]:
@@ -191,7 +202,7 @@ def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) ->
     return best
 
 
-def _find_fuzzy(layer: WordLayer, text: str) -> Optional[list[Word]]:
+def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float]]:
     from rapidfuzz import fuzz
 
     wanted = " ".join(_WORDS.findall(_fold(text)))
@@ -208,7 +219,7 @@ def _find_fuzzy(layer: WordLayer, text: str) -> Optional[list[Word]]:
             score = fuzz.ratio(wanted, printed)
             if score > best_score:
                 best, best_score = span, score
-    return best if best_score >= FUZZY_MIN else None
+    return (best, round(best_score / 100, 4)) if best is not None and best_score >= FUZZY_MIN else None
 
 
 def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, Evidence]:
@@ -219,10 +230,11 @@ def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, E
         for page, layer in enumerate(layers, start=1):
             if layer is None or not layer.words:
                 continue
-            words = find_value(path, value, layer)
-            if words:
+            found = match_value(path, value, layer)
+            if found:
+                words, score = found
                 out[path] = Evidence(path, page, [w.box for w in words], " ".join(w.text for w in words),
-                                     layer.source)
+                                     layer.source, score)
                 break
     return out
 

@@ -17,7 +17,9 @@ from pydantic import ValidationError
 from . import checks, errors, sandbox
 from .engines import make_engine
 from .engines.base import DocumentInput, Engine, Warning
+from .evidence import attach as attach_evidence
 from .inputs import Limits, Opened, open_document
+from .locate import Evidence
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
 from .settings import Settings
@@ -63,6 +65,7 @@ class Result:
     pages: int = 0
     timings: Timings = field(default_factory=Timings)
     words: list = field(default_factory=list)  # the pages' word layers (WordLayer or None), for evidence and eval
+    evidence: list[Evidence] = field(default_factory=list)  # where each value was printed (evidence.py)
 
 
 # A client's extra instruction is a sentence or two; anything longer is either a mistake or an attempt
@@ -78,13 +81,15 @@ class Pipeline:
     def __init__(self, settings: Settings, engine: Engine):
         self.settings = settings
         self.engine = engine
+        # OCR costs seconds a page: only for an engine whose prompt reads the words (not replay, not e-invoices)
+        words = settings.words if engine.reads_words or settings.words == "off" else "pdf"
         self.limits = Limits(max_bytes=settings.max_bytes, max_pages=settings.max_pages,
-                             max_pixels=settings.max_pixels, max_tiles=settings.max_tiles, words=settings.words)
+                             max_pixels=settings.max_pixels, max_tiles=settings.max_tiles, words=words)
         # untrusted bytes are opened in limited worker processes (sandbox.py); 0 MiB turns that off
         self.sandbox: Optional[Sandbox] = None
         if settings.parse_memory_mb:
             self.sandbox = sandbox.shared(SandboxLimits(
-                memory_mb=settings.parse_memory_mb, cpu_s=settings.parse_cpu_s,
+                memory_mb=settings.parse_memory_mb, cpu_s=settings.parse_cpu_s, pages=settings.max_pages,
                 workers=sandbox.default_workers(settings.concurrency)))
 
     def run(self, params: ExtractParams, cancel: Optional[threading.Event] = None, queue_ms: int = 0) -> Result:
@@ -118,16 +123,21 @@ class Pipeline:
         warnings += result.warnings + repair_warnings
         document_dict = document.model_dump(mode="json")
         warnings += checks.check_document(document_dict)
+        evidence: list[Evidence] = []
+        confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
+        if not result.from_xml:  # stage 4: where each value was printed (an e-invoice's values are its XML's)
+            evidence, not_found, confidence = attach_evidence(document_dict, [p.words for p in doc.pages],
+                                                              confidence)
+            warnings += not_found
         if self.engine.demo and not result.from_xml:
             warnings.insert(0, DEMO_WARNING)
-        confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
         timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,
                           tokens_out=result.tokens_out, queue_ms=queue_ms)
         timings.total_ms = _ms(started) + queue_ms
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
                       field_confidence=confidence, engine=result.engine or self.engine.name,
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
-                      timings=timings, words=[p.words for p in doc.pages])
+                      timings=timings, words=[p.words for p in doc.pages], evidence=evidence)
 
     def open(self, params: ExtractParams, read_einvoice: bool) -> Opened:
         """The untrusted bytes → pages (and an e-invoice answer), in the sandbox unless it is turned off."""

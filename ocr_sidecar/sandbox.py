@@ -37,20 +37,35 @@ log = logging.getLogger("ocr_sidecar.sandbox")
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    memory_mb: int = 1024  # address space of one worker (RLIMIT_AS), imports included
-    cpu_s: int = 30  # CPU seconds one document may take to open and render
+    memory_mb: int = 2048  # address space of one worker (RLIMIT_AS), imports and the OCR models included
+    cpu_s: int = 30  # CPU seconds one document may take to open and render (each page, when it is OCR'd)
     workers: int = 1  # documents opened at once
+    pages: int = 1  # pages a document may have: each may get its own CPU budget (rearm_cpu)
 
     @property
     def wall_s(self) -> float:
         # a worker that sleeps or blocks instead of burning CPU is stopped too
-        return self.cpu_s * 2 + 10
+        return self.cpu_s * (self.pages + 1) + 10
 
 
 # --- the worker process ---------------------------------------------------------------------------
 
 
+_JOB_CPU_S: Optional[int] = None  # in a worker: the CPU budget of the job being run
+
+
+def rearm_cpu() -> None:
+    """In a worker: give the job a fresh CPU budget from now (each page of a long document, before its OCR).
+    Elsewhere (no sandbox): nothing to do."""
+    if _JOB_CPU_S is None:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (int(usage.ru_utime + usage.ru_stime) + 1 + _JOB_CPU_S, hard))
+
+
 def _serve(fd: int, memory_bytes: int) -> None:  # pragma: no cover - runs in the child process
+    global _JOB_CPU_S
     conn = Connection(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -60,10 +75,8 @@ def _serve(fd: int, memory_bytes: int) -> None:  # pragma: no cover - runs in th
             fn, args, cpu_s = conn.recv()
         except (EOFError, OSError):
             return
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        used = int(usage.ru_utime + usage.ru_stime) + 1
-        _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
-        resource.setrlimit(resource.RLIMIT_CPU, (used + cpu_s, hard))
+        _JOB_CPU_S = cpu_s
+        rearm_cpu()
         try:
             reply: tuple = ("ok", fn(*args))
         except MemoryError:

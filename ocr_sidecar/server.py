@@ -354,7 +354,10 @@ def _to_response(result: Result, request_id: str) -> pb.ExtractResponse:
         field_confidence=result.field_confidence, engine=result.engine, model=result.model, pages=result.pages,
         timings=pb.Timings(decode_ms=t.decode_ms, preprocess_ms=t.preprocess_ms, generate_ms=t.generate_ms,
                            total_ms=t.total_ms, tokens_out=t.tokens_out, queue_ms=t.queue_ms),
-        request_id=request_id)
+        request_id=request_id,
+        evidence=[pb.Evidence(path=e.path, page=e.page, text=e.text, source=e.source,
+                              boxes=[pb.Box(x0=b[0], y0=b[1], x1=b[2], y1=b[3]) for b in e.boxes])
+                  for e in result.evidence])
 
 
 async def serve(settings: Settings, engine: Optional[Engine] = None) -> None:

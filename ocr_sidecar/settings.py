@@ -22,7 +22,7 @@
 | OCR_ALLOW_INSECURE | 0                | serve with a weak token, or with none on a non-loopback address and no mutual TLS (trusted networks, demos) |
 | OCR_TLS_CERT/KEY | (none)             | PEM files: serve TLS                                            |
 | OCR_TLS_CLIENT_CA| (none)             | PEM file: require client certificates signed by it (mutual TLS) |
-| OCR_PARSE_MEMORY_MB | 1024          | memory of a worker that opens untrusted bytes (over it: INVALID_ARGUMENT); 0 = in the server (trusted input) |
+| OCR_PARSE_MEMORY_MB | 2048          | memory of a worker that opens untrusted bytes (over it: INVALID_ARGUMENT); 0 = in the server (trusted input) |
 | OCR_PARSE_CPU_S  | 30                 | CPU seconds one document may take to open and render        |
 | OCR_METRICS_PORT | 0                  | Prometheus /metrics port; 0 = off                               |
 | OCR_GRACE_S      | 30                 | SIGTERM: seconds in-flight requests get to finish               |
@@ -94,7 +94,7 @@ class Settings:
     tls_cert: Optional[Path] = None
     tls_key: Optional[Path] = None
     tls_client_ca: Optional[Path] = None
-    parse_memory_mb: int = 1024
+    parse_memory_mb: int = 2048
     parse_cpu_s: int = 30
     metrics_port: int = 0
     grace_s: float = 30.0

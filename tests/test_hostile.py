@@ -77,7 +77,7 @@ def _rss_mb() -> float:
 
 @pytest.fixture(scope="module")
 def sidecar():
-    thread = SidecarThread(engine="replay")
+    thread = SidecarThread(engine="replay", parse_memory_mb=1024)  # the bomb below is sized against 1 GiB
     thread.start()
     yield thread
     thread.stop()

@@ -63,6 +63,7 @@ class Engine(Protocol):
     dtype: str
     demo: bool  # random-weight demo model: every response carries a warning
     reads_pages: bool  # it reads rendered pages; False: the document's XML only (the e-invoice engine)
+    reads_words: bool  # its prompt takes the pages' words: scans and photos are worth an OCR pass
     on_batch: Optional[Callable[[int], None]]  # told the size of each batch it runs (server metrics)
 
     def knows(self, content: bytes) -> bool:
@@ -85,6 +86,7 @@ class BaseEngine:
     dtype = "none"
     demo = False
     reads_pages = True
+    reads_words = False
     on_batch: Optional[Callable[[int], None]] = None
 
     def knows(self, content: bytes) -> bool:

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 class OpenAIEngine(BaseEngine):
     name = "openai"
+    reads_words = True
 
     def __init__(self, base_url: str, *, model: str = "OpenGVLab/InternVL3-1B", api_key: str = "",
                  max_tokens: int = 1024, timeout_s: float = 600.0, image_max_side: int = 1792):

@@ -41,6 +41,7 @@ log = logging.getLogger("ocr_sidecar.internvl")
 
 class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
     name = "internvl"
+    reads_words = True
 
     def __init__(self, model_path: str | Path, *, device: str = "auto", dtype: str = "auto", max_tiles: int = 12,
                  max_tokens: int = 1024, threads: Optional[int] = None, seed: Optional[int] = None,
