@@ -22,6 +22,10 @@ case "$cmd" in
   test)
     install
     "$PY" tools/gen_protos.py --check
+    "$PY" -m ruff check --quiet .
+    "$PY" -m pylint --rcfile=.pylintrc --disable=manifest-required-author,missing-readme \
+      odoo_addons/document_digitize odoo_addons/account_document_digitize \
+      odoo_addons/purchase_document_digitize odoo_addons/sale_document_digitize
     set +e
     "$PY" -m pytest -q -p no:cacheprovider "$@"
     rc=$?
