@@ -12,8 +12,7 @@ PY=${PYTHON:-python3}
 install() {
   # Idempotent and quick when everything is present. torch is pinned to the CPU build
   # (requirements.txt); on a GPU host install the CUDA build of torch first.
-  "$PY" -m pip install -q --disable-pip-version-check -r requirements.txt >&2
-  "$PY" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . >&2
+  "$PY" -m pip install -q --disable-pip-version-check --no-build-isolation -r requirements.txt >&2
 }
 
 cmd=${1:-serve}

@@ -11,16 +11,17 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 python3
       build-essential ca-certificates && rm -rf /var/lib/apt/lists/* && python3 -m venv /opt/venv
 
 WORKDIR /app
-# torch first, from the index that matches the hardware; requirements.txt's pin is then satisfied.
+# torch first, from the index that matches the hardware; then the runtime dependencies (pyproject.toml),
+# without the test tools
 RUN pip install "torch==${TORCH_VERSION}" --index-url "https://download.pytorch.org/whl/${TORCH_INDEX}"
-COPY requirements.txt pyproject.toml ./
-RUN pip install -r requirements.txt
+COPY pyproject.toml ./
 COPY protos ./protos
 COPY tools ./tools
 COPY ocr_sidecar ./ocr_sidecar
 COPY odoo_addons/document_digitize/lib/proto ./odoo_addons/document_digitize/lib/proto
 # Stubs are generated from protos/ at build time and must match the committed ones.
-RUN python tools/gen_protos.py --check && pip install --no-deps . && rm -rf odoo_addons
+RUN pip install . grpcio-tools && python tools/gen_protos.py --check && pip uninstall -y grpcio-tools \
+    && rm -rf odoo_addons
 
 RUN useradd --create-home --uid 10001 sidecar && mkdir -p /models && chown sidecar /models
 USER sidecar
