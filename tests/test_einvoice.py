@@ -13,6 +13,7 @@ from facturx import get_xml_from_pdf
 from pypdf import PdfReader, PdfWriter
 
 from ocr_sidecar import schema
+from ocr_sidecar.answer import leaf_paths
 from ocr_sidecar.engines import einvoice
 from ocr_sidecar.engines.base import DocumentInput
 from ocr_sidecar.errors import InvalidDocument
@@ -36,15 +37,7 @@ def _with_attachment(pdf: bytes, name: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _leaf_paths(value, prefix=""):
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _leaf_paths(v, f"{prefix}.{k}" if prefix else k)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _leaf_paths(v, f"{prefix}[{i}]")
-    elif value is not None:
-        yield prefix
+_leaf_paths = leaf_paths  # every non-null leaf of a document (ocr_sidecar/answer.py)
 
 
 # --- the corpus ---------------------------------------------------------------------------------

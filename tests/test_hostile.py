@@ -220,6 +220,16 @@ def test_tls_and_mutual_tls(tmp_path):
 # --- SIGTERM during load, on a real process ---------------------------------------------------
 
 
+def _wait_serving(channel, seconds: float = 20.0):
+    """The health stub of a server process once it says SERVING (its model loaded)."""
+    grpc.channel_ready_future(channel).result(timeout=30)
+    health = health_pb2_grpc.HealthStub(channel)
+    deadline = time.monotonic() + seconds
+    while health.Check(health_pb2.HealthCheckRequest(), timeout=5).status != 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return health
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -236,12 +246,7 @@ def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
     try:
         target = f"127.0.0.1:{port}"
         with grpc.insecure_channel(target) as channel:
-            grpc.channel_ready_future(channel).result(timeout=30)
-            health = health_pb2_grpc.HealthStub(channel)
-            for _ in range(100):
-                if health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == 1:
-                    break
-                time.sleep(0.1)
+            health = _wait_serving(channel)
             stub = pb_grpc.DocumentServiceStub(channel)
             content = BILL.read_bytes()
             with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -297,12 +302,7 @@ def test_server_peak_memory_stays_bounded_whatever_it_is_sent():
                ("oversize", b"%PDF-1.7\n" + b"\x00" * (40 * 1024 * 1024), "at most 32.0 MiB")]
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}", options=[("grpc.max_send_message_length", 64 << 20)]) as ch:
-            grpc.channel_ready_future(ch).result(timeout=30)
-            health = health_pb2_grpc.HealthStub(ch)
-            for _ in range(200):
-                if health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == 1:
-                    break
-                time.sleep(0.1)
+            health = _wait_serving(ch)
             stub = pb_grpc.DocumentServiceStub(ch)
             assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=30).document_json
             start_mb = _status_mb(proc.pid, "VmHWM")  # peak so far: start-up and one ordinary document
