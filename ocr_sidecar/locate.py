@@ -189,17 +189,22 @@ def _exact(words: Optional[list[Word]]) -> Optional[tuple[list[Word], float]]:
 
 
 def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) -> Optional[list[Word]]:
-    best: Optional[list[Word]] = None
+    """The words of every place ``matches`` finds on the page (a value printed twice — the same amount as
+    subtotal and total — gets both), each place the shortest window that prints it; None when none does.
+    ``exact_first``: where single words match, windows of several are not searched."""
+    found: list[list[Word]] = []
     for line in layer.lines():
+        taken = -1  # places do not overlap
         for start, end in _windows(line, longest):
+            if start <= taken:
+                continue
             span = line[start:end]
             if matches(" ".join(w.text for w in span)) or (end - start > 1 and matches("".join(w.text for w in span))):
-                if best is None or len(span) < len(best):
-                    best = span
-                if exact_first and len(span) == 1:
-                    return span
-                break  # the shortest window from this start
-    return best
+                found.append(span)
+                taken = end - 1
+    if exact_first and any(len(span) == 1 for span in found):
+        found = [span for span in found if len(span) == 1]
+    return [word for span in found for word in span] or None
 
 
 def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float]]:

@@ -64,3 +64,10 @@ def test_born_digital_pages_hold_almost_every_gold_value():
         for path, item in evidence.items():
             assert item.boxes and all(0 <= v <= 1 for box in item.boxes for v in box), path
     assert found / total >= 0.95, (found, total)
+
+
+def test_a_value_printed_twice_gets_every_box_and_a_missing_one_none():
+    page = layer("Subtotal 42.00", "Tax 0.00", "Total 42.00")
+    evidence = locate({"subtotal": 42.0, "total": 42.0, "total_tax": 0.0, "amount_due": 43.0}, [page])
+    assert len(evidence["total"].boxes) == 2 and evidence["total"].boxes == evidence["subtotal"].boxes
+    assert "amount_due" not in evidence
