@@ -198,13 +198,18 @@ def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) ->
         for start, end in _windows(line, longest):
             if start <= taken:
                 continue
-            span = line[start:end]
-            if matches(" ".join(w.text for w in span)) or (end - start > 1 and matches("".join(w.text for w in span))):
-                found.append(span)
+            if _prints(line[start:end], matches):
+                while end - start > 1 and _prints(line[start + 1:end], matches):
+                    start += 1  # "Subtotal 42.00" prints 42.00: the place is the word "42.00"
+                found.append(line[start:end])
                 taken = end - 1
     if exact_first and any(len(span) == 1 for span in found):
         found = [span for span in found if len(span) == 1]
     return [word for span in found for word in span] or None
+
+
+def _prints(span: Sequence[Word], matches) -> bool:
+    return matches(" ".join(w.text for w in span)) or (len(span) > 1 and matches("".join(w.text for w in span)))
 
 
 def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float]]:
