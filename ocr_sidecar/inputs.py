@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -92,6 +93,7 @@ class Opened:
     warnings: list[Warning] = field(default_factory=list)
     einvoice: Optional[EngineResult] = None
     einvoice_tried: bool = False  # looked for an e-invoice XML (whether or not there was one)
+    ocr_ms: int = 0  # of the opening, the time OCR took
 
 
 def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limits, *, requested_pages: int = 0,
@@ -101,7 +103,7 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     limited worker process (``sandbox.py``); what comes back holds no copy of ``content``."""
     loaded = load_document(content, claimed_mime, filename, limits, requested_pages=requested_pages, render=False)
     doc, warnings = loaded.doc, list(loaded.warnings)
-    einvoice = None
+    einvoice, ocr_ms = None, 0
     tried = read_einvoice and doc.mime_type in ("application/pdf", "application/xml")
     if tried:
         try:
@@ -113,8 +115,10 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     if einvoice is None and render:
         render_pages(doc, limits)
         if limits.words == "auto":
+            ocr_started = time.perf_counter()
             warnings += ocr_pages(doc)
-    return Opened(doc.mime_type, doc.pages, doc.total_pages, warnings, einvoice, tried)
+            ocr_ms = int((time.perf_counter() - ocr_started) * 1000)
+    return Opened(doc.mime_type, doc.pages, doc.total_pages, warnings, einvoice, tried, ocr_ms)
 
 
 def render_scale(width_pt: float, height_pt: float, max_tiles: int, max_pixels: int) -> float:

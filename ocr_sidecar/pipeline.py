@@ -52,6 +52,7 @@ class Timings:
     total_ms: int = 0
     tokens_out: int = 0
     queue_ms: int = 0
+    ocr_ms: int = 0  # part of decode_ms: OCR of scans and photos
 
 
 @dataclass
@@ -132,7 +133,7 @@ class Pipeline:
         if self.engine.demo and not result.from_xml:
             warnings.insert(0, DEMO_WARNING)
         timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,
-                          tokens_out=result.tokens_out, queue_ms=queue_ms)
+                          tokens_out=result.tokens_out, queue_ms=queue_ms, ocr_ms=opened.ocr_ms)
         timings.total_ms = _ms(started) + queue_ms
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
                       field_confidence=confidence, engine=result.engine or self.engine.name,
