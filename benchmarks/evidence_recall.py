@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from ocr_sidecar.eval import DOCUMENT_SUFFIXES  # noqa: E402
 from ocr_sidecar.inputs import Limits, open_document  # noqa: E402
-from ocr_sidecar.locate import CODE_FIELDS, _value_at, locate, printed_paths  # noqa: E402
+from ocr_sidecar.locate import CODE_FIELDS, locate, printed_paths, value_at  # noqa: E402
 
 
 def mutate(document: dict) -> tuple[dict, list[str]]:
@@ -37,7 +37,7 @@ def mutate(document: dict) -> tuple[dict, list[str]]:
     paths = []
     for path in printed_paths(document):
         name = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
-        value = _value_at(document, path)
+        value = value_at(document, path)
         new = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             text = f"{value:.2f}" if isinstance(value, float) and value != int(value) else str(int(value))

@@ -22,7 +22,7 @@ import re
 from typing import Optional, Sequence
 
 from .engines.base import Warning
-from .locate import Evidence, locate, printed_paths
+from .locate import Evidence, locate, printed_paths, value_at
 from .words import WordLayer
 
 NOT_FOUND_CONFIDENCE = 0.4
@@ -53,6 +53,8 @@ def attach(document: dict, layers: Sequence[Optional[WordLayer]], confidence: di
         if path in combined:
             combined[path] = min(combined[path], NOT_FOUND_CONFIDENCE)
         serious = generic(path) in SERIOUS_WHEN_MISSING
-        warnings.append(Warning("value_not_on_page", f"{path}: the value read is not printed on the document's "
-                                f"pages; check it against the original.", path, serious=serious))
+        value = value_at(document, path)
+        shown = f"“{value}”" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+        warnings.append(Warning("value_not_on_page", f"{path}: {shown} was read, but it is not printed on the "
+                                "document's pages; check it against the original.", path, serious=serious))
     return list(found.values()), warnings, combined

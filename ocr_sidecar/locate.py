@@ -236,7 +236,7 @@ def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, E
     """Evidence for every non-null leaf of ``document`` found on one of the pages (first page first)."""
     out: dict[str, Evidence] = {}
     for path in leaf_paths(document):
-        value = _value_at(document, path)
+        value = value_at(document, path)
         for page, layer in enumerate(layers, start=1):
             if layer is None or not layer.words:
                 continue
@@ -253,10 +253,10 @@ def printed_paths(document: dict) -> list[str]:
     """The leaves of ``document`` a page can print (what ``locate`` looks for)."""
     return [p for p in leaf_paths(document)
             if re.sub(r"\[\d+\]", "", p).rsplit(".", 1)[-1] not in NOT_PRINTED
-            and not isinstance(_value_at(document, p), bool)]
+            and not isinstance(value_at(document, p), bool)]
 
 
-def _value_at(document: Any, path: str) -> Any:
+def value_at(document: Any, path: str) -> Any:
     node = document
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
         node = node[int(part[1:-1])] if part.startswith("[") else node[part]

@@ -73,6 +73,7 @@ def test_a_photo_is_turned_by_exif_read_by_ocr_and_its_values_checked_against_th
     assert by_path["document_number"].text == "INV-100" and by_path["document_number"].source == "ocr"
     missing = [w for w in result.warnings if w.code == "value_not_on_page"]
     assert [(w.field, w.serious) for w in missing] == [("total", True)]
+    assert missing[0].message.startswith("total: 999999 was read, but it is not printed")
     assert result.field_confidence["total"] == 0.4 and result.field_confidence["document_number"] == 0.9
 
 
