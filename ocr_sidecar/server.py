@@ -108,6 +108,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         self._executor = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="ocr-worker")
         self._slots: Optional[asyncio.Semaphore] = None
         self._waiting = 0
+        self._admitted = 0  # requests held: running or waiting for a slot (admission control)
         self._running = 0
         self._avg_s = 10.0  # EWMA of processing time, for the retry hint
         self._load_task: Optional[asyncio.Task] = None
@@ -295,10 +296,13 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
     async def _run(self, params: ExtractParams, context) -> Result:
         assert self._slots is not None
         s = self.settings
-        if self._slots.locked() and self._waiting >= s.queue_size:
-            retry = max(1.0, self._avg_s * (self._waiting + 1) / s.concurrency)
-            raise errors.QueueFull(f"The server is busy ({self._waiting} documents waiting); retry in "
-                                   f"{retry:.0f} s.", retry_after_s=retry)
+        # Admission is decided on the requests the server holds (running or waiting), counted synchronously
+        # here: a count of waiters alone raced with the semaphore (acquired, but its waiter not yet resumed).
+        if self._admitted >= s.concurrency + s.queue_size:
+            retry = max(1.0, self._avg_s * (self._admitted - s.concurrency + 1) / s.concurrency)
+            raise errors.QueueFull(f"The server is busy ({self._admitted - self._running} documents waiting); "
+                                   f"retry in {retry:.0f} s.", retry_after_s=retry)
+        self._admitted += 1
         queued = time.perf_counter()
         self._waiting += 1
         self.metrics.queue_depth.set(self._waiting)
@@ -308,6 +312,9 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
                 await asyncio.wait_for(self._slots.acquire(), timeout=remaining)
             except asyncio.TimeoutError:
                 raise errors.Cancelled("The deadline passed while the document waited in the queue.") from None
+        except BaseException:
+            self._admitted -= 1
+            raise
         finally:
             self._waiting -= 1
             self.metrics.queue_depth.set(self._waiting)
@@ -322,6 +329,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
             # The slot is released when the worker really stops, not when the caller gives up: a
             # cancelled generate keeps its thread until the next decode step sees the event.
             self._running -= 1
+            self._admitted -= 1
             self.metrics.in_flight.set(self._running)
             self._slots.release()
             if not _f.cancelled():
