@@ -149,7 +149,6 @@ class Sandbox:
         self._lock = threading.Lock()
         self._started = 0
         self._closed = False
-        self.jobs = 0
         self.replaced = 0  # workers killed by a limit (or a crash) and replaced: a metric of hostile input
 
     def warm(self) -> None:
@@ -167,7 +166,6 @@ class Sandbox:
             self._replace(worker)  # interrupted mid-call: its pipe may hold half a message
             raise
         self._release(worker)
-        self.jobs += 1
         if status == "ok":
             return value
         if status == "refused":

@@ -68,11 +68,7 @@ HOSTILE = [
 
 
 def _rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+    return _status_mb("self", "VmRSS")
 
 
 @pytest.fixture(scope="module")
@@ -282,7 +278,8 @@ def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
 SERVER_PEAK_GROWTH_MB = 400
 
 
-def _status_mb(pid: int, key: str) -> float:
+def _status_mb(pid, key: str) -> float:
+    """A memory figure of /proc/<pid>/status (pid may be "self"), in MB."""
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
             if line.startswith(key + ":"):
