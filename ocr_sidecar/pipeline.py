@@ -103,7 +103,11 @@ class Pipeline:
                                          "are accepted (it is an extra instruction, not a document).")
         # stage 1: the untrusted bytes → pages, and the e-invoice XML when there is one (no model needed);
         # an engine that answers a document itself (replay: its gold) is asked before that stage
-        opened = self.open(params, read_einvoice=self.settings.einvoice and not self.engine.knows(params.content))
+        # without weights (engines/deferred.py) only the e-invoice is looked for: no rendering or OCR for a
+        # document that will fail anyway
+        model_missing = self.engine.model_missing()
+        opened = self.open(params, read_einvoice=self.settings.einvoice and not self.engine.knows(params.content),
+                           render=model_missing is None)
         doc = DocumentInput(content=params.content, mime_type=opened.mime_type, filename=params.filename,
                             pages=opened.pages, total_pages=opened.total_pages, document_type=params.document_type,
                             prompt=params.prompt, language_hint=params.language_hint,
@@ -116,6 +120,8 @@ class Pipeline:
                 raise errors.InvalidDocument(
                     "The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
                     "Order-X). Send the PDF or an image of the document instead.")
+            if model_missing is not None and self.engine.reads_pages:
+                raise errors.ModelNotFound(f"{model_missing[0].upper()}{model_missing[1:]}.")
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before the document was read.")
             result = self.engine.extract(doc, cancel)
@@ -140,11 +146,11 @@ class Pipeline:
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
                       timings=timings, words=[p.words for p in doc.pages], evidence=evidence)
 
-    def open(self, params: ExtractParams, read_einvoice: bool) -> Opened:
+    def open(self, params: ExtractParams, read_einvoice: bool, render: bool = True) -> Opened:
         """The untrusted bytes → pages (and an e-invoice answer), in the sandbox unless it is turned off."""
         args = (params.content, params.mime_type, params.filename, self.limits)
         kwargs = dict(requested_pages=params.max_pages, read_einvoice=read_einvoice,
-                      render=self.engine.name != "einvoice")  # that engine reads XML only
+                      render=render and self.engine.name != "einvoice")  # that engine reads XML only
         if self.sandbox is None:
             return open_document(*args, **kwargs)
         return self.sandbox.run(_open_document, *args, *kwargs.values())

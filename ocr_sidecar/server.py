@@ -167,6 +167,11 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         self.metrics.ready.set(1)
         for service in SERVICES:
             await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        missing = self.engine.model_missing()
+        if missing:  # serving what needs no model (e-invoices); the model loads once its weights are there
+            log_event(logging.WARNING, "serving_without_model", reason=missing,
+                      status="documents that need the model get FAILED_PRECONDITION")
+            return
         log_event(logging.INFO, "model_loaded", model=self.engine.model_name, device=self.engine.device,
                   dtype=self.engine.dtype, demo=self.engine.demo, seconds=round(time.perf_counter() - started, 2))
 
@@ -225,6 +230,10 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         if e.demo:
             from .pipeline import DEMO_WARNING
             info.warnings.append(pb.Warning(code=DEMO_WARNING.code, message=DEMO_WARNING.message, serious=True))
+        missing = e.model_missing()
+        if missing:
+            info.warnings.append(pb.Warning(code="model_missing", message=f"E-invoices only: {missing}.",
+                                            serious=True))
         if not self.ready:
             reason = str(self.load_error) if self.load_error else "the model is loading"
             info.warnings.append(pb.Warning(code="not_ready", message=f"Not serving yet: {reason}.", serious=True))

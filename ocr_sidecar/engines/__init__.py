@@ -5,7 +5,7 @@ name; every engine declares what the pipeline asks of it (``base.Engine``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:  # the settings module imports nothing of ours; engines are imported when built
     from ..settings import Settings
@@ -26,8 +26,40 @@ def demo_model_dir() -> Path:
     return base / "demo-internvl-tiny"
 
 
+MODEL_REPO = "OpenGVLab/InternVL3-1B-hf"
+
+
+def weights_missing(model_path: Path) -> Optional[str]:
+    """Why ``model_path`` holds no usable InternVL weights, with the three ways forward; None when it does.
+
+    The same sentence reaches the operator (``serve`` at start, ``extract`` per document) and a gRPC client
+    (FAILED_PRECONDITION for a document that needs the model)."""
+    has_config = (model_path / "config.json").is_file()
+    has_weights = any(model_path.glob("*.safetensors")) or any(model_path.glob("*.bin"))
+    if has_config and has_weights:
+        return None
+    return (f"no InternVL3-1B weights in {model_path.absolute()}, and documents without an e-invoice need them. Three ways "
+            f"forward: put the weights there (`ocr-sidecar download-model`, needs internet, or copy the {MODEL_REPO} "
+            "files); run a random-weight demo model (`--demo`, meaningless answers); or read e-invoices only "
+            "(`--engine einvoice`)")
+
+
 def make_engine(settings: "Settings") -> "Engine":
-    """The engine the settings ask for (not loaded yet: ``engine.load()`` is the slow part)."""
+    """The engine the settings ask for (not loaded yet: ``engine.load()`` is the slow part).
+
+    InternVL without weights at ``MODEL_PATH`` comes wrapped in a ``DeferredEngine``: e-invoices are served
+    meanwhile, a document that needs the model fails alone (``errors.ModelNotFound``), and the model loads
+    on the first such document once the weights are there."""
+    engine = _make_engine(settings)
+    if settings.engine != "internvl" or settings.demo or weights_missing(settings.model_path) is None:
+        return engine
+    from .deferred import DeferredEngine
+
+    model_path = settings.model_path
+    return DeferredEngine(engine, lambda: weights_missing(model_path))
+
+
+def _make_engine(settings: "Settings") -> "Engine":
     if settings.engine == "replay":
         from .replay import ReplayEngine
 

@@ -73,6 +73,10 @@ class Engine(Protocol):
     def load(self) -> None:
         """Load weights; slow. The server reports NOT_SERVING until this returns."""
 
+    def model_missing(self) -> Optional[str]:
+        """Why a document that needs the model cannot be read now (no weights: ``deferred.DeferredEngine``), or
+        None. The pipeline asks before rendering, so such a document fails fast and an e-invoice still passes."""
+
     def extract(self, doc: DocumentInput, cancel: Optional[threading.Event] = None) -> EngineResult:
         """Blocking; runs in a worker thread. Must stop soon after ``cancel`` is set (raise errors.Cancelled)."""
 
@@ -93,4 +97,7 @@ class BaseEngine:
         return False
 
     def load(self) -> None:
+        return None
+
+    def model_missing(self) -> Optional[str]:
         return None
