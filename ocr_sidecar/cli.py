@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from . import __version__
+from .engines import MODEL_REPO, weights_missing
 from .errors import SidecarError
 from .eval import eval_command
 from .schema import DOCUMENT_TYPES
@@ -20,7 +23,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Document digitization sidecar: document bytes → canonical JSON with InternVL3-1B.")
 app.command("eval")(eval_command)
 
-MODEL_REPO = "OpenGVLab/InternVL3-1B-hf"
 TYPES = DOCUMENT_TYPES  # the proto enum's, see schema.py
 
 
@@ -29,14 +31,12 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def weights_missing(model_path: Path) -> Optional[str]:
-    """One-line explanation when MODEL_PATH holds no usable weights, else None."""
-    has_config = (model_path / "config.json").is_file()
-    has_weights = any(model_path.glob("*.safetensors")) or any(model_path.glob("*.bin"))
-    if has_config and has_weights:
-        return None
-    return (f"no InternVL3-1B weights in {model_path} — get them with `./run.sh download-model` (needs internet) "
-            f"or copy the {MODEL_REPO} files there; `./run.sh serve --demo` serves a random demo model")
+DEMO_BANNER = ("DEMO MODEL: random weights, every answer is meaningless (each carries a `demo_model` warning). "
+               "For real extraction put the InternVL3-1B weights in MODEL_PATH and run without --demo.")
+
+
+def _loud(message: str) -> None:
+    typer.secho(message, err=True, fg=typer.colors.YELLOW, bold=True)
 
 
 def _settings(**overrides):
@@ -73,10 +73,6 @@ def serve(
     settings = _settings(grpc_host=host, grpc_port=port, model_path=model_path, engine=engine, device=device,
                          dtype=dtype, max_tiles=max_tiles, max_tokens=max_tokens, queue_size=queue_size,
                          concurrency=concurrency, metrics_port=metrics_port, demo=demo or None)
-    if settings.engine == "internvl" and not settings.demo:
-        missing = weights_missing(settings.model_path)
-        if missing:
-            _fail(missing)
     _setup_logging(log_level)
     from .settings import is_loopback
 
@@ -90,6 +86,12 @@ def serve(
         logging.getLogger("ocr_sidecar").warning(
             "the bearer token travels in clear text: serve TLS (OCR_TLS_CERT/OCR_TLS_KEY) unless the network "
             "between Odoo and the sidecar is private")
+    if settings.demo and settings.engine == "internvl":
+        _loud(DEMO_BANNER)
+    elif settings.engine == "internvl" and (missing := weights_missing(settings.model_path)):
+        # e-invoices need no model: serve them, and answer the rest FAILED_PRECONDITION until the weights are there
+        _loud(f"warning: {missing}. Serving e-invoices only meanwhile; other documents get FAILED_PRECONDITION "
+              "and the model loads on the first one after the weights appear.")
     from .server import serve as run_server
 
     try:
@@ -100,11 +102,65 @@ def serve(
         _fail(f"cannot serve on {settings.grpc_host}:{settings.grpc_port}: {exc}")
 
 
+def output_names(files: list[Path]) -> list[Path]:
+    """Where each document's JSON goes below --json-out: its path below the deepest folder all the documents
+    share, suffix replaced by .json (``a/x.pdf``, ``b/x.pdf`` → ``a/x.json``, ``b/x.json``). Should two
+    documents still meet (``x.pdf`` and ``x.png``), every name keeps its suffix (``x.pdf.json``)."""
+    paths = [Path(os.path.abspath(f)) for f in files]  # as typed: a symlink is mirrored where it lies
+    base = Path(os.path.commonpath([p.parent for p in paths]))
+    relative = [p.relative_to(base) for p in paths]
+    names = [r.with_suffix(".json") for r in relative]
+    if len(set(names)) < len(names):
+        names = [r.with_name(r.name + ".json") for r in relative]
+    return names
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+class _Progress:
+    """A progress bar on a terminal; elsewhere (CI logs, pipes) one plain line per document on stderr."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+        self.bar = None
+        if total > 1 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.task = self.bar.add_task("extracting", total=total)
+
+    def __enter__(self) -> "_Progress":
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def echo(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(line, markup=False, highlight=False)
+        else:
+            typer.echo(line, err=True)
+
+    def advance(self, name: str, outcome: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.advance(self.task)
+        else:
+            typer.echo(f"[{self.done}/{self.total}] {name}: {outcome}", err=True)
+
+
 @app.command()
 def extract(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="Documents")],
-    json_out: Annotated[Optional[Path], typer.Option("--json-out", file_okay=False,
-                                                     help="Write <name>.json per document here")] = None,
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json-out", file_okay=False,
+        help="Write one JSON per document here, mirroring the documents' folders (a/x.pdf → DIR/a/x.json)")] = None,
     engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice [env OCR_ENGINE]")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="InternVL HF folder [env MODEL_PATH]")] = None,
     document_type: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(TYPES)}; default: the model decides")]
@@ -113,7 +169,10 @@ def extract(
     max_tokens: Annotated[Optional[int], typer.Option(help="Generated tokens per document [env MAX_TOKENS]")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Use a tiny random-weight model")] = False,
 ) -> None:
-    """Run the server's pipeline in this process on FILE(s): JSON to stdout, or one file each with --json-out."""
+    """Run the server's pipeline in this process on FILE(s): JSON to stdout, or one file each with --json-out.
+
+    E-invoices are read from their XML without weights; without weights any other document fails alone,
+    with the ways forward. Ends with a summary line on stderr; exit status 1 when a document failed."""
     from .engines import make_engine
     from .pipeline import ExtractParams, Pipeline
 
@@ -121,46 +180,52 @@ def extract(
         _fail(f"--document-type must be one of {', '.join(TYPES)}")
     settings = _settings(engine=engine, model_path=model_path, max_tiles=max_tiles, max_tokens=max_tokens,
                          demo=demo or None)
-    if settings.engine == "internvl" and not settings.demo:
-        missing = weights_missing(settings.model_path)
-        if missing:
-            _fail(missing)
+    files = list(dict.fromkeys(Path(os.path.abspath(f)) for f in files))  # the same file twice is read once
     if len(files) > 1 and json_out is None:
         _fail("several files need --json-out DIR (one JSON file each)")
+    started = time.perf_counter()
     try:
         eng = make_engine(settings)
         eng.load()
     except SidecarError as exc:
         _fail(exc.message)
+    if eng.demo:
+        _loud(DEMO_BANNER)
     pipeline = Pipeline(settings, eng)
-    if json_out:
-        json_out.mkdir(parents=True, exist_ok=True)
-    failed = 0
-    from rich.progress import Progress
-
-    with Progress(transient=True, disable=len(files) < 2) as progress:
-        task = progress.add_task("extracting", total=len(files))
-        for path in files:
+    names = output_names(files) if json_out else []
+    failed = einvoices = 0
+    with _Progress(len(files)) as progress:
+        for i, path in enumerate(files):
+            shown = str(names[i].with_suffix("")) if json_out else path.name
+            doc_started = time.perf_counter()
             try:
                 result = pipeline.run(ExtractParams(content=path.read_bytes(), filename=path.name,
                                                     document_type=document_type))
             except SidecarError as exc:
                 failed += 1
-                progress.console.print(f"[red]{path.name}: {exc.message}[/red]")
-                progress.advance(task)
+                progress.echo(f"{path}: failed: {exc.message}")
+                progress.advance(shown, "failed")
                 continue
-            payload = {"document": result.document, "warnings": [w.__dict__ for w in result.warnings],
+            einvoices += result.engine == "einvoice"
+            payload = {"source": str(path), "document": result.document,
+                       "warnings": [w.__dict__ for w in result.warnings],
                        "field_confidence": result.field_confidence, "engine": result.engine, "model": result.model,
                        "pages": result.pages, "timings": result.timings.__dict__}
             for w in result.warnings:
-                typer.echo(f"{path.name}: {'WARNING' if w.serious else 'note'} {w.code}: {w.message}", err=True)
+                progress.echo(f"{path.name}: {'WARNING' if w.serious else 'note'} {w.code}: {w.message}")
+            text = json.dumps(payload, indent=2, ensure_ascii=False)
             if json_out:
-                (json_out / f"{path.stem}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+                target = json_out / names[i]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text)
             else:
-                typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-            progress.advance(task)
+                typer.echo(text)
+            progress.advance(shown, f"{result.model or result.engine}, {_count(len(result.warnings), 'warning')}, "
+                                    f"{time.perf_counter() - doc_started:.1f} s")
+    where = f"; JSON in {json_out}" if json_out else ""
+    typer.echo(f"{_count(len(files), 'document')}: {_count(einvoices, 'e-invoice')}, {failed} failed, "
+               f"{time.perf_counter() - started:.1f} s{where}", err=True)
     if failed:
-        typer.echo(f"{failed} of {len(files)} documents failed", err=True)
         raise typer.Exit(1)
 
 

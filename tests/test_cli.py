@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -21,13 +25,51 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subproc
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
-def test_serve_without_weights_says_so_in_one_line_and_exits_2(tmp_path):
-    result = run_cli("serve", "--port", "0", env={"MODEL_PATH": str(tmp_path / "nothing-here")})
-    assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert "nothing-here" in lines[0] and "download-model" in lines[0] and "--demo" in lines[0]
-    assert "Traceback" not in result.stderr
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_without_weights_serves_einvoices_and_says_so_loudly(tmp_path):
+    import signal
+
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from ocr_sidecar.proto import document_service_pb2 as pb
+    from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+
+    port = _free_port()
+    env = {**os.environ, "MODEL_PATH": str(tmp_path / "nothing-here"), "OCR_AUTH_TOKEN": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            grpc.channel_ready_future(channel).result(timeout=60)
+            health = health_pb2_grpc.HealthStub(channel)
+            for _ in range(100):
+                if health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == 1:
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail("never SERVING")
+            reply = pb_grpc.DocumentServiceStub(channel).Extract(
+                pb.ExtractRequest(content=(DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf").read_bytes()), timeout=30)
+            assert reply.engine == "einvoice"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+        output = proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    first = output.splitlines()[0]  # the first thing the operator reads, before any log line
+    assert first.startswith("warning: no InternVL3-1B weights in") and "nothing-here" in first
+    assert "download-model" in first and "--demo" in first and "--engine einvoice" in first
+    assert "FAILED_PRECONDITION" in first and "Traceback" not in output
+    assert '"event": "serving_without_model"' in output
 
 
 def test_download_model_offline_is_one_clear_line(tmp_path):
@@ -52,7 +94,52 @@ def test_extract_reports_bad_files_and_exits_1(tmp_path):
     result = CliRunner().invoke(app, ["extract", "--engine", "replay", "--json-out", str(tmp_path / "out"), str(bad),
                                       str(DOCUMENTS_DIR / "i2d_oyo.pdf")])
     assert result.exit_code == 1
-    assert "empty" in result.output and "1 of 2 documents failed" in result.output
+    assert "empty.pdf: failed: " in result.output
+    assert re.search(r"^2 documents: 0 e-invoices, 1 failed, \d+\.\d s; JSON in ", result.output, re.M), result.output
+
+
+def test_extract_without_weights_reads_the_einvoice_and_fails_the_rest_alone(tmp_path):
+    docs = [DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf", DOCUMENTS_DIR / "i2d_oyo.pdf"]
+    result = run_cli("extract", "--json-out", str(tmp_path / "out"), *map(str, docs),
+                     env={"MODEL_PATH": str(tmp_path / "no-weights"), "OCR_ENGINE": ""})
+    assert result.returncode == 1, result.stderr
+    payload = json.loads((tmp_path / "out" / "fx_EN16931_Einfach.json").read_text())
+    assert payload["engine"] == "einvoice" and payload["document"]["total"] == load_gold(docs[0])["total"]
+    assert not (tmp_path / "out" / "i2d_oyo.json").exists()
+    failure = next(line for line in result.stderr.splitlines() if line.startswith(f"{docs[1]}: failed: "))
+    for way in ("no-weights", "download-model", "--demo", "--engine einvoice"):
+        assert way in failure, way
+    # not a terminal: one plain line per document, then the summary
+    assert re.search(r"^\[1/2\] fx_EN16931_Einfach: einvoice/cii:en16931, \d+ warnings?, \d+\.\d s$",
+                     result.stderr, re.M), result.stderr
+    assert re.search(r"^\[2/2\] i2d_oyo: failed$", result.stderr, re.M)
+    assert re.search(r"^2 documents: 1 e-invoice, 1 failed, \d+\.\d s; JSON in ", result.stderr.splitlines()[-1])
+    assert "Traceback" not in result.stderr
+
+
+def test_extract_gives_documents_of_one_name_their_own_json(tmp_path):
+    # a/x.pdf and b/x.pdf: the second must not overwrite the first
+    for folder, source in (("a", "i2d_oyo.pdf"), ("b", "fx_EN16931_Einfach.pdf")):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        shutil.copy(DOCUMENTS_DIR / source, tmp_path / "in" / folder / "x.pdf")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["extract", "--engine", "replay", "--json-out", str(out),
+                                      str(tmp_path / "in" / "a" / "x.pdf"), str(tmp_path / "in" / "b" / "x.pdf")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json")) == ["a/x.json", "b/x.json"]
+    for folder, source in (("a", "i2d_oyo.pdf"), ("b", "fx_EN16931_Einfach.pdf")):
+        payload = json.loads((out / folder / "x.json").read_text())
+        assert payload["document"]["total"] == load_gold(DOCUMENTS_DIR / source)["total"]
+        assert payload["source"] == str(tmp_path / "in" / folder / "x.pdf")
+
+
+def test_output_names_mirror_folders_and_keep_suffixes_only_when_stems_meet():
+    from ocr_sidecar.cli import output_names
+
+    assert output_names([Path("/d/x.pdf"), Path("/d/y.png")]) == [Path("x.json"), Path("y.json")]
+    assert output_names([Path("/d/a/x.pdf"), Path("/d/b/c/x.pdf")]) == [Path("a/x.json"), Path("b/c/x.json")]
+    assert output_names([Path("/d/x.pdf"), Path("/d/x.png")]) == [Path("x.pdf.json"), Path("x.png.json")]
+    assert output_names([Path("/d/only.pdf")]) == [Path("only.json")]
 
 
 def test_settings_keep_the_seeds_env_names_and_flags_override():
@@ -112,6 +199,7 @@ def test_serve_demo_runs_offline_and_says_demo(tmp_path):
             assert reply.warnings[0].code == "demo_model"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+        assert "DEMO MODEL: random weights, every answer is meaningless" in proc.stdout.read().splitlines()[0]
     finally:
         if proc.poll() is None:
             proc.kill()
