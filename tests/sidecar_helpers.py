@@ -98,3 +98,51 @@ def pdf_bomb(inflated_mb: int) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def make_certs(tmp_path, server_names=("localhost",)):
+    """A CA, a server certificate (SAN: ``server_names`` and 127.0.0.1) and a client certificate ("odoo") signed by
+    it, as PEM files in ``tmp_path``: {"server": (key, pem), "client": (key, pem), "ca": pem}."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def key():
+        return ec.generate_private_key(ec.SECP256R1())
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = key()
+    ca = (x509.CertificateBuilder().subject_name(name("test-ca")).issuer_name(name("test-ca"))
+          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+
+    def leaf(cn, serial, san):
+        k = key()
+        builder = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject).public_key(k.public_key())
+                   .serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=1)))
+        if san:
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [*(x509.DNSName(n) for n in server_names), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+        return k, builder.sign(ca_key, hashes.SHA256())
+
+    pem = serialization.Encoding.PEM
+    out = {}
+    for label, (k, cert) in {"server": leaf(server_names[0], 2, True), "client": leaf("odoo", 3, False)}.items():
+        (tmp_path / f"{label}.key").write_bytes(k.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                                serialization.NoEncryption()))
+        (tmp_path / f"{label}.pem").write_bytes(cert.public_bytes(pem))
+        out[label] = (tmp_path / f"{label}.key", tmp_path / f"{label}.pem")
+    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
+    out["ca"] = tmp_path / "ca.pem"
+    return out

@@ -8,7 +8,6 @@ p50/p99 latencies. The model is the replay engine: what is tested is the server,
 from __future__ import annotations
 
 import concurrent.futures
-import datetime as dt
 import functools
 import os
 import signal
@@ -134,52 +133,8 @@ def test_fifty_concurrent_clients_none_lost_none_twice():
 # --- TLS --------------------------------------------------------------------------------------
 
 
-def _certs(tmp_path):
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    def key():
-        return ec.generate_private_key(ec.SECP256R1())
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-    now = dt.datetime.now(dt.timezone.utc)
-    ca_key = key()
-    ca = (x509.CertificateBuilder().subject_name(name("test-ca")).issuer_name(name("test-ca"))
-          .public_key(ca_key.public_key()).serial_number(1).not_valid_before(now - dt.timedelta(days=1))
-          .not_valid_after(now + dt.timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .sign(ca_key, hashes.SHA256()))
-
-    def leaf(cn, serial, san):
-        k = key()
-        builder = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(ca.subject).public_key(k.public_key())
-                   .serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
-                   .not_valid_after(now + dt.timedelta(days=1)))
-        if san:
-            builder = builder.add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        return k, builder.sign(ca_key, hashes.SHA256())
-
-    pem = serialization.Encoding.PEM
-    out = {}
-    for label, (k, cert) in {"server": leaf("localhost", 2, True), "client": leaf("odoo", 3, False)}.items():
-        (tmp_path / f"{label}.key").write_bytes(k.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                                serialization.NoEncryption()))
-        (tmp_path / f"{label}.pem").write_bytes(cert.public_bytes(pem))
-        out[label] = (tmp_path / f"{label}.key", tmp_path / f"{label}.pem")
-    (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
-    out["ca"] = tmp_path / "ca.pem"
-    return out
-
-
 def test_tls_and_mutual_tls(tmp_path):
-    certs = _certs(tmp_path)
+    certs = h.make_certs(tmp_path)
     server_key, server_pem = certs["server"]
     client_key, client_pem = certs["client"]
     ca = certs["ca"].read_bytes()
