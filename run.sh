@@ -40,7 +40,10 @@ ensure_venv() {
   if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$stamp" ] && [ -x "$PY" ]; then
     return 0
   fi
-  if [ -x "$PY" ] && [ "$(sed -n 's/^python //p' "$VENV/.run-sh-python" 2>/dev/null)" != "$base" ]; then
+  # made by run.sh with another interpreter (PYTHON changed): made again. A venv made by hand (e.g. with the
+  # CUDA build of torch in it, docs/deployment.md) is kept and installed into.
+  if [ -x "$PY" ] && [ -f "$VENV/.run-sh-python" ] && [ "$(sed -n 's/^python //p' "$VENV/.run-sh-python")" != "$base" ]
+  then
     echo "run.sh: $VENV was made with another Python; making it again with $base" >&2
     rm -rf "$VENV"
   fi

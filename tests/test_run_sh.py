@@ -51,6 +51,27 @@ def test_run_sh_makes_a_venv_once_and_reinstalls_only_when_requirements_change(p
     assert run(project, "version").stderr == ""
 
 
+def test_run_sh_keeps_a_venv_made_by_hand_and_remakes_its_own_for_another_python(project, tmp_path_factory):
+    # made by hand (a GPU host puts the CUDA torch build in first): kept, only installed into
+    subprocess.run([sys.executable, "-m", "venv", str(project / ".venv")], check=True, timeout=120)
+    (project / ".venv" / "by-hand").touch()
+    adopted = run(project, "version")
+    assert adopted.returncode == 0 and "creating" not in adopted.stderr and "installing" in adopted.stderr
+    assert (project / ".venv" / "by-hand").exists()
+    assert run(project, "version", PYTHON=str(tmp_path_factory.mktemp("x"))).returncode == 1  # not a python
+    assert (project / ".venv" / "by-hand").exists()
+    # run.sh's own venv, and PYTHON then names another interpreter than it was made with: made again
+    shutil.rmtree(project / ".venv")
+    assert run(project, "version").returncode == 0
+    (project / ".venv" / "mine").touch()
+    other = tmp_path_factory.mktemp("other") / "python3"
+    other.symlink_to(sys.executable)
+    remade = run(project, "version", PYTHON=str(other))
+    assert remade.returncode == 0 and "made with another Python; making it again" in remade.stderr
+    assert not (project / ".venv" / "mine").exists()
+    assert f"ran {project / '.venv'} version" in remade.stdout
+
+
 def test_run_sh_says_what_is_wrong_with_the_interpreter(project):
     missing = run(project, "version", PYTHON="no-such-python3")
     assert missing.returncode == 1 and "no 'no-such-python3' on PATH" in missing.stderr
