@@ -226,7 +226,7 @@ def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
 
 # --- the server's own peak memory, on a real process --------------------------------------------
 
-# The bound SECURITY.md states for the server process (replay engine: no model), one request at a time,
+# The bound docs/security.md states for the server process (replay engine: no model), one request at a time,
 # whatever it is sent: its start-up size + this (measured: ~270 MB, most of it the 40 MiB message held by
 # gRPC and Python, and ten pages' pixels at the tile budget). Hostile bytes expand in the sandbox's workers
 # (OCR_PARSE_MEMORY_MB each), never here: without the sandbox the PDF bomb alone takes 2.9 GB.
