@@ -28,8 +28,8 @@ from ...schema import MAX_LINES, decoding_json_schema
 from ..base import BaseEngine, DocumentInput, EngineResult
 from .batch import BatchDecoding
 from .decoding import SingleDecoding
-from .parallel import ParallelDecoding
 from .loading import checkpoint_dtype, widen_and_quantize
+from .parallel import ParallelDecoding
 from .tiling import (
     IMAGE_MEAN,
     IMAGE_STD,
