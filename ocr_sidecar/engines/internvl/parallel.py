@@ -10,9 +10,9 @@ longest value, not with the whole answer:
   ``total`` …) is a row prompted with the answer's JSON up to its key (``{"seller":{"vat":``) and
   decoded under a grammar for that value alone; one row writes the lines' descriptions
   (``[{"description":…},…]``, which fixes how many lines there are) and one the taxes array;
-- stage 2, one batch: every line is a row prompted with ``{"lines":[`` and decoded under the line's
-  grammar with its description pinned (the grammar forces it), so each line's row fills in that line's
-  quantity, price and amount.
+- stage 2: every other field of every line (``quantity``, ``unit_price``, ``amount`` …) is a row prompted
+  with ``{"lines":[{"description":"<that line's description>","quantity":`` and decoded under that
+  field's grammar, in batches of at most ``MAX_ROWS`` rows.
 
 The rows' values are assembled into the canonical document in the schema's key order, which is then
 read and validated exactly as the sequential answer is; the document is valid by construction because
@@ -34,6 +34,7 @@ from ...schema import MAX_LINES, decoding_json_schema
 
 PARTIES = ("seller", "buyer")
 STAGE1_SHARE = 0.5  # of the token budget, at most, for stage 1: the rest is kept for the lines (stage 2)
+MAX_ROWS = 48  # rows per batch: beyond a few dozen a CPU pass is bound by arithmetic, not by reading weights
 
 
 # --- attention over a shared prompt ------------------------------------------------------------------
@@ -182,14 +183,6 @@ def header_rows(schema: dict) -> list[tuple[str, str, dict]]:
     return rows
 
 
-def line_schema(schema: dict, description: Optional[str]) -> dict:
-    """One line's schema with its description pinned (the grammar then forces it)."""
-    item = json.loads(json.dumps(schema["properties"]["lines"]["items"]))
-    item["properties"]["description"] = ({"type": "null"} if description is None
-                                         else {"type": "string", "enum": [description]})
-    return item
-
-
 def _join(prefix: str, path: str) -> str:
     if not path:
         return prefix
@@ -265,29 +258,32 @@ class ParallelDecoding:
                 confidence[_join(path, sub)] = c
         described = values.get("lines") or []
         lines: list = []
+        stage1 = {k: v for k, v in confidence.items() if k.startswith("lines[")}
+        confidence = {k: v for k, v in confidence.items() if not k.startswith("lines[")}
         if described and not (cancel is not None and cancel.is_set()):
             pinned = [(item or {}).get("description") for item in described]
-            line_rows = [('{"lines":[', self._row_grammar(line_schema(schema, d))) for d in pinned]
-            texts, ends, probs, done2, used2 = self._decode_rows(prompt_cache, prompt_len, line_rows,
-                                                                 max(budget - used, len(line_rows)), cancel)
-            used += used2
-            stage1 = {k: v for k, v in confidence.items() if k.startswith("lines[")}
-            confidence = {k: v for k, v in confidence.items() if not k.startswith("lines[")}
-            for i, (text, e, p, done) in enumerate(zip(texts, ends, probs, done2)):
-                line = _value(text, done)
-                cut |= not done
-                if not isinstance(line, dict):
-                    continue  # a line cut before any value: left out, as a cut-off answer's repair leaves it
-                line["description"] = pinned[i]
-                at = f"lines[{len(lines)}]"
-                lines.append(line)
-                if f"lines[{i}].description" in stage1:  # forced in stage 2: its confidence is stage 1's
-                    confidence[f"{at}.description"] = stage1[f"lines[{i}].description"]
-                for sub, c in field_confidence(text, e, p).items():
-                    if sub != "description":
-                        confidence[_join(at, sub)] = c
-        else:
-            confidence = {k: v for k, v in confidence.items() if not k.startswith("lines[")}
+            item = schema["properties"]["lines"]["items"]["properties"]
+            fields = [f for f in item if f != "description"]
+            rows2 = [(i, f, '{"lines":[{"description":' + json.dumps(d, ensure_ascii=False) + f',"{f}":',
+                      self._row_grammar(item[f])) for i, d in enumerate(pinned) for f in fields]
+            lines = [{"description": d, **{f: None for f in fields}} for d in pinned]
+            for i in range(len(pinned)):
+                if f"lines[{i}].description" in stage1:
+                    confidence[f"lines[{i}].description"] = stage1[f"lines[{i}].description"]
+            for start in range(0, len(rows2), MAX_ROWS):  # waves of at most MAX_ROWS rows
+                if cancel is not None and cancel.is_set():
+                    cut = True
+                    break
+                wave = rows2[start:start + MAX_ROWS]
+                share = max(len(wave), (budget - used) * len(wave) // (len(rows2) - start))
+                texts, ends, probs, done2, used2 = self._decode_rows(
+                    prompt_cache, prompt_len, [(prefix, g) for _, _, prefix, g in wave], share, cancel)
+                used += used2
+                for (i, f, _, _), text, e, p, done in zip(wave, texts, ends, probs, done2):
+                    lines[i][f] = _value(text, done)
+                    cut |= not done
+                    for sub, c in field_confidence(text, e, p).items():
+                        confidence[_join(f"lines[{i}].{f}", sub)] = c
         document = assemble(schema, values, lines)
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         document, warnings, _ = read_answer(text, not cut, used, budget, [], [])
