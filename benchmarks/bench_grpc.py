@@ -40,6 +40,8 @@ def main() -> None:
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--batch-size", type=int, default=1, help="OCR_BATCH_SIZE (GPU micro-batching)")
+    parser.add_argument("--decoder", default="jump", choices=("jump", "parallel", "hf"),
+                        help="OCR_DECODER (with --batch-size > 1 documents are batched with jump-forward either way)")
     args = parser.parse_args()
     args.concurrency = max(args.concurrency, args.batch_size)
 
@@ -54,13 +56,14 @@ def main() -> None:
         from ocr_sidecar.engines.internvl import InternVLEngine
 
         engine = InternVLEngine(model_dir(), device=args.device, dtype=args.dtype, max_tiles=12,
-                                max_tokens=args.tokens, seed=0, batch_size=args.batch_size)
+                                max_tokens=args.tokens, seed=0, batch_size=args.batch_size,
+                                decoder=args.decoder)
     sidecar = SidecarThread(engine=args.engine, documents_dir=DOCS, engine_instance=engine, queue_size=64,
                             concurrency=args.concurrency, max_tokens=args.tokens, einvoice=False)
     target = sidecar.start(timeout=900)
     content = (DOCS / args.page).read_bytes()
     print(f"Machine: {machine()}\nEngine: {args.engine} on {args.device}, page {args.page}, concurrency "
-          f"{args.concurrency}, batch size {args.batch_size}, {args.tokens} tokens max\n")
+          f"{args.concurrency}, batch size {args.batch_size}, decoder {args.decoder}, {args.tokens} tokens max\n")
     print("| clients | requests | p50 s | p95 s | pages/min | pages/s |")
     print("|---|---|---|---|---|---|")
     with grpc.insecure_channel(target, options=[("grpc.max_send_message_length", 64 << 20)]) as channel:

@@ -4,7 +4,8 @@
 #     bash benchmarks/gpu_check.sh
 # It installs the carried wheels, builds the random InternVL3-1B shape (random weights write the full --tokens
 # every time: 460, the realistic answer length), and runs the real gRPC server on the GPU in bf16 with one
-# document at a time, then with OCR_BATCH_SIZE=32. Tables go to stdout and to $OUT.
+# document at a time (OCR_DECODER=jump, then =parallel), then with OCR_BATCH_SIZE=32 and OCR_DECODER=parallel
+# (documents batched with jump-forward, as with jump: pages/s must not drop). Tables go to stdout and to $OUT.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu_check}
@@ -22,6 +23,8 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null | tee
 python3 -c "import sys; sys.path.insert(0, 'benchmarks'); import bench_cpu; print(bench_cpu.model_dir())" || exit 1
 python3 benchmarks/bench_grpc.py --device "$DEVICE" --batch-size 1 --clients "$CLIENTS_ALONE" --rounds "$ROUNDS" \
   --tokens "$TOKENS" 2>"$OUT/alone.err" | tee "$OUT/grpc_alone.md"
+python3 benchmarks/bench_grpc.py --device "$DEVICE" --batch-size 1 --clients "$CLIENTS_ALONE" --rounds "$ROUNDS" \
+  --tokens "$TOKENS" --decoder parallel 2>"$OUT/alone_parallel.err" | tee "$OUT/grpc_alone_parallel.md"
 python3 benchmarks/bench_grpc.py --device "$DEVICE" --batch-size "$BATCH" --clients "$CLIENTS_BATCHED" \
-  --rounds "$ROUNDS" --tokens "$TOKENS" 2>"$OUT/batched.err" | tee "$OUT/grpc_batched.md"
+  --rounds "$ROUNDS" --tokens "$TOKENS" --decoder parallel 2>"$OUT/batched.err" | tee "$OUT/grpc_batched.md"
 tail -n 5 "$OUT"/*.err

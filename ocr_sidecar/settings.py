@@ -31,7 +31,7 @@
 | OCR_WORDS        | auto               | word layer per page: auto (PDF text layer, else OCR of the pixels), pdf (text layer only), off |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU; auto: int8 where the CPU lacks native bf16 (see benchmarks/README.md) |
-| OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); hf: transformers generate |
+| OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); parallel: each value a row of one batch sharing the prompt (opt-in, benchmarks/README.md); hf: transformers generate |
 | OCR_LOOKUP_DRAFT | 8                  | jump decoder: tokens drafted from the prompt (PDF text layer) per step, verified in the same pass; 0 = off |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
 | OCR_REPLAY_DELAY_S | 0                | replay engine: seconds each answer takes (load tests, demos of the Odoo queue) |
@@ -194,8 +194,8 @@ class Settings:
         if self.engine == "openai" and not self.openai_url:
             raise ValueError("OCR_ENGINE=openai needs OCR_OPENAI_URL (the OpenAI-compatible server, e.g. "
                              "http://vllm:8000/v1)")
-        if self.decoder not in ("jump", "hf"):
-            raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump or hf")
+        if self.decoder not in ("jump", "parallel", "hf"):
+            raise ValueError(f"OCR_DECODER={self.decoder!r} is unknown; use jump, parallel or hf")
         if self.parse_memory_mb and not 256 <= self.parse_memory_mb <= 65536:
             raise ValueError("OCR_PARSE_MEMORY_MB must be 0 (off) or between 256 and 65536")
         if not 1 <= self.parse_cpu_s <= 3600:

@@ -22,6 +22,7 @@ Box = tuple[float, float, float, float]
 WORD_GAP = 0.8
 # Layout rendering: columns per page width are chosen from the median character width, within these.
 MIN_COLUMNS, MAX_COLUMNS = 60, 160
+MAX_GAP = 24  # spaces between two words of a line at most: columns kept, padding not paid for in prompt tokens
 
 
 @dataclass
@@ -67,7 +68,7 @@ class WordLayer:
             text = ""
             for word in line:
                 column = round(word.box[0] * columns)
-                text += " " * (max(column - len(text), 1 if text else 0)) + word.text
+                text += " " * min(max(column - len(text), 1 if text else 0), MAX_GAP) + word.text
             rendered.append(text.rstrip())
             previous_bottom = max(w.box[3] for w in line)
         return "\n".join(rendered).strip("\n")

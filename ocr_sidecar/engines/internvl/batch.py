@@ -106,7 +106,7 @@ class BatchDecoding:
             if self.seed is not None:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
-                if self.decoder == "jump":
+                if self.decoder in ("jump", "parallel"):  # parallel: across documents, jump-forward
                     answers = self._generate_batch_jump(batch, requests)
                 else:
                     answers = self._generate_batch_hf(batch, requests)

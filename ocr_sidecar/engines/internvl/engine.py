@@ -29,6 +29,7 @@ from ..base import BaseEngine, DocumentInput, EngineResult
 from .batch import BatchDecoding
 from .decoding import SingleDecoding
 from .loading import checkpoint_dtype, widen_and_quantize
+from .parallel import ParallelDecoding
 from .tiling import (
     IMAGE_MEAN,
     IMAGE_STD,
@@ -39,7 +40,7 @@ from .tiling import (
 
 log = logging.getLogger("ocr_sidecar.internvl")
 
-class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
+class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding):
     name = "internvl"
     reads_words = True
 
@@ -57,8 +58,9 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
             raise ValueError("tile_policy must be 'layout' (tiles from each page's size and text layer) or 'fixed'")
         if quantize not in ("none", "int8", "auto"):
             raise ValueError("quantize must be 'none', 'int8' or 'auto' (int8 on CPUs without native bf16)")
-        if decoder not in ("jump", "hf"):
-            raise ValueError("decoder must be 'jump' (grammar jump-forward) or 'hf' (transformers generate)")
+        if decoder not in ("jump", "hf", "parallel"):
+            raise ValueError("decoder must be 'jump' (grammar jump-forward), 'parallel' (the values as rows of one "
+                             "batch) or 'hf' (transformers generate)")
         self.tile_policy, self.quantize, self.decoder = tile_policy, quantize, decoder
         self.requested_quantize = quantize
         self.lookup_draft = lookup_draft  # prompt-lookup draft length per step (jump decoder); 0 = off
@@ -229,6 +231,8 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
         grammar = self._grammar(doc.document_type, MAX_LINES)
         budget = self.token_budget(doc)
         preprocess_ms = int((time.perf_counter() - started) * 1000)
+        if self.decoder == "parallel" and self._batcher is None:
+            return self._extract_parallel(doc, inputs, tiles, budget, cancel, started, preprocess_ms)
         try:
             if self._batcher is not None:
                 new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
@@ -251,6 +255,35 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
                             tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
                             engine=self.name, model=self.model_name)
 
+    def _extract_parallel(self, doc: DocumentInput, inputs: dict, tiles: int, budget: int,
+                          cancel: Optional[threading.Event], started: float, preprocess_ms: int) -> EngineResult:
+        """One document with the parallel decoder (its values as rows of one batch; see parallel.py). With
+        OCR_BATCH_SIZE > 1 documents are batched instead, one row each (the GPU's throughput path)."""
+        import torch
+
+        with self._lock:
+            if cancel is not None and cancel.is_set():
+                raise errors.Cancelled("The request was cancelled before generation started.")
+            generate_started = time.perf_counter()
+            if self.seed is not None:
+                torch.manual_seed(self.seed)
+            self.last_lookup = None
+            try:
+                with torch.inference_mode():
+                    document, warnings, confidence, tokens = self._generate_parallel(
+                        inputs, doc.document_type, budget, cancel)
+            except torch.OutOfMemoryError:
+                self._free_device_memory()
+                raise errors.OutOfMemory(
+                    f"The document ({tiles} tiles, {inputs['input_ids'].shape[1]:,} prompt tokens) needs more "
+                    f"{self.device} memory than is free: send fewer pages, or lower OCR_MAX_TILES.") from None
+            generate_ms = int((time.perf_counter() - generate_started) * 1000)
+        if cancel is not None and cancel.is_set():
+            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+        return EngineResult(document=document, field_confidence=confidence, warnings=warnings, tokens_out=tokens,
+                            preprocess_ms=preprocess_ms, generate_ms=generate_ms, engine=self.name,
+                            model=self.model_name)
+
     def _generate_one(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event]):
         """One document: (new token ids, their probabilities, milliseconds)."""
         import torch
@@ -268,7 +301,7 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding):
             if self.seed is not None:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
-                if self.decoder == "jump":
+                if self.decoder in ("jump", "parallel"):  # parallel, in a batcher: one row per document
                     lookup = None
                     if self.lookup_draft:
                         image_token = self.tokenizer.convert_tokens_to_ids(self.context_image)
