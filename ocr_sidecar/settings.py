@@ -31,7 +31,7 @@
 | OCR_WORDS        | auto               | word layer per page: auto (PDF text layer, else OCR of the pixels), pdf (text layer only), off |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU; auto: int8 where the CPU lacks native bf16 (see benchmarks/README.md) |
-| OCR_DECODER      | jump               | jump: grammar jump-forward (forced JSON skeleton in one pass); parallel: each value a row of one batch sharing the prompt (opt-in, benchmarks/README.md); hf: transformers generate |
+| OCR_DECODER      | jump               | jump: grammar jump-forward; parallel: values as rows of one batch (opt-in); hf: generate |
 | OCR_LOOKUP_DRAFT | 8                  | jump decoder: tokens drafted from the prompt (PDF text layer) per step, verified in the same pass; 0 = off |
 | OCR_REPLAY_DIR   | shared corpus      | folder of X.pdf + X.gold.json for the replay engine             |
 | OCR_REPLAY_DELAY_S | 0                | replay engine: seconds each answer takes (load tests, demos of the Odoo queue) |
