@@ -121,6 +121,51 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     return Opened(doc.mime_type, doc.pages, doc.total_pages, warnings, einvoice, tried, ocr_ms)
 
 
+def open_words(content: bytes, claimed_mime: str, filename: str, limits: Limits, requested_pages: int = 0,
+               read_einvoice: bool = True) -> Opened:
+    """``open_document`` for a words-only request: the e-invoice answer when there is one, else the pages'
+    word layers — a PDF's text layer, OCR (``limits.words`` auto) for the pages without one, which alone are
+    rendered — and no pixels in what comes back (the words are the answer)."""
+    loaded = load_document(content, claimed_mime, filename, limits, requested_pages=requested_pages, render=False)
+    doc, warnings = loaded.doc, list(loaded.warnings)
+    if read_einvoice and doc.mime_type in ("application/pdf", "application/xml"):
+        try:
+            einvoice = try_extract(content, doc.mime_type)
+        except BrokenEInvoice as exc:
+            if doc.mime_type == "application/xml":
+                raise
+            warnings.append(Warning(exc.code, exc.message, serious=True))
+        else:
+            if einvoice is not None:
+                return Opened(doc.mime_type, [], doc.total_pages, warnings, einvoice, True)
+    if doc.mime_type == "application/xml":
+        raise InvalidDocument("The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
+                              "Order-X). Send the PDF or an image of the document instead.")
+    ocr_ms = 0
+    if limits.words == "auto" and any(page.words is None for page in doc.pages):
+        scans = [page for page in doc.pages if page.words is None]
+        if doc.mime_type == "application/pdf":
+            _render_some(doc, scans, limits)
+        started = time.perf_counter()
+        warnings += ocr_pages(doc)
+        ocr_ms = int((time.perf_counter() - started) * 1000)
+    for page in doc.pages:
+        page.image = None
+    return Opened(doc.mime_type, doc.pages, doc.total_pages, warnings, None, read_einvoice, ocr_ms)
+
+
+def _render_some(doc: DocumentInput, pages: list[Page], limits: Limits) -> None:
+    """Render only ``pages`` of the PDF (those without a text layer, for OCR)."""
+    others = [page for page in doc.pages if page not in pages]
+    for page in others:
+        page.image = Image.new("RGB", (1, 1))  # placeholder: render_pages skips pages that have an image
+    try:
+        render_pages(doc, limits)
+    finally:
+        for page in others:
+            page.image = None
+
+
 def render_scale(width_pt: float, height_pt: float, max_tiles: int, max_pixels: int) -> float:
     """Scale (pixels per point) so the page fills the tile budget but stays under the pixel limit."""
     area_pt = max(width_pt * height_pt, 1.0)

@@ -6,6 +6,7 @@ harness call it directly. Nothing here knows about gRPC.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -18,7 +19,7 @@ from . import checks, errors, sandbox
 from .engines import make_engine
 from .engines.base import DocumentInput, Engine, Warning
 from .evidence import attach as attach_evidence
-from .inputs import Limits, Opened, open_document
+from .inputs import Limits, Opened, open_document, open_words
 from .locate import Evidence
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
@@ -42,6 +43,10 @@ class ExtractParams:
     prompt: str = ""
     max_pages: int = 0
     language_hint: str = ""
+    words_only: bool = False  # the pages' word layer only, no model (an e-invoice is still read from its XML)
+
+
+WORDS_ENGINE = "words"  # the engine a words-only answer names
 
 
 @dataclass
@@ -86,6 +91,8 @@ class Pipeline:
         words = settings.words if engine.reads_words or settings.words == "off" else "pdf"
         self.limits = Limits(max_bytes=settings.max_bytes, max_pages=settings.max_pages,
                              max_pixels=settings.max_pixels, max_tiles=settings.max_tiles, words=words)
+        # a words-only request asks for the word layer itself: scans and photos get their OCR pass
+        self.words_limits = dataclasses.replace(self.limits, words=settings.words)
         # untrusted bytes are opened in limited worker processes (sandbox.py); 0 MiB turns that off
         self.sandbox: Optional[Sandbox] = None
         if settings.parse_memory_mb:
@@ -103,6 +110,8 @@ class Pipeline:
                                          "are accepted (it is an extra instruction, not a document).")
         # stage 1: the untrusted bytes → pages, and the e-invoice XML when there is one (no model needed);
         # an engine that answers a document itself (replay: its gold) is asked before that stage
+        if params.words_only:
+            return self._words_only(params, started, queue_ms)
         # without weights (engines/deferred.py) only the e-invoice is looked for: no rendering or OCR for a
         # document that will fail anyway
         model_missing = self.engine.model_missing()
@@ -146,8 +155,35 @@ class Pipeline:
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
                       timings=timings, words=[p.words for p in doc.pages], evidence=evidence)
 
-    def open(self, params: ExtractParams, read_einvoice: bool, render: bool = True) -> Opened:
+    def _words_only(self, params: ExtractParams, started: float, queue_ms: int) -> Result:
+        """The pages' word layers and an empty document, no engine: a client that reads the document itself
+        (the Odoo addon, from a vendor's learned layout) asks for this first. An e-invoice is answered from its
+        XML as in ``run`` — exact, and as quick as the words."""
+        opened = self.open(params, read_einvoice=self.settings.einvoice, words_only=True)
+        if opened.einvoice is not None:
+            result = opened.einvoice
+            document, repair = validate(result.document)
+            document_dict = document.model_dump(mode="json")
+            warnings = list(opened.warnings) + result.warnings + repair + checks.check_document(document_dict)
+            engine, model = result.engine or "einvoice", result.model or "einvoice"
+            confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
+        else:
+            document, warnings = Document(document_type=params.document_type), list(opened.warnings)
+            document_dict, engine, model, confidence = document.model_dump(mode="json"), WORDS_ENGINE, "", {}
+        layers = [p.words for p in opened.pages]
+        timings = Timings(decode_ms=_ms(started), queue_ms=queue_ms, ocr_ms=opened.ocr_ms)
+        timings.total_ms = _ms(started) + queue_ms
+        return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
+                      field_confidence=confidence, engine=engine, model=model,
+                      pages=len(opened.pages) or opened.total_pages, timings=timings, words=layers)
+
+    def open(self, params: ExtractParams, read_einvoice: bool, render: bool = True,
+             words_only: bool = False) -> Opened:
         """The untrusted bytes → pages (and an e-invoice answer), in the sandbox unless it is turned off."""
+        if words_only:
+            args = (params.content, params.mime_type, params.filename, self.words_limits, params.max_pages,
+                    read_einvoice)
+            return open_words(*args) if self.sandbox is None else self.sandbox.run(open_words, *args)
         args = (params.content, params.mime_type, params.filename, self.limits)
         kwargs = dict(requested_pages=params.max_pages, read_einvoice=read_einvoice,
                       render=render and self.engine.name != "einvoice")  # that engine reads XML only

@@ -207,7 +207,8 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
     async def Extract(self, request: pb.ExtractRequest, context) -> pb.ExtractResponse:
         params = ExtractParams(content=request.content, mime_type=request.mime_type, filename=request.filename,
                                document_type=DOCUMENT_TYPE_BY_NUMBER.get(request.document_type), prompt=request.prompt,
-                               max_pages=request.max_pages, language_hint=request.language_hint)
+                               max_pages=request.max_pages, language_hint=request.language_hint,
+                               words_only=request.words_only)
         return await self._handle("Extract", context, params, _to_response)
 
     async def ExtractOCR(self, request: model_pb2.UserRequest, context) -> model_pb2.ModelResponse:
@@ -374,7 +375,20 @@ def _to_response(result: Result, request_id: str) -> pb.ExtractResponse:
         request_id=request_id,
         evidence=[pb.Evidence(path=e.path, page=e.page, text=e.text, source=e.source,
                               boxes=[pb.Box(x0=b[0], y0=b[1], x1=b[2], y1=b[3]) for b in e.boxes])
-                  for e in result.evidence])
+                  for e in result.evidence],
+        page_words=page_words(result.words))
+
+
+def page_words(layers) -> list[pb.PageWords]:
+    """The pages' word layers as messages (pages without words are left out)."""
+    out = []
+    for page, layer in enumerate(layers or (), start=1):
+        if layer is None or not layer.words:
+            continue
+        out.append(pb.PageWords(page=page, source=layer.source, words=[
+            pb.Word(text=w.text, line=w.line, confidence=w.confidence,
+                    box=pb.Box(x0=w.box[0], y0=w.box[1], x1=w.box[2], y1=w.box[3])) for w in layer.words]))
+    return out
 
 
 async def serve(settings: Settings, engine: Optional[Engine] = None) -> None:

@@ -11,6 +11,7 @@
         "security/digitize_security.xml",
         "views/account_move_views.xml",
         "views/digitize_memory_views.xml",
+        "views/digitize_layout_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "assets": {

@@ -9,6 +9,7 @@
     "external_dependencies": {"python": ["grpc", "google.protobuf"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/digitize_layout_security.xml",
         "data/ir_cron.xml",
         "data/res_partner.xml",
         "wizard/digitize_upload_views.xml",

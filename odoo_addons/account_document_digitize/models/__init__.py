@@ -1,1 +1,9 @@
-from . import account_journal, account_move, account_move_line, digitize_memory, ir_attachment, res_config_settings
+from . import (
+    account_journal,
+    account_move,
+    account_move_layout,
+    account_move_line,
+    digitize_memory,
+    ir_attachment,
+    res_config_settings,
+)

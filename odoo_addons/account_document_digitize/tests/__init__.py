@@ -3,6 +3,7 @@ from . import (
     test_cross_company,
     test_digitize_bill,
     test_faults,
+    test_layout_reuse,
     test_mail_ingestion,
     test_tls,
     test_tour,

@@ -117,6 +117,8 @@ class ExtractResult:
     request_id: str = ""
     endpoint: str = ""
     total_ms: int = 0
+    # the pages' word layers, [{"page", "source", "words": [[text, x0, y0, x1, y1, line], ...]}] (lib/layout.py)
+    page_words: list[dict] = field(default_factory=list)
 
 
 class _Channels:
@@ -234,12 +236,14 @@ def document_type_number(name: Optional[str]) -> int:
 
 
 def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", mime_type: str = "",
-            document_type: Optional[str] = None, request_id: Optional[str] = None) -> ExtractResult:
+            document_type: Optional[str] = None, request_id: Optional[str] = None,
+            words_only: bool = False) -> ExtractResult:
+    """``words_only``: the word layer without the model (engine "words"; an e-invoice is still read from its XML)."""
     from .proto import document_service_pb2 as pb
 
     request_id = request_id or uuid.uuid4().hex
     request = pb.ExtractRequest(content=content, filename=filename or "", mime_type=mime_type or "",
-                                document_type=document_type_number(document_type))
+                                document_type=document_type_number(document_type), words_only=words_only)
     endpoint, response = _call(settings, "Extract", request, request_id)
     try:
         document = json.loads(response.document_json)
@@ -254,7 +258,13 @@ def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", m
                   for w in response.warnings],
         field_confidence=dict(response.field_confidence), engine=response.engine, model=response.model,
         pages=response.pages, request_id=response.request_id or request_id, endpoint=endpoint,
-        total_ms=int(response.timings.total_ms))
+        total_ms=int(response.timings.total_ms), page_words=_page_words(response))
+
+
+def _page_words(response: Any) -> list[dict]:
+    return [{"page": page.page, "source": page.source,
+             "words": [[w.text, round(w.box.x0, 5), round(w.box.y0, 5), round(w.box.x1, 5), round(w.box.y1, 5), w.line]
+                       for w in page.words]} for page in response.page_words]
 
 
 def carries_einvoice(content: bytes, mime_type: str = "") -> bool:

@@ -1,1 +1,1 @@
-from . import digitize_mixin, digitize_order_mixin, ir_attachment, res_config_settings
+from . import digitize_layout, digitize_mixin, digitize_order_mixin, ir_attachment, res_config_settings

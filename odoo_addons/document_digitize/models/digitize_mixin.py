@@ -39,7 +39,9 @@ DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/ti
 DIGITIZE_FIELDS = frozenset({
     "digitize_state", "digitize_json", "digitize_warnings", "digitize_confidence", "digitize_error",
     "digitize_review_html", "digitize_attempts", "digitize_next_attempt", "digitize_started", "digitize_attachment_id",
-    "digitize_request_id", "digitize_engine", "digitize_requested_by"})
+    "digitize_request_id", "digitize_engine", "digitize_requested_by",
+    "digitize_words",  # the pages' word layer (models/digitize_layout.py)
+})
 
 
 def documents_of(attachments):
@@ -458,9 +460,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             if not attachment.raw:
                 raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
             settings = config.endpoint_settings(max_timeout=timeout)
-            result = client.extract(settings, attachment.raw,
-                                    filename=attachment.name or "", mime_type=document_mimetype(attachment),
-                                    document_type=self._digitize_document_type())
+            result = self._digitize_read(settings, attachment)
             _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,
                          result.request_id, result.engine, result.pages, result.total_ms)
         except client.DigitizeError as exc:
@@ -496,6 +496,12 @@ class DocumentDigitizeMixin(models.AbstractModel):
         self._digitize_notify()
         if commit:  # this record is done: a later record's failure must not undo it
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _digitize_read(self, settings, attachment):
+        """The document read (a ``client.ExtractResult``): the sidecar's model here; a vendor's learned layout
+        first where there is one (models/digitize_layout.py extends this)."""
+        return client.extract(settings, attachment.raw, filename=attachment.name or "",
+                              mime_type=document_mimetype(attachment), document_type=self._digitize_document_type())
 
     def _digitize_notify(self):
         """Tell whoever asked (bus): a notification, and an event that makes an open form of it reload."""

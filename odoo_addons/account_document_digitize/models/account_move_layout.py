@@ -1,0 +1,38 @@
+from odoo import fields, models
+
+
+class AccountMoveLayout(models.Model):
+    """A posted digitized bill teaches its vendor's layout (document_digitize/models/digitize_layout.py)."""
+
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        posted.filtered(lambda m: m.digitize_state and m.move_type in ("in_invoice", "in_refund"))._digitize_learn_layout()
+        return posted
+
+    def _digitize_confirmed_document(self):
+        """The bill as posted, in document terms: what the person checked, not what was read."""
+        self.ensure_one()
+        sign = 1  # canonical amounts are positive; the type says it is a credit note
+        lines = []
+        for line in self.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+            rates = [tax.amount for tax in line.tax_ids if tax.amount_type == "percent"]
+            lines.append({"description": line.name or None, "quantity": line.quantity,
+                          "unit_price": line.price_unit, "discount_percent": line.discount or None,
+                          "tax_rate": sum(rates) if rates else None, "amount": sign * line.price_subtotal})
+        taxes = []
+        for tax_line in self.line_ids.filtered(lambda l: l.display_type == "tax" and l.tax_line_id):
+            base = sum(self.invoice_line_ids.filtered(lambda p, t=tax_line.tax_line_id: t in p.tax_ids)
+                       .mapped("price_subtotal"))
+            taxes.append({"rate": tax_line.tax_line_id.amount, "base": base, "amount": abs(tax_line.amount_currency)})
+        return {
+            "document_type": "credit_note" if self.move_type == "in_refund" else "invoice",
+            "document_number": self.ref or None,
+            "payment_reference": self.payment_reference or None,
+            "issue_date": fields.Date.to_string(self.invoice_date) if self.invoice_date else None,
+            "due_date": fields.Date.to_string(self.invoice_date_due) if self.invoice_date_due else None,
+            "currency": self.currency_id.name,
+            "lines": lines, "taxes": taxes,
+            "subtotal": abs(self.amount_untaxed), "total_tax": abs(self.amount_tax), "total": abs(self.amount_total),
+        }

@@ -1,0 +1,83 @@
+"""A repeat vendor's bill read from its learned layout: the first bill is digitized by the model (the replay
+engine) and posted; the vendor's next bill, mailed to the journal alias, is read from the layout learned at
+posting — without a model call (the replay engine counts its calls)."""
+
+from odoo.addons.document_digitize.tests.common import DOCS
+from odoo.tests import tagged
+
+from .test_mail_ingestion import MailCase, gold
+
+FIRST, NEXT = DOCS / "i2d_coolblue1.pdf", DOCS / "i2d_coolblue2.pdf"
+OTHER_TEMPLATE = DOCS / "i2d_NetpresseInvoice.pdf"
+
+
+@tagged("post_install", "-at_install")
+class TestLayoutReuse(MailCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tax21 = cls.env["account.tax"].create({"name": "BTW 21 % (purchase)", "amount": 21.0,
+                                                   "amount_type": "percent", "type_tax_use": "purchase",
+                                                   "company_id": cls.env.company.id})
+        cls.coolblue = cls.env["res.partner"].create({"name": "Coolblue B.V.", "is_company": True,
+                                                      "vat": "NL810433941B01"})
+        cls.env["res.partner.bank"].create({"acc_number": "NL50INGB0683251309", "partner_id": cls.coolblue.id})
+
+    def digitize_and_post_first(self):
+        [bill] = self.receive(FIRST)
+        self.run_queue()
+        self.assertEqual((bill.partner_id, bill.ref), (self.coolblue, gold(FIRST)["document_number"]))
+        # the person completes what the document prints incl. VAT only, then posts
+        for line in bill.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+            line.price_unit = line.price_unit or 10.0
+        bill.action_post()
+        return bill
+
+    def test_posting_learns_the_layout_and_the_next_mailed_bill_needs_no_model(self):
+        first = self.digitize_and_post_first()
+        layout = self.env["document.digitize.layout"].search([("partner_id", "=", self.coolblue.id)])
+        self.assertEqual(len(layout), 1)
+        self.assertEqual((layout.target, layout.company_id, layout.learned_from),
+                         ("vendor_bill", self.env.company, first.display_name))
+        self.assertIn("document_number", layout.fields_learned)
+        self.assertIn("lines", layout.fields_learned)
+        self.assertIn("Layout of Coolblue B.V. learned", self.chatter(first))
+
+        model_calls = self.sidecar.engine.calls
+        [bill] = self.receive(NEXT)
+        self.run_queue()
+        self.assertEqual(self.sidecar.engine.calls, model_calls, "read from the layout: the model was not asked")
+        self.assertTrue(bill.digitize_engine.startswith("layout"), bill.digitize_engine)
+        expected = gold(NEXT)
+        self.assertEqual(bill.partner_id, self.coolblue, "identified from the page's own VAT id")
+        self.assertEqual(bill.ref, expected["document_number"])
+        self.assertEqual(str(bill.invoice_date), expected["issue_date"])
+        names = bill.invoice_line_ids.mapped("name")
+        for line in expected["lines"]:
+            self.assertIn(line["description"], names)
+        self.assertEqual(layout.times_read, 1)
+        self.assertFalse(layout.stale)
+
+    def test_a_document_that_no_longer_fits_goes_to_the_model_with_a_note(self):
+        self.digitize_and_post_first()
+        layout = self.env["document.digitize.layout"].search([("partner_id", "=", self.coolblue.id)])
+        # Coolblue's new template: the page names Coolblue (its IBAN) but prints nothing where the layout expects it
+        self.env["res.partner.bank"].create({"acc_number": "FR7610107002450061705231739",
+                                             "partner_id": self.coolblue.id})
+        model_calls = self.sidecar.engine.calls
+        [bill] = self.receive(OTHER_TEMPLATE)
+        self.run_queue()
+        self.assertEqual(self.sidecar.engine.calls, model_calls + 1, "the model read it")
+        self.assertEqual(bill.digitize_engine, "replay (gold files)")
+        self.assertTrue(layout.stale)
+        self.assertIn("no longer fits", self.chatter(bill))
+
+    def test_another_company_never_uses_the_layout(self):
+        self.digitize_and_post_first()
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.assertFalse(self.env["document.digitize.layout"].search([("company_id", "=", other.id)]))
+        billing = self.env["res.users"].create({"name": "Billing", "login": "billing-layout",
+                                                "company_id": other.id, "company_ids": [(6, 0, other.ids)],
+                                                "groups_id": [(6, 0, [self.env.ref("account.group_account_invoice").id])]})
+        self.assertFalse(self.env["document.digitize.layout"].with_user(billing).search([]),
+                         "layouts are per company")

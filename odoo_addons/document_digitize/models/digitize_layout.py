@@ -1,0 +1,165 @@
+import json
+import logging
+
+from markupsafe import Markup
+from odoo import api, fields, models
+
+from ..lib import client, review_note_html
+from ..lib import layout as layout_lib
+from ..lib.client import ExtractResult
+from . import digitize_mixin  # noqa: F401 - the model this file extends is defined first
+from .ir_attachment import document_mimetype
+
+_logger = logging.getLogger(__name__)
+
+TARGETS = [("vendor_bill", "Vendor bill"), ("purchase_order", "Purchase order"), ("sale_order", "Sales order")]
+
+
+class DocumentDigitizeLayout(models.Model):
+    """Where a partner's documents print each value (lib/layout.py), learned when a person confirms one of its
+    digitized documents and used to read its next ones without the model. Per company; editable by the
+    billing / purchase / sales managers (each app's security); a layout that stopped fitting is marked stale."""
+
+    _name = "document.digitize.layout"
+    _description = "Learned document layout (per partner)"
+    _order = "partner_id, target"
+    _check_company_auto = True
+
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one("res.partner", "Partner", required=True, index=True, ondelete="cascade",
+                                 check_company=True, help="The partner that issues these documents")
+    target = fields.Selection(TARGETS, "Documents", required=True, default="vendor_bill")
+    layout = fields.Json("Layout", required=True, copy=False)
+    fields_learned = fields.Char(compute="_compute_fields_learned")
+    learned_from = fields.Char("Learned from", readonly=True, help="The confirmed document it was learned from")
+    times_learned = fields.Integer(default=1, readonly=True)
+    times_read = fields.Integer(readonly=True)
+    stale = fields.Boolean(help="The last document of this partner did not fit: it was read by the model. The next "
+                                "confirmed document teaches the layout again.")
+    stale_reason = fields.Text(readonly=True)
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [("partner_target_unique", "unique(company_id, partner_id, target)",
+                         "A partner has one learned layout per kind of document and company.")]
+
+    @api.depends("layout")
+    def _compute_fields_learned(self):
+        for record in self:
+            data = record.layout or {}
+            names = sorted((data.get("fields") or {}))
+            if data.get("table"):
+                names.append("lines")
+            record.fields_learned = ", ".join(names)
+
+    @api.model
+    def _learn(self, company, partner, target, pages, document, name):
+        """Learn (or learn again) ``partner``'s layout from a confirmed document; the layout or None."""
+        try:
+            learned = layout_lib.learn(pages, document, target)
+        except layout_lib.LayoutError as exc:
+            _logger.info("digitize layout of %s not learned from %s: %s", partner.display_name, name, exc)
+            return None
+        existing = self.with_context(active_test=False).search([
+            ("company_id", "=", company.id), ("partner_id", "=", partner.id), ("target", "=", target)], limit=1)
+        vals = {"layout": learned, "learned_from": name, "stale": False, "stale_reason": False}
+        if existing:
+            existing.write(dict(vals, times_learned=existing.times_learned + 1))
+            return existing
+        return self.create(dict(vals, company_id=company.id, partner_id=partner.id, target=target))
+
+    def _candidate(self):
+        partner = self.partner_id.commercial_partner_id
+        vats = tuple(v for v in [partner.vat] if v)
+        ibans = tuple(b.sanitized_acc_number for b in partner.bank_ids if b.sanitized_acc_number)
+        return layout_lib.Candidate(self.id, vats=vats, ibans=ibans, name=partner.name or "")
+
+
+class DocumentDigitizeMixinLayout(models.AbstractModel):
+    """The layout step of the one digitization path: read a repeat partner's document from its learned layout
+    (words only, no model) before asking the model; learn the layout when a person confirms a document."""
+
+    _inherit = "document.digitize.mixin"
+
+    digitize_words = fields.Text("Word layer", copy=False, readonly=True,
+                                 help="The pages' words as the sidecar read them (JSON), to learn the layout from")
+
+    def _digitize_read(self, settings, attachment):
+        Layout = self.env["document.digitize.layout"].sudo()
+        layouts = Layout.search([("company_id", "=", self.company_id.id), ("target", "=", self._digitize_target),
+                                 ("stale", "=", False)])
+        if not layouts:
+            return super()._digitize_read(settings, attachment)
+        words = client.extract(settings, attachment.raw, filename=attachment.name or "",
+                               mime_type=document_mimetype(attachment), document_type=self._digitize_document_type(),
+                               words_only=True)
+        if words.engine != "words":  # an e-invoice, answered from its XML
+            return words
+        result = self._digitize_read_layout(words, layouts)
+        return result if result is not None else super()._digitize_read(settings, attachment)
+
+    def _digitize_read_layout(self, words, layouts):
+        """The document read with the layout of the partner the page names, or None (then the model reads it;
+        a layout that no longer fits is marked stale and the chatter says why)."""
+        try:
+            pages = layout_lib.pages_from_json(words.page_words)
+        except layout_lib.LayoutError:
+            return None
+        identity = layout_lib.identify(pages, [layout._candidate() for layout in layouts])
+        if identity is None:
+            return None
+        layout = layouts.browse(identity.candidate.key)
+        try:
+            reading = layout_lib.read(pages, layout.layout)
+        except layout_lib.LayoutError as exc:
+            problems = [layout_lib.ReviewItem("layout_unusable", str(exc), serious=True)]
+        else:
+            layout_lib.with_identity(reading, identity, self._digitize_target)
+            problems = layout_lib.check(reading, layout.layout, identity)
+        if problems:
+            layout.write({"stale": True, "stale_reason": "\n".join(item.message for item in problems)})
+            note = review_note_html(problems, title=self.env._("The layout learned for %s no longer fits this "
+                                                               "document; it is read by the model instead.",
+                                                               layout.partner_id.display_name))
+            self._digitize_post(Markup(note))
+            return None
+        layout.times_read += 1
+        document = reading.document
+        confidence = {path: 1.0 for path in reading.evidence}
+        return ExtractResult(document=document, document_json=json.dumps(document, ensure_ascii=False),
+                             warnings=[], field_confidence=confidence, engine="layout",
+                             model=self.env._("layout of %s", layout.partner_id.display_name), pages=len(pages),
+                             request_id=words.request_id, endpoint=words.endpoint, total_ms=words.total_ms,
+                             page_words=words.page_words)
+
+    def _digitize_apply(self, result, config):
+        outcome = super()._digitize_apply(result, config)
+        self._digitize_write({"digitize_words": json.dumps(result.page_words) if result.page_words else False})
+        return outcome
+
+    # --- learning on confirmation ---------------------------------------------------------------------
+
+    def _digitize_confirmed_document(self):
+        """The record as the person confirmed it, in document terms (canonical schema); models override."""
+        return None
+
+    def _digitize_layout_partner(self):
+        return self.partner_id.commercial_partner_id
+
+    def _digitize_learn_layout(self):
+        """The person confirmed this record: learn its partner's layout from the record's values (as corrected)
+        and the document's words. Runs as the confirming user; only the layout is written as superuser."""
+        for record in self.filtered(lambda r: r.digitize_state and r.digitize_words):
+            partner = record._digitize_layout_partner()
+            document = record._digitize_confirmed_document()
+            if not partner or not document:
+                continue
+            try:
+                pages = layout_lib.pages_from_json(json.loads(record.digitize_words))
+            except (ValueError, layout_lib.LayoutError):
+                continue
+            learned = self.env["document.digitize.layout"].sudo()._learn(
+                record.company_id, partner, record._digitize_target, pages, document, record.display_name)
+            if learned:
+                record._digitize_post(self.env._("Layout of %(partner)s learned from this document (%(fields)s): "
+                                                 "its next documents are read from it.",
+                                                 partner=partner.display_name, fields=learned.fields_learned))
