@@ -26,10 +26,10 @@ class DocumentDigitizeLayout(models.Model):
     _check_company_auto = True
 
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
-    partner_id = fields.Many2one("res.partner", "Partner", required=True, index=True, ondelete="cascade",
+    partner_id = fields.Many2one("res.partner", required=True, index=True, ondelete="cascade",
                                  check_company=True, help="The partner that issues these documents")
     target = fields.Selection(TARGETS, "Documents", required=True, default="vendor_bill")
-    layout = fields.Json("Layout", required=True, copy=False)
+    layout = fields.Json(required=True, copy=False)
     fields_learned = fields.Char(compute="_compute_fields_learned")
     learned_from = fields.Char("Learned from", readonly=True, help="The confirmed document it was learned from")
     times_learned = fields.Integer(default=1, readonly=True)
