@@ -93,6 +93,9 @@ class Pipeline:
                              max_pixels=settings.max_pixels, max_tiles=settings.max_tiles, words=words)
         # a words-only request asks for the word layer itself: scans and photos get their OCR pass
         self.words_limits = dataclasses.replace(self.limits, words=settings.words)
+        # The model reads at most OCR_CONCURRENCY documents at once. The server may admit more (OCR_PREFETCH):
+        # those are opened — rendered, OCR'd — while the model works, then wait here with their pages ready.
+        self.engine_slots = threading.Semaphore(settings.concurrency)
         # untrusted bytes are opened in limited worker processes (sandbox.py); 0 MiB turns that off
         self.sandbox: Optional[Sandbox] = None
         if settings.parse_memory_mb:
@@ -122,6 +125,7 @@ class Pipeline:
                             prompt=params.prompt, language_hint=params.language_hint,
                             einvoice_tried=opened.einvoice_tried)
         warnings, result = list(opened.warnings), opened.einvoice
+        engine_wait_ms = 0
         decode_ms = _ms(started)
         # stage 2: the engine reads the pages
         if result is None:
@@ -133,7 +137,11 @@ class Pipeline:
                 raise errors.ModelNotFound(f"{model_missing[0].upper()}{model_missing[1:]}.")
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before the document was read.")
-            result = self.engine.extract(doc, cancel)
+            engine_wait_ms = self._engine_slot(cancel)
+            try:
+                result = self.engine.extract(doc, cancel)
+            finally:
+                self.engine_slots.release()
         # stage 3: the canonical document, its checks
         document, repair_warnings = validate(result.document, None if result.from_xml else params.document_type)
         warnings += result.warnings + repair_warnings
@@ -148,12 +156,20 @@ class Pipeline:
         if self.engine.demo and not result.from_xml:
             warnings.insert(0, DEMO_WARNING)
         timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,
-                          tokens_out=result.tokens_out, queue_ms=queue_ms, ocr_ms=opened.ocr_ms)
+                          tokens_out=result.tokens_out, queue_ms=queue_ms + engine_wait_ms, ocr_ms=opened.ocr_ms)
         timings.total_ms = _ms(started) + queue_ms
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
                       field_confidence=confidence, engine=result.engine or self.engine.name,
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
                       timings=timings, words=[p.words for p in doc.pages], evidence=evidence)
+
+    def _engine_slot(self, cancel: Optional[threading.Event]) -> int:
+        """Waits for one of the model's slots (milliseconds waited); a cancelled request stops waiting."""
+        waited = time.perf_counter()
+        while not self.engine_slots.acquire(timeout=0.05):
+            if cancel is not None and cancel.is_set():
+                raise errors.Cancelled("The request was cancelled while its pages waited for the model.")
+        return _ms(waited)
 
     def _words_only(self, params: ExtractParams, started: float, queue_ms: int) -> Result:
         """The pages' word layers and an empty document, no engine: a client that reads the document itself

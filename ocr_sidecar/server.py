@@ -92,6 +92,21 @@ def _abort_handler(handler, code: grpc.StatusCode, message: str):
 # --- the server ---------------------------------------------------------------------------------
 
 
+def _model_elsewhere(engine: Engine) -> bool:
+    """Whether the model works where the OCR of the next documents does not slow it: on a GPU, or on
+    another server (OCR_ENGINE=openai). On this machine's CPU both would share the same cores."""
+    if engine.name == "openai":
+        return True
+    if engine.name == "internvl":
+        from .device import choose_device
+
+        try:
+            return choose_device(engine.device).startswith("cuda")
+        except ValueError:  # cuda asked for and none visible: the engine's load says so
+            return False
+    return False
+
+
 class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServiceServicer):
     def __init__(self, settings: Settings, engine: Optional[Engine] = None):
         self.settings = settings
@@ -105,7 +120,10 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         self.draining = False
         self.load_error: Optional[BaseException] = None
         self._server: Optional[grpc.aio.Server] = None
-        self._executor = ThreadPoolExecutor(settings.concurrency, thread_name_prefix="ocr-worker")
+        # documents in stage 1 or 2 at once: the model's OCR_CONCURRENCY, and those opened ahead of it
+        self.prefetch = settings.prefetch_count(_model_elsewhere(self.engine))
+        self.workers = settings.concurrency + self.prefetch
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="ocr-worker")
         self._slots: Optional[asyncio.Semaphore] = None
         self._waiting = 0
         self._admitted = 0  # requests held: running or waiting for a slot (admission control)
@@ -118,7 +136,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
 
     async def start(self, load: bool = True) -> int:
         s = self.settings
-        self._slots = asyncio.Semaphore(s.concurrency)
+        self._slots = asyncio.Semaphore(self.workers)
         interceptors = [TokenAuthInterceptor(s.auth_token)] if s.auth_token else []
         self._server = grpc.aio.server(
             interceptors=interceptors,
@@ -308,7 +326,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         s = self.settings
         # Admission is decided on the requests the server holds (running or waiting), counted synchronously
         # here: a count of waiters alone raced with the semaphore (acquired, but its waiter not yet resumed).
-        if self._admitted >= s.concurrency + s.queue_size:
+        if self._admitted >= self.workers + s.queue_size:
             retry = max(1.0, self._avg_s * (self._admitted - s.concurrency + 1) / s.concurrency)
             raise errors.QueueFull(f"The server is busy ({self._admitted - self._running} documents waiting); "
                                    f"retry in {retry:.0f} s.", retry_after_s=retry)

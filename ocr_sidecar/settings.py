@@ -88,6 +88,7 @@ class Settings:
     concurrency: int = 1
     batch_size: int = 1
     batch_wait_ms: int = 10
+    prefetch: str = "auto"
     auth_token: Optional[str] = field(default=None, repr=False)
     auth_token_file: Optional[Path] = None
     allow_insecure: bool = False
@@ -129,6 +130,7 @@ class Settings:
         "OCR_CONCURRENCY": ("concurrency", int),
         "OCR_BATCH_SIZE": ("batch_size", int),
         "OCR_BATCH_WAIT_MS": ("batch_wait_ms", int),
+        "OCR_PREFETCH": ("prefetch", str),
         "OCR_AUTH_TOKEN": ("auth_token", str),
         "OCR_AUTH_TOKEN_FILE": ("auth_token_file", Path),
         "OCR_ALLOW_INSECURE": ("allow_insecure", _env_bool),
@@ -207,6 +209,8 @@ class Settings:
         if self.batch_size > self.concurrency:
             raise ValueError(f"OCR_BATCH_SIZE={self.batch_size} needs OCR_CONCURRENCY of at least {self.batch_size} "
                              f"(it is {self.concurrency}): a batch only fills with documents being processed at once")
+        if self.prefetch != "auto" and not (self.prefetch.isdigit() and int(self.prefetch) <= 256):
+            raise ValueError(f"OCR_PREFETCH={self.prefetch!r} is unknown; use auto or a number of documents, 0 to 256")
         if not 0 <= self.batch_wait_ms <= 10_000:
             raise ValueError("OCR_BATCH_WAIT_MS must be between 0 and 10000")
         if not 0 <= self.lookup_draft <= 64:
@@ -215,6 +219,15 @@ class Settings:
             raise ValueError("TLS needs both OCR_TLS_CERT and OCR_TLS_KEY")
         if self.tls_client_ca and not self.tls_cert:
             raise ValueError("OCR_TLS_CLIENT_CA (mutual TLS) needs OCR_TLS_CERT and OCR_TLS_KEY")
+
+    def prefetch_count(self, model_elsewhere: bool) -> int:
+        """Documents opened (rendered, OCR'd) ahead of the model: while the model reads ``concurrency``
+        documents, this many more go through stage 1 so that their pages and words are ready when a slot
+        frees. ``auto``: as many as the model reads at once where the model runs elsewhere than on this
+        machine's CPU (a GPU, or an OpenAI-compatible server), none where it shares the CPU with the OCR."""
+        if self.prefetch != "auto":
+            return int(self.prefetch)
+        return self.concurrency if model_elsewhere else 0
 
     def insecure_serving(self) -> Optional[str]:
         """Why serving with these settings would let anyone in (a placeholder token, or no authentication on

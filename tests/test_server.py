@@ -298,3 +298,95 @@ def test_metrics_endpoint_counts_requests_by_status():
     assert 'ocr_requests_total{code="INVALID_ARGUMENT",method="Extract"} 1.0' in text
     assert 'ocr_pages_total{engine="replay"} 1.0' in text
     assert "ocr_request_seconds_bucket" in text and "ocr_queue_depth" in text
+
+
+class HeldEngine(BaseEngine):
+    """The replay engine (gold answers) whose extract waits until the test releases it, counting how many
+    documents it reads at once: stands in for a model busy on the GPU."""
+
+    name, model_name, device, dtype, demo = "replay", "held", "cpu", "none", False
+
+    def __init__(self):
+        from ocr_sidecar.engines.replay import ReplayEngine
+
+        self.inner = ReplayEngine()
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.inside = self.most_inside = 0
+        self._lock = threading.Lock()
+
+    def load(self):
+        self.inner.load()
+
+    def extract(self, doc, cancel=None):
+        with self._lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        self.entered.set()
+        try:
+            self.release.wait(20)
+            return self.inner.extract(doc, cancel)
+        finally:
+            with self._lock:
+                self.inside -= 1
+
+
+@pytest.mark.parametrize("prefetch", ["1", "0"])
+async def test_next_document_is_opened_while_the_model_reads_the_current_one(prefetch):
+    """OCR_PREFETCH=1: with the model busy on one document (OCR_CONCURRENCY=1), the next is opened (its
+    pages rendered, OCR'd) meanwhile and waits for the model with its pages ready; the model still reads
+    one at a time. OCR_PREFETCH=0 (auto on a CPU): the next is not opened until the first is done."""
+    from ocr_sidecar.server import DocumentServer
+    from ocr_sidecar.settings import Settings
+
+    engine = HeldEngine()
+    server = DocumentServer(Settings(engine="replay", grpc_host="127.0.0.1", grpc_port=0, concurrency=1,
+                                     prefetch=prefetch, parse_memory_mb=0), engine)
+    assert server.prefetch == int(prefetch)
+    opened: list[str] = []
+    real_open = server.pipeline.open
+
+    def recording_open(params, *args, **kwargs):
+        result = real_open(params, *args, **kwargs)
+        opened.append(params.filename)
+        return result
+
+    server.pipeline.open = recording_open
+    port = await server.start()
+    await server.wait_loaded()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as ch:
+            stub = pb_grpc.DocumentServiceStub(ch)
+            first = asyncio.ensure_future(stub.Extract(pb.ExtractRequest(content=BILL.read_bytes(),
+                                                                         filename="a.pdf"), timeout=30))
+            await asyncio.get_running_loop().run_in_executor(None, engine.entered.wait, 10)
+            second = asyncio.ensure_future(stub.Extract(pb.ExtractRequest(content=PHOTO.read_bytes(),
+                                                                        filename="b.png"), timeout=30))
+            for _ in range(100):  # up to 5 s for the second document to be opened
+                if "b.png" in opened:
+                    break
+                await asyncio.sleep(0.05)
+            assert engine.inside == 1  # the model is still on the first document
+            assert opened == (["a.pdf", "b.png"] if prefetch == "1" else ["a.pdf"])
+            engine.release.set()
+            replies = await asyncio.gather(first, second)
+    finally:
+        engine.release.set()
+        await server.drain(grace=1)
+    assert [json.loads(r.document_json)["total"] for r in replies] == [load_gold(BILL)["total"],
+                                                                     load_gold(PHOTO)["total"]]
+    assert engine.most_inside == 1  # never two documents in the model at once
+    assert opened == ["a.pdf", "b.png"]
+    if prefetch == "1":
+        assert replies[1].timings.queue_ms > 0  # its wait for the model is queue time
+
+
+def test_prefetch_setting():
+    from ocr_sidecar.settings import Settings
+
+    assert Settings.from_env({"OCR_PREFETCH": "4"}).prefetch_count(False) == 4
+    assert Settings.from_env({"OCR_CONCURRENCY": "8"}).prefetch_count(True) == 8  # auto, model on a GPU
+    assert Settings.from_env({"OCR_CONCURRENCY": "8"}).prefetch_count(False) == 0  # auto, model on this CPU
+    for bad in ("-1", "lots", "999"):
+        with pytest.raises(ValueError, match="OCR_PREFETCH"):
+            Settings.from_env({"OCR_PREFETCH": bad})

@@ -171,15 +171,9 @@ class BatchDecoding:
                 else:  # the model chooses: all such rows at once below (one transfer, one argmax)
                     matchers[i].fill_next_token_bitmask(bitmask, i)
                     choosing.append(i)
-            if choosing:
-                xgr.apply_token_bitmask_inplace(last, bitmask.to(last.device), indices=choosing)
-                chosen = last[choosing].argmax(dim=-1)
-                chosen_p = torch.softmax(last[choosing], dim=-1).gather(1, chosen[:, None])[:, 0]
-                for i, token, p in zip(choosing, chosen.tolist(), chosen_p.tolist()):
-                    if not matchers[i].accept_token(token):
-                        raise RuntimeError("the grammar refused the token it allowed")
-                    answers[i][1].append(p)
-                    steps[i] = [token]
+            for i, token, p in self._choose(last, bitmask, matchers, choosing) if choosing else ():
+                answers[i][1].append(p)
+                steps[i] = [token]
             for i in list(steps):
                 answers[i][0].extend(steps[i])
                 if matchers[i].is_terminated() or len(answers[i][0]) >= budgets[i]:
@@ -187,23 +181,15 @@ class BatchDecoding:
                     del steps[i]
             if not steps:
                 break
-            width = max(len(step) for step in steps.values())
-            ids = [[self._pad_id] * width for _ in range(rows)]
-            step_mask = [[0] * width for _ in range(rows)]
-            lengths = [0] * rows
-            for i, step in steps.items():
-                ids[i][:len(step)], step_mask[i][:len(step)], lengths[i] = step, [1] * len(step), len(step)
-            device = mask.device
-            mask = torch.cat([mask, torch.tensor(step_mask, dtype=mask.dtype, device=device)], dim=1)
-            step_positions = next_pos[:, None] + torch.arange(width, device=device)[None, :]
-            out = model(input_ids=torch.tensor(ids, device=device), attention_mask=mask, position_ids=step_positions,
-                        cache=cache, use_cache=True, logits_to_keep=width)
+            ids, step_mask, step_positions, lengths = self._step_inputs(steps, rows, next_pos, self._pad_id)
+            mask = torch.cat([mask, step_mask.to(mask.dtype)], dim=1)
+            out = model(input_ids=ids, attention_mask=mask, position_ids=step_positions, cache=cache,
+                        use_cache=True, logits_to_keep=1)
             cache, forwards = out.cache, forwards + 1
             self.batch_passes = forwards  # progress of the running batch (tests cancel a row mid-decoding)
-            fed = torch.tensor(sorted(steps), device=device)
-            ends = torch.tensor([lengths[i] - 1 for i in sorted(steps)], device=device)
-            last[fed] = out.logits[fed, ends].float()
-            next_pos += torch.tensor(lengths, device=device)
+            fed = torch.tensor(sorted(steps), device=ids.device)
+            last[fed] = out.logits[fed, -1].float()
+            next_pos = next_pos + lengths
         self.last_forwards = forwards
         self.last_batch_tokens = [len(ids) for ids, _ in answers]  # per row: where each stopped (tests, logs)
         return answers

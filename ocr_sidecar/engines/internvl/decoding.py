@@ -118,6 +118,45 @@ class SingleDecoding:
                 step.append(token)
         return step
 
+    @staticmethod
+    def _step_inputs(steps: dict[int, list[int]], rows: int, next_pos, pad_id: int):
+        """One pass's inputs for ``rows`` rows continuing their caches: each row's step ``steps[i]`` aligned
+        to the right end (padding first), so that every row's last token is the last column and the pass
+        keeps the logits of that column only (``logits_to_keep=1``: rows × vocabulary, not rows × width ×
+        vocabulary). Returns (ids, mask of the real tokens, position ids, lengths); a row without a step is
+        all padding. The padding's positions are never attended to (the mask hides them)."""
+        import torch
+
+        device = next_pos.device
+        width = max(len(step) for step in steps.values())
+        ids = torch.full((rows, width), pad_id, dtype=torch.long, device=device)
+        mask = torch.zeros((rows, width), dtype=torch.bool, device=device)
+        lengths = torch.zeros(rows, dtype=torch.long, device=device)
+        for i, step in steps.items():
+            ids[i, width - len(step):] = torch.tensor(step, device=device)
+            mask[i, width - len(step):] = True
+            lengths[i] = len(step)
+        offsets = (torch.arange(width, device=device)[None, :] - (width - lengths)[:, None]).clamp(min=0)
+        return ids, mask, next_pos[:, None] + offsets, lengths
+
+    @staticmethod
+    def _choose(logits, bitmask, matchers, choosing: list[int]) -> list[tuple[int, int, float]]:
+        """Greedy choice under the grammar for the rows ``choosing`` of ``logits`` (rows × vocabulary, masked
+        in place by ``bitmask``, which the matchers filled): (row, token, probability) per row, each token
+        accepted by its row's matcher — one transfer and one argmax for all the rows."""
+        import torch
+        import xgrammar as xgr
+
+        xgr.apply_token_bitmask_inplace(logits, bitmask.to(logits.device), indices=choosing)
+        chosen = logits[choosing].argmax(dim=-1)
+        chosen_p = torch.softmax(logits[choosing], dim=-1).gather(1, chosen[:, None])[:, 0]
+        out = []
+        for i, token, p in zip(choosing, chosen.tolist(), chosen_p.tolist()):
+            if not matchers[i].accept_token(token):
+                raise RuntimeError("the grammar refused the token it allowed")
+            out.append((i, token, p))
+        return out
+
     def _prefill(self, inputs: dict):
         """The prompt's forward pass, reusing the KV cache of its fixed prefix — everything before the first
         page image: the chat template's head and the instruction for this document type — which is computed

@@ -325,26 +325,18 @@ class ParallelDecoding:
         last = None
         passes = 0
         while steps:
-            width = max(len(s) for s in steps.values())
-            ids = torch.full((n, width), self._pad_id, dtype=torch.long, device=device)
-            step_mask = torch.zeros((n, width), dtype=torch.bool, device=device)
-            lengths = torch.zeros(n, dtype=torch.long, device=device)
-            for i, step in steps.items():
-                ids[i, :len(step)] = torch.tensor(step, device=device)
-                step_mask[i, :len(step)] = True
-                lengths[i] = len(step)
+            ids, step_mask, positions, lengths = self._step_inputs(steps, n, next_pos, self._pad_id)
             cache.own_mask = step_mask if cache.own_mask is None else torch.cat([cache.own_mask, step_mask], 1)
-            positions = next_pos[:, None] + torch.arange(width, device=device)[None, :]
-            out = model(input_ids=ids, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=width)
+            # every row's step ends in the last column: only its logits are kept (rows × vocabulary)
+            out = model(input_ids=ids, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=1)
             passes += 1
             cache = out.cache
-            fed = sorted(steps)
-            at = torch.tensor(fed, device=device)
-            row_logits = out.logits[at, (lengths[at] - 1)].float()
+            at = torch.tensor(sorted(steps), device=device)
+            row_logits = out.logits[at, -1].float()
             if last is None:
                 last = torch.zeros((n, row_logits.shape[-1]), dtype=torch.float32, device=device)
             last[at] = row_logits
-            next_pos += lengths
+            next_pos = next_pos + lengths
             # next steps: the forced run, or the model's choice; within the budget
             steps = {}
             choosing = []
@@ -362,15 +354,9 @@ class ParallelDecoding:
                     matchers[i].fill_next_token_bitmask(bitmask, i)
                     choosing.append(i)
                     used += 1
-            if choosing:
-                xgr.apply_token_bitmask_inplace(last, bitmask.to(last.device), indices=choosing)
-                chosen = last[choosing].argmax(dim=-1)
-                chosen_p = torch.softmax(last[choosing], dim=-1).gather(1, chosen[:, None])[:, 0]
-                for i, token, p in zip(choosing, chosen.tolist(), chosen_p.tolist()):
-                    if not matchers[i].accept_token(token):
-                        raise RuntimeError("the grammar refused the token it allowed")
-                    probs[i].append(p)
-                    steps[i] = [token]
+            for i, token, p in self._choose(last, bitmask, matchers, choosing) if choosing else ():
+                probs[i].append(p)
+                steps[i] = [token]
             for i in list(steps):
                 answers[i].extend(steps[i])
                 if matchers[i].is_terminated():
