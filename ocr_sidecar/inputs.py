@@ -237,7 +237,7 @@ def ocr_pages(doc: DocumentInput) -> list[Warning]:
     """OCR the rendered pages that have no word layer (scans, photos, PDF pages without text); a page the OCR
     cannot read still goes to the model, with a warning. OCR never turns a readable document into an error."""
     from . import sandbox
-    from .ocr import OcrUnavailable, read_words
+    from .ocr import OcrUnavailable, read_page
 
     warnings: list[Warning] = []
     for page in doc.pages:
@@ -245,7 +245,7 @@ def ocr_pages(doc: DocumentInput) -> list[Warning]:
             continue
         sandbox.rearm_cpu()  # seconds a page: each page gets the document's CPU budget
         try:
-            layer = read_words(page.image)
+            layer, upright = read_page(page.image)
         except MemoryError:  # over the memory limit: the sandbox says so
             raise
         except OcrUnavailable as exc:
@@ -258,7 +258,7 @@ def ocr_pages(doc: DocumentInput) -> list[Warning]:
             warnings.append(Warning("no_words_found", f"Page {page.index + 1}: OCR found no words (blank, noise or "
                                                       "unreadable); it was read from its pixels alone."))
             continue
-        page.words, page.text = layer, layer.text()
+        page.words, page.text, page.image = layer, layer.text(), upright  # the model reads the page upright
     return warnings
 
 

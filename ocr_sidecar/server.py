@@ -29,6 +29,7 @@ from .inputs import SUPPORTED_MIME_TYPES
 from .metrics import Metrics
 from .pipeline import ExtractParams, Pipeline, Result
 from .proto import document_service_pb2 as pb
+from .words import unturned
 from .proto import document_service_pb2_grpc as pb_grpc
 from .proto import model_pb2, model_pb2_grpc
 from .schema import DOCUMENT_TYPE_BY_NUMBER, SCHEMA_VERSION, contract_json_schema
@@ -392,7 +393,7 @@ def _to_response(result: Result, request_id: str) -> pb.ExtractResponse:
                            total_ms=t.total_ms, tokens_out=t.tokens_out, queue_ms=t.queue_ms),
         request_id=request_id,
         evidence=[pb.Evidence(path=e.path, page=e.page, text=e.text, source=e.source,
-                              boxes=[pb.Box(x0=b[0], y0=b[1], x1=b[2], y1=b[3]) for b in e.boxes])
+                              boxes=[_box(b, _angle(result.words, e.page)) for b in e.boxes])
                   for e in result.evidence],
         page_words=page_words(result.words))
 
@@ -403,10 +404,21 @@ def page_words(layers) -> list[pb.PageWords]:
     for page, layer in enumerate(layers or (), start=1):
         if layer is None or not layer.words:
             continue
-        out.append(pb.PageWords(page=page, source=layer.source, words=[
-            pb.Word(text=w.text, line=w.line, confidence=w.confidence,
-                    box=pb.Box(x0=w.box[0], y0=w.box[1], x1=w.box[2], y1=w.box[3])) for w in layer.words]))
+        out.append(pb.PageWords(page=page, source=layer.source, angle=layer.angle, words=[
+            pb.Word(text=w.text, line=w.line, confidence=w.confidence, box=_box(w.box, layer.angle))
+            for w in layer.words]))
     return out
+
+
+def _angle(layers, page: int) -> int:
+    layer = layers[page - 1] if layers and 0 < page <= len(layers) else None
+    return layer.angle if layer is not None else 0
+
+
+def _box(box, angle: int) -> pb.Box:
+    """A box of the word layer as sent: on the page as the file shows it (a page read turned, mapped back)."""
+    x0, y0, x1, y1 = unturned(box, angle)
+    return pb.Box(x0=x0, y0=y0, x1=x1, y1=y1)
 
 
 async def serve(settings: Settings, engine: Optional[Engine] = None) -> None:

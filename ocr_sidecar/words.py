@@ -33,6 +33,18 @@ class Word:
     confidence: float = 1.0  # OCR's confidence; 1.0 for a PDF's text layer
 
 
+def unturned(box: tuple[float, float, float, float], angle: int) -> tuple[float, float, float, float]:
+    """A box (0..1) on a page turned ``angle`` degrees clockwise, mapped back to the page before the turn."""
+    x0, y0, x1, y1 = box
+    if angle == 90:  # a point (u, v) of the turned page was (v, 1 - u)
+        return (y0, 1 - x1, y1, 1 - x0)
+    if angle == 180:
+        return (1 - x1, 1 - y1, 1 - x0, 1 - y0)
+    if angle == 270:  # (u, v) was (1 - v, u)
+        return (1 - y1, x0, 1 - y0, x1)
+    return box
+
+
 @dataclass
 class WordLayer:
     source: str  # "pdf" (the PDF's text layer) or "ocr"

@@ -96,6 +96,56 @@ def test_an_engine_that_reads_no_words_costs_no_ocr():
     assert engine.seen[0].pages[0].words is None
 
 
+def _turned(path, clockwise: int) -> bytes:
+    """The page as a scanner fed sideways (or upside down) stores it: pixels turned, no EXIF to undo it."""
+    image = Image.open(path).convert("RGB")
+    if clockwise:
+        image = image.transpose({90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+                                 270: Image.Transpose.ROTATE_90}[clockwise])
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("clockwise", [90, 180, 270])
+def test_a_page_turned_without_exif_is_read_upright_and_its_boxes_sent_on_the_page_as_shown(clockwise):
+    """The orientation comes from the OCR's own lines (tall lines and the line classifier's verdict): the
+    model gets the page upright, the words are read upright, and the boxes the client gets are on the page
+    as the file shows it, where the same words are on the upright page turned."""
+    from ocr_sidecar.server import page_words
+
+    upright_engine, turned_engine = WordReader(), WordReader()
+    settings = Settings(engine="internvl", max_tiles=12, parse_memory_mb=0)
+    upright = Pipeline(settings, upright_engine).run(ExtractParams(content=_turned(INVOICE, 0)))
+    turned = Pipeline(settings, turned_engine).run(ExtractParams(content=_turned(INVOICE, clockwise)))
+    page = turned_engine.seen[0].pages[0]
+    assert page.words.angle == (360 - clockwise) % 360
+    assert page.image.size == upright_engine.seen[0].pages[0].image.size, "the model reads it upright"
+    assert "INV-100" in page.text and _recall("img_contoso_invoice_INV-100", page.words) >= 0.85
+    sent = page_words(turned.words)[0]
+    assert sent.angle == page.words.angle
+    number = next(w for w in sent.words if w.text == "INV-100")
+    x0, y0, x1, y1 = next(w.box for w in upright.words[0].words if w.text == "INV-100")
+    # the upright box turned clockwise as the file was: where the client finds the word on the file
+    expected = {90: (1 - y1, x0, 1 - y0, x1), 180: (1 - x1, 1 - y1, 1 - x0, 1 - y0),
+                270: (y0, 1 - x1, y1, 1 - x0)}[clockwise]
+    assert [number.box.x0, number.box.y0, number.box.x1, number.box.y1] == pytest.approx(expected, abs=0.01)
+
+
+def test_page_angle_from_the_ocr_lines():
+    from ocr_sidecar.ocr import page_angle
+
+    up, flip = ("0", 0.99), ("180", 0.99)
+    assert page_angle([False] * 10, [up] * 10) == 0
+    assert page_angle([False] * 10, [flip] * 8 + [up] * 2) == 180
+    assert page_angle([False] * 10, [flip] * 4 + [up] * 6) == 0, "a few upside-down lines: the page is upright"
+    assert page_angle([True] * 9 + [False], [up] * 10) == 270  # tall lines read upright once turned back
+    assert page_angle([True] * 9 + [False], [flip] * 10) == 90
+    assert page_angle([True] * 3 + [False] * 7, [up] * 10) == 0, "some vertical text on an upright page"
+    assert page_angle([True, True], [up, up]) == 0, "too few lines to judge"
+    assert page_angle([False] * 10, [("180", 0.6)] * 10) == 0, "the classifier unsure"
+
+
 @pytest.mark.parametrize("turn", [180])
 def test_upside_down_text_is_turned_by_the_ocr_line_classifier(turn):
     image = Image.open(INVOICE).convert("RGB").rotate(turn)
