@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 from pydantic import ValidationError
 
 from . import checks, errors, sandbox
+from .answer import leaf_paths
 from .engines import make_engine
 from .engines.base import DocumentInput, Engine, Warning
 from .evidence import attach as attach_evidence
@@ -153,6 +154,9 @@ class Pipeline:
             evidence, not_found, confidence = attach_evidence(document_dict, [p.words for p in doc.pages],
                                                               confidence)
             warnings += not_found
+        else:  # the XML elements the values were read from (located where the XML was parsed)
+            kept = set(leaf_paths(document_dict))
+            evidence = [e for e in result.evidence if e.path in kept]
         if self.engine.demo and not result.from_xml:
             warnings.insert(0, DEMO_WARNING)
         timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,

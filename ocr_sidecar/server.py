@@ -29,11 +29,11 @@ from .inputs import SUPPORTED_MIME_TYPES
 from .metrics import Metrics
 from .pipeline import ExtractParams, Pipeline, Result
 from .proto import document_service_pb2 as pb
-from .words import unturned
 from .proto import document_service_pb2_grpc as pb_grpc
 from .proto import model_pb2, model_pb2_grpc
 from .schema import DOCUMENT_TYPE_BY_NUMBER, SCHEMA_VERSION, contract_json_schema
 from .settings import Settings
+from .words import unturned
 
 DEADLINE_MARGIN_S = 0.05  # the server gives up this much before the client deadline, so its status arrives
 log = logging.getLogger("ocr_sidecar.server")

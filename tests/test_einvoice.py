@@ -393,3 +393,31 @@ def test_unreadable_values_are_left_empty_with_a_warning():
     assert result.document["subtotal"] == 42.0  # falls back to the line total
     assert {(w.code, w.field) for w in result.warnings} >= {("einvoice_bad_value", "issue_date"),
                                                              ("einvoice_bad_value", "subtotal")}
+
+
+def test_an_einvoice_s_evidence_is_the_xml_element_of_each_value_and_says_so():
+    """No pixels: each value's evidence names the XML element it was read from (page 0, source "xml", no
+    boxes), through the server's response; a value the mapping derived has none, and nothing is flagged
+    as not on the page."""
+    import grpc
+
+    from ocr_sidecar.proto import document_service_pb2 as pb
+    from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+    from ocr_sidecar.testing import SidecarThread
+
+    path = DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf"
+    with SidecarThread(engine="einvoice") as target, grpc.insecure_channel(target) as channel:
+        reply = pb_grpc.DocumentServiceStub(channel).Extract(pb.ExtractRequest(content=path.read_bytes()),
+                                                             timeout=60)
+    evidence = {e.path: e for e in reply.evidence}
+    assert all(e.source == "xml" and e.page == 0 and not e.boxes for e in reply.evidence)
+    assert evidence["document_number"].text == "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID"
+    assert any(part.endswith("/ram:GrandTotalAmount") for part in evidence["total"].text.split(" | "))
+    assert evidence["seller.name"].text.endswith("/ram:SellerTradeParty/ram:Name")
+    assert evidence["issue_date"].text.split(" | ")[0].endswith("/ram:IssueDateTime/udt:DateTimeString")
+    assert evidence["seller.vat"].text.endswith("/ram:ID")
+    document = schema.parse_document(reply.document_json).model_dump(mode="json")
+    located = len(evidence) / len([p for p in leaf_paths(document) if not p.endswith(("document_type", "currency",
+                                                                                       "country_code", ".unit"))])
+    assert located >= 0.9, f"only {located:.0%} of the values found in the XML"
+    assert not [w for w in reply.warnings if w.code == "value_not_on_page"]

@@ -52,6 +52,7 @@ class EngineResult:
     engine: str = ""
     model: str = ""
     from_xml: bool = False  # read from the document's e-invoice XML: exact values, nothing inferred
+    evidence: list = field(default_factory=list)  # from_xml: the XML elements of the values (locate.Evidence)
 
 
 class Engine(Protocol):

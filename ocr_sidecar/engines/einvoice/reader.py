@@ -71,6 +71,9 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
     doc, warnings = mapper.run()
     doc, more = _fit_schema(doc)
     warnings.extend(more)
+    from ...evidence import xml_evidence  # (evidence.py imports the engines' base)
+
+    evidence = xml_evidence(doc, root)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     return EngineResult(
         document=doc,
@@ -81,6 +84,7 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
         generate_ms=0,
         engine=ENGINE_NAME,
         from_xml=True,
+        evidence=evidence,
         model=f"{ENGINE_NAME}/{syntax}" + (f":{mapper.profile}" if mapper.profile else ""),
     )
 
