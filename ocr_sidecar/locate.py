@@ -17,6 +17,7 @@ holds, the pipeline for evidence.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -31,6 +32,9 @@ CODE_FIELDS = frozenset({"vat", "iban", "document_number", "order_reference", "p
                          "zip"})
 DATE_FIELDS = frozenset({"issue_date", "due_date"})
 NOT_PRINTED = frozenset({"document_type", "country_code", "currency"})  # names of the value, not its print
+RATE_FIELDS = frozenset({"tax_rate", "rate", "discount_percent"})
+MONEY_FIELDS = frozenset({"amount", "unit_price", "subtotal", "total", "total_tax", "amount_due", "base"})
+SUMMARY_AMOUNTS = frozenset({"subtotal", "total_tax", "total", "amount_due"})
 FUZZY_MIN = 90  # rapidfuzz score (0..100) from which a printed text counts as the value
 MAX_WINDOW = 8  # words one value may span
 
@@ -65,6 +69,7 @@ class Evidence:
     text: str = ""  # as printed
     source: str = ""  # "pdf" or "ocr"
     score: float = 1.0  # 1 for an exact (normalised) match, the fuzzy similarity (0.90–1.00) for text
+    rows: list[int] = field(default_factory=list)  # the page's rows (word lines) it was printed on
 
 
 # --- how values are printed ---------------------------------------------------------------------------
@@ -76,13 +81,40 @@ def _fold(text: str) -> str:
 
 
 def parse_numbers(text: str) -> list[float]:
-    """Every number ``text`` prints, read in each local format it can be read in (absolute values)."""
+    """Every number ``text`` prints, read in each local format it can be read in (absolute values). The
+    digits of a date (31/01/2026) and of a code (SW1B, FR20, 8H-20H) are not numbers; a currency beside
+    a number (€12, 12,00EUR, Rs.500) is."""
     out: list[float] = []
+    text = _NUMERIC_DATE.sub(" ", text)
     for match in _NUMBER.finditer(text):
+        if _glued(text, match.start(), match.end()):
+            continue
         raw = match.group(0).replace("\u00a0", " ").replace("\u202f", " ")
         for value in _readings(raw):
             out.append(abs(value))
     return out
+
+
+CURRENCY_WORDS = frozenset({"rs", "kr", "kc", "zl", "lei", "sfr", "dh", "ft"})  # abbreviations glued to amounts
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether the number at ``text[start:end]`` is part of a code: letters touch it on a side, and they
+    are not a currency (an ISO code such as EUR, or an abbreviation such as Rs, kr, zł)."""
+    before = re.search(r"[^\W\d_]+\.?$", text[:start])
+    after = re.match(r"[^\W\d_]+", text[end:])
+    for run in (before, after):
+        if run is None:
+            continue
+        letters = run.group(0).rstrip(".")
+        if re.fullmatch(r"[A-Z]{3}", letters) or _fold(letters) in CURRENCY_WORDS:
+            continue
+        return True
+    return False
+
+
+def printed_as_percent(text: str) -> bool:
+    return "%" in text
 
 
 def _readings(raw: str) -> list[float]:
@@ -158,14 +190,30 @@ def find_value(path: str, value: Any, layer: WordLayer) -> Optional[list[Word]]:
     return found[0] if found else None
 
 
-def match_value(path: str, value: Any, layer: WordLayer) -> Optional[tuple[list[Word], float]]:
-    """(the words of ``layer`` that print ``value``, how well: 1 exact, else the fuzzy similarity), or None."""
+def match_value(path: str, value: Any, layer: WordLayer, near: bool = False) -> Optional[tuple[list[Word], float]]:
+    """(the words of ``layer`` that print ``value``, how well: 1 exact, else the fuzzy similarity), or None.
+
+    ``near``: ``layer`` holds only the rows where the value belongs (its line's rows, its tax row). Anywhere
+    on the page, a number is taken with more care: a rate must be printed as a percentage (19 %, 19,00%),
+    and an amount under 10 with its decimals (1,00, not the 1 of a position or a page number)."""
     name = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
     if value is None or isinstance(value, bool) or name in NOT_PRINTED:
         return None
     if isinstance(value, (int, float)):
-        return _exact(_find(layer, 3, lambda text: any(abs(n - abs(value)) < 0.005 for n in parse_numbers(text)),
-                            exact_first=True))
+        def prints(text: str) -> bool:
+            if not any(abs(n - abs(value)) < 0.005 for n in parse_numbers(text)):
+                return False
+            if name in MONEY_FIELDS and printed_as_percent(text):
+                return False  # 30 % is a rate, not 30.00 of money
+            if near:
+                return True
+            if name in RATE_FIELDS:
+                return printed_as_percent(text)
+            if name in MONEY_FIELDS and 0 < abs(value) < 10:
+                return bool(re.search(r"\d[.,]\d", text))
+            return True
+
+        return _exact(_find(layer, 3, prints, exact_first=True))
     text = str(value).strip()
     if not text:
         return None
@@ -233,20 +281,124 @@ def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float
 
 
 def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, Evidence]:
-    """Evidence for every non-null leaf of ``document`` found on one of the pages (first page first)."""
+    """Evidence for every non-null leaf of ``document`` found on one of the pages (first page first).
+
+    A line's numbers and codes are looked for on that line's rows only — from the row where its
+    description is printed to the row before the next line's — once the description is found; a tax
+    entry's rate on the rows of its amount and base. A quantity of 2 or an amount of 300.00 printed
+    somewhere else on the page is no evidence for that line. Without such an anchor a value is looked
+    for on the whole page (``match_value``'s care for rates and small amounts applies)."""
     out: dict[str, Evidence] = {}
-    for path in leaf_paths(document):
+    paths = list(leaf_paths(document))
+
+    def anywhere(path: str, outside: Optional[dict[int, set[int]]] = None) -> None:
         value = value_at(document, path)
         for page, layer in enumerate(layers, start=1):
             if layer is None or not layer.words:
                 continue
+            skip = (outside or {}).get(page)
+            if skip:
+                layer = WordLayer(layer.source, [w for w in layer.words if w.line not in skip])
             found = match_value(path, value, layer)
             if found:
-                words, score = found
-                out[path] = Evidence(path, page, [w.box for w in words], " ".join(w.text for w in words),
-                                     layer.source, score)
-                break
+                out[path] = _evidence(path, page, layer, *found)
+                return
+
+    def within(path: str, band: tuple[int, set[int]]) -> bool:
+        page, rows = band
+        layer = layers[page - 1]
+        sub = WordLayer(layer.source, [w for w in layer.words if w.line in rows])
+        found = match_value(path, value_at(document, path), sub, near=True)
+        if found:
+            out[path] = _evidence(path, page, layer, *found)
+        return bool(found)
+
+    bands, table = _line_bands(document, layers, out)
+    for path in paths:
+        if path in out:
+            continue
+        index = _item(path, "lines")
+        if index is not None and index in bands and not path.endswith(".description"):
+            # on the line's rows, or nowhere (a rate may also be printed as a percentage elsewhere)
+            if not within(path, bands[index]) and path.rsplit(".", 1)[-1] in RATE_FIELDS:
+                anywhere(path)
+            continue
+        # the document's totals are not one of its lines' amounts: looked for outside the lines' rows
+        anywhere(path, table if re.sub(r"\[\d+\]", "[]", path) in SUMMARY_AMOUNTS else None)
+    # a tax entry's rate: a bare number on its amount's or base's rows, else a percentage anywhere
+    for i, _tax in enumerate(document.get("taxes") or []):
+        rate = f"taxes[{i}].rate"
+        if rate in paths and rate not in out:
+            rows = [out[p] for p in (f"taxes[{i}].amount", f"taxes[{i}].base") if p in out]
+            for item in rows:
+                if within(rate, (item.page, set(item.rows))):
+                    break
+    # a line's tax rate printed only in the tax summary: the evidence of the tax entry with that rate
+    for i, line in enumerate(document.get("lines") or []):
+        path = f"lines[{i}].tax_rate"
+        if path in paths and path not in out:
+            for j, tax in enumerate(document.get("taxes") or []):
+                if (tax or {}).get("rate") == (line or {}).get("tax_rate") and f"taxes[{j}].rate" in out:
+                    out[path] = dataclasses.replace(out[f"taxes[{j}].rate"], path=path)
+                    break
     return out
+
+
+def _evidence(path: str, page: int, layer: WordLayer, words: list[Word], score: float) -> Evidence:
+    return Evidence(path, page, [w.box for w in words], " ".join(w.text for w in words), layer.source, score,
+                    sorted({w.line for w in words}))
+
+
+def _item(path: str, array: str) -> Optional[int]:
+    match = re.match(rf"{array}\[(\d+)\]\.", path)
+    return int(match.group(1)) if match else None
+
+
+def _line_bands(document: dict, layers: Sequence[Optional[WordLayer]], out: dict[str, Evidence]
+                ) -> tuple[dict[int, tuple[int, set[int]]], dict[int, set[int]]]:
+    """Per line of the document whose description is found: (page, its rows). Descriptions are looked for
+    in order, each at or after the previous one (two lines with the same text get their own rows); a line's
+    rows run from its description's first row to the row before the next line's; the last line on a page
+    gets as many rows as the line before it took (at least one past its description). Also returned, per
+    page: the table's rows, which the totals are not looked for on — every line's rows but the rows a last
+    line's band adds past its description (where a table's totals often follow)."""
+    starts: list[Optional[tuple[int, int, int]]] = []  # per line: (page, first row, last row)
+    after = (1, -1)  # (page, row) the next description starts after
+    for i, line in enumerate(document.get("lines") or []):
+        path = f"lines[{i}].description"
+        text = (line or {}).get("description")
+        found = None
+        if isinstance(text, str) and text.strip():
+            for page, layer in enumerate(layers, start=1):
+                if layer is None or not layer.words or page < after[0]:
+                    continue
+                floor = after[1] if page == after[0] else -1
+                below = WordLayer(layer.source, [w for w in layer.words if w.line > floor])
+                match = match_value(path, text, below) or match_value(path, text, layer)
+                if match:
+                    out[path] = _evidence(path, page, layer, *match)
+                    rows = [w.line for w in match[0]]
+                    found = (page, min(rows), max(rows))
+                    after = (page, min(rows))
+                    break
+        starts.append(found)
+    bands: dict[int, tuple[int, set[int]]] = {}
+    table: dict[int, set[int]] = {}
+    height = 2  # rows a line takes: as the line before it did (a table repeats its layout), else 2
+    for i, found in enumerate(starts):
+        if found is None:
+            continue
+        page, first, last = found
+        nxt = next((s for s in starts[i + 1:] if s is not None), None)
+        if nxt is not None and nxt[0] == page and nxt[1] > last:
+            end = nxt[1] - 1
+            height = end - first + 1
+            table.setdefault(page, set()).update(range(first, end + 1))
+        else:  # the last line (of the document or of its page)
+            end = max(last + 1, first + height - 1)
+            table.setdefault(page, set()).update(range(first, last + 1))
+        bands[i] = (page, set(range(first, max(end, last) + 1)))
+    return bands, table
 
 
 def printed_paths(document: dict) -> list[str]:

@@ -71,3 +71,57 @@ def test_a_value_printed_twice_gets_every_box_and_a_missing_one_none():
     evidence = locate({"subtotal": 42.0, "total": 42.0, "total_tax": 0.0, "amount_due": 43.0}, [page])
     assert len(evidence["total"].boxes) == 2 and evidence["total"].boxes == evidence["subtotal"].boxes
     assert "amount_due" not in evidence
+
+
+INVOICE_PAGE = layer(
+    "Invoice 2024-031 Date 01.03.2024 Page 1 of 2",
+    "Description Qty Unit price Amount",
+    "Widget large 2 150.00 300.00",
+    "Service visit 1 120.00 120.00",
+    "Subtotal 420.00",
+    "VAT 19% 79.80",
+    "Total 499.80",
+)
+INVOICE = {"document_number": "2024-031", "issue_date": "2024-03-01", "subtotal": 420.0, "total_tax": 79.8,
+           "total": 499.8, "taxes": [{"rate": 19.0, "base": 420.0, "amount": 79.8}],
+           "lines": [{"description": "Widget large", "quantity": 2.0, "unit_price": 150.0, "amount": 300.0,
+                      "tax_rate": 19.0},
+                     {"description": "Service visit", "quantity": 1.0, "unit_price": 120.0, "amount": 120.0,
+                      "tax_rate": 19.0}]}
+
+
+def test_a_line_s_values_are_looked_for_on_that_line_s_rows():
+    evidence = locate(INVOICE, [INVOICE_PAGE])
+    assert evidence["lines[0].quantity"].rows == [2] and evidence["lines[1].quantity"].rows == [3]
+    assert evidence["lines[1].amount"].rows == [3]
+    # a line's tax rate printed only in the summary: the summary's rate is its evidence
+    assert evidence["lines[0].tax_rate"].rows == evidence["taxes[0].rate"].rows == [5]
+    # the quantity of the second line read as 2 (printed on the first line's row, and as "Page 1 of 2"): none
+    changed = json.loads(json.dumps(INVOICE))
+    changed["lines"][1]["quantity"] = 2.0
+    changed["lines"][0]["amount"] = 120.0  # the second line's amount: not evidence for the first line
+    found = locate(changed, [INVOICE_PAGE])
+    assert "lines[1].quantity" not in found and "lines[0].amount" not in found
+
+
+def test_totals_are_not_a_line_s_amount_and_rates_are_percentages():
+    changed = json.loads(json.dumps(INVOICE))
+    changed.update(subtotal=300.0, total_tax=19.0)  # a line's amount; the rate's 19 (printed as 19 %)
+    found = locate(changed, [INVOICE_PAGE])
+    assert "subtotal" not in found and "total_tax" not in found
+    assert "total" in found and "issue_date" in found
+    # a rate anywhere on the page must be printed as one; an amount under 10 with its decimals
+    assert find_value("taxes[0].rate", 2.0, layer("Widget 2 150.00")) is None
+    assert find_value("taxes[0].rate", 19.0, layer("VAT 19 % 79.80")) is not None
+    assert find_value("total_tax", 1.0, layer("Page 1 of 2")) is None
+    assert find_value("total_tax", 1.0, layer("Tax 1,00")) is not None
+
+
+@pytest.mark.parametrize("printed", ["31/01/2026", "SW1B", "FR20", "8H-20H", "CDROUT1", "S1"])
+def test_the_digits_of_dates_and_codes_are_not_numbers(printed):
+    assert not {1.0, 20.0, 31.0, 2026.0} & set(parse_numbers(printed))
+
+
+@pytest.mark.parametrize("printed", ["€12.50", "12,50EUR", "Rs.12.50", "12.50 kr", "USD12.50"])
+def test_a_currency_beside_a_number_keeps_it_a_number(printed):
+    assert 12.5 in parse_numbers(printed)
