@@ -102,10 +102,10 @@ class TestBillEvidence(DigitizeCase):
 
     def test_a_user_who_may_not_read_the_file_gets_no_file(self):
         bill = self.digitized_bill()
-        # the file moved to another company's bill afterwards: the accountant may no longer read it
+        # the file moved to another company's record afterwards: the accountant may no longer read it
         other_company = self.env["res.company"].create({"name": "Evidence Other Co"})
-        other_bill = self.env["account.move"].create({"move_type": "in_invoice", "company_id": other_company.id})
-        bill.message_main_attachment_id.write({"res_id": other_bill.id})
+        other_partner = self.env["res.partner"].create({"name": "Other's contact", "company_id": other_company.id})
+        bill.message_main_attachment_id.write({"res_model": "res.partner", "res_id": other_partner.id})
         view = bill.with_user(self.accountant).digitize_evidence_view
         self.assertIsNone(view["file"], "no id of a file the user may not read")
         self.assertTrue(view["evidence"], "the values read and their places are the bill's own")
