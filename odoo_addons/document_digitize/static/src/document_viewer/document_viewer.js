@@ -23,6 +23,8 @@ export class DigitizeDocumentViewer extends Component {
         this.state = useState({ status: "idle", message: "", pages: [], active: null });
         this.pdf = null;
         this.pdfPages = new Map(); // page number → pdf.js page, kept out of the reactive state (private fields)
+        this.drawn = new WeakSet(); // the canvases drawn (or being drawn): a canvas OWL puts anew is drawn anew
+        this.drawing = Promise.resolve(); // one page at a time
         this.loading = 0; // the load in progress: an older one stops when a newer one starts
         this.onFormEvent = this.onFormEvent.bind(this);
         useEffect(
@@ -37,6 +39,10 @@ export class DigitizeDocumentViewer extends Component {
             },
             () => [this.state.active]
         );
+        // after every render: draw the pages' canvases that are in the DOM and not drawn yet
+        useEffect(() => {
+            this.drawCanvases();
+        });
         onMounted(() => {
             this.form = this.root.el.closest(".o_form_renderer") || this.root.el.closest(".o_form_view");
             if (this.form) {
@@ -138,22 +144,24 @@ export class DigitizeDocumentViewer extends Component {
         }
         this.state.pages = pages;
         this.state.status = "ready";
-        // the canvases exist once the pages are rendered by OWL: draw them on the next frame
-        await new Promise((resolve) => requestAnimationFrame(resolve));
-        for (const page of this.state.pages) {
-            if (token !== this.loading) {
-                return;
+    }
+
+    drawCanvases() {
+        const token = this.loading;
+        for (const canvas of this.root.el?.querySelectorAll("canvas[data-page]") || []) {
+            const number = Number(canvas.dataset.page);
+            if (this.drawn.has(canvas) || !this.pdfPages.has(number)) {
+                continue;
             }
-            await this.drawPage(page);
+            this.drawn.add(canvas);
+            this.drawing = this.drawing
+                .then(() => (token === this.loading ? this.drawPage(number, canvas, token) : null))
+                .catch((error) => token === this.loading && this.fail(error?.message || String(error)));
         }
     }
 
-    async drawPage(page) {
-        const canvas = this.root.el?.querySelector(`canvas[data-page="${page.number}"]`);
-        const pdfPage = this.pdfPages.get(page.number);
-        if (!canvas || !pdfPage) {
-            return;
-        }
+    async drawPage(number, canvas, token) {
+        const pdfPage = this.pdfPages.get(number);
         const base = pdfPage.getViewport({ scale: 1 });
         const shown = canvas.parentElement.clientWidth || 600;
         const scale = Math.min(4, Math.max(1, (shown * (window.devicePixelRatio || 1)) / base.width));
@@ -161,7 +169,10 @@ export class DigitizeDocumentViewer extends Component {
         canvas.width = Math.floor(viewport.width);
         canvas.height = Math.floor(viewport.height);
         await pdfPage.render({ canvasContext: canvas.getContext("2d"), viewport }).promise;
-        page.rendered = true;
+        const page = this.state.pages.find((p) => p.number === number);
+        if (page && token === this.loading && canvas.isConnected) {
+            page.rendered = true;
+        }
     }
 
     onImageLoad(page, ev) {

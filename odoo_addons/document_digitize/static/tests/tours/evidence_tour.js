@@ -7,6 +7,24 @@ import { registry } from "@web/core/registry";
 
 const VIEWER = ".o_form_view .o_digitize_aside .o_digitize_viewer";
 
+/** Throws unless every PDF page's canvas has ink on it (drawn, not only sized). */
+function assertPagesInked() {
+    const canvases = [...document.querySelectorAll(`${VIEWER} canvas.o_digitize_page_canvas`)];
+    for (const canvas of canvases) {
+        const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        let dark = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+            dark += pixels[i + 3] > 0 && pixels[i] < 128 ? 1 : 0;
+        }
+        if (dark < 1000) {
+            throw new Error(`page ${canvas.dataset.page} of the PDF is blank (${dark} dark pixels)`);
+        }
+    }
+    if (canvases.length < 2) {
+        throw new Error(`${canvases.length} page(s) drawn, the PDF has 2`);
+    }
+}
+
 /** Click an element without asserting anything else (the next step's trigger is the check). */
 function clickStep(content, trigger) {
     return { content, trigger, run: "click" };
@@ -42,6 +60,11 @@ registry.category("web_tour.tours").add("document_digitize_evidence_bill_pdf", {
         {
             content: "Both pages of the PDF are drawn",
             trigger: `${VIEWER} .o_digitize_page[data-page='2'].o_digitize_page_rendered`,
+        },
+        {
+            content: "Both pages carry the document's print, not only its boxes",
+            trigger: `${VIEWER} .o_digitize_page[data-page='1'].o_digitize_page_rendered`,
+            run: assertPagesInked,
         },
         {
             content: "Page 1 is drawn too, with boxes",
