@@ -86,6 +86,9 @@ def test_an_einvoice_has_no_page_to_check_against():
     assert E.missing_paths(DOCUMENT, [ev("total", page=0, boxes=(), source="xml")], [], word_layer=False) == []
     assert E.has_word_layer([{"page": 1, "source": "ocr", "words": [["x", 0, 0, 1, 1, 0]]}])
     assert E.has_word_layer([], [ev("total")])
+    # the sidecar sends an e-invoice PDF's words too: its values came from the XML, the page does not judge them
+    words = [{"page": 1, "source": "pdf", "words": [["INV-7", 0.1, 0.1, 0.2, 0.12, 0]]}]
+    assert E.has_word_layer(words, engine="replay") and not E.has_word_layer(words, engine="einvoice")
 
 
 def test_the_banner_says_a_value_not_on_the_page_once():

@@ -14,6 +14,8 @@ from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from ocr_sidecar.testing import SidecarThread
+
 TWO_PAGES = DOCS / "i2d_QualityHosting.pdf"
 
 
@@ -129,6 +131,23 @@ class TestBillEvidence(DigitizeCase):
         bill.action_digitize_retry()
         self.env["account.move"]._digitize_process_queue(10, commit=False)
         self.assertEqual(bill.digitize_evidence["lines"], lines, "the record kept its lines: the same ones")
+
+    def test_an_einvoice_has_no_boxes_and_nothing_is_flagged(self):
+        path = DOCS / "fx_EN16931_Einfach.pdf"
+        sidecar = SidecarThread(engine="einvoice")  # the e-invoice path itself (replay would answer its gold)
+        self.addCleanup(sidecar.stop)
+        self.ICP.set_param("document_digitize.endpoint", sidecar.start())
+        bill = self.env["account.move"].create({"move_type": "in_invoice"})
+        bill.message_main_attachment_id = self.env["ir.attachment"].create({
+            "name": path.name, "raw": path.read_bytes(), "res_model": "account.move", "res_id": bill.id})
+        bill.action_digitize()  # read at once from its XML
+        self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
+        self.assertEqual((bill.digitize_evidence["items"], bill.digitize_evidence["missing"]), ([], []))
+        self.assertFalse(bill.digitize_evidence["word_layer"], "an e-invoice's values are its XML's, not the page's")
+        self.assertNotIn("not found on the page", bill.digitize_review_html or "")
+        view = bill.digitize_evidence_view
+        self.assertTrue(view["file"]["viewable"], "the PDF is shown, without boxes")
+        self.assertEqual(view["evidence"], [])
 
     def test_the_forms_show_the_viewer(self):
         arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]

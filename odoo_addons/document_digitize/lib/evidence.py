@@ -31,6 +31,7 @@ SERIOUS_WHEN_MISSING = frozenset({"subtotal", "total_tax", "total", "amount_due"
                                   "due_date", "seller.vat", "buyer.vat", "seller.iban", "buyer.iban",
                                   "document_number"})
 NOT_PRINTED = frozenset({"document_type", "country_code", "currency"})  # names of a value, not how it prints
+XML_ENGINES = frozenset({"einvoice"})  # engines that read the values from an e-invoice's XML, not from the pages
 PAGE_SOURCES = ("pdf", "ocr")  # evidence with boxes on a page; "xml": an e-invoice's element, no page
 _MONEY = frozenset({"subtotal", "total_tax", "total", "amount_due", "unit_price", "amount", "base"})
 
@@ -166,8 +167,13 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, Mapping) else getattr(obj, key, default)
 
 
-def has_word_layer(page_words: Optional[Sequence[Any]], evidence: Iterable[Mapping[str, Any]] = ()) -> bool:
-    """Whether any page had words to check the values against (a text layer or OCR)."""
+def has_word_layer(page_words: Optional[Sequence[Any]], evidence: Iterable[Mapping[str, Any]] = (),
+                   engine: str = "") -> bool:
+    """Whether the values read can be checked against the pages' words (a text layer or OCR). Not those of an
+    e-invoice: they were read from its XML, the page beside it is no evidence for or against them (the sidecar
+    may still send that PDF's words)."""
+    if engine in XML_ENGINES:
+        return False
     return any(_get(page, "words") for page in page_words or ()) or any(
         e.get("source") in PAGE_SOURCES and e.get("page") for e in evidence)
 

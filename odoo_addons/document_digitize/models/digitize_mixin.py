@@ -251,8 +251,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
         data = evidence_lib.viewer_data(self.digitize_evidence, document, self._digitize_target)
         file = self.env["ir.attachment"]._filter_attachment_access(self.digitize_attachment_id.ids)
         mimetype = document_mimetype(file) if file else ""
+        viewable = mimetype in VIEWABLE_MIMETYPES
+        if file and not viewable and not data["missing"] and not any(item["page"] for item in data["evidence"]):
+            return False  # an e-invoice's XML: nothing to show beside the form
         data["file"] = {"id": file.id, "name": file.name, "mimetype": mimetype, "unique": file.checksum or "",
-                        "viewable": mimetype in VIEWABLE_MIMETYPES} if file else None
+                        "viewable": viewable} if file else None
         return data
 
     @api.depends("digitize_state", "digitize_next_attempt")
@@ -365,7 +368,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
             existing = set(self[mapped.lines_field].ids)
             previous = (self.digitize_evidence or {}).get("lines") or {}
             line_ids = {int(index): line_id for index, line_id in previous.items() if line_id in existing}
-        word_layer = evidence_lib.has_word_layer(result.page_words, result.evidence)
+        word_layer = evidence_lib.has_word_layer(result.page_words, result.evidence, result.engine)
         paths = evidence_lib.missing_paths(result.document, result.evidence, result.warnings, word_layer)
         self._digitize_write({"digitize_evidence": evidence_lib.stored(result.evidence, paths, line_ids, word_layer)})
         return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)

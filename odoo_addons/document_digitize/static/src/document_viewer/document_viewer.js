@@ -82,8 +82,9 @@ export class DigitizeDocumentViewer extends Component {
         return this.data?.missing || [];
     }
 
-    get xmlEvidence() {
-        return (this.data?.evidence || []).filter((item) => !item.page);
+    /** Whether any value read has boxes on a page. */
+    get placed() {
+        return (this.data?.evidence || []).some((item) => item.page && item.boxes.length);
     }
 
     // --- loading the document ------------------------------------------------------------------------
