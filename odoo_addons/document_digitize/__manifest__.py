@@ -15,6 +15,12 @@
         "wizard/digitize_upload_views.xml",
     ],
     "assets": {
-        "web.assets_backend": ["document_digitize/static/src/digitize_refresh_service.js"],
+        "web.assets_backend": [
+            "document_digitize/static/src/digitize_refresh_service.js",
+            "document_digitize/static/src/document_viewer/document_viewer.js",
+            "document_digitize/static/src/document_viewer/document_viewer.xml",
+            "document_digitize/static/src/document_viewer/document_viewer.scss",
+        ],
+        "web.assets_tests": ["document_digitize/static/tests/tours/evidence_tour.js"],
     },
 }

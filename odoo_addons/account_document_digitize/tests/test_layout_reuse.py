@@ -57,6 +57,13 @@ class TestLayoutReuse(MailCase):
             self.assertIn(line["description"], names)
         self.assertEqual(layout.times_read, 1)
         self.assertFalse(layout.stale)
+        # where the layout read each value is kept as the model's evidence is: the viewer draws it the same way
+        by_path = {item["path"]: item for item in bill.digitize_evidence["items"]}
+        self.assertEqual(by_path["document_number"]["source"], "pdf")
+        self.assertTrue(by_path["document_number"]["boxes"] and by_path["document_number"]["page"] >= 1)
+        self.assertEqual(bill.digitize_evidence_view["evidence"][0]["page"], by_path[
+            bill.digitize_evidence_view["evidence"][0]["path"]]["page"])
+        self.assertTrue(bill.digitize_evidence["word_layer"])
 
     def test_a_document_that_no_longer_fits_goes_to_the_model_with_a_note(self):
         self.digitize_and_post_first()

@@ -1,7 +1,7 @@
 """Pure-Python core of document_digitize (no Odoo imports: tested standalone).
 
 Inside Odoo: ``from odoo.addons.document_digitize.lib import map_document, ...``. Imports flow one way:
-text (helpers, ReviewItem) ← normalize ← review ← mapping ← config; catalog, memory, orders and duplicates
+text (helpers, ReviewItem) ← evidence ← normalize ← review ← mapping ← config; catalog, memory, orders and duplicates
 use text only; client and queue stand alone (config builds the client's endpoint settings).
 """
 

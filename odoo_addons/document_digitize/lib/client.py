@@ -119,6 +119,9 @@ class ExtractResult:
     total_ms: int = 0
     # the pages' word layers, [{"page", "source", "words": [[text, x0, y0, x1, y1, line], ...]}] (lib/layout.py)
     page_words: list[dict] = field(default_factory=list)
+    # where each value was printed: [{"path", "page", "boxes": [[x0, y0, x1, y1], ...], "text", "source"}]
+    # (page 1-based, 0 for an e-invoice's XML; boxes in 0..1 of the page, origin top left; lib/evidence.py)
+    evidence: list[dict] = field(default_factory=list)
 
 
 class _Channels:
@@ -258,13 +261,20 @@ def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", m
                   for w in response.warnings],
         field_confidence=dict(response.field_confidence), engine=response.engine, model=response.model,
         pages=response.pages, request_id=response.request_id or request_id, endpoint=endpoint,
-        total_ms=int(response.timings.total_ms), page_words=_page_words(response))
+        total_ms=int(response.timings.total_ms), page_words=_page_words(response),
+        evidence=_evidence(response))
 
 
 def _page_words(response: Any) -> list[dict]:
     return [{"page": page.page, "source": page.source,
              "words": [[w.text, round(w.box.x0, 5), round(w.box.y0, 5), round(w.box.x1, 5), round(w.box.y1, 5), w.line]
                        for w in page.words]} for page in response.page_words]
+
+
+def _evidence(response: Any) -> list[dict]:
+    return [{"path": e.path, "page": e.page, "text": e.text, "source": e.source,
+             "boxes": [[round(b.x0, 5), round(b.y0, 5), round(b.x1, 5), round(b.y1, 5)] for b in e.boxes]}
+            for e in response.evidence]
 
 
 def carries_einvoice(content: bytes, mime_type: str = "") -> bool:

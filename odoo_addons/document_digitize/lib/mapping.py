@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Optional
 
 from .catalog import Catalog, CompanyInfo, PartnerCandidate, ProductCandidate, TaxCandidate
+from .evidence import field_label as _field_label
+from .evidence import value_at as _value_at
 from .memory import Choice, memory_key
 from .normalize import Document, Line, Party, normalize_document, round_half_up
 from .review import items_from_warnings
@@ -857,46 +859,6 @@ class DocumentMapper:
                 "low_confidence", f"{_field_label(path, self.target)}{read} with {confidence:.0%} confidence: "
                 "compare it with the document.", path, serious=path in _KEY_FIELDS))
         return items
-
-
-_LABELS = {"document_number": {"vendor_bill": "Bill reference", "purchase_order": "Vendor reference",
-                                "sale_order": "Customer reference"},
-           "issue_date": {"vendor_bill": "Bill date", "purchase_order": "Order date", "sale_order": "Order date"},
-           "due_date": {"vendor_bill": "Due date", "purchase_order": "Expected arrival", "sale_order": "Due date"},
-           "currency": "Currency", "order_reference": "Order reference", "payment_reference": "Payment reference",
-           "subtotal": "Untaxed amount", "total_tax": "Taxes", "total": "Total", "amount_due": "Amount due",
-           "seller.name": "Seller", "seller.vat": "Seller's VAT", "seller.iban": "Seller's IBAN",
-           "buyer.name": "Buyer", "buyer.vat": "Buyer's VAT"}
-_LINE_LABELS = {"description": "description", "product_code": "product code", "quantity": "quantity",
-                "unit_price": "unit price", "amount": "amount", "tax_rate": "tax rate", "discount_percent": "discount",
-                "unit": "unit"}
-
-
-def _field_label(path: str, target: str) -> str:
-    """'issue_date' → 'Bill date'; 'lines[2].quantity' → 'Line 3 quantity'; else the path itself."""
-    label = _LABELS.get(path)
-    if isinstance(label, dict):
-        return label.get(target, path)
-    if label:
-        return label
-    if path.startswith("lines[") and "]." in path:
-        index, _, name = path[6:].partition("].")
-        if index.isdigit():
-            return f"Line {int(index) + 1} {_LINE_LABELS.get(name, name)}"
-    return path
-
-
-def _value_at(doc: Any, path: str) -> Any:
-    """The value at a confidence path ('seller.vat', 'lines[0].quantity') of the raw document, or None."""
-    node = doc
-    for part in path.replace("]", "").replace("[", ".").split("."):
-        if isinstance(node, Mapping):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return None
-    return node if not isinstance(node, (Mapping, list)) else None
 
 
 class _Marker:

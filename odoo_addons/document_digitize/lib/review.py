@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
+from .evidence import record_field
 from .normalize import Document, normalize_document
 from .text import ReviewItem  # defined with the text helpers (normalize needs it too); importable from here
 
@@ -158,27 +159,14 @@ def review_note_html(items: Iterable[Union[ReviewItem, Any]], title: str = "Digi
     return "".join(parts)
 
 
-# Where each document field lands in Odoo, per target: low confidence there is marked beside that field.
-_FIELD_OF = {
-    "vendor_bill": {"document_number": "ref", "issue_date": "invoice_date", "due_date": "invoice_date_due",
-                    "currency": "currency_id", "payment_reference": "payment_reference", "seller.name": "partner_id",
-                    "seller.vat": "partner_id", "seller.iban": "partner_bank_id", "lines": "invoice_line_ids"},
-    "purchase_order": {"document_number": "partner_ref", "issue_date": "date_order", "due_date": "date_planned",
-                       "currency": "currency_id", "seller.name": "partner_id", "seller.vat": "partner_id",
-                       "lines": "order_line"},
-    "sale_order": {"document_number": "client_order_ref", "issue_date": "date_order", "buyer.name": "partner_id",
-                   "buyer.vat": "partner_id", "lines": "order_line"},
-}
-
-
 def low_confidence_fields(confidence: Mapping[str, float], target: str, threshold: float = 0.5) -> list[str]:
-    """Odoo fields of ``target`` whose value was read with less than ``threshold`` confidence (sorted)."""
-    fields_of = _FIELD_OF.get(target, {})
+    """Odoo fields of ``target`` whose value was read with less than ``threshold`` confidence (sorted); a line's
+    value marks the lines' field."""
     found = set()
     for path, value in (confidence or {}).items():
         if value is None or value >= threshold:
             continue
-        key = "lines" if path.startswith("lines[") else path
-        if key in fields_of:
-            found.add(fields_of[key])
+        name = record_field(path.split(".", 1)[0] if path.startswith("lines[") else path, target)
+        if name:
+            found.add(name)
     return sorted(found)

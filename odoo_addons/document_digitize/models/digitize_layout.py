@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 
 from ..lib import client, review_note_html
+from ..lib import evidence as evidence_lib
 from ..lib import layout as layout_lib
 from ..lib.client import ExtractResult
 from . import digitize_mixin  # noqa: F401 - the model this file extends is defined first
@@ -129,7 +130,9 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
                              warnings=[], field_confidence=confidence, engine="layout",
                              model=self.env._("layout of %s", layout.partner_id.display_name), pages=len(pages),
                              request_id=words.request_id, endpoint=words.endpoint, total_ms=words.total_ms,
-                             page_words=words.page_words)
+                             page_words=words.page_words,
+                             evidence=evidence_lib.from_layout(reading.evidence,
+                                                               {page.number: page.source for page in pages}))
 
     def _digitize_apply(self, result, config):
         outcome = super()._digitize_apply(result, config)

@@ -18,6 +18,7 @@ from ..lib import (
     needs_review,
     review_note_html,
 )
+from ..lib import evidence as evidence_lib
 from ..lib import queue as digitize_queue
 from .ir_attachment import IMAGE_MIMETYPES, document_mimetype, is_document_image
 from .odoo_catalog import OdooCatalog
@@ -41,7 +42,9 @@ DIGITIZE_FIELDS = frozenset({
     "digitize_review_html", "digitize_attempts", "digitize_next_attempt", "digitize_started", "digitize_attachment_id",
     "digitize_request_id", "digitize_engine", "digitize_requested_by",
     "digitize_words",  # the pages' word layer (models/digitize_layout.py)
+    "digitize_evidence",  # where each value was printed (lib/evidence.py)
 })
+VIEWABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")  # what a browser shows
 
 
 def documents_of(attachments):
@@ -93,6 +96,12 @@ class DocumentDigitizeMixin(models.AbstractModel):
                                             ondelete="set null")
     digitize_low_fields = fields.Char(compute="_compute_digitize_low_fields",
                                       help="Fields read with low confidence, space-separated (form markers)")
+    digitize_evidence = fields.Json("Evidence", copy=False, readonly=True,
+                                    help="Where each value read was printed (page, boxes), the record's lines the "
+                                         "document's lines became, the values not found on the page")
+    digitize_evidence_view = fields.Json("Document viewer", compute="_compute_digitize_evidence_view",
+                                         help="What the form's document viewer draws: the file (when the user may "
+                                              "read it), the boxes of each field, the values not found")
     digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
                                              help="Documents of this kind waiting before this one")
 
@@ -223,6 +232,32 @@ class DocumentDigitizeMixin(models.AbstractModel):
             names = low_confidence_fields(confidence, record._digitize_target, threshold) if confidence else []
             record.digitize_low_fields = f" {' '.join(names)} " if names else False
 
+    @api.depends("digitize_evidence", "digitize_json", "digitize_attachment_id", "digitize_state")
+    @api.depends_context("uid")
+    def _compute_digitize_evidence_view(self):
+        for record in self:
+            record.digitize_evidence_view = record._digitize_viewer_data()
+
+    def _digitize_viewer_data(self):
+        """The viewer's data (``lib/evidence.viewer_data``) and the file to show, as the current user: a user who
+        may not read the file gets the boxes without it (the viewer says so), never a way around that."""
+        self.ensure_one()
+        if self.digitize_state not in ("done", "needs_review") or not self.digitize_evidence:
+            return False
+        try:
+            document = json.loads(self.digitize_json or "{}")
+        except ValueError:
+            document = {}
+        data = evidence_lib.viewer_data(self.digitize_evidence, document, self._digitize_target)
+        file = self.env["ir.attachment"]._filter_attachment_access(self.digitize_attachment_id.ids)
+        mimetype = document_mimetype(file) if file else ""
+        viewable = mimetype in VIEWABLE_MIMETYPES
+        if file and not viewable and not data["missing"] and not any(item["page"] for item in data["evidence"]):
+            return False  # an e-invoice's XML: nothing to show beside the form
+        data["file"] = {"id": file.id, "name": file.name, "mimetype": mimetype, "unique": file.checksum or "",
+                        "viewable": viewable} if file else None
+        return data
+
     @api.depends("digitize_state", "digitize_next_attempt")
     def _compute_digitize_queue_position(self):
         for record in self:
@@ -299,20 +334,44 @@ class DocumentDigitizeMixin(models.AbstractModel):
         current = self._digitize_current()
         options = config.mapping_options(self._digitize_target,
                                          price_digits=self.env["decimal.precision"].precision_get("Product Price"))
+        # values not on the page are said once, by the evidence step below, with the record's labels
         mapped = map_document(result.document, OdooCatalog(self.env, self.company_id), self._digitize_target,
-                              current, options, field_confidence=result.field_confidence, warnings=result.warnings)
+                              current, options, field_confidence=result.field_confidence,
+                              warnings=evidence_lib.without_not_on_page(result.warnings))
         header = self._digitize_header_values(mapped)
         if "partner_id" in header:  # partner first: its onchanges must not undo the rest of the header
             self._digitize_set_partner(header.pop("partner_id"), mapped, current)
         self.write(header)
+        lines_before = self[mapped.lines_field]
         if mapped.lines:
             lines = self._digitize_line_values(mapped)
             self.write({mapped.lines_field: [fields.Command.create(vals) for vals in lines]})
         self._digitize_after_lines(mapped, current)
-        items = list(mapped.review) + self._digitize_review_items(mapped)
+        missing = self._digitize_store_evidence(result, mapped, self[mapped.lines_field] - lines_before)
+        items = evidence_lib.merge_items(list(mapped.review) + self._digitize_review_items(mapped), missing)
         totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
         items += compare_totals(mapped.document, totals, config.tolerance)
         return ("needs_review" if needs_review(items) else "done"), review_note_html(items)
+
+    def _digitize_store_evidence(self, result, mapped, created_lines):
+        """Keep where each value was printed and which of the record's lines each document line became; return
+        the review items of the values read but not found on the page (each with the value read).
+
+        The document's lines come first among the lines created, in order (the mapping makes one line per
+        document line, then adjustment lines); when the record kept its lines (re-digitized), the lines known
+        from the last reading are kept where they still exist."""
+        created = created_lines.sorted("id")
+        indexes = [line.index - 1 for line in mapped.document.lines]
+        if created and len(created) >= len(indexes):
+            line_ids = dict(zip(indexes, created.ids))
+        else:
+            existing = set(self[mapped.lines_field].ids)
+            previous = (self.digitize_evidence or {}).get("lines") or {}
+            line_ids = {int(index): line_id for index, line_id in previous.items() if line_id in existing}
+        word_layer = evidence_lib.has_word_layer(result.page_words, result.evidence, result.engine)
+        paths = evidence_lib.missing_paths(result.document, result.evidence, result.warnings, word_layer)
+        self._digitize_write({"digitize_evidence": evidence_lib.stored(result.evidence, paths, line_ids, word_layer)})
+        return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)
 
     def _digitize_current(self):
         """What the record has already (field → value, ids for relations): the mapping never replaces it.

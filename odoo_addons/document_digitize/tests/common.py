@@ -6,15 +6,17 @@ corpus by content and replaces only the model); client, queue, mapping and ORM w
 
 import io
 import os
+import shutil
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
 from odoo import fields
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZE_FIELDS
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 from PIL import Image
 
+from ocr_sidecar.engines.replay import ReplayEngine
 from ocr_sidecar.testing import SidecarThread
 
 DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -120,3 +122,36 @@ class CrossCompanyCase(DigitizeCase):
     def assert_still_company_as(self, attachment, owner):
         self.assertEqual((attachment.sudo().res_model, attachment.sudo().res_id), (owner._name, owner.id),
                          "company A's file stays on company A's record")
+
+
+class ReplayReadingWords(ReplayEngine):
+    """The replay engine as the model's engine is: its pages get a word layer (a PDF's text, a scan's or photo's
+    OCR), so the pipeline's locate step gives every value its evidence as it would for the model's answer."""
+
+    reads_words = True
+
+
+class EvidenceTourCase(HttpCase):
+    """A record digitized by a replay sidecar that reads the pages' words, then opened in a real browser (headless
+    Chromium) to check the document viewer. Skipped with a notice where no Chromium is installed."""
+
+    def setUp(self):
+        super().setUp()
+        if not (shutil.which("chromium") or shutil.which("google-chrome") or shutil.which("chromium-browser")):
+            self.skipTest("no Chromium: `apt-get install chromium` to run the browser tour")
+        self.sidecar = SidecarThread(engine="replay", documents_dir=DOCS, engine_instance=ReplayReadingWords(DOCS))
+        self.addCleanup(self.sidecar.stop)
+        self.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", self.sidecar.start())
+        self.env.ref("base.EUR").active = True
+
+    def digitize(self, record, path):
+        """Attach ``path`` to ``record`` (its main attachment), digitize it through the queue, return the record."""
+        attachment = self.env["ir.attachment"].create({"name": path.name, "raw": path.read_bytes(),
+                                                       "res_model": record._name, "res_id": record.id})
+        if "message_main_attachment_id" in record._fields:
+            record.message_main_attachment_id = attachment
+        record.action_digitize()
+        record._digitize_process_queue(10, commit=False)
+        self.assertIn(record.digitize_state, ("done", "needs_review"), record.digitize_error)
+        self.assertTrue(record.digitize_evidence_view, "the viewer has something to show")
+        return record

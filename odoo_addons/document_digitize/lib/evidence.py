@@ -1,0 +1,261 @@
+"""Evidence on the record: where each value read was printed, which field of the record shows it, and which
+values were read but are printed nowhere on the pages.
+
+The sidecar answers, per JSON path of the canonical document, the page and the boxes of the words that print
+the value (``ExtractResponse.evidence``, ``client.ExtractResult.evidence``); a vendor's learned layout gives the
+same for what it read (``layout.Reading.evidence``). Pure Python, no ORM:
+
+- ``record_field(path, target)``: the Odoo field that shows the value of ``path`` — on the record
+  (``document_number`` → ``ref`` of a bill, the totals → the totals widget) or on the record's line the
+  document's line became (``lines[2].unit_price`` → ``price_unit`` of that line);
+- ``missing_paths``: the values read that no page prints — named by the sidecar's ``value_not_on_page``
+  warnings, and, when the pages have a word layer, every printed value without evidence (the layout path has
+  no sidecar to warn) — and ``missing_items`` says them in the needs-review banner with the value read;
+- ``stored``: what the record keeps (``digitize_evidence``) and ``viewer_data``: what the form's document viewer
+  draws from it (boxes per field and per line, the values not found).
+
+A value found nowhere is flagged, never dropped; one printed in several places (the same amount as subtotal and
+total) keeps every box.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from .text import ReviewItem
+
+NOT_ON_PAGE = "value_not_on_page"  # the sidecar's warning code, and the code of the items made here
+# The sidecar's rule (ocr_sidecar/evidence.py), for the values only this side can check (a learned layout's).
+SERIOUS_WHEN_MISSING = frozenset({"subtotal", "total_tax", "total", "amount_due", "taxes[].amount", "issue_date",
+                                  "due_date", "seller.vat", "buyer.vat", "seller.iban", "buyer.iban",
+                                  "document_number"})
+NOT_PRINTED = frozenset({"document_type", "country_code", "currency"})  # names of a value, not how it prints
+XML_ENGINES = frozenset({"einvoice"})  # engines that read the values from an e-invoice's XML, not from the pages
+PAGE_SOURCES = ("pdf", "ocr")  # evidence with boxes on a page; "xml": an e-invoice's element, no page
+_MONEY = frozenset({"subtotal", "total_tax", "total", "amount_due", "unit_price", "amount", "base"})
+
+# Per target: the record's field per header path (a party's every detail names the partner), the lines' x2many
+# field, and the line field per line key. None: the value lands nowhere on the form (the buyer of a bill is us).
+_TOTALS = {"subtotal": "tax_totals", "total_tax": "tax_totals", "total": "tax_totals", "amount_due": "tax_totals",
+           "taxes": "tax_totals"}
+_HEADER = {
+    "vendor_bill": dict(_TOTALS, document_number="ref", issue_date="invoice_date", due_date="invoice_date_due",
+                        currency="currency_id", payment_reference="payment_reference",
+                        order_reference="invoice_origin", seller="partner_id", buyer=None),
+    "purchase_order": dict(_TOTALS, document_number="partner_ref", issue_date="date_order", due_date="date_planned",
+                           currency="currency_id", order_reference="origin", seller="partner_id", buyer=None),
+    "sale_order": dict(_TOTALS, document_number="client_order_ref", issue_date="date_order", currency="currency_id",
+                       order_reference="origin", seller=None, buyer="partner_id"),
+}
+_PARTY_DETAIL = {("vendor_bill", "seller.iban"): "partner_bank_id"}  # a detail with a field of its own
+_LINES = {
+    "vendor_bill": ("invoice_line_ids", {"quantity": "quantity", "unit": "product_uom_id", "tax_rate": "tax_ids"}),
+    "purchase_order": ("order_line", {"quantity": "product_qty", "unit": "product_uom", "tax_rate": "taxes_id"}),
+    "sale_order": ("order_line", {"quantity": "product_uom_qty", "unit": "product_uom", "tax_rate": "tax_id"}),
+}
+_LINE_COMMON = {"description": "name", "product_code": "product_id", "unit_price": "price_unit",
+                "discount_percent": "discount", "amount": "price_subtotal"}
+
+_LABELS = {"document_number": {"vendor_bill": "Bill reference", "purchase_order": "Vendor reference",
+                                "sale_order": "Customer reference"},
+           "issue_date": {"vendor_bill": "Bill date", "purchase_order": "Order date", "sale_order": "Order date"},
+           "due_date": {"vendor_bill": "Due date", "purchase_order": "Expected arrival", "sale_order": "Due date"},
+           "currency": "Currency", "order_reference": "Order reference", "payment_reference": "Payment reference",
+           "subtotal": "Untaxed amount", "total_tax": "Taxes", "total": "Total", "amount_due": "Amount due",
+           "seller.name": "Seller", "seller.vat": "Seller's VAT", "seller.iban": "Seller's IBAN",
+           "buyer.name": "Buyer", "buyer.vat": "Buyer's VAT"}
+_LINE_LABELS = {"description": "description", "product_code": "product code", "quantity": "quantity",
+                "unit_price": "unit price", "amount": "amount", "tax_rate": "tax rate", "discount_percent": "discount",
+                "unit": "unit"}
+_LINE_PATH = re.compile(r"lines\[(\d+)\]\.(\w+)$")
+_PATH_PART = re.compile(r"[^.\[\]]+|\[\d+\]")
+
+
+def lines_field(target: str) -> str:
+    """The record's x2many field the document's lines become (``invoice_line_ids``, ``order_line``)."""
+    return _LINES[target][0]
+
+
+def line_of(path: str) -> Optional[tuple[int, str]]:
+    """``lines[2].amount`` → (2, "amount"); None for a path outside the lines."""
+    match = _LINE_PATH.match(path)
+    return (int(match.group(1)), match.group(2)) if match else None
+
+
+def record_field(path: str, target: str) -> Optional[str]:
+    """The field of the record (of its line, for a line's path) that shows the value of ``path``; None when the
+    value lands nowhere on the form. ``lines[i]`` alone (a whole line) → the lines' field."""
+    if target not in _HEADER:
+        return None
+    line = line_of(path)
+    if line is not None:
+        name = line[1]
+        return _LINES[target][1].get(name) or _LINE_COMMON.get(name)
+    if re.match(r"lines\[\d+\]$", path) or path == "lines":
+        return lines_field(target)
+    if (target, path) in _PARTY_DETAIL:
+        return _PARTY_DETAIL[(target, path)]
+    head = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return _HEADER[target].get(head)
+
+
+def field_label(path: str, target: str) -> str:
+    """'issue_date' → 'Bill date'; 'lines[2].quantity' → 'Line 3 quantity'; else the path itself."""
+    label = _LABELS.get(path)
+    if isinstance(label, dict):
+        return label.get(target, path)
+    if label:
+        return label
+    line = line_of(path)
+    if line is not None:
+        return f"Line {line[0] + 1} {_LINE_LABELS.get(line[1], line[1])}"
+    return path
+
+
+def value_at(doc: Any, path: str) -> Any:
+    """The value at a path ('seller.vat', 'lines[0].quantity') of the canonical document, or None (also for a
+    path that leads to an object or a list)."""
+    node = doc
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if isinstance(node, Mapping):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node if not isinstance(node, (Mapping, list)) else None
+
+
+def printed_paths(document: Any) -> list[str]:
+    """The paths of the document's values a page can print (as the sidecar looks for them): every non-null leaf
+    but the names of a value (type, currency and country codes) and flags."""
+    out: list[str] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+        elif node is not None and node != "" and not isinstance(node, bool):
+            if _PATH_PART.findall(path)[-1] not in NOT_PRINTED:
+                out.append(path)
+
+    walk(document if isinstance(document, Mapping) else {}, "")
+    return out
+
+
+def generic(path: str) -> str:
+    """``lines[2].amount`` → ``lines[].amount``."""
+    return re.sub(r"\[\d+\]", "[]", path)
+
+
+def shown(path: str, value: Any) -> str:
+    """The value read, as the banner shows it: amounts with two decimals and thousands separators
+    (1,234.56), other numbers as short as they are (1, 19.5), text in quotes."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        key = _PATH_PART.findall(path)[-1] if path else ""
+        return f"{value:,.2f}" if key in _MONEY else f"{value:g}"
+    return f"“{value}”"
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    return obj.get(key, default) if isinstance(obj, Mapping) else getattr(obj, key, default)
+
+
+def has_word_layer(page_words: Optional[Sequence[Any]], evidence: Iterable[Mapping[str, Any]] = (),
+                   engine: str = "") -> bool:
+    """Whether the values read can be checked against the pages' words (a text layer or OCR). Not those of an
+    e-invoice: they were read from its XML, the page beside it is no evidence for or against them (the sidecar
+    may still send that PDF's words)."""
+    if engine in XML_ENGINES:
+        return False
+    return any(_get(page, "words") for page in page_words or ()) or any(
+        e.get("source") in PAGE_SOURCES and e.get("page") for e in evidence)
+
+
+def missing_paths(document: Any, evidence: Iterable[Mapping[str, Any]], warnings: Iterable[Any] = (),
+                  word_layer: bool = False) -> list[str]:
+    """The values read that no page prints, in the document's order: those the sidecar flagged
+    (``value_not_on_page``) and, where the pages have a word layer, every printed value without evidence."""
+    located = {e.get("path") for e in evidence}
+    flagged = {_get(w, "field") for w in warnings or () if _get(w, "code") == NOT_ON_PAGE and _get(w, "field")}
+    printed = printed_paths(document)
+    out = [path for path in printed if path not in located and (word_layer or path in flagged)]
+    out += sorted(path for path in flagged - set(out) - located if value_at(document, path) is not None)
+    return out
+
+
+def missing_items(document: Any, paths: Iterable[str], target: str,
+                  warnings: Iterable[Any] = ()) -> list[ReviewItem]:
+    """One review item per value read but not found on the page: its field, the value read, what to do.
+    Serious as the sidecar said (its warning), else by the sidecar's rule (totals, taxes, dates, ids)."""
+    said = {_get(w, "field"): bool(_get(w, "serious", False)) for w in warnings or ()
+            if _get(w, "code") == NOT_ON_PAGE and _get(w, "field")}
+    items = []
+    for path in paths:
+        value = value_at(document, path)
+        serious = said[path] if path in said else generic(path) in SERIOUS_WHEN_MISSING
+        items.append(ReviewItem(NOT_ON_PAGE, f"{field_label(path, target)} {shown(path, value)} — not found on the "
+                                "page: check it against the document.", path, serious=serious))
+    return items
+
+
+def without_not_on_page(warnings: Iterable[Any]) -> list[Any]:
+    """The sidecar's warnings but ``value_not_on_page``: those become ``missing_items`` (one per value, with the
+    record's own label), not a second line in the banner."""
+    return [w for w in warnings or () if _get(w, "code") != NOT_ON_PAGE]
+
+
+def merge_items(items: Iterable[ReviewItem], missing: Sequence[ReviewItem]) -> list[ReviewItem]:
+    """``items`` with the values not found on the page added, and their low-confidence items left out (a value not
+    on the page has low confidence for that reason: the banner says the reason once)."""
+    paths = {item.field for item in missing}
+    kept = [item for item in items if not (item.code == "low_confidence" and item.field in paths)]
+    return kept + [item for item in missing if item not in kept]
+
+
+def from_layout(reading_evidence: Mapping[str, Mapping[str, Any]], page_sources: Mapping[int, str]) -> list[dict]:
+    """A learned layout's evidence (path → {"page", "boxes", "text"}) in the sidecar's form."""
+    return [{"path": path, "page": int(item["page"]), "text": item.get("text") or "",
+             "source": page_sources.get(int(item["page"]), "pdf"),
+             "boxes": [[round(float(v), 5) for v in box] for box in item.get("boxes") or ()]}
+            for path, item in reading_evidence.items()]
+
+
+def stored(evidence: Iterable[Mapping[str, Any]], missing: Iterable[str], line_ids: Mapping[int, int],
+           word_layer: bool) -> dict:
+    """What the record keeps (``digitize_evidence``): the evidence, the id of the record's line each document line
+    became (by its index, as a string: JSON keys), the paths not found, whether the pages had words."""
+    return {"items": [dict(e) for e in evidence], "missing": list(missing),
+            "lines": {str(index): line_id for index, line_id in sorted(line_ids.items())}, "word_layer": word_layer}
+
+
+def viewer_data(data: Optional[Mapping[str, Any]], document: Any, target: str) -> dict:
+    """What the form's viewer draws: per evidence its boxes, its page, the record's field that shows it (``field``)
+    or, for a line's value, the line's id (``line_id``) and field; the values not found with their label and
+    value. ``data``: the stored ``digitize_evidence``."""
+    data = data or {}
+    lines = {int(k): v for k, v in (data.get("lines") or {}).items()}
+    boxes = []
+    for item in data.get("items") or ():
+        path = item.get("path") or ""
+        line = line_of(path)
+        boxes.append({
+            "path": path, "label": field_label(path, target), "page": int(item.get("page") or 0),
+            "boxes": [list(box) for box in item.get("boxes") or ()], "text": item.get("text") or "",
+            "source": item.get("source") or "",
+            "field": None if line else record_field(path, target),
+            "line_id": lines.get(line[0]) if line else None,
+            "line_field": record_field(path, target) if line else None,
+        })
+    missing = [{"path": path, "label": field_label(path, target), "value": shown(path, value_at(document, path)),
+                "field": None if line_of(path) else record_field(path, target),
+                "line_id": lines.get(line_of(path)[0]) if line_of(path) else None,
+                "line_field": record_field(path, target) if line_of(path) else None}
+               for path in data.get("missing") or ()]
+    return {"evidence": boxes, "missing": missing, "word_layer": bool(data.get("word_layer"))}
