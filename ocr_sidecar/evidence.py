@@ -91,8 +91,8 @@ def xml_evidence(document: dict, root) -> list[Evidence]:
         # an element holding exactly the value first (the party's <Name>, not a note that mentions it)
         lines = [i for i, text in enumerate(texts) if isinstance(value, str) and text == " ".join(value.split())]
         score = 1.0
-        if not lines:
-            found = match_value(path, value, layer)
+        if not lines:  # an element is one value: no percent sign or decimals asked of it (near=True)
+            found = match_value(path, value, layer, near=True)
             if not found:
                 continue
             lines, score = sorted({w.line for w in found[0]}), found[1]

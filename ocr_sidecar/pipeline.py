@@ -165,7 +165,8 @@ class Pipeline:
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
                       field_confidence=confidence, engine=result.engine or self.engine.name,
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
-                      timings=timings, words=[p.words for p in doc.pages], evidence=evidence)
+                      timings=timings, words=[] if result.from_xml else [p.words for p in doc.pages],
+                      evidence=evidence)
 
     def _engine_slot(self, cancel: Optional[threading.Event]) -> int:
         """Waits for one of the model's slots (milliseconds waited); a cancelled request stops waiting."""
