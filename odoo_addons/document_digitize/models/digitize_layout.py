@@ -150,15 +150,19 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
         and the document's words. Runs as the confirming user; only the layout is written as superuser."""
         for record in self.filtered(lambda r: r.digitize_state and r.digitize_words):
             partner = record._digitize_layout_partner()
-            document = record._digitize_confirmed_document()
-            if not partner or not document:
-                continue
             try:
                 pages = layout_lib.pages_from_json(json.loads(record.digitize_words))
             except (ValueError, layout_lib.LayoutError):
                 continue
-            learned = self.env["document.digitize.layout"].sudo()._learn(
-                record.company_id, partner, record._digitize_target, pages, document, record.display_name)
+            try:
+                with self.env.cr.savepoint():
+                    document = record._digitize_confirmed_document()
+                    learned = document and partner and self.env["document.digitize.layout"].sudo()._learn(
+                        record.company_id, partner, record._digitize_target, pages, document, record.display_name)
+            except Exception:  # noqa: BLE001 - learning is a by-product: it never undoes the person's confirmation
+                _logger.exception("digitize layout of %s not learned from %s", partner.display_name,
+                                  record.display_name)
+                continue
             if learned:
                 record._digitize_post(self.env._("Layout of %(partner)s learned from this document (%(fields)s): "
                                                  "its next documents are read from it.",

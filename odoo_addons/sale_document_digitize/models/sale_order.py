@@ -51,3 +51,8 @@ class SaleOrder(models.Model):
             found = match_address(buyer.street, buyer.zip, buyer.city, candidates, kind)
             if found:
                 self[field_name] = found
+
+    def action_confirm(self):
+        result = super().action_confirm()
+        self._digitize_learn_confirmed()  # the customer's layout, learned when a person confirms the quotation
+        return result
