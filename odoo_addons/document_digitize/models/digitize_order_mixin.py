@@ -79,11 +79,16 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
 
     # --- learning the partner's layout when a person confirms the order ---------------------------
 
-    def _digitize_learn_confirmed(self):
-        """After the confirming user's own confirmation succeeded: the digitized orders it confirmed teach their
-        partner's layout (models/digitize_layout.py; only the layout is written as superuser)."""
-        self.filtered(lambda order: order.digitize_state and order.state in self._digitize_confirmed_states
-                      )._digitize_learn_layout()
+    def _digitize_confirm_and_learn(self, confirm):
+        """``confirm()`` (the order's own confirmation, through ``super()``), then the digitized orders it
+        confirmed teach their partner's layout (models/digitize_layout.py): as they were when the person
+        confirmed them (a sales order's confirmation sets its date to now), once the confirming user's own
+        confirmation succeeded; only the layout is written as superuser."""
+        pending = self.filtered(lambda order: order.state not in self._digitize_confirmed_states)
+        documents = pending._digitize_confirmed_documents()
+        result = confirm()
+        pending.filtered(lambda order: order.state in self._digitize_confirmed_states)._digitize_learn_layout(documents)
+        return result
 
     def _digitize_confirmed_document(self):
         """The order as the person confirmed it, in document terms — what the mapping wrote where, read back
@@ -117,11 +122,15 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
             read = json.loads(self.digitize_json or "{}")
         except ValueError:
             read = {}
-        read_type = read.get("document_type") if isinstance(read, dict) else None
+        read = read if isinstance(read, dict) else {}
+        read_type = read.get("document_type")
         document_type = read_type if read_type in EXPECTED_TYPES[target] - {None} else self._digitize_order_type()
+        # the currency the mapping sets (a purchase order's) as confirmed; a sales order's follows its pricelist,
+        # not the document: the one the document was read with
+        currency = self.currency_id.name if "currency_id" in self._digitize_header_fields else read.get("currency")
         round_amount = self.currency_id.round
         return confirmed_order_document(
-            target, header, lines, document_type=document_type, currency=self.currency_id.name,
+            target, header, lines, document_type=document_type, currency=currency,
             subtotal=self.amount_untaxed, total_tax=self.amount_tax, total=self.amount_total,
             taxes=[dict(row, base=round_amount(row["base"]), amount=round_amount(row["amount"]))
                    for _rate, row in sorted(taxes.items())])

@@ -43,9 +43,7 @@ class PurchaseOrder(models.Model):
     # --- the vendor's layout, learned when a person confirms the order -------------------------------
 
     def button_confirm(self):
-        result = super().button_confirm()
-        self._digitize_learn_confirmed()
-        return result
+        return self._digitize_confirm_and_learn(super().button_confirm)
 
     def _digitize_order_type(self):
         return "sales_order"  # a vendor's quotation or order confirmation

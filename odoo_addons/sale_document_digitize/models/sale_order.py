@@ -53,6 +53,5 @@ class SaleOrder(models.Model):
                 self[field_name] = found
 
     def action_confirm(self):
-        result = super().action_confirm()
-        self._digitize_learn_confirmed()  # the customer's layout, learned when a person confirms the quotation
-        return result
+        # the customer's layout, learned when a person confirms the quotation digitized from its purchase order
+        return self._digitize_confirm_and_learn(super().action_confirm)
