@@ -40,7 +40,7 @@ def next_order_gold():
 class OrderLayoutTests:
     """Test methods for an order model; the test class (also a ``DigitizeCase``) says which one."""
 
-    model = target = reference_field = confirm_method = fallback_param = tax_use = ""
+    model = layout_target = reference_field = confirm_method = fallback_param = tax_use = ""
     party = ""  # the gold's party that the order's partner is: "seller" (purchase) or "buyer" (sales)
     user_groups = manager_groups = other_app_groups = ""
 
@@ -54,7 +54,7 @@ class OrderLayoutTests:
         cls.fallback = cls.env["product.product"].create({"name": "Unlisted item", "purchase_ok": True,
                                                           "sale_ok": True})
         cls.ICP.set_param(cls.fallback_param, str(cls.fallback.id))
-        prefix = cls.target.split("_")[0]
+        prefix = cls.layout_target.split("_")[0]
         cls.user = new_test_user(cls.env, f"layout_{prefix}_user", groups=cls.user_groups)
         cls.manager = new_test_user(cls.env, f"layout_{prefix}_manager", groups=cls.manager_groups)
         cls.other_app = new_test_user(cls.env, f"layout_{prefix}_other_app", groups=cls.other_app_groups)
@@ -101,7 +101,7 @@ class OrderLayoutTests:
     def test_confirming_a_digitized_order_learns_the_layout_and_the_next_order_needs_no_model(self):
         first, layout = self.learn_from_the_first_order()
         self.assertEqual((layout.target, layout.company_id, layout.learned_from),
-                         (self.target, self.env.company, first.display_name))
+                         (self.layout_target, self.env.company, first.display_name))
         for name in ("document_number", "issue_date", "subtotal", "total", "lines"):
             self.assertIn(name, layout.fields_learned)
         self.assertIn(f"Layout of {self.partner.name} learned", self.chatter(first))
@@ -135,9 +135,9 @@ class OrderLayoutTests:
 
     def test_a_layout_learned_in_one_company_is_not_used_for_another_companys_orders(self):
         self.learn_from_the_first_order()
-        company_b = self.env["res.company"].create({"name": f"Layout Company B ({self.target})",
+        company_b = self.env["res.company"].create({"name": f"Layout Company B ({self.layout_target})",
                                                     "currency_id": self.eur.id})
-        user_b = new_test_user(self.env, f"layout_{self.target}_b", groups=self.user_groups,
+        user_b = new_test_user(self.env, f"layout_{self.layout_target}_b", groups=self.user_groups,
                                company_id=company_b.id, company_ids=[company_b.id])
         self.assertFalse(self.env["document.digitize.layout"].with_user(user_b).search([]), "layouts are per company")
         next_pdf = printed_pdf(ORDER_BASIC, NEXT_ORDER)
