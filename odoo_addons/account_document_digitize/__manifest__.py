@@ -9,6 +9,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/digitize_security.xml",
+        "security/digitize_layout_security.xml",
         "views/account_move_views.xml",
         "views/digitize_memory_views.xml",
         "views/digitize_layout_views.xml",

@@ -13,6 +13,7 @@
         "data/ir_cron.xml",
         "data/res_partner.xml",
         "wizard/digitize_upload_views.xml",
+        "views/digitize_layout_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -8,7 +8,10 @@
     "author": "Odoo digitization team",
     "depends": ["purchase", "account_document_digitize"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/digitize_layout_security.xml",
         "views/purchase_order_views.xml",
+        "views/digitize_layout_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "auto_install": True,

@@ -7,7 +7,10 @@
     "author": "Odoo digitization team",
     "depends": ["sale", "document_digitize"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/digitize_layout_security.xml",
         "views/sale_order_views.xml",
+        "views/digitize_layout_views.xml",
         "views/res_config_settings_views.xml",
     ],
     "assets": {

@@ -136,3 +136,86 @@ def test_numeric_dates_follow_the_vendors_order():
     assert str(L.read_date("03/04/2024", "mdy")) == "2024-03-04"
     assert L.read_date("03/04/2024") is None, "ambiguous without the vendor's habit"
     assert str(L.read_date("19 april 2014")) == "2014-04-19"
+
+
+# --- orders whose lines take three rows (Order-X samples: one generator, two profiles) ------------------
+
+ORDER_BASIC, ORDER_FULL = "ox_ORDER-X_EX03_ORDER_BASIC_DATA-COMFORT", "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT"
+# The vendor's next order, printed by the same software: another number and date, line 3 at 27.50 instead
+# of 25.00, the totals that follow (lines 325.00, charges 21.00, allowances 31.00).
+NEXT_ORDER = {1: {"PO123456789": "PO123457012", "31/03/2020": "28/04/2020", "310,00": "325,00",
+                  "300,00": "315,00", "60,00": "63,00", "360,00": "378,00"},
+              2: {"PO123456789": "PO123457012", "25,00": "27,50", "150,00": "165,00"}}
+
+
+def reprinted(pages, changes):
+    """``pages`` with the words ``changes`` names printed otherwise ({page: {old: new}})."""
+    for page in pages:
+        for word in page.words:
+            word.text = changes.get(page.number, {}).get(word.text, word.text)
+    return pages
+
+
+def order_lines(document):
+    return [(line.get("product_code"), line.get("quantity"), line.get("unit_price"), line["amount"])
+            for line in document["lines"]]
+
+
+def test_an_orders_lines_printed_on_three_rows_each_are_read_from_the_next_order():
+    layout = L.learn(words(ORDER_BASIC), gold(ORDER_BASIC), "purchase_order")
+    bands = layout["table"]["bands"]
+    assert (bands["description"][2], bands["product_code"][2], bands["quantity"][2], bands["amount"][2]) == \
+        (0, 1, 2, 2), "description, then the seller's code, then the numbers"
+    reading = L.read(reprinted(words(ORDER_BASIC), NEXT_ORDER), layout)
+    doc = reading.document
+    assert (doc["document_number"], doc["issue_date"]) == ("PO123457012", "2020-04-28")
+    assert (doc["subtotal"], doc["total_tax"], doc["total"]) == (315.0, 63.0, 378.0)
+    # line 2 prints its price per 2 units (20.00): read as printed, the mapping derives 10.00 from the amount
+    assert order_lines(doc) == [("987654321", 6.0, 10.0, 60.0), ("598632147", 10.0, 20.0, 100.0),
+                                ("698325417", 6.0, 27.5, 165.0)]
+    assert [line["description"] for line in doc["lines"]] == ["Product Name"] * 3
+    assert reading.evidence["lines[2].unit_price"]["text"] == "27,50"
+    assert L.check(reading, layout, L.Identity(L.Candidate("seller"), "vat", {}, {})) == []
+
+
+def test_the_same_softwares_fuller_profile_is_read_with_the_layout():
+    layout = L.learn(words(ORDER_BASIC), gold(ORDER_BASIC), "purchase_order")
+    reading = L.read(words(ORDER_FULL), layout)  # more rows per line, blocks further apart, totals lower
+    expected = gold(ORDER_FULL)
+    assert order_lines(reading.document) == [("987654321", 6.0, 10.0, 60.0), ("598632147", 10.0, 20.0, 100.0),
+                                             ("698325417", 6.0, 25.0, 150.0)]
+    for name in ("document_number", "issue_date", "subtotal", "total_tax", "total"):
+        assert reading.document[name] == expected[name], name
+    assert L.check(reading, layout, L.Identity(L.Candidate("seller"), "vat", {}, {})) == []
+
+
+def test_a_number_is_learned_in_the_column_most_lines_print_it_in():
+    # line 2 of the full profile prints its price "20,00" in the unit-price column and its VAT "20,00%" at the
+    # right: the tax rate is learned from the column where every line prints it
+    layout = L.learn(words(ORDER_FULL), gold(ORDER_FULL), "purchase_order")
+    bands = layout["table"]["bands"]
+    assert bands["tax_rate"][0] > bands["amount"][1] > bands["unit_price"][1]
+    assert layout["table"]["required"] == ["amount", "quantity", "tax_rate"]
+
+
+def test_a_profile_that_stops_printing_a_column_every_line_had_is_refused():
+    layout = L.learn(words(ORDER_FULL), gold(ORDER_FULL), "purchase_order")
+    reading = L.read(words(ORDER_BASIC), layout)  # no VAT column on the basic profile's lines
+    problems = L.check(reading, layout, L.Identity(L.Candidate("seller"), "vat", {}, {}))
+    assert [item.code for item in problems] == ["layout_missing"] and reading.missing == ["lines"]
+
+
+def test_lines_a_person_added_do_not_make_the_printed_lines_disagree_with_the_subtotal():
+    # as an order confirmed in Odoo: the mapping added a line for the document-level discount (lines 310.00,
+    # subtotal 300.00), and the taxes of the order's lines (20 %, printed nowhere on the lines)
+    confirmed = gold(ORDER_BASIC)
+    confirmed["lines"] = [dict(line, tax_rate=20.0) for line in confirmed["lines"]] + [
+        {"description": "Document-level discount (20 % tax)", "quantity": 1.0, "unit_price": -10.0, "amount": -10.0}]
+    confirmed["taxes"] = [{"rate": 20.0, "base": 300.0, "amount": 60.0}]
+    layout = L.learn(words(ORDER_BASIC), confirmed, "purchase_order")
+    assert layout["lines_differ_from_subtotal"], "the printed lines add up to 310.00, not 300.00"
+    assert "tax_rate" not in layout["table"]["bands"], "one line's 20.00 in the price column is no rate column"
+    assert not [path for path in layout["fields"] if path.startswith("taxes")], "no rate printed: no tax row"
+    reading = L.read(reprinted(words(ORDER_BASIC), NEXT_ORDER), layout)
+    assert L.check(reading, layout, L.Identity(L.Candidate("seller"), "vat", {}, {})) == []
+    assert "taxes" not in reading.document

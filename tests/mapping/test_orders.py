@@ -144,3 +144,40 @@ def test_purchase_order_of_a_document_without_seller_asks_for_the_vendor():
 def test_an_invoice_is_not_a_customer_order():
     result = map_document(gold("fx_EN16931_Einfach"), order_catalog(), "sale_order")
     assert F.item(result, "unexpected_document_type").serious
+
+
+@pytest.mark.parametrize("target", ["purchase_order", "sale_order"])
+def test_a_confirmed_order_reads_back_as_the_document_it_was_mapped_from(target):
+    # What a layout learns from a confirmed order must be what reading the next document produces: the order
+    # read back (confirmed_order_document) gives the document's own values where the mapping put them.
+    doc = gold("ox_ORDER-X_EX03_ORDER_BASIC_DATA-COMFORT")
+    doc["due_date"] = "2020-04-15"
+    cat = order_catalog()
+    result = map_document(doc, cat, target, options={"fallback_product_id": FALLBACK})
+    totals, tax_lines = F.odoo_compute(result, cat)
+    _lines, qty_field, taxes_field, _uom = F.mapping.line_fields(target)
+    rates = {t.id: t.amount for t in cat.taxes_list}
+    products = {p.id: p for p in cat.products_list}
+
+    def product_code(product):  # as the order models give it: the vendor's own code first when buying
+        vendor_codes = product.vendor_codes.get(SELLER) if target == "purchase_order" else None
+        return vendor_codes[0] if vendor_codes else product.default_code
+
+    lines = [dict(line, price_subtotal=round(line[qty_field] * line["price_unit"], 2),
+                  tax_rate=sum(rates[i] for i in F.x2many_ids(line.get(taxes_field, []))) or None,
+                  product_code=product_code(products[line["product_id"]]))
+             for line in result.lines if not line.get("display_type")]
+    header = {name: (value.date() if hasattr(value, "date") else value) for name, value in result.header.items()}
+    back = F.mapping.confirmed_order_document(
+        target, header, lines, document_type=doc["document_type"], currency="EUR", subtotal=totals["amount_untaxed"],
+        total_tax=totals["amount_tax"], total=totals["amount_total"],
+        taxes=[{k: t[k] for k in ("rate", "base", "amount")} for t in tax_lines])
+    assert back["document_number"] == doc["document_number"] and back["issue_date"] == doc["issue_date"]
+    assert back.get("due_date") == (doc["due_date"] if target == "purchase_order" else None), \
+        "a sales order does not keep the customer's due date"
+    printed = [(line["product_code"], line["description"], line["quantity"], line["amount"])
+               for line in back["lines"][:3]]
+    assert printed == [(line["product_code"], line["description"], line["quantity"], line["amount"])
+                       for line in doc["lines"]], "the fallback product's lines: code and description apart again"
+    assert back["lines"][3]["description"].startswith("Document-level discount"), "the mapping's own line"
+    assert (back["subtotal"], back["total_tax"], back["total"]) == (300.0, 60.0, 360.0)

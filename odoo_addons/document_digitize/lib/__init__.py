@@ -18,7 +18,16 @@ from .catalog import (
 )
 from .config import DigitizeConfig
 from .duplicates import BillKey, Duplicate, duplicate_items, find_duplicates
-from .mapping import LINES_FIELD, TARGETS, MappingOptions, MappingResult, map_document
+from .mapping import (
+    LINES_FIELD,
+    ORDER_HEADER_FIELDS,
+    TARGETS,
+    MappingOptions,
+    MappingResult,
+    confirmed_order_document,
+    line_fields,
+    map_document,
+)
 from .memory import Choice, Correction, corrections, memory_key
 from .normalize import DOCUMENT_TYPES, normalize_document, normalize_iban, normalize_vat
 from .orders import (

@@ -6,7 +6,9 @@ document as a person confirmed it (canonical schema: the record's values mapped 
 each header value printed on a page it keeps the *anchor* — the label words to its left on the same row, or
 above it ("Rechnungsnr.", "Invoice date") — and where the value sits relative to that anchor; for the lines
 table its header row, the column band of each line field and which rows are lines (those that print every
-field all the confirmed lines print). Also how the vendor prints numbers (decimal comma or point) and
+field all the confirmed lines print). A line may take up to ``LINE_ROWS`` rows (its description, then its
+codes, then its numbers); each field's column and row are the ones most lines print it in, so a value that
+happens to be printed elsewhere in one line's rows is not taken for it. Also how the vendor prints numbers (decimal comma or point) and
 numeric dates (day or month first). Values a person did not confirm are never learned.
 
 Reading (``read``) finds each anchor on the new page (the occurrence nearest the learned one: a table that
@@ -42,6 +44,7 @@ LINE_TEXTS = ("description", "product_code", "unit")
 PARTY = {"vendor_bill": "seller", "purchase_order": "seller", "sale_order": "buyer"}
 
 MAX_ANCHOR_WORDS = 4
+LINE_ROWS = 3  # rows one line of a table may take: its description, its codes, its numbers
 CURRENCY_TOKENS = frozenset({"€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "inr", "fr", "chf.", "eur."})
 _NUMBER = re.compile(r"[-−–]?\(?\d{1,3}(?:[ '’.,]\d{3})+(?:[.,]\d{1,6})?(?!\d)|[-−–]?\(?\d+(?:[.,]\d{1,6})?")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,4})[./\-](\d{1,2})[./\-](\d{2,4})\b")
@@ -301,7 +304,8 @@ def learn(pages: Sequence[Page], document: Mapping[str, Any], target: str = "ven
                               "document_type": document.get("document_type"), "currency": document.get("currency")}
     decimals: list[str] = []
     orders: list[str] = []
-    layout["table"], table_rows = _learn_table(pages, document.get("lines") or [])
+    lines = document.get("lines") or []
+    layout["table"], table_rows, printed_lines = _learn_table(pages, lines)
     header = [(name, document.get(name)) for name in (*CODE_FIELDS, *DATE_FIELDS, *NUMBER_FIELDS)]
     for i, tax in enumerate(document.get("taxes") or ()):
         header += [(f"taxes[{i}].{name}", (tax or {}).get(name)) for name in TAX_FIELDS]
@@ -327,11 +331,29 @@ def learn(pages: Sequence[Page], document: Mapping[str, Any], target: str = "ven
         below = {w.line for w in page.words if w.line > bottom}
         table["stops"] = [f["anchor"]["keys"] for f in layout["fields"].values()
                           if f["page"] == table["page"] and f["anchor"]["line"] in below]
-    note_lines_vs_subtotal(layout, document)
-    layout["lines_learned"] = bool(document.get("lines"))
+    _drop_taxes_without_rate(layout)
+    # the lines the page prints, not those a person (or the mapping, for a document-level discount) added
+    note_lines_vs_subtotal(layout, dict(document, lines=[lines[i] for i in printed_lines]))
+    layout["lines_learned"] = bool(lines)
     if not layout["fields"] and not layout["table"]:
         raise LayoutError("None of the confirmed values is printed on the document's pages: nothing to learn.")
     return layout
+
+
+def _drop_taxes_without_rate(layout: dict) -> None:
+    """A tax row is learned with its rate or not at all: a base and an amount without their rate say nothing
+    the totals do not, and a reader could not tell which tax they are."""
+    fields = layout["fields"]
+    rows = {re.match(r"taxes\[(\d+)\]", path).group(1) for path in fields if path.startswith("taxes[")}
+    for row in rows:
+        if f"taxes[{row}].rate" not in fields:
+            for name in TAX_FIELDS:
+                fields.pop(f"taxes[{row}].{name}", None)
+    kept = sorted({int(re.match(r"taxes\[(\d+)\]", path).group(1)) for path in fields if path.startswith("taxes[")})
+    for new, old in enumerate(kept):  # numbered again from 0: the reader lists them in that order
+        for name in TAX_FIELDS:
+            if new != old and f"taxes[{old}].{name}" in fields:
+                fields[f"taxes[{new}].{name}"] = fields.pop(f"taxes[{old}].{name}")
 
 
 def _learn_field(pages: Sequence[Page], kind: str, value: Any, path: str, skip: set[tuple[int, int]]
@@ -353,74 +375,118 @@ def _learn_field(pages: Sequence[Page], kind: str, value: Any, path: str, skip: 
 
 
 def _learn_table(pages: Sequence[Page], lines: Sequence[Mapping[str, Any]]
-                 ) -> tuple[Optional[dict], set[tuple[int, int]]]:
-    """Column bands of the line fields (and on which row of a line each is printed: a line may take two rows),
-    the header row above the first line, the fields every line prints; and the (page, line) rows it used."""
+                 ) -> tuple[Optional[dict], set[tuple[int, int]], list[int]]:
+    """Column bands of the line fields (and on which row of a line each is printed: a line may take up to
+    ``LINE_ROWS`` rows — its description, then codes, then its numbers), the header row above the first line,
+    the fields every line prints; the (page, line) rows the lines take, and which confirmed lines were found."""
     if not lines:
-        return None, set()
+        return None, set(), []
     for page in pages:
         rows = page.lines()
-        used: set[int] = set()
-        found: list[tuple[int, dict[str, tuple[int, list[Word]]]]] = []  # (row index, field → (row offset, words))
-        for item in lines:
-            match = _learn_row(rows, item, used)
+        starts: dict[int, int] = {}  # row index where a line starts → index of the confirmed line
+        candidates: dict[int, dict[str, list[tuple[int, list[Word]]]]] = {}
+        for number, item in enumerate(lines):
+            match = _learn_row(rows, item, set(starts))
             if match is not None:
-                used.add(match[0])
-                used.update(match[0] + offset for offset, _ in match[1].values())
-                found.append(match)
-        if len(found) < max(1, (len(lines) + 1) // 2):
+                starts[match[0]] = number
+                candidates[number] = match[1]
+        if len(starts) < max(1, (len(lines) + 1) // 2):
             continue  # most lines are not on this page
+        cells = _columns(rows, starts, candidates, lines)
         bands: dict[str, list[float]] = {}
-        for _, cells in found:
-            for name, (offset, words) in cells.items():
+        for line_cells in cells.values():
+            for name, (offset, words) in line_cells.items():
                 box = _union(words)
                 band = bands.setdefault(name, [box[0], box[2], offset])
                 band[0], band[1] = min(band[0], box[0]), max(band[1], box[2])
-        required = sorted(name for name in bands if name in LINE_NUMBERS and bands[name][2] == 0
-                          and all(name in cells for _, cells in found))
-        first = min(index for index, _ in found)
+        required = sorted(name for name in bands if name in LINE_NUMBERS
+                          and all(name in line_cells for line_cells in cells.values()))
+        first = min(starts)
         header = next((rows[i] for i in range(first - 1, max(-1, first - 4), -1)
                        if sum(_is_label(w) for w in rows[i]) >= 2), None)
         if header is None or not required:
             continue
         table = {"page": page.number, "header": [[w.key, *w.box] for w in header if w.key], "bands": bands,
                  "required": required, "stops": []}
-        return table, {(page.number, rows[i][0].line) for i in used}
-    return None, set()
+        used = {(page.number, rows[start + offset][0].line) for start, number in starts.items()
+                for offset in [0, *(o for o, _ in cells[number].values())]}
+        return table, used, sorted(starts.values())
+    return None, set(), []
 
 
-def _learn_row(rows: Sequence[Sequence[Word]], item: Mapping[str, Any], used: set[int]
-               ) -> Optional[tuple[int, dict[str, tuple[int, list[Word]]]]]:
-    """The row printing ``item``: its description (or, without one, a number of it), and its fields' words —
-    on that row or on the next one (a line printed on two rows)."""
+def _learn_row(rows: Sequence[Sequence[Word]], item: Mapping[str, Any], taken: set[int]
+               ) -> Optional[tuple[int, dict[str, list[tuple[int, list[Word]]]]]]:
+    """The row where ``item`` starts — the one printing its description (or, without one, one of its numbers) —
+    and, for each of its fields, every place it is printed on that row or the ``LINE_ROWS - 1`` rows below
+    (row offset, words): which of them is the field's column is decided across lines (``_columns``)."""
     best = None
     for index in range(len(rows)):
-        if index in used:
+        if index in taken:
             continue
-        cells: dict[str, tuple[int, list[Word]]] = {}
-        for offset in (0, 1):
-            if index + offset >= len(rows) or (offset and index + offset in used):
+        found: dict[str, list[tuple[int, list[Word]]]] = {}
+        for offset in range(LINE_ROWS):
+            if index + offset >= len(rows) or (offset and index + offset in taken):
                 break
             for name in (*LINE_TEXTS, *LINE_NUMBERS):
                 value = item.get(name)
-                if value is None or value == "" or name in cells:
+                if value is None or value == "":
                     continue
-                runs = _find([list(rows[index + offset])], _kind(name), value, longest=12)
-                taken = {id(w) for _, words in cells.values() for w in words}
-                runs = [run for run in runs if not any(id(w) in taken for w in run)]
-                if runs:
-                    cells[name] = (offset, runs[0])
+                for run in _find([list(rows[index + offset])], _kind(name), value, longest=12):
+                    found.setdefault(name, []).append((offset, run))
             if offset == 0:
-                if item.get("description") and "description" not in cells:
+                if item.get("description"):
+                    if "description" not in found:
+                        break
+                elif not any(n in found for n in LINE_NUMBERS):
                     break
-                numbers = [n for n in LINE_NUMBERS if item.get(n) is not None]
-                if numbers and not any(n in cells for n in numbers):
-                    break
-        if not cells or (item.get("description") and "description" not in cells):
+        if not found or (item.get("description") and "description" not in found):
             continue
-        if best is None or len(cells) > len(best[1]):
-            best = (index, cells)
+        if best is None or len(found) > len(best[1]):
+            best = (index, found)
     return best
+
+
+def _columns(rows, starts, candidates, lines) -> dict[int, dict[str, tuple[int, list[Word]]]]:
+    """For each found line, the one place each field is printed: the column (row offset and x band) that most
+    lines print the field in — a quantity of 10 is not taken from the unit-price column of the line whose price
+    happens to be 10 —, kept only when more than half of the lines with that field print it there. A word is
+    never two fields of a line; a line's fields never reach into the next line's first row."""
+    def overlaps(a: Box, b: Box) -> bool:
+        return a[0] < b[2] + 0.005 and b[0] < a[2] + 0.005
+
+    starts_of = {number: start for start, number in starts.items()}
+    for number, found in candidates.items():
+        for name in list(found):
+            found[name] = [(o, w) for o, w in found[name] if o == 0 or starts_of[number] + o not in starts]
+    cells: dict[int, dict[str, tuple[int, list[Word]]]] = {number: {} for number in candidates}
+    taken: dict[int, set[int]] = {number: set() for number in candidates}
+    for number, found in candidates.items():
+        if found.get("description"):
+            offset, words = found["description"][0]
+            cells[number]["description"] = (offset, words)
+            taken[number].update(id(w) for w in words)
+    choices = []
+    for name in (*LINE_NUMBERS, *(n for n in LINE_TEXTS if n != "description")):
+        having = [number for number in candidates if lines[number].get(name) not in (None, "")]
+        options = [(o, _union(w)) for number in having for o, w in candidates[number].get(name, [])]
+        scored = []
+        for offset, box in options:
+            support = sum(1 for number in having if any(o == offset and overlaps(_union(w), box)
+                                                        for o, w in candidates[number].get(name, [])))
+            scored.append((-support, offset, box[0], box))
+        if scored:
+            support, offset, _x, box = min(scored)
+            if -support * 2 > len(having):
+                choices.append((support, name, offset, box))
+    for _support, name, offset, box in sorted(choices, key=lambda c: (c[0], c[1])):
+        for number in candidates:
+            fits = [w for o, w in candidates[number].get(name, []) if o == offset and overlaps(_union(w), box)
+                    and not any(id(x) in taken[number] for x in w)]
+            if fits:
+                words = max(fits, key=lambda w: min(_union(w)[2], box[2]) - max(_union(w)[0], box[0]))
+                cells[number][name] = (offset, words)
+                taken[number].update(id(w) for w in words)
+    return cells
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -553,18 +619,22 @@ def _read_table(pages: Sequence[Page], table: Mapping[str, Any], layout: Mapping
         if start is None:
             continue
         body = rows[start + 1:]
+        free = 0  # the first row no line read so far takes
         for index, row in enumerate(body):
             keys = [w.key for w in row]
             if any(_contains(keys, stop) for stop in stops if stop):
                 break
-            line, evidence = _read_row(body[index:index + 2], table, layout, dx)
+            if index < free:
+                continue
+            line, evidence = _read_row(body[index:index + LINE_ROWS], table, layout, dx)
             if line is None:
                 continue
-            index = len(out)
+            free = index + 1 + max(int(table["bands"][name][2]) for name in evidence)
+            number = len(out)
             out.append(line)
             for name, words in evidence.items():
-                reading.evidence[f"lines[{index}].{name}"] = {"page": page.number, "text": _join(words),
-                                                              "boxes": [list(w.box) for w in words]}
+                reading.evidence[f"lines[{number}].{name}"] = {"page": page.number, "text": _join(words),
+                                                               "boxes": [list(w.box) for w in words]}
     return out
 
 
@@ -599,6 +669,8 @@ def _read_row(rows: Sequence[Sequence[Word]], table: Mapping[str, Any], layout: 
     taken: set[int] = set()
     for (x0, x1), name in sorted(numeric, key=lambda item: item[1] not in table["required"]):
         if offsets[name] >= len(rows):
+            if name in table["required"]:
+                return None, {}  # the page ends before the line's numbers
             continue
         row = rows[offsets[name]]
         cell = [w for w in row if w.box[0] < x1 + 0.01 and w.box[2] > x0 - 0.01 and id(w) not in taken]
@@ -625,6 +697,9 @@ def _read_row(rows: Sequence[Sequence[Word]], table: Mapping[str, Any], layout: 
         left = max([b[1] for n, b in bands.items() if n != name and b[1] <= x0 + 0.005] + [0.0])
         words = [w for w in row if id(w) not in taken and w.box[0] >= left - 0.005 and w.box[2] <= right + 0.005
                  and (w.box[0] + w.box[2]) / 2 >= x0 - 0.02]
+        if name != "description":  # a code or a unit: the words in its column, not the label printed before it
+            words = [w for w in words if min(w.box[2], x1) - max(w.box[0], x0)
+                     > 0.5 * min(w.box[2] - w.box[0], x1 - x0)]
         if words:
             line[name] = _join(words)
             evidence[name] = words

@@ -11,6 +11,7 @@ and nothing is ever posted or confirmed.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Mapping, Optional
 
@@ -32,8 +33,16 @@ _LINE_FIELDS = {
 }
 LINES_FIELD = {target: names[0] for target, names in _LINE_FIELDS.items()}  # the x2many the lines go to
 
+# The order field each header value of the document is written to (``prepare_header``), and read back from
+# when a person confirms the order (``confirmed_order_document``).
+ORDER_HEADER_FIELDS = {
+    "purchase_order": {"document_number": "partner_ref", "issue_date": "date_order", "due_date": "date_planned"},
+    "sale_order": {"document_number": "client_order_ref", "issue_date": "date_order"},
+}
+_CODE_PREFIX = re.compile(r"\[([^\[\]]+)\]\s+(.*)", re.S)  # "[code] description" (``prepare_line``)
+
 # Document types each target expects; anything else is mapped but flagged.
-_EXPECTED_TYPES = {
+EXPECTED_TYPES = {
     "vendor_bill": {"invoice", "credit_note", "receipt", None},
     "purchase_order": {"purchase_order", "sales_order", None},
     "sale_order": {"purchase_order", None},
@@ -200,7 +209,7 @@ class DocumentMapper:
         return result
 
     def check_document_type(self, document: Document) -> None:
-        if document.document_type not in _EXPECTED_TYPES[self.target]:
+        if document.document_type not in EXPECTED_TYPES[self.target]:
             name = document.document_type.replace("_", " ")
             self.review.append(ReviewItem(
                 "unexpected_document_type", f"The document looks like a {name}, not what this "
@@ -404,14 +413,18 @@ class DocumentMapper:
         if self.target == "vendor_bill":
             self.prepare_bill_header(document, currency_id, result)
         elif self.target == "purchase_order":
-            self.set_value(result, "partner_ref", document.number, "Vendor reference")
-            self.set_value(result, "date_order", _noon(document.issue_date) if document.issue_date else None, "Order date")
-            self.set_value(result, "date_planned", _noon(document.due_date) if document.due_date else None,
+            names = ORDER_HEADER_FIELDS["purchase_order"]
+            self.set_value(result, names["document_number"], document.number, "Vendor reference")
+            self.set_value(result, names["issue_date"], _noon(document.issue_date) if document.issue_date else None,
+                           "Order date")
+            self.set_value(result, names["due_date"], _noon(document.due_date) if document.due_date else None,
                            "Expected arrival")
             self.set_value(result, "currency_id", currency_id, "Currency")
         else:
-            self.set_value(result, "client_order_ref", document.number, "Customer reference")
-            self.set_value(result, "date_order", _noon(document.issue_date) if document.issue_date else None, "Order date")
+            names = ORDER_HEADER_FIELDS["sale_order"]
+            self.set_value(result, names["document_number"], document.number, "Customer reference")
+            self.set_value(result, names["issue_date"], _noon(document.issue_date) if document.issue_date else None,
+                           "Order date")
             if currency and currency.name != self.company.currency_code:
                 # sale.order takes its currency from the pricelist: the user has to pick one in that currency.
                 self.review.append(ReviewItem(
@@ -885,6 +898,44 @@ def _merge(items: list[ReviewItem]) -> list[ReviewItem]:
         elif item.serious and not merged[key].serious:
             merged[key] = item
     return [merged[key] for key in order]
+
+
+def line_fields(target: str) -> tuple[str, str, str, str]:
+    """The record's (lines, quantity, taxes, unit of measure) field names for ``target``."""
+    return _LINE_FIELDS[target]
+
+
+def confirmed_order_document(target: str, header: Mapping[str, Any], lines: Iterable[Mapping[str, Any]], *,
+                             document_type: Optional[str], currency: Optional[str], subtotal: float,
+                             total_tax: float, total: float, taxes: Iterable[Mapping[str, Any]] = ()) -> dict:
+    """An order as a person confirmed it, in document terms: the inverse of what ``map_document`` writes where,
+    so that what a layout learns from it is what reading the next document must produce.
+
+    ``header``: the order's values of ``ORDER_HEADER_FIELDS[target]`` by field name (dates as dates, as the
+    person saw them). ``lines``: its product lines (no sections, no notes) with ``name``, the quantity field
+    of ``line_fields(target)``, ``price_unit``, ``discount``, ``price_subtotal``, ``tax_rate`` (the sum of
+    its percent taxes, None without) and ``product_code`` (the product's code, used when the name does not
+    carry one). ``taxes``: {rate, base, amount} per rate."""
+    qty_field = _LINE_FIELDS[target][1]
+    document: dict[str, Any] = {"document_type": document_type, "currency": currency}
+    for key, name in ORDER_HEADER_FIELDS[target].items():
+        value = header.get(name)
+        document[key] = value.isoformat() if isinstance(value, datetime.date) else (value or None)
+    document["lines"] = []
+    for line in lines:
+        name = line.get("name") or ""
+        code, description = line.get("product_code") or None, name
+        prefixed = _CODE_PREFIX.fullmatch(name)
+        if prefixed:  # a line on the fallback product (or Odoo's "[code] name" of a product): the code is apart
+            code, description = prefixed.group(1), prefixed.group(2)
+        document["lines"].append({
+            "description": " ".join(description.split()) or None, "product_code": code,
+            "quantity": line.get(qty_field), "unit_price": line.get("price_unit"),
+            "discount_percent": line.get("discount") or None, "tax_rate": line.get("tax_rate"),
+            "amount": line.get("price_subtotal")})
+    document["taxes"] = [dict(tax) for tax in taxes]
+    document.update(subtotal=subtotal, total_tax=total_tax, total=total)
+    return document
 
 
 def map_document(doc: Mapping[str, Any], catalog: Catalog, target: str,

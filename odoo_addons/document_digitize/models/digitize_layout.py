@@ -148,20 +148,40 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
     def _digitize_layout_partner(self):
         return self.partner_id.commercial_partner_id
 
-    def _digitize_learn_layout(self):
-        """The person confirmed this record: learn its partner's layout from the record's values (as corrected)
-        and the document's words. Runs as the confirming user; only the layout is written as superuser."""
+    def _digitize_confirmed_documents(self):
+        """{record id: the record as confirmed, in document terms}, for the records that can teach a layout
+        (digitized, with their words); taken when the person confirms, before the confirmation changes them."""
+        documents = {}
         for record in self.filtered(lambda r: r.digitize_state and r.digitize_words):
+            try:
+                documents[record.id] = record._digitize_confirmed_document()
+            except Exception:  # noqa: BLE001 - learning is a by-product: it never stops the person's confirmation
+                _logger.exception("digitize layout: %s could not be read back as a document", record.display_name)
+        return documents
+
+    def _digitize_learn_layout(self, documents=None):
+        """The person confirmed these records: learn their partners' layouts from the records' values (as
+        corrected; ``documents`` when taken before the confirmation, see ``_digitize_confirmed_documents``) and
+        the documents' words. Runs as the confirming user; only the layout is written as superuser."""
+        if documents is None:
+            documents = self._digitize_confirmed_documents()
+        for record in self.filtered(lambda r: documents.get(r.id)):
             partner = record._digitize_layout_partner()
-            document = record._digitize_confirmed_document()
-            if not partner or not document:
-                continue
             try:
                 pages = layout_lib.pages_from_json(json.loads(record.digitize_words))
             except (ValueError, layout_lib.LayoutError):
                 continue
-            learned = self.env["document.digitize.layout"].sudo()._learn(
-                record.company_id, partner, record._digitize_target, pages, document, record.display_name)
+            if not partner:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    learned = self.env["document.digitize.layout"].sudo()._learn(
+                        record.company_id, partner, record._digitize_target, pages, documents[record.id],
+                        record.display_name)
+            except Exception:  # noqa: BLE001 - learning is a by-product: it never undoes the person's confirmation
+                _logger.exception("digitize layout of %s not learned from %s", partner.display_name,
+                                  record.display_name)
+                continue
             if learned:
                 record._digitize_post(self.env._("Layout of %(partner)s learned from this document (%(fields)s): "
                                                  "its next documents are read from it.",

@@ -1,9 +1,11 @@
 import datetime
+import json
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib import ReviewItem
+from ..lib import ORDER_HEADER_FIELDS, ReviewItem, confirmed_order_document, line_fields
+from ..lib.mapping import EXPECTED_TYPES
 from .digitize_mixin import documents_of, pick_document
 
 MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created by a mail, until it is posted
@@ -74,6 +76,72 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
             raise UserError(self.env._(
                 "Choose the real partner of %s before confirming: digitization did not identify it.",
                 ", ".join(stuck.mapped("display_name"))))
+
+    # --- learning the partner's layout when a person confirms the order ---------------------------
+
+    def _digitize_confirm_and_learn(self, confirm):
+        """``confirm()`` (the order's own confirmation, through ``super()``), then the digitized orders it
+        confirmed teach their partner's layout (models/digitize_layout.py): as they were when the person
+        confirmed them (a sales order's confirmation sets its date to now), once the confirming user's own
+        confirmation succeeded; only the layout is written as superuser."""
+        pending = self.filtered(lambda order: order.state not in self._digitize_confirmed_states)
+        documents = pending._digitize_confirmed_documents()
+        result = confirm()
+        pending.filtered(lambda order: order.state in self._digitize_confirmed_states)._digitize_learn_layout(documents)
+        return result
+
+    def _digitize_confirmed_document(self):
+        """The order as the person confirmed it, in document terms — what the mapping wrote where, read back
+        (lib ``confirmed_order_document``): the partner's reference, the dates as the person saw them, the
+        product lines (no sections, no notes), taxes and totals."""
+        self.ensure_one()
+        target = self._digitize_target
+        _lines, qty_field, taxes_field, _uom = line_fields(target)
+        header = {}
+        for name in ORDER_HEADER_FIELDS[target].values():
+            value = self[name]
+            if isinstance(value, datetime.datetime):
+                value = fields.Datetime.context_timestamp(self, value).date()
+            header[name] = value
+        lines, taxes = [], {}
+        for line in self.order_line.filtered(lambda l: not l.display_type):
+            percent = line[taxes_field].filtered(lambda t: t.amount_type == "percent")
+            lines.append({"name": line.name, qty_field: line[qty_field], "price_unit": line.price_unit,
+                          "discount": line.discount, "price_subtotal": line.price_subtotal,
+                          "tax_rate": sum(percent.mapped("amount")) if percent else None,
+                          "product_code": self._digitize_line_product_code(line) or None})
+            computed = line[taxes_field].compute_all(
+                line.price_unit * (1 - (line.discount or 0.0) / 100), currency=self.currency_id,
+                quantity=line[qty_field], product=line.product_id, partner=self.partner_id)
+            for tax in computed["taxes"]:
+                rate = self.env["account.tax"].browse(tax["id"]).amount
+                row = taxes.setdefault(rate, {"rate": rate, "base": 0.0, "amount": 0.0})
+                row["base"] += tax["base"]
+                row["amount"] += tax["amount"]
+        try:
+            read = json.loads(self.digitize_json or "{}")
+        except ValueError:
+            read = {}
+        read = read if isinstance(read, dict) else {}
+        read_type = read.get("document_type")
+        document_type = read_type if read_type in EXPECTED_TYPES[target] - {None} else self._digitize_order_type()
+        # the currency the mapping sets (a purchase order's) as confirmed; a sales order's follows its pricelist,
+        # not the document: the one the document was read with
+        currency = self.currency_id.name if "currency_id" in self._digitize_header_fields else read.get("currency")
+        round_amount = self.currency_id.round
+        return confirmed_order_document(
+            target, header, lines, document_type=document_type, currency=currency,
+            subtotal=self.amount_untaxed, total_tax=self.amount_tax, total=self.amount_total,
+            taxes=[dict(row, base=round_amount(row["base"]), amount=round_amount(row["amount"]))
+                   for _rate, row in sorted(taxes.items())])
+
+    def _digitize_order_type(self):
+        """The document type of this kind of order when the document read does not say one it expects."""
+        return self._digitize_document_type()
+
+    def _digitize_line_product_code(self, line):
+        """The product's code as the partner prints it (the confirmed line's name may carry it instead)."""
+        return line.product_id.default_code
 
     # --- documents mailed to the alias set in Settings ----------------------------------------------
 

@@ -31,6 +31,36 @@ def small_logo():
     return buffer.getvalue()
 
 
+def printed_pdf(path, changes=None):
+    """``path``'s pages without the e-invoice XML embedded in the PDF, so that its printed text is what is read
+    (the sidecar answers a Factur-X/Order-X PDF from its XML first); with the words ``changes`` names printed
+    otherwise ({page number: {old word: new word}}): the next document the same software prints."""
+    from pypdf import PdfReader, PdfWriter  # noqa: PLC0415 - a test package (tools/odoo_tests.sh), not Odoo's
+    from pypdf.generic import ByteStringObject, ContentStream
+
+    writer = PdfWriter()  # a new document: the pages only, not the catalog's embedded files
+    for number, page in enumerate(PdfReader(io.BytesIO(path.read_bytes())).pages, start=1):
+        page = writer.add_page(page)
+        words = (changes or {}).get(number)
+        if not words:
+            continue
+        content = ContentStream(page.get_contents(), writer)
+        operations = []
+        for operands, operator in content.operations:
+            if operator in (b"TJ", b"Tj"):
+                parts = operands[0] if operator == b"TJ" else [operands[0]]
+                text = "".join(part for part in parts if isinstance(part, str))
+                printed = " ".join(words.get(word, word) for word in text.split(" "))
+                if printed != text:  # the fonts are WinAnsi-encoded: one byte a character
+                    operands, operator = [ByteStringObject(printed.encode("cp1252"))], b"Tj"
+            operations.append((operands, operator))
+        content.operations = operations
+        page.replace_contents(content)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def eml(to, *files, sender="Billing <billing@vendor.example>", subject="Your invoice"):
     """An e-mail as a mail server hands it to Odoo; ``files`` are paths or (name, bytes)."""
     message = EmailMessage()

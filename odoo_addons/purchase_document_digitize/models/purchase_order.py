@@ -39,3 +39,18 @@ class PurchaseOrder(models.Model):
             self.date_planned = date_planned
             self.onchange_date_planned()
         return result
+
+    # --- the vendor's layout, learned when a person confirms the order -------------------------------
+
+    def button_confirm(self):
+        return self._digitize_confirm_and_learn(super().button_confirm)
+
+    def _digitize_order_type(self):
+        return "sales_order"  # a vendor's quotation or order confirmation
+
+    def _digitize_line_product_code(self, line):
+        """The vendor's own code for the product (its price list), else the product's."""
+        vendor = self.partner_id.commercial_partner_id
+        seller = line.product_id.seller_ids.filtered(
+            lambda s: s.partner_id.commercial_partner_id == vendor and s.product_code)[:1]
+        return seller.product_code or super()._digitize_line_product_code(line)

@@ -51,3 +51,7 @@ class SaleOrder(models.Model):
             found = match_address(buyer.street, buyer.zip, buyer.city, candidates, kind)
             if found:
                 self[field_name] = found
+
+    def action_confirm(self):
+        # the customer's layout, learned when a person confirms the quotation digitized from its purchase order
+        return self._digitize_confirm_and_learn(super().action_confirm)
