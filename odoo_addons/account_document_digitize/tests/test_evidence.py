@@ -142,12 +142,16 @@ class TestBillEvidence(DigitizeCase):
             "name": path.name, "raw": path.read_bytes(), "res_model": "account.move", "res_id": bill.id})
         bill.action_digitize()  # read at once from its XML
         self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
-        self.assertEqual((bill.digitize_evidence["items"], bill.digitize_evidence["missing"]), ([], []))
+        # its evidence is the XML element of each value (page 0, no boxes), and nothing is missing
+        items = {item["path"]: item for item in bill.digitize_evidence["items"]}
+        self.assertTrue(items and all(i["source"] == "xml" and i["page"] == 0 and not i["boxes"] for i in items.values()))
+        self.assertTrue(items["document_number"]["text"].endswith("/rsm:ExchangedDocument/ram:ID"))
+        self.assertEqual(bill.digitize_evidence["missing"], [])
         self.assertFalse(bill.digitize_evidence["word_layer"], "an e-invoice's values are its XML's, not the page's")
         self.assertNotIn("not found on the page", bill.digitize_review_html or "")
         view = bill.digitize_evidence_view
         self.assertTrue(view["file"]["viewable"], "the PDF is shown, without boxes")
-        self.assertEqual(view["evidence"], [])
+        self.assertFalse([item for item in view["evidence"] if item["boxes"]], "no box on the page")
 
     def test_the_forms_show_the_viewer(self):
         arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
