@@ -114,7 +114,8 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 
 def printed_as_percent(text: str) -> bool:
-    return "%" in text
+    """Whether a number in ``text`` carries a percent sign (19%, 19 %, 19,00%), not merely a % nearby."""
+    return re.search(r"\d\s?%", text) is not None
 
 
 def _readings(raw: str) -> list[float]:
