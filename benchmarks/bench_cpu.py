@@ -4,11 +4,15 @@ code base against ours, side by side, with the forward passes each answer took b
 Builds a shape-identical random InternVL3-1B once (benchmarks/.cache/, ~2 GB, git-ignored), then runs a
 fixed set of pages of ../shared/data/documents through the real pipeline (inputs → InternVL engine →
 validation) once per configuration, each configuration in its own process so that its peak RSS is its own.
-Random weights never stop on their own, so every configuration is given the same token budget (--tokens)
-and writes it to the end; the page time is that whole run, nothing projected.
+Random weights do not stop where a trained model stops: transformers' generate writes the whole budget
+(--tokens), while under the grammar the decoder can close the JSON early, at a length that depends on the
+prompt. --match-tokens therefore runs the first configuration first and gives every other one, page by page,
+the token count the first wrote; a ratio is printed only where two rows wrote the same number of tokens. The
+page time is the whole run to the end of the answer, nothing projected.
 
     python benchmarks/bench_cpu.py                      # seed-settings vs ours, 3 pages, 1,024 tokens
     python benchmarks/bench_cpu.py --configs seed-settings,ours,ours-parallel --pages i2d_NetpresseInvoice.pdf
+    python benchmarks/bench_cpu.py --configs ours,seed-settings --match-tokens   # same tokens, page by page
 
 Configurations:
   seed-settings  the seed service's settings re-run in this code base (not the seed's own code): bf16,
@@ -111,7 +115,8 @@ class StageClock:
         self.lm_calls = 0
 
 
-def worker(config_name: str, pages: list[str], tokens: int, threads: int | None) -> None:
+def worker(config_name: str, pages: list[str], tokens: int, threads: int | None,
+           page_tokens: dict[str, int] | None = None) -> None:
     from ocr_sidecar.engines.internvl import InternVLEngine
     from ocr_sidecar.pipeline import ExtractParams, Pipeline
     from ocr_sidecar.settings import Settings
@@ -157,6 +162,7 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None)
                                  words="auto" if cfg["text_layer"] else "off"), engine)
     for name in pages:
         content = (DOCS / name).read_bytes()
+        engine.max_tokens = (page_tokens or {}).get(name, tokens)  # --match-tokens: what the first config wrote
         clock.reset()
         t0 = time.perf_counter()
         result = pipeline.run(ExtractParams(content=content, filename=name))
@@ -215,19 +221,28 @@ def main() -> None:
     parser.add_argument("--emulate-avx2", action="store_true",
                         help="cap torch and oneDNN to AVX2 (ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2): "
                              "measure an AVX2-only host's figures on a newer CPU (auto then picks fp32)")
+    parser.add_argument("--match-tokens", action="store_true",
+                        help="the first configuration runs first; every other one is then given, page by page, the "
+                             "token count the first wrote as its budget (under the grammar a random model can close "
+                             "its JSON early, so a shared --tokens budget does not make the counts equal)")
+    parser.add_argument("--page-tokens", help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     pages = [p for p in args.pages.split(",") if p]
     if args.worker:
-        worker(ALIASES.get(args.worker, args.worker), pages, args.tokens, args.threads)
+        worker(ALIASES.get(args.worker, args.worker), pages, args.tokens, args.threads,
+               json.loads(args.page_tokens) if args.page_tokens else None)
         return
     model_dir()
     rows, rss = [], {}
     configs = [ALIASES.get(c, c) for c in args.configs.split(",") if c]
+    page_tokens = None
     for name in configs:
         cmd = [sys.executable, __file__, "--worker", name, "--pages", ",".join(pages), "--tokens", str(args.tokens)]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
+        if page_tokens:
+            cmd += ["--page-tokens", json.dumps(page_tokens)]
         env = dict(os.environ)
         if args.emulate_avx2:
             env.update(ATEN_CPU_CAPABILITY="avx2", ONEDNN_MAX_CPU_ISA="AVX2")
@@ -240,6 +255,9 @@ def main() -> None:
                 else:
                     rows.append(item)
                     print(json.dumps(item), file=sys.stderr)
+        if args.match_tokens and page_tokens is None:
+            page_tokens = {r["page"]: r["tokens_out"] for r in rows if r["config"] == name}
+            print(f"--match-tokens: budgets from {name}: {page_tokens}", file=sys.stderr)
     print(f"\nMachine: {machine()}" + (" — capped to AVX2 (ATEN_CPU_CAPABILITY=avx2, ONEDNN_MAX_CPU_ISA=AVX2)"
                                         if args.emulate_avx2 else "") + "\n")
     print("| config | page | dtype | tiles | prompt tok | preprocess s (OCR s) | vision s | prefill s | decode s "
@@ -262,7 +280,10 @@ def main() -> None:
             for page in pages:
                 ref = next((r for r in rows if r["config"] == REFERENCE and r["page"] == page), None)
                 ours = next((r for r in rows if r["config"] == other and r["page"] == page), None)
-                if ref and ours and ours["total_s"]:
+                if ref and ours and ours["total_s"] and ref["tokens_out"] != ours["tokens_out"]:
+                    print(f"\n{page}: {other} wrote {ours['tokens_out']} tokens, {REFERENCE} {ref['tokens_out']}: not the "
+                          "same answer length, no ratio", end="")
+                elif ref and ours and ours["total_s"]:
                     print(f"\n{page}: {other} is {ref['total_s'] / ours['total_s']:.2f}x {REFERENCE}, measured to the "
                           f"end of the answer ({ref['total_s']:.1f} s, {ref['tokens_out']} tokens in "
                           f"{ref['forward_passes']} passes → {ours['total_s']:.1f} s, {ours['tokens_out']} tokens in "

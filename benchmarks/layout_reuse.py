@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
 """Repeat vendors read from their learned layout: how exact, how fast, how often the model is still needed.
 
-For every vendor of the corpus (shared/data/documents) with at least two documents that carry a word layer
-(born-digital PDFs: their text layer; scans and photos: OCR when an OCR package is installed), the layout is
+For every partner of the corpus (shared/data/documents) with at least two documents that carry a word layer
+(born-digital PDFs: their text layer; scans and photos: the sidecar's OCR when it is installed, as in the
+project's venv), the layout is
 learned from the first document (its gold JSON standing in for the values a person confirmed) and the others
 are read with it, as the Odoo addon does: identify the vendor from the page (VAT id, IBAN or name, among
 *all* vendors that have a layout), read, check (lib/layout.py ``check``). A reading the checks refuse is a
 fallback (the addon then asks the model). Every other vendor's documents are also read with each layout's
-vendor list, to count cross-reads (a document taken for another vendor's: must be 0).
+vendor list, to count cross-reads (a document taken for another vendor's: must be 0). The partner is the
+issuer (a vendor's bill or order confirmation), or for a purchase order that names only its buyer, that
+customer (the sales flow: a customer's PO read into a quotation, learned for the customer).
 
 Fields scored: every key of the gold file the layout reads (document number, references, dates, totals,
 taxes, line fields; the issuer's VAT id, IBAN and name from the page); party addresses and the other party
-are the model's (listed apart, "out of scope"). Lines are compared by position.
+are the model's (listed apart, "out of scope"). Lines are compared by position, and again paired as
+``ocr-sidecar eval`` pairs them (the assignment that matches most fields: one extra line read is one miss,
+not a shift of every line after it); both figures are printed.
 
-    python3 benchmarks/layout_reuse.py [--documents DIR] [--json-out FILE]
+    .venv/bin/python benchmarks/layout_reuse.py [--documents DIR] [--json-out FILE]
 
 Factur-X/ZUGFeRD PDFs are read here from their printed text layer, as if they carried no XML: in production
 the sidecar answers them from the XML before any layout is used.
@@ -38,6 +43,7 @@ from conftest import load_mapping_lib  # noqa: E402  (the addon's lib/ without O
 load_mapping_lib()
 from document_digitize_lib import layout as L  # noqa: E402
 
+from ocr_sidecar.eval import hungarian_max  # noqa: E402
 from ocr_sidecar.inputs import Limits, open_words  # noqa: E402
 
 IN_SCOPE_HEADER = ("document_number", "order_reference", "payment_reference", "issue_date", "due_date", "subtotal",
@@ -65,8 +71,10 @@ def same(a, b) -> bool:
     return a == b
 
 
-def score(read: dict, gold: dict, party: str = "seller") -> tuple[int, int, int, list[str]]:
-    """(exact, scored, out of scope, the paths that differ) over the gold file's keys."""
+def score(read: dict, gold: dict, party: str = "seller", paired: bool = False) -> tuple[int, int, int, list[str]]:
+    """(exact, scored, out of scope, the paths that differ) over the gold file's keys. Lines are compared by
+    position, or ``paired`` as ``ocr-sidecar eval`` pairs them (one line read that the gold does not list is
+    then one miss, not a shift of every line after it); a line read that no gold line pairs with is a miss."""
     exact = scored = out = 0
     wrong = []
 
@@ -88,14 +96,21 @@ def score(read: dict, gold: dict, party: str = "seller") -> tuple[int, int, int,
                     one(f"taxes[{i}].{name}", got.get(name), v)
         elif key == "lines":
             got_lines = read.get("lines") or []
-            for i, line in enumerate(value or []):
-                got = got_lines[i] if i < len(got_lines) else {}
+            gold_lines = value or []
+            if paired:  # as `ocr-sidecar eval` pairs them: the assignment that matches most fields
+                weights = [[float(sum(1 for name, v in line.items() if name in LINE_FIELDS and same(got.get(name), v)))
+                            for got in got_lines] for line in gold_lines]
+                partner = dict(hungarian_max(weights)) if gold_lines and got_lines else {}
+            else:  # by position
+                partner = {i: i for i in range(min(len(gold_lines), len(got_lines)))}
+            for i, line in enumerate(gold_lines):
+                got = got_lines[partner[i]] if i in partner else {}
                 for name, v in line.items():
                     if name in LINE_FIELDS:
                         one(f"lines[{i}].{name}", got.get(name), v)
-            for i in range(len(value or []), len(got_lines)):
+            for j in sorted(set(range(len(got_lines))) - set(partner.values())):
                 scored += 1
-                wrong.append(f"lines[{i}]: read, not in gold")
+                wrong.append(f"lines[{j}]: read, not in gold")
         elif key == party:
             for name, v in (value or {}).items():
                 if name in ("vat", "iban", "name"):
@@ -118,10 +133,25 @@ def _leaves(node):
         yield node
 
 
+def party_of(gold: dict) -> tuple[str, str]:
+    """(party, target): whose layout the document is. A document whose issuer is named is that issuer's (a
+    vendor's bill or order confirmation: the bill / RFQ flows); a purchase order that names only its buyer is
+    a customer's order, read into a quotation, so the layout is the customer's (the sales flow)."""
+    if (gold.get("seller") or {}).get("name"):
+        return "seller", "vendor_bill"
+    return "buyer", "sale_order"
+
+
 def candidate(key, gold: dict) -> L.Candidate:
-    seller = gold.get("seller") or {}
-    return L.Candidate(key, vats=tuple(v for v in [seller.get("vat")] if v),
-                       ibans=tuple(v for v in [seller.get("iban")] if v), name=seller.get("name") or "")
+    party = gold.get(party_of(gold)[0]) or {}
+    return L.Candidate(key, vats=tuple(v for v in [party.get("vat")] if v),
+                       ibans=tuple(v for v in [party.get("iban")] if v), name=party.get("name") or "")
+
+
+def owner(gold: dict) -> tuple[str, str, str]:
+    party = party_of(gold)[0]
+    values = gold.get(party) or {}
+    return party, values.get("vat") or "", values["name"].casefold()
 
 
 def main() -> int:
@@ -130,11 +160,11 @@ def main() -> int:
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
     try:
-        import rapidocr_onnxruntime  # noqa: F401
+        from ocr_sidecar.ocr import OcrUnavailable, _engine
 
-        from ocr_sidecar.ocr import read_words  # noqa: F401
+        _engine()  # the sidecar's own OCR (rapidocr with its bundled weights), loaded as the sidecar loads it
         ocr = True
-    except ImportError:
+    except (ImportError, OcrUnavailable):
         ocr = False
     docs = {}
     skipped = []
@@ -142,7 +172,7 @@ def main() -> int:
         stem = gold_path.name[:-len(".gold.json")]
         source = next((p for p in gold_path.parent.glob(stem + ".*") if not p.name.endswith(".json")), None)
         gold = json.loads(gold_path.read_text())
-        if source is None or not (gold.get("seller") or {}).get("name"):
+        if source is None or not (gold.get(party_of(gold)[0]) or {}).get("name"):
             continue
         if source.suffix.lower() != ".pdf" and not ocr:
             skipped.append(source.name)
@@ -154,14 +184,13 @@ def main() -> int:
         docs[stem] = {"gold": gold, "pages": pages, "words_s": seconds}
     groups = collections.defaultdict(list)
     for stem, doc in docs.items():
-        seller = doc["gold"]["seller"]
-        groups[(seller.get("vat") or "", seller["name"].casefold())].append(stem)
+        groups[owner(doc["gold"])].append(stem)
     groups = {k: v for k, v in groups.items() if len(v) >= 2}
     layouts = {}
     for key, stems in groups.items():
         first = stems[0]
         try:
-            layouts[key] = L.learn(docs[first]["pages"], docs[first]["gold"])
+            layouts[key] = L.learn(docs[first]["pages"], docs[first]["gold"], party_of(docs[first]["gold"])[1])
         except L.LayoutError as exc:
             print(f"{first}: nothing learned ({exc})", file=sys.stderr)
     candidates = [candidate(key, docs[groups[key][0]]["gold"]) for key in layouts]
@@ -177,32 +206,38 @@ def main() -> int:
             reading = None
             if identity is not None and identity.candidate.key in layouts:
                 reading = L.read(doc["pages"], layouts[identity.candidate.key])
-                L.with_identity(reading, identity)
+                L.with_identity(reading, identity, layouts[identity.candidate.key]["target"])
             problems = (L.check(reading, layouts[identity.candidate.key], identity) if reading is not None
                         else ["vendor not identified"])
             read_times.append(time.perf_counter() - started)
             words_times.append(doc["words_s"])
-            exact, scored, out, wrong = score(reading.document if reading else {}, doc["gold"])
+            read_doc = reading.document if reading else {}
+            exact, scored, out, wrong = score(read_doc, doc["gold"], key[0])
+            exact_paired, scored_paired, _, wrong_paired = score(read_doc, doc["gold"], key[0], paired=True)
             fallback = bool(problems)
             cross = identity is not None and identity.candidate.key != key
             totals.update(exact=exact, scored=scored, out=out, docs=1, fallback=int(fallback), cross=int(cross))
             if not fallback:
-                totals.update(exact_accepted=exact, scored_accepted=scored)
+                totals.update(exact_accepted=exact, scored_accepted=scored, exact_accepted_paired=exact_paired,
+                              scored_accepted_paired=scored_paired)
+            totals.update(exact_paired=exact_paired, scored_paired=scored_paired)
             rows.append({"learned_from": stems[0], "read": stem, "exact": exact, "scored": scored,
+                         "exact_paired": exact_paired, "scored_paired": scored_paired, "wrong_paired": wrong_paired,
                          "fallback": fallback, "why": [getattr(p, "message", p) for p in problems], "wrong": wrong,
                          "read_ms": round(read_times[-1] * 1000, 1), "words_ms": round(doc["words_s"] * 1000, 1)})
     # every document of vendors without that layout: never taken for a layout's vendor
     foreign = 0
     for stem, doc in docs.items():
-        seller = doc["gold"]["seller"]
-        own = (seller.get("vat") or "", seller["name"].casefold())
+        own = owner(doc["gold"])
         identity = L.identify(doc["pages"], candidates)
         if identity is not None and identity.candidate.key != own:
             foreign += 1
             print(f"cross-read: {stem} taken for {identity.candidate.key}", file=sys.stderr)
-    print(f"{'learned from':<40} {'read':<40} {'exact':>9} {'fallback':>8} {'read ms':>8} {'words ms':>8}")
+    print(f"{'learned from':<40} {'read':<40} {'exact':>9} {'paired':>9} {'fallback':>8} {'read ms':>8} "
+          f"{'words ms':>8}")
     for row in rows:
         print(f"{row['learned_from']:<40} {row['read']:<40} {row['exact']:>4}/{row['scored']:<4} "
+              f"{row['exact_paired']:>4}/{row['scored_paired']:<4} "
               f"{'yes' if row['fallback'] else 'no':>8} {row['read_ms']:>8} {row['words_ms']:>8}")
         for line in row["why"] + row["wrong"]:
             print(f"    {line}")
@@ -215,6 +250,10 @@ def main() -> int:
               f" (all readings); accepted readings: {totals['exact_accepted']}/{totals['scored_accepted']} = "
               f"{100 * totals['exact_accepted'] / max(1, totals['scored_accepted']):.1f} %; out of scope (model's): "
               f"{totals['out']}")
+        print(f"lines paired as `ocr-sidecar eval` pairs them: {totals['exact_paired']}/{totals['scored_paired']} = "
+              f"{100 * totals['exact_paired'] / max(1, totals['scored_paired']):.1f} % (all readings); accepted "
+              f"readings: {totals['exact_accepted_paired']}/{totals['scored_accepted_paired']} = "
+              f"{100 * totals['exact_accepted_paired'] / max(1, totals['scored_accepted_paired']):.1f} %")
         print(f"fallback to the model: {totals['fallback']}/{n}; cross-reads: {totals['cross']} of the pairs, "
               f"{foreign} of all {len(docs)} documents")
         print(f"seconds per document: read+identify+check median {statistics.median(read_times):.4f} s, max "

@@ -219,3 +219,38 @@ def test_lines_a_person_added_do_not_make_the_printed_lines_disagree_with_the_su
     reading = L.read(reprinted(words(ORDER_BASIC), NEXT_ORDER), layout)
     assert L.check(reading, layout, L.Identity(L.Candidate("seller"), "vat", {}, {})) == []
     assert "taxes" not in reading.document
+
+
+def scan_words(name):
+    """A scan's word layer as the sidecar gives it: RapidOCR on the page (skipped where OCR is not installed)."""
+    pytest.importorskip("rapidocr")
+    from PIL import Image
+
+    from ocr_sidecar.ocr import read_words
+
+    layer = read_words(Image.open(DOCUMENTS_DIR / name).convert("RGB"))
+    data = [{"page": 1, "source": "ocr", "words": [[w.text, *w.box, w.line] for w in layer.words]}]
+    return L.pages_from_json(json.loads(json.dumps(data)))
+
+
+def test_a_customers_scanned_order_form_is_read_from_the_layout_of_its_last_one():
+    """The sales flow: a customer's PO (a scan, words from OCR) learned for the customer, the buyer; the
+    customer's next form, other values in the same form, is read exactly and names the customer."""
+    first, second = gold("img_heroltd_po_Form_1"), gold("img_heroltd_po_Form_2")
+    layout = L.learn(scan_words("img_heroltd_po_Form_1.jpg"), first, "sale_order")
+    assert layout["target"] == "sale_order" and layout["table"]
+    pages = scan_words("img_heroltd_po_Form_2.jpg")
+    hero = L.Candidate("hero", name=first["buyer"]["name"])
+    other = L.Candidate("other", name="Contoso")
+    identity = L.identify(pages, [other, hero])
+    assert identity is not None and identity.candidate.key == "hero"
+    reading = L.read(pages, layout)
+    L.with_identity(reading, identity, "sale_order")
+    doc = reading.document
+    for name in ("document_number", "issue_date", "subtotal", "total"):
+        assert doc.get(name) == second.get(name), name
+    assert [(line.get("description"), line.get("quantity"), line.get("unit_price"), line.get("amount"))
+            for line in doc["lines"]] == [(line.get("description"), line.get("quantity"), line.get("unit_price"),
+                                           line.get("amount")) for line in second["lines"]]
+    assert doc["buyer"]["name"] == "Hero Limited" and "seller" not in doc
+    assert L.check(reading, layout, identity) == []
