@@ -181,6 +181,9 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
             except Exception:  # noqa: BLE001 - learning is a by-product: it never undoes the person's confirmation
                 _logger.exception("digitize layout of %s not learned from %s", partner.display_name,
                                   record.display_name)
+                record._digitize_post(self.env._("The layout of %(partner)s could not be learned from this document "
+                                                 "(the server log says why): its next documents are read by the "
+                                                 "model, as before.", partner=partner.display_name))
                 continue
             if learned:
                 record._digitize_post(self.env._("Layout of %(partner)s learned from this document (%(fields)s): "

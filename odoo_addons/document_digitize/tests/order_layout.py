@@ -9,6 +9,7 @@ counts its calls: a document read from the layout is never sent to the model.
 """
 
 import json
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
@@ -171,3 +172,12 @@ class OrderLayoutTests:
             (0, 0, {"product_id": self.fallback.id, "name": "Typed by hand", "price_unit": 5.0})]})
         self.confirm(order)
         self.assertFalse(self.layouts(partner_id=self.partner.id))
+
+    def test_a_layout_that_cannot_be_learned_never_stops_the_confirmation_and_the_chatter_says_so(self):
+        first = self.digitize(self.first_pdf)
+        Layouts = type(self.env["document.digitize.layout"])
+        with patch.object(Layouts, "_learn", side_effect=ValueError("broken layout store")), \
+                self.assertLogs("odoo.addons.document_digitize.models.digitize_layout", "ERROR"):
+            self.confirm(first)
+        self.assertFalse(self.layouts(partner_id=self.partner.id))
+        self.assertIn(f"The layout of {self.partner.name} could not be learned", self.chatter(first))
