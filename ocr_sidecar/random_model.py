@@ -58,7 +58,10 @@ You read business documents and answer with one JSON object of the canonical sch
 """
 
 
-def _build_tokenizer(vocab: int):
+MAX_SPACE_RUN = 32
+
+
+def _build_tokenizer(vocab: int, space_runs: bool = False):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -67,7 +70,12 @@ def _build_tokenizer(vocab: int):
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(vocab_size=vocab, special_tokens=SPECIAL_TOKENS, show_progress=False,
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    bpe.train_from_iterator([_TRAINING_TEXT] * 4, trainer=trainer)
+    # space_runs: runs of spaces get tokens, as in a real BPE (Qwen2's vocabulary writes the column padding of
+    # a layout-preserving text layer in a token or two, not one token per space), so that the 1b shape's
+    # prompts are as long as the real model's would be, not longer. The tiny one for tests keeps its
+    # 700-token vocabulary for the instruction's text.
+    padding = ["\n".join(f"Total{' ' * n}42.00" for n in range(2, MAX_SPACE_RUN + 1))] if space_runs else []
+    bpe.train_from_iterator([_TRAINING_TEXT] * 4 + padding * 4, trainer=trainer)
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>", bos_token=None,
         extra_special_tokens={"start_image_token": "<img>", "end_image_token": "</img>",
@@ -86,7 +94,7 @@ def build_random_model(path: str | Path, size: str = "tiny", seed: int = 0, dtyp
     shape = SHAPES[size]
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    tokenizer = _build_tokenizer(shape["bpe_vocab"])
+    tokenizer = _build_tokenizer(shape["bpe_vocab"], space_runs=size == "1b")
     vocab_size = shape["vocab_size"] or len(tokenizer)
     config = InternVLConfig(
         vision_config=dict(model_type="internvl_vision", image_size=[448, 448], patch_size=[14, 14],

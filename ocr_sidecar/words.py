@@ -22,7 +22,8 @@ Box = tuple[float, float, float, float]
 WORD_GAP = 0.8
 # Layout rendering: columns per page width are chosen from the median character width, within these.
 MIN_COLUMNS, MAX_COLUMNS = 60, 160
-MAX_GAP = 24  # spaces between two words of a line at most: columns kept, padding not paid for in prompt tokens
+MAX_GAP = 24  # spaces between two words of a line at most: columns kept, padding not paid for in prompt tokens;
+# a gap cut to it moves the rest of its line left with it, so the words after it keep their own spacing
 
 
 @dataclass
@@ -70,6 +71,7 @@ class WordLayer:
         widths = [(w.box[2] - w.box[0]) / len(w.text) for w in self.words if w.text and w.box[2] > w.box[0]]
         char_width = statistics.median(widths) if widths else 1 / 100
         columns = max(MIN_COLUMNS, min(MAX_COLUMNS, round(1 / max(char_width, 1e-6))))
+        margin = round(min(w.box[0] for w in self.words) * columns)  # the page's left margin is not printed
         rendered: list[str] = []
         previous_bottom: Optional[float] = None
         for line in self.lines():
@@ -77,10 +79,12 @@ class WordLayer:
             height = statistics.median(w.box[3] - w.box[1] for w in line)
             if previous_bottom is not None and top - previous_bottom > 1.5 * height:
                 rendered.append("")  # a paragraph or block break
-            text = ""
+            text, cut = "", 0  # cut: the spaces the MAX_GAP cap took off this line so far
             for word in line:
-                column = round(word.box[0] * columns)
-                text += " " * min(max(column - len(text), 1 if text else 0), MAX_GAP) + word.text
+                gap = max(round(word.box[0] * columns) - margin - cut - len(text), 1 if text else 0)
+                if gap > MAX_GAP:  # a wide gap shrinks, and the words after it keep their spacing
+                    cut, gap = cut + gap - MAX_GAP, MAX_GAP
+                text += " " * gap + word.text
             rendered.append(text.rstrip())
             previous_bottom = max(w.box[3] for w in line)
         return "\n".join(rendered).strip("\n")

@@ -8,7 +8,7 @@ import json
 import pypdfium2 as pdfium
 import pytest
 
-from ocr_sidecar.words import Word, WordLayer, assign_lines, pdf_words, words_from_chars
+from ocr_sidecar.words import MAX_GAP, Word, WordLayer, assign_lines, pdf_words, words_from_chars
 
 from conftest import DOCUMENTS_DIR
 
@@ -86,3 +86,24 @@ def test_boxes_follow_the_pages_rotation(rotation):
     layer = pdf_words(pdf[0])
     number = next(w for w in layer.words if w.text == "42183017")
     _assert_ink(pdf[0], number.box)
+
+
+def test_a_wide_gap_is_cut_without_pushing_the_rest_of_its_line_apart():
+    """A right-aligned address block: its lines start far right, past MAX_GAP; the words after the cut
+    gap keep their single spaces (they once got MAX_GAP each, a prompt full of padding)."""
+    words = assign_lines(words_from_chars(chars("Date 2022", 0.05, 0.05) + chars("de Lattre Alexis", 0.65, 0.07)))
+    rendered = WordLayer("pdf", words).text().splitlines()
+    assert rendered[0] == "Date 2022"  # the page's left margin is not printed
+    assert rendered[1].strip() == "de Lattre Alexis"
+    assert rendered[1].startswith(" " * MAX_GAP + "de")
+
+
+def test_the_benchmark_models_tokenizer_writes_a_run_of_spaces_in_a_token_or_two():
+    """The 1b stand-in's prompts must not be longer than the real BPE's: runs of spaces (the layout
+    text's column padding) are single tokens there."""
+    from ocr_sidecar.random_model import SHAPES, _build_tokenizer
+
+    tokenizer = _build_tokenizer(SHAPES["1b"]["bpe_vocab"], space_runs=True)
+    short = len(tokenizer("Total 42.00", add_special_tokens=False)["input_ids"])
+    padded = len(tokenizer("Total" + " " * 20 + "42.00", add_special_tokens=False)["input_ids"])
+    assert padded <= short + 2, (short, padded)
