@@ -1,0 +1,54 @@
+"""The benchmark scripts that decide defaults must run end to end: compare_decoders.py (the evidence for
+OCR_DECODER=parallel) through the real `ocr-sidecar eval`, here on the tiny random model — its figures mean
+nothing, what is checked is that both evals run and the comparison reads them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import DOCUMENTS_DIR, ROOT
+
+SCRIPT = ROOT / "benchmarks" / "compare_decoders.py"
+
+
+def test_compare_decoders_runs_both_evals_and_compares_them(tiny_model_dir, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("i2d_NetpresseInvoice.pdf", "i2d_NetpresseInvoice.gold.json"):
+        shutil.copy(DOCUMENTS_DIR / name, docs / name)
+    env = dict(os.environ, OCR_MAX_TOKENS="96", OCR_MAX_TILES="2")
+    run = subprocess.run([sys.executable, str(SCRIPT), "--model", str(tiny_model_dir), "--docs", str(docs),
+                          "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "random weights" in run.stderr  # the figures are said to mean nothing
+    for decoder in ("jump", "parallel"):
+        report = json.loads((tmp_path / "out" / decoder / "report.json").read_text())
+        assert report["overall"]["documents"] == 1 and report["overall"]["errors"] == 0, decoder
+    assert "| documents | 1 | 1 |" in run.stdout and "verdict:" in run.stdout
+
+
+def _report(folder: Path, matched: dict[str, int]) -> Path:
+    folder.mkdir(parents=True)
+    documents = [{"name": n, "matched": m, "scored": 10} for n, m in matched.items()]
+    total = sum(matched.values())
+    overall = {"documents": len(matched), "errors": 0, "scored": 10 * len(matched), "matched": total,
+               "accuracy": total / (10 * len(matched)), "exact_accuracy": 0.0, "latency_ms_median": 1.0}
+    fields = {"total": {"accuracy": overall["accuracy"], "matched": total, "scored": 10 * len(matched)}}
+    (folder / "report.json").write_text(json.dumps({"overall": overall, "fields": fields, "documents": documents}))
+    return folder
+
+
+def test_compare_names_the_documents_that_score_differently(tmp_path):
+    jump = _report(tmp_path / "jump", {"a.pdf": 9, "b.pdf": 7})
+    parallel = _report(tmp_path / "parallel", {"a.pdf": 9, "b.pdf": 5})
+    run = subprocess.run([sys.executable, str(SCRIPT), "--reports", str(jump), str(parallel)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "1 documents score differently" in run.stdout and "- b.pdf: 7/10 → 5/10" in run.stdout
+    assert "verdict: parallel loses 10.0% accuracy overall" in run.stdout
