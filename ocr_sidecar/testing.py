@@ -24,8 +24,9 @@ from .settings import Settings
 class SidecarThread:
     def __init__(self, engine: str = "replay", *, token: Optional[str] = None, documents_dir: Optional[Path] = None,
                  engine_instance: Optional[Engine] = None, queue_size: int = 16, concurrency: int = 1,
-                 delay_s: float = 0.0, **settings):
-        self.settings = Settings(engine=engine, grpc_host="127.0.0.1", grpc_port=0, auth_token=token,
+                 delay_s: float = 0.0, port: int = 0, **settings):
+        # port: 0 = a free one; a given one for "the sidecar restarted at the same address"
+        self.settings = Settings(engine=engine, grpc_host="127.0.0.1", grpc_port=port, auth_token=token,
                                  replay_dir=documents_dir, queue_size=queue_size, concurrency=concurrency,
                                  grace_s=1.0, **settings)
         self.settings.validate()

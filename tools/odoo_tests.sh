@@ -143,4 +143,8 @@ count=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$LOG" | tai
 if [ -z "$count" ] || [ "$count" -eq 0 ]; then
   echo "odoo_tests: no Odoo test ran — that is a failure" >&2; tail -40 "$LOG" >&2; exit 1
 fi
+if grep -q "Failed to detect chrome devtools port" "$LOG"; then
+  echo "########## odoo_tests: browser tours SKIPPED by Odoo — Chromium gave no devtools port in time ##########" >&2
+  grep "Failed to detect chrome devtools port" "$LOG" | head -5 >&2
+fi
 echo "odoo_tests: $count Odoo tests passed" >&2

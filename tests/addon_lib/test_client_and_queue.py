@@ -107,6 +107,30 @@ def test_two_sidecar_processes_share_the_load_and_fail_over():
                 proc.wait(10)
 
 
+def test_a_sidecar_restarted_at_the_same_address_answers_the_next_call():
+    """The process's cached channel saw its sidecar go away and sits in reconnect backoff: without a fresh
+    channel every call failed at once with "connection refused" for up to two minutes, sidecar back or not."""
+    from ocr_sidecar.testing import SidecarThread
+
+    content = BILL.read_bytes()
+    first = SidecarThread(engine="replay", documents_dir=DOCUMENTS_DIR)
+    endpoint = first.start()
+    settings = client.EndpointSettings.parse(endpoint, timeout=20)
+    assert client.extract(settings, content, filename=BILL.name).document["document_number"] == "2022089083"
+    first.stop()
+    with pytest.raises(client.TransientError, match="(?i)connect|unavailable"):
+        client.extract(settings, content, filename=BILL.name)  # down: a fast, retryable failure
+    again = SidecarThread(engine="replay", documents_dir=DOCUMENTS_DIR, port=int(endpoint.rsplit(":", 1)[1]))
+    try:
+        again.start()
+        started = time.monotonic()
+        result = client.extract(settings, content, filename=BILL.name)
+        assert result.document["document_number"] == "2022089083" and result.endpoint == endpoint
+        assert time.monotonic() - started < 10
+    finally:
+        again.stop()
+
+
 def test_e_documents_are_recognised_for_the_immediate_path():
     """The button reads e-invoices/e-orders at once (XML inside); everything else goes to the queue."""
     for path in sorted(DOCUMENTS_DIR.iterdir()):

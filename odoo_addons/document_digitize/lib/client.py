@@ -2,7 +2,9 @@
 
 Fork safety: Odoo forks its workers after import, and a gRPC channel must not cross a fork. Channels
 are created lazily in the process that uses them, cached per (process id, endpoint settings), and
-rebuilt when either changes. Nothing is created at import time.
+rebuilt when either changes. Nothing is created at import time. A call that could not connect is tried
+once more on a new channel to the same endpoint before the next one: a cached channel whose sidecar
+restarted stays in reconnect backoff and would refuse every call for up to two minutes.
 
 TLS: server verified against the CA given (or the system's roots); mutual TLS when a client certificate
 and its key are given (both PEM; ``normalize_pem`` restores line breaks a single-line input dropped). A
@@ -10,7 +12,7 @@ token sent without TLS is logged as a warning once per channel: anyone on the pa
 
 Several endpoints (comma-separated, or one ``dns:///name:port`` resolving to several addresses): the
 client starts at a rotating position and fails over to the next endpoint on UNAVAILABLE, so load is
-spread and a dead replica costs one fast failure, not a bill in error.
+spread and a dead replica costs two fast failures (the second on a new channel), not a bill in error.
 """
 
 from __future__ import annotations
@@ -135,8 +137,6 @@ class _Channels:
         self._counter = itertools.count()
 
     def get(self, settings: EndpointSettings) -> list[tuple[str, Any]]:
-        import grpc
-
         with self._lock:
             if self._pid != os.getpid() or self._key != settings.key():
                 # After a fork the inherited channels are unusable: drop them without closing.
@@ -145,27 +145,46 @@ class _Channels:
                         channel.close()
                 self._channels = {}
                 self._pid, self._key = os.getpid(), settings.key()
-            options = [("grpc.max_send_message_length", 64 * 1024 * 1024),
-                       ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-                       ("grpc.lb_policy_name", "round_robin"),
-                       ("grpc.enable_retries", 0)]
             for endpoint in settings.endpoints:
                 if endpoint not in self._channels:
-                    if settings.tls:
-                        creds = grpc.ssl_channel_credentials(
-                            root_certificates=normalize_pem(settings.ca_pem).encode() if settings.ca_pem else None,
-                            private_key=normalize_pem(settings.key_pem).encode() if settings.key_pem else None,
-                            certificate_chain=normalize_pem(settings.cert_pem).encode() if settings.cert_pem else None)
-                        self._channels[endpoint] = grpc.secure_channel(endpoint, creds, options=options)
-                    else:
-                        if settings.token:
-                            _logger.warning("digitize: the sidecar token is sent to %s without TLS: anyone on the "
-                                            "network path can read it. Turn TLS on in Settings > Document "
-                                            "digitization.", endpoint)
-                        self._channels[endpoint] = grpc.insecure_channel(endpoint, options=options)
+                    self._channels[endpoint] = self._open(settings, endpoint)
             start = next(self._counter) % len(settings.endpoints)
             order = settings.endpoints[start:] + settings.endpoints[:start]
             return [(endpoint, self._channels[endpoint]) for endpoint in order]
+
+    def renew(self, settings: EndpointSettings, endpoint: str, stale: Any) -> Any:
+        """A fresh channel to ``endpoint`` in place of ``stale``, which failed: a channel whose server went away
+        stays in reconnect backoff (up to two minutes) and fails every call at once, even after the sidecar
+        is back at the same address (a restart, a redeploy)."""
+        with self._lock:
+            if self._pid != os.getpid() or self._key != settings.key():
+                return stale  # the settings changed meanwhile: get() rebuilds everything
+            current = self._channels.get(endpoint)
+            if current is stale:  # not closed here: another thread may still be in a call on it
+                current = self._channels[endpoint] = self._open(settings, endpoint)
+            return current
+
+    @staticmethod
+    def _open(settings: EndpointSettings, endpoint: str) -> Any:
+        import grpc
+
+        options = [("grpc.max_send_message_length", 64 * 1024 * 1024),
+                   ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+                   ("grpc.lb_policy_name", "round_robin"),
+                   ("grpc.enable_retries", 0),
+                   # its own connections: a renewed channel must not share the failed one's (in backoff)
+                   ("grpc.use_local_subchannel_pool", 1)]
+        if settings.tls:
+            creds = grpc.ssl_channel_credentials(
+                root_certificates=normalize_pem(settings.ca_pem).encode() if settings.ca_pem else None,
+                private_key=normalize_pem(settings.key_pem).encode() if settings.key_pem else None,
+                certificate_chain=normalize_pem(settings.cert_pem).encode() if settings.cert_pem else None)
+            return grpc.secure_channel(endpoint, creds, options=options)
+        if settings.token:
+            _logger.warning("digitize: the sidecar token is sent to %s without TLS: anyone on the "
+                            "network path can read it. Turn TLS on in Settings > Document "
+                            "digitization.", endpoint)
+        return grpc.insecure_channel(endpoint, options=options)
 
 
 _CHANNELS = _Channels()
@@ -204,6 +223,15 @@ def _translate(exc: Any, endpoint: str, request_id: str, tls: bool = False) -> D
     return PermanentError(details, code, request_id)
 
 
+# How gRPC says the channel could not connect (the sidecar never saw the call), as against an UNAVAILABLE the
+# sidecar itself sent (draining, not loaded): only the first is worth a new channel.
+_NOT_CONNECTED = ("failed to connect", "connections to all backends failing", "connection refused")
+
+
+def _not_connected(exc: Any) -> bool:
+    return any(sign in (exc.details() or "").lower() for sign in _NOT_CONNECTED)
+
+
 def _call(settings: EndpointSettings, method: str, request: Any, request_id: str):
     import grpc
 
@@ -211,18 +239,22 @@ def _call(settings: EndpointSettings, method: str, request: Any, request_id: str
 
     last: Optional[DigitizeError] = None
     for endpoint, channel in _CHANNELS.get(settings):
-        stub = pb_grpc.DocumentServiceStub(channel)
-        try:
-            response = getattr(stub, method)(request, timeout=settings.timeout,
-                                             metadata=_metadata(settings, request_id))
-            return endpoint, response
-        except grpc.RpcError as exc:
-            error = _translate(exc, endpoint, request_id, tls=settings.tls)
-            _logger.info("digitize %s request_id=%s on %s failed: %s %s", method, request_id, endpoint,
-                         error.code, error.reason)
-            if error.code != "UNAVAILABLE":
-                raise error from None
-            last = error  # this replica is down: try the next one
+        for fresh in (False, True):
+            stub = pb_grpc.DocumentServiceStub(channel)
+            try:
+                response = getattr(stub, method)(request, timeout=settings.timeout,
+                                                 metadata=_metadata(settings, request_id))
+                return endpoint, response
+            except grpc.RpcError as exc:
+                error = _translate(exc, endpoint, request_id, tls=settings.tls)
+                _logger.info("digitize %s request_id=%s on %s failed: %s %s", method, request_id, endpoint,
+                             error.code, error.reason)
+                if error.code != "UNAVAILABLE":
+                    raise error from None
+                last = error
+                if fresh or not _not_connected(exc):
+                    break  # this replica is down or refused: try the next one
+                channel = _CHANNELS.renew(settings, endpoint, channel)  # once more, on a new connection
     assert last is not None
     raise last
 
