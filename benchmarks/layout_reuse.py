@@ -159,13 +159,9 @@ def main() -> int:
     parser.add_argument("--documents", type=Path, default=ROOT.parent / "shared" / "data" / "documents")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args()
-    try:
-        from ocr_sidecar.ocr import OcrUnavailable, _engine
+    from ocr_sidecar import ocr as sidecar_ocr
 
-        _engine()  # the sidecar's own OCR (rapidocr with its bundled weights), loaded as the sidecar loads it
-        ocr = True
-    except (ImportError, OcrUnavailable):
-        ocr = False
+    ocr = sidecar_ocr.available()  # the sidecar's own OCR (rapidocr with its bundled weights)
     docs = {}
     skipped = []
     for gold_path in sorted(args.documents.glob("*.gold.json")):

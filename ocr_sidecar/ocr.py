@@ -62,6 +62,16 @@ def _engine():
         return _ENGINE
 
 
+def available() -> bool:
+    """Whether pages can be OCRed here: the package and the weights its wheel carries are installed (it is
+    loaded once, as the first page would load it)."""
+    try:
+        _engine()
+    except OcrUnavailable:
+        return False
+    return True
+
+
 def _orientation_aware(base):
     """RapidOCR that keeps, of its last pass, which detected lines were tall (turned by 90° before reading)
     and what its line classifier said of each (its two steps, extended; nothing else changes)."""

@@ -150,3 +150,14 @@ def test_page_angle_from_the_ocr_lines():
 def test_upside_down_text_is_turned_by_the_ocr_line_classifier(turn):
     image = Image.open(INVOICE).convert("RGB").rotate(turn)
     assert _recall("img_contoso_invoice_INV-100", read_words(image)) >= 0.7
+
+
+def test_available_says_whether_pages_can_be_ocred(monkeypatch):
+    import sys
+
+    from ocr_sidecar import ocr
+
+    assert ocr.available()  # the project's venv carries rapidocr and its wheel's weights
+    monkeypatch.setattr(ocr, "_ENGINE", None)
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # as if it were not installed
+    assert not ocr.available()
