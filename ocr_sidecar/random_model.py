@@ -72,8 +72,9 @@ def _build_tokenizer(vocab: int, space_runs: bool = False):
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     # space_runs: runs of spaces get tokens, as in a real BPE (Qwen2's vocabulary writes the column padding of
     # a layout-preserving text layer in a token or two, not one token per space), so that the 1b shape's
-    # prompts are as long as the real model's would be, not longer. The tiny one for tests keeps its
-    # 700-token vocabulary for the instruction's text.
+    # prompts are as long as the real model's would be, not longer. The tiny one for tests keeps the tokenizer
+    # its tests' random answers were written against (with these merges its parallel rows run to their
+    # length bounds and a test's token budget no longer holds them).
     padding = ["\n".join(f"Total{' ' * n}42.00" for n in range(2, MAX_SPACE_RUN + 1))] if space_runs else []
     bpe.train_from_iterator([_TRAINING_TEXT] * 4 + padding * 4, trainer=trainer)
     tokenizer = PreTrainedTokenizerFast(
