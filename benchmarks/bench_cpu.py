@@ -104,20 +104,15 @@ class StageClock:
 
         def post(_m, _args, _out):
             elapsed = time.perf_counter() - state["t"]
+            if kind == "lm":  # the head that follows belongs to the same stage as this call
+                self.last_was_prefill = self.prefilling or self.lm_calls == 0
+                self.lm_calls += 1
             if kind == "vision":
                 self.vision += elapsed
-            elif kind == "head":  # the head of the language-model call just made
-                if self.last_was_prefill:
-                    self.prefill += elapsed
-                else:
-                    self.decode += elapsed
+            elif self.last_was_prefill:
+                self.prefill += elapsed
             else:
-                self.last_was_prefill = self.prefilling or self.lm_calls == 0
-                if self.last_was_prefill:
-                    self.prefill += elapsed
-                else:
-                    self.decode += elapsed
-                self.lm_calls += 1
+                self.decode += elapsed
 
         module.register_forward_pre_hook(pre)
         module.register_forward_hook(post)

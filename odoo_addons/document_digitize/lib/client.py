@@ -237,24 +237,27 @@ def _call(settings: EndpointSettings, method: str, request: Any, request_id: str
 
     from .proto import document_service_pb2_grpc as pb_grpc
 
+    def once(channel):
+        stub = pb_grpc.DocumentServiceStub(channel)
+        return getattr(stub, method)(request, timeout=settings.timeout, metadata=_metadata(settings, request_id))
+
     last: Optional[DigitizeError] = None
     for endpoint, channel in _CHANNELS.get(settings):
-        for fresh in (False, True):
-            stub = pb_grpc.DocumentServiceStub(channel)
+        try:
             try:
-                response = getattr(stub, method)(request, timeout=settings.timeout,
-                                                 metadata=_metadata(settings, request_id))
-                return endpoint, response
+                return endpoint, once(channel)
             except grpc.RpcError as exc:
-                error = _translate(exc, endpoint, request_id, tls=settings.tls)
-                _logger.info("digitize %s request_id=%s on %s failed: %s %s", method, request_id, endpoint,
-                             error.code, error.reason)
-                if error.code != "UNAVAILABLE":
-                    raise error from None
-                last = error
-                if fresh or not _not_connected(exc):
-                    break  # this replica is down or refused: try the next one
-                channel = _CHANNELS.renew(settings, endpoint, channel)  # once more, on a new connection
+                if not _not_connected(exc):
+                    raise
+                # a cached channel in reconnect backoff (its sidecar restarted?): once more on a new one
+                return endpoint, once(_CHANNELS.renew(settings, endpoint, channel))
+        except grpc.RpcError as exc:
+            error = _translate(exc, endpoint, request_id, tls=settings.tls)
+            _logger.info("digitize %s request_id=%s on %s failed: %s %s", method, request_id, endpoint,
+                         error.code, error.reason)
+            if error.code != "UNAVAILABLE":
+                raise error from None
+            last = error  # this replica is down or refused: try the next one
     assert last is not None
     raise last
 
