@@ -7,6 +7,7 @@ from . import (
     test_faults,
     test_layout_reuse,
     test_mail_ingestion,
+    test_poison,
     test_tls,
     test_tour,
 )

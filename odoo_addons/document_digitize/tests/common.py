@@ -92,7 +92,10 @@ def set_alias_domain(env, name):
     return domain
 
 
-class DigitizeCase(TransactionCase):
+class SidecarMixin:
+    """A test class's own sidecar (replay engine) that the addon's settings point at; ``DigitizeCase`` for plain
+    tests, with ``HttpCase`` for browser tours over the same data."""
+
     sidecar_options: dict = {}
 
     @classmethod
@@ -110,6 +113,10 @@ class DigitizeCase(TransactionCase):
         """The document as a file of ``record`` (as sent: digitizable records keep the original bytes)."""
         return self.env["ir.attachment"].create({"name": name or path.name, "raw": path.read_bytes(),
                                                  "res_model": record._name, "res_id": record.id})
+
+
+class DigitizeCase(SidecarMixin, TransactionCase):
+    """Tests of the addons against their own in-process sidecar (see the module's docstring)."""
 
 
 def sidecar_requests(sidecar):
