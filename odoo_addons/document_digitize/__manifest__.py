@@ -19,6 +19,7 @@
         "web.assets_backend": [
             "document_digitize/static/src/digitize_refresh_service.js",
             "document_digitize/static/src/document_viewer/document_viewer.js",
+            "document_digitize/static/src/document_viewer/form_patch.js",
             "document_digitize/static/src/document_viewer/document_viewer.xml",
             "document_digitize/static/src/document_viewer/document_viewer.scss",
         ],

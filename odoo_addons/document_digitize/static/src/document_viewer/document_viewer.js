@@ -5,19 +5,24 @@
 // are listed under the pages. The data comes from the record's `digitize_evidence_view` (computed server-side as the
 // current user); the file is fetched as that user from /web/content: without read access there is no file and the
 // viewer says so once — it never retries in a loop.
-import { Component, onMounted, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
+// It sits in the sheet, right of the fields, or (wide screens) in the place of Odoo's attachment preview
+// (form_patch.js): the copy in the sheet then draws nothing, so the document is shown once.
+import { Component, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { loadPDFJSAssets } from "@web/libs/pdfjs";
 import { registry } from "@web/core/registry";
+import { useBus, useService } from "@web/core/utils/hooks";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 
 const PDF_WORKER = "/web/static/lib/pdfjs/build/pdf.worker.js";
 
 export class DigitizeDocumentViewer extends Component {
     static template = "document_digitize.DocumentViewer";
-    static props = { ...standardWidgetProps };
+    static props = { ...standardWidgetProps, inPanel: { type: Boolean, optional: true } };
 
     setup() {
+        const ui = useService("ui");
+        useBus(ui.bus, "resize", () => this.render()); // the panel or the sheet: it depends on the width
         this.root = useRef("root");
         this.pane = useRef("pane");
         this.state = useState({ status: "idle", message: "", pages: [], active: null });
@@ -43,25 +48,34 @@ export class DigitizeDocumentViewer extends Component {
         useEffect(() => {
             this.drawCanvases();
         });
-        onMounted(() => {
-            this.form = this.root.el.closest(".o_form_renderer") || this.root.el.closest(".o_form_view");
-            if (this.form) {
-                this.form.addEventListener("focusin", this.onFormEvent);
-                this.form.addEventListener("click", this.onFormEvent, true);
-            }
-        });
+        useEffect(
+            (el) => {
+                const form = el && (el.closest(".o_form_renderer") || el.closest(".o_form_view"));
+                if (!form) {
+                    return;
+                }
+                form.addEventListener("focusin", this.onFormEvent);
+                form.addEventListener("click", this.onFormEvent, true);
+                return () => {
+                    form.removeEventListener("focusin", this.onFormEvent);
+                    form.removeEventListener("click", this.onFormEvent, true);
+                };
+            },
+            () => [this.root.el]
+        );
         onWillUnmount(() => {
-            if (this.form) {
-                this.form.removeEventListener("focusin", this.onFormEvent);
-                this.form.removeEventListener("click", this.onFormEvent, true);
-            }
             this.loading++;
             this.pdf?.destroy();
         });
     }
 
+    /** The sheet's copy while the viewer is in the attachment preview's place: nothing is drawn. */
+    get hidden() {
+        return !this.props.inPanel && Boolean(this.env.digitizeForm?.digitizeInPanel());
+    }
+
     get data() {
-        return this.props.record.data.digitize_evidence_view || null;
+        return this.hidden ? null : this.props.record.data.digitize_evidence_view || null;
     }
 
     get file() {
