@@ -10,7 +10,7 @@ and total on page 2, and no postcode beside the vendor's city.
 import copy
 import json
 
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, read
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -65,8 +65,16 @@ class TestBillEvidence(DigitizeCase):
         bill = self.digitized_bill()
         self.assertEqual(bill.digitize_state, "needs_review", "a tax amount printed nowhere is serious")
         html = bill.digitize_review_html
-        self.assertIn("Taxes 0.00 — not found on the page", html)
-        self.assertIn("seller.address.zip “63571” — not found on the page", html)
+        banner = read(html)
+        self.assertIn("Not found on the page — compare with the document: Vendor's ZIP code “63571”; Taxes 0.00",
+                      banner, "one bullet for the values found nowhere, each in the form's words")
+        self.assertNotIn("seller.address.zip", banner)
+        self.assertIn('href="#digitize?field=tax_totals"', html, "the taxes lead to the totals")
+        self.assertIn('href="#digitize?field=partner_id"', html, "the vendor's ZIP code to the vendor")
+        note = bill.message_ids.filtered(lambda m: "Digitized by" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        self.assertIn("Vendor's ZIP code “63571”; Taxes 0.00", read(note.body), "the chatter says the same")
+        self.assertNotIn("#digitize?", note.body, "without the form's links")
         self.assertNotIn("was read, but it is not printed", html, "said once, in the record's words")
         self.assertNotIn("with 40% confidence", html, "not again as a low-confidence value")
         self.assertIn(" tax_totals ", bill.digitize_low_fields, "the totals' mark is shown beside them")
@@ -81,7 +89,8 @@ class TestBillEvidence(DigitizeCase):
         bill = self.digitized_bill(content, document)
         self.assertEqual(bill.ref, "INV-99999", "the value read is filled in")
         self.assertEqual(bill.digitize_state, "needs_review")
-        self.assertIn("Bill reference “INV-99999” — not found on the page", bill.digitize_review_html)
+        self.assertIn("Not found on the page — compare with the document: Bill reference “INV-99999”",
+                      read(bill.digitize_review_html))
         view = bill.digitize_evidence_view
         self.assertIn({"path": "document_number", "label": "Bill reference", "value": "“INV-99999”", "field": "ref",
                        "line_id": None, "line_field": None}, view["missing"])

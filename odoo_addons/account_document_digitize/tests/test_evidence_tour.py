@@ -24,3 +24,11 @@ class TestBillEvidenceTour(EvidenceTourCase):
         sources = {item["source"] for item in bill.digitize_evidence["items"]}
         self.assertEqual(sources, {"ocr"}, "the photo's words come from OCR")
         self.start_tour(self.bill_url(bill), "document_digitize_evidence_bill_photo", login="admin")
+
+    def test_a_clerk_sees_one_document_beside_the_bill_and_the_review_in_words(self):
+        """At 1366 and 1920 px: the viewer and not also Odoo's preview, no field cut, no path or field name in the
+        banner, the viewer, the Digitization tab or the chatter; the banner's "Vendor" link focuses the vendor."""
+        bill = self.digitize(self.env["account.move"].create({"move_type": "in_invoice"}), TWO_PAGES)
+        self.assertEqual(bill.digitize_state, "needs_review")
+        self.assertFalse(bill.partner_id, "the vendor is to be chosen: the banner links to it")
+        self.clerk_tour(self.bill_url(bill), "document_digitize_clerk_bill")

@@ -39,8 +39,11 @@ class TestLayoutReuse(MailCase):
         self.assertEqual(len(layout), 1)
         self.assertEqual((layout.target, layout.company_id, layout.learned_from),
                          ("vendor_bill", self.env.company, first.display_name))
-        self.assertIn("document_number", layout.fields_learned)
-        self.assertIn("lines", layout.fields_learned)
+        self.assertIn("document_number", layout.layout["fields"])
+        self.assertTrue(layout.layout.get("table"), "the lines' table is learned")
+        self.assertIn("Bill reference", layout.fields_learned)  # the list says it in the form's words
+        self.assertIn("Lines", layout.fields_learned)
+        self.assertNotRegex(layout.fields_learned, r"_|\[", "no field name or path in the list")
         self.assertIn("Layout of Coolblue B.V. learned", self.chatter(first))
 
         model_calls = self.sidecar.engine.calls

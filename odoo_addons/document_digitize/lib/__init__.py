@@ -48,5 +48,7 @@ from .review import (
     needs_review,
     review_note_html,
     tax_adjustments,
+    warnings_html,
+    without_links,
 )
 from .text import ReviewItem, compact, fold, name_similarity, reference_key

@@ -58,16 +58,43 @@ _LINE_COMMON = {"description": "name", "product_code": "product_id", "unit_price
                 "discount_percent": "discount", "amount": "price_subtotal"}
 
 _LABELS = {"document_number": {"vendor_bill": "Bill reference", "purchase_order": "Vendor reference",
-                                "sale_order": "Customer reference"},
-           "issue_date": {"vendor_bill": "Bill date", "purchase_order": "Order date", "sale_order": "Order date"},
-           "due_date": {"vendor_bill": "Due date", "purchase_order": "Expected arrival", "sale_order": "Due date"},
+                                "sale_order": "Customer reference", None: "Document number"},
+           "issue_date": {"vendor_bill": "Bill date", "purchase_order": "Order date", "sale_order": "Order date",
+                          None: "Document date"},
+           "due_date": {"vendor_bill": "Due date", "purchase_order": "Expected arrival", "sale_order": "Due date",
+                        None: "Due date"},
            "currency": "Currency", "order_reference": "Order reference", "payment_reference": "Payment reference",
            "subtotal": "Untaxed amount", "total_tax": "Taxes", "total": "Total", "amount_due": "Amount due",
-           "seller.name": "Seller", "seller.vat": "Seller's VAT", "seller.iban": "Seller's IBAN",
-           "buyer.name": "Buyer", "buyer.vat": "Buyer's VAT"}
+           "document_type": "Document type", "lines": "Lines", "taxes": "Tax summary", "seller": None, "buyer": None}
 _LINE_LABELS = {"description": "description", "product_code": "product code", "quantity": "quantity",
                 "unit_price": "unit price", "amount": "amount", "tax_rate": "tax rate", "discount_percent": "discount",
                 "unit": "unit"}
+# The parties as the form names them: the partner of the record by its role, the other side plainly.
+_PARTIES = {"vendor_bill": {"seller": "Vendor", "buyer": "Buyer"},
+            "purchase_order": {"seller": "Vendor", "buyer": "Buyer"},
+            "sale_order": {"seller": "Seller", "buyer": "Customer"},
+            None: {"seller": "Seller", "buyer": "Buyer"}}
+_PARTY_DETAILS = {"vat": "VAT", "iban": "IBAN", "email": "e-mail", "phone": "phone", "address": "address",
+                  "address.street": "street", "address.city": "city", "address.zip": "ZIP code",
+                  "address.country_code": "country"}
+_TAX_DETAILS = {"rate": "rate", "base": "base", "amount": "amount"}
+# The record's fields a review item may name, as the form labels them (a link leads there); the Odoo fields the
+# totals widget shows.
+_FORM_LABELS = {
+    "vendor_bill": {"partner_id": "Vendor", "ref": "Bill reference", "invoice_date": "Bill date",
+                    "invoice_date_due": "Due date", "currency_id": "Currency", "payment_reference": "Payment reference",
+                    "partner_bank_id": "Recipient bank", "tax_totals": "Totals", "invoice_line_ids": "Lines"},
+    "purchase_order": {"partner_id": "Vendor", "partner_ref": "Vendor reference", "date_order": "Order deadline",
+                       "date_planned": "Expected arrival", "currency_id": "Currency", "origin": "Source document",
+                       "tax_totals": "Totals", "order_line": "Lines"},
+    "sale_order": {"partner_id": "Customer", "client_order_ref": "Customer reference", "date_order": "Order date",
+                   "pricelist_id": "Pricelist", "origin": "Source document", "tax_totals": "Totals",
+                   "order_line": "Lines"},
+}
+_ODOO_FIELDS = {"amount_untaxed": "tax_totals", "amount_tax": "tax_totals", "amount_total": "tax_totals"}
+_ODOO_LABELS = {"amount_untaxed": "Untaxed amount", "amount_tax": "Taxes", "amount_total": "Total"}
+_KNOWN_FIELDS = frozenset({"fallback_product_id", "move_type", "country_code", "product_id", "price_unit",
+                           "tax_ids", "product_uom_id", "invoice_origin", "pricelist_id"})
 _LINE_PATH = re.compile(r"lines\[(\d+)\]\.(\w+)$")
 _PATH_PART = re.compile(r"[^.\[\]]+|\[\d+\]")
 
@@ -100,17 +127,90 @@ def record_field(path: str, target: str) -> Optional[str]:
     return _HEADER[target].get(head)
 
 
-def field_label(path: str, target: str) -> str:
-    """'issue_date' → 'Bill date'; 'lines[2].quantity' → 'Line 3 quantity'; else the path itself."""
+def _words(name: str) -> str:
+    """A key nobody gave a label, said in words: 'country_code' → 'country code'."""
+    return " ".join(re.split(r"[._\s]+", name)).strip()
+
+
+def field_label(path: str, target: Optional[str] = None) -> str:
+    """What the form (or the document) calls the value at ``path``, in a clerk's words: 'issue_date' → 'Bill date',
+    'lines[2].quantity' → 'Line 3 quantity', 'seller.address.zip' → "Vendor's ZIP code", 'taxes[1].base' → 'Tax
+    summary row 2 base'. Never the path itself."""
     label = _LABELS.get(path)
     if isinstance(label, dict):
-        return label.get(target, path)
+        return label.get(target, label[None])
     if label:
         return label
     line = line_of(path)
     if line is not None:
-        return f"Line {line[0] + 1} {_LINE_LABELS.get(line[1], line[1])}"
-    return path
+        return f"Line {line[0] + 1} {_LINE_LABELS.get(line[1], _words(line[1]))}"
+    whole_line = re.fullmatch(r"lines\[(\d+)\]", path)
+    if whole_line:
+        return f"Line {int(whole_line.group(1)) + 1}"
+    tax = re.fullmatch(r"taxes\[(\d+)\](?:\.(\w+))?", path)
+    if tax:
+        row = f"Tax summary row {int(tax.group(1)) + 1}"
+        return f"{row} {_TAX_DETAILS.get(tax.group(2), _words(tax.group(2)))}" if tax.group(2) else row
+    role, _, detail = path.partition(".")
+    if role in ("seller", "buyer"):
+        party = _PARTIES.get(target, _PARTIES[None])[role]
+        if not detail or detail == "name":
+            return party
+        return f"{party}'s {_PARTY_DETAILS.get(detail, _words(detail.rpartition('.')[2]))}"
+    return _words(path).capitalize()
+
+
+def line_label(key: str) -> str:
+    """A line's value in words ('unit_price' → 'unit price')."""
+    return _LINE_LABELS.get(key, _words(key))
+
+
+def form_label(name: str, target: Optional[str]) -> Optional[str]:
+    """The form's label of the record's field ``name`` a review item may lead to; None: no link there."""
+    return _FORM_LABELS.get(target, {}).get(name)
+
+
+def place(field: Optional[str], target: Optional[str]) -> Optional[tuple[str, Optional[int], Optional[str], str]]:
+    """Where on the form a review item's ``field`` (a document path or an Odoo field) is shown: (the record's field,
+    the document's line index or None, the line's field or None, the form's label); None where it is not shown
+    (a setting, the buyer of a bill, a field the form hides)."""
+    if not field or target not in _HEADER:
+        return None
+    lines = lines_field(target)
+    line = line_of(field)
+    whole_line = re.fullmatch(r"lines\[(\d+)\]", field)
+    if line is not None or whole_line:
+        index = line[0] if line is not None else int(whole_line.group(1))
+        return lines, index, record_field(field, target) if line is not None else None, f"Line {index + 1}"
+    if field in ("lines", lines):
+        return lines, None, None, _FORM_LABELS[target][lines]
+    name = record_field(field, target) or _ODOO_FIELDS.get(field, field)
+    label = form_label(name, target)
+    return (name, None, None, label) if label else None
+
+
+# Paths of the canonical document and Odoo field names as they may appear inside a message (the sidecar's
+# warnings say "lines[2].amount: …"): said in words wherever a person reads them.
+_PATH_IN_TEXT = re.compile(r"\b(?:(?:lines|taxes)\[\d+\](?:\.\w+)?|(?:seller|buyer)(?:\.\w+)+|[a-z]+(?:_[a-z0-9]+)+)\b")
+
+
+def plain(text: str, target: Optional[str] = None) -> str:
+    """``text`` with every document path ('lines[0].unit_price', 'seller.address.zip') and known field name
+    ('amount_untaxed', 'issue_date') said as the form says it; other words (a file's name) are left alone."""
+
+    def say(match: re.Match) -> str:
+        word = match.group(0)
+        if "_" in word and "." not in word and "[" not in word:
+            if word in _ODOO_LABELS:
+                return _ODOO_LABELS[word]
+            if form_label(word, target):
+                return form_label(word, target)
+            if word in _LABELS or word in _LINE_LABELS or word in _KNOWN_FIELDS:
+                return field_label(word, target) if word in _LABELS else _words(word.removesuffix("_id"))
+            return word
+        return field_label(word, target)
+
+    return _PATH_IN_TEXT.sub(say, text or "")
 
 
 def value_at(doc: Any, path: str) -> Any:
@@ -201,7 +301,8 @@ def missing_items(document: Any, paths: Iterable[str], target: str,
         value = value_at(document, path)
         serious = said[path] if path in said else generic(path) in SERIOUS_WHEN_MISSING
         items.append(ReviewItem(NOT_ON_PAGE, f"{field_label(path, target)} {shown(path, value)} — not found on the "
-                                "page: check it against the document.", path, serious=serious))
+                                "page: check it against the document.", path, serious=serious,
+                                value=shown(path, value)))
     return items
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from .catalog import Catalog, CompanyInfo, PartnerCandidate, ProductCandidate, TaxCandidate
 from .evidence import field_label as _field_label
+from .evidence import shown as _shown
 from .evidence import value_at as _value_at
 from .memory import Choice, memory_key
 from .normalize import Document, Line, Party, normalize_document, round_half_up
@@ -69,6 +70,9 @@ _UNIT_LOOKUP = {alias: name for name, aliases in _UNIT_ALIASES.items() for alias
 # Top-level fields whose low confidence is serious: a wrong value there costs money or a wrong partner.
 _KEY_FIELDS = {"document_number", "issue_date", "due_date", "currency", "subtotal", "total_tax", "total",
                "amount_due", "seller.vat", "seller.iban", "seller.name", "buyer.vat", "buyer.name"}
+_RECORD_NAMES = {"vendor_bill": "bill", "purchase_order": "purchase order", "sale_order": "quotation"}
+_MOVE_TYPES = {"in_invoice": "vendor bill", "in_refund": "vendor refund", "out_invoice": "customer invoice",
+               "out_refund": "customer credit note", "entry": "journal entry"}
 
 SET = 6  # odoo.fields.Command.SET: x2many values are given as [(SET, 0, ids)]
 
@@ -215,9 +219,10 @@ class DocumentMapper:
     def check_document_type(self, document: Document) -> None:
         if document.document_type not in EXPECTED_TYPES[self.target]:
             name = document.document_type.replace("_", " ")
+            article = "an" if name[:1] in "aeiou" else "a"
             self.review.append(ReviewItem(
-                "unexpected_document_type", f"The document looks like a {name}, not what this "
-                f"{self.target.replace('_', ' ')} expects: check that the right file was digitized.",
+                "unexpected_document_type", f"The document looks like {article} {name}, not what this "
+                f"{_RECORD_NAMES[self.target]} expects: check that the right file was digitized.",
                 "document_type", serious=True))
 
     # --- partner ------------------------------------------------------------------------------
@@ -405,7 +410,7 @@ class DocumentMapper:
                 # A new bank account on a known vendor is how payment fraud looks: always a person's call.
                 self.review.append(ReviewItem(
                     "new_bank_account", f"The document asks for payment to a new bank account {party.iban}; it "
-                    f"will be added to the {self.partner_label}. Confirm it with them before paying.",
+                    f"was added to the {self.partner_label}. Confirm it with them before paying.",
                     f"{self.role}.iban", serious=True))
 
     # --- header -------------------------------------------------------------------------------
@@ -468,8 +473,8 @@ class DocumentMapper:
             result.header["move_type"] = wanted
         elif current_type != wanted:
             self.review.append(ReviewItem(
-                "kept_value", f"Kept the record's type {current_type}; the document is a "
-                f"{(document.document_type or 'invoice').replace('_', ' ')}.", "move_type"))
+                "kept_value", f"Kept the record's type ({_MOVE_TYPES.get(current_type, 'another type')}); the "
+                f"document is a {(document.document_type or 'invoice').replace('_', ' ')}.", "move_type"))
         self.set_value(result, "ref", document.number, "Bill reference")
         self.set_value(result, "payment_reference", document.payment_reference, "Payment reference")
         self.set_value(result, "invoice_date", document.issue_date, "Bill date")
@@ -491,8 +496,10 @@ class DocumentMapper:
         if self.current.get(lines_field) or self.current.get("lines"):
             if document.lines:
                 self.review.append(ReviewItem(
-                    "lines_kept", f"The record already has lines; the document's {len(document.lines)} lines were "
-                    "not added. Compare them with the document.", lines_field))
+                    "lines_kept", "The record already has lines; "
+                    + (f"the document's {len(document.lines)} lines were" if len(document.lines) > 1
+                       else "the document's line was")
+                    + " not added. Compare them with the document.", lines_field))
             return
         partner_id = result.header.get("partner_id") or self.current.get("partner_id")
         if not document.lines:
@@ -566,8 +573,8 @@ class DocumentMapper:
 
     def _note_text(self, line: Line, name: str) -> str:
         self.review.append(ReviewItem(
-            "no_product", f"Line {line.index} (“{name}”) matches no product and no fallback product is set: it was "
-            "added as a note. Set a fallback product in the settings or add the product by hand.",
+            "no_product", f"Line {line.index} (“{name}”): no product matches and no fallback product is set — added "
+            "as a note. Set a fallback product in the settings or add the product by hand.",
             f"lines[{line.index - 1}]", serious=True))
         figures = [f"{_fmt(v)}" for v in (line.quantity, line.unit_price, line.amount) if v is not None]
         return f"{name} ({' / '.join(figures)})" if figures else name
@@ -609,8 +616,8 @@ class DocumentMapper:
                 "choose another one.", "fallback_product_id", serious=True))
             return None
         self.review.append(ReviewItem(
-            "fallback_product", f"Line {line.index} (“{line.description or line.product_code}”) matches no product: "
-            f"{product.name} was used; replace it if a real product exists.", f"lines[{line.index - 1}]"))
+            "fallback_product", f"Line {line.index} (“{line.description or line.product_code}”): no product matches; "
+            f"{product.name} was used — replace it if a real product exists.", f"lines[{line.index - 1}]"))
         return product
 
     def line_amounts(self, line: Line) -> tuple[float, float, float]:
@@ -622,8 +629,9 @@ class DocumentMapper:
         if price is None:
             if amount is None:
                 self.review.append(ReviewItem(
-                    "line_without_price", f"Line {line.index} (“{line.description or '?'}”) has no price on the "
-                    "document: enter it.", f"{field_path}.unit_price", serious=True))
+                    "line_without_price", (f"Line {line.index} (“{line.description}”)" if line.description
+                                           else f"Line {line.index}") + ": no price on the document — enter it.",
+                    f"{field_path}.unit_price", serious=True))
                 return quantity, 0.0, discount
             if not quantity:
                 quantity = 1.0
@@ -884,7 +892,8 @@ class DocumentMapper:
             read = f" read as “{_fmt(value)}”" if value not in (None, "") else ""
             items.append(ReviewItem(
                 "low_confidence", f"{_field_label(path, self.target)}{read} with {confidence:.0%} confidence: "
-                "compare it with the document.", path, serious=path in _KEY_FIELDS))
+                "compare it with the document.", path, serious=path in _KEY_FIELDS,
+                value=_shown(path, value) if value not in (None, "") else None))
         return items
 
 

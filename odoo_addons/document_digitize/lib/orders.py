@@ -100,7 +100,7 @@ def match_order_lines(bill_lines: Sequence[BillLine], order_lines: Sequence[Orde
         if order_line is None:
             result.review.append(ReviewItem(
                 "not_ordered", f"“{line.name}” is billed but matches no line of {order_name}: check it was ordered.",
-                "invoice_line_ids", serious=True))
+                "invoice_line_ids", serious=True, value=f"“{line.name}”"))
             continue
         free.remove(order_line)
         result.links[line.key] = order_line.id
@@ -109,18 +109,21 @@ def match_order_lines(bill_lines: Sequence[BillLine], order_lines: Sequence[Orde
                 "quantity_mismatch", f"“{line.name}”: {_num(line.quantity)} billed, but {order_name} expects "
                 f"{_num(order_line.qty_to_invoice)} to bill (ordered {_num(order_line.product_qty)}, received "
                 f"{_num(order_line.qty_received)}, already billed {_num(order_line.qty_invoiced)}).",
-                "invoice_line_ids", serious=True))
+                "invoice_line_ids", serious=True,
+                value=f"“{line.name}”: {_num(line.quantity)} billed, {_num(order_line.qty_to_invoice)} to bill"))
         billed_net = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
         ordered_net = order_line.price_unit * (1 - (order_line.discount or 0.0) / 100.0)
         if abs(billed_net - ordered_net) > price_eps:
             result.review.append(ReviewItem(
                 "price_mismatch", f"“{line.name}”: billed at {_num(round(billed_net, 6))} per unit, ordered at "
-                f"{_num(round(ordered_net, 6))} on {order_name}.", "invoice_line_ids", serious=True))
+                f"{_num(round(ordered_net, 6))} on {order_name}.", "invoice_line_ids", serious=True,
+                value=f"“{line.name}”: {_num(round(billed_net, 6))} billed, {_num(round(ordered_net, 6))} ordered"))
     for order_line in free:
         if order_line.qty_to_invoice > qty_eps:
             result.review.append(ReviewItem(
                 "not_billed", f"{order_name}: “{order_line.name}” ({_num(order_line.qty_to_invoice)} to bill) is "
-                "not on this bill.", "invoice_line_ids"))
+                "not on this bill.", "invoice_line_ids",
+                value=f"“{order_line.name}” ({_num(order_line.qty_to_invoice)} to bill)"))
     return result
 
 

@@ -30,6 +30,7 @@ class ReviewItem:
     field: Optional[str] = None  # document JSON path ('seller.vat', 'lines[2].amount') or Odoo field
     serious: bool = False
     group: Optional[str] = None
+    value: Optional[str] = None  # the value read, as shown: where items of one problem are listed together
 
 
 def compact(value: Optional[str]) -> str:

@@ -4,7 +4,7 @@ import logging
 from markupsafe import Markup
 from odoo import api, fields, models
 
-from ..lib import client, review_note_html
+from ..lib import client, review_note_html, without_links
 from ..lib import evidence as evidence_lib
 from ..lib import layout as layout_lib
 from ..lib.client import ExtractResult
@@ -47,9 +47,9 @@ class DocumentDigitizeLayout(models.Model):
     def _compute_fields_learned(self):
         for record in self:
             data = record.layout or {}
-            names = sorted((data.get("fields") or {}))
+            names = [evidence_lib.field_label(path, record.target) for path in sorted(data.get("fields") or {})]
             if data.get("table"):
-                names.append("lines")
+                names.append(self.env._("Lines"))
             record.fields_learned = ", ".join(names)
 
     @api.model
@@ -117,11 +117,13 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
             layout_lib.with_identity(reading, identity, self._digitize_target)
             problems = layout_lib.check(reading, layout.layout, identity)
         if problems:
-            layout.write({"stale": True, "stale_reason": "\n".join(item.message for item in problems)})
+            layout.write({"stale": True, "stale_reason": "\n".join(
+                evidence_lib.plain(item.message, self._digitize_target) for item in problems)})
             note = review_note_html(problems, title=self.env._("The layout learned for %s no longer fits this "
                                                                "document; it is read by the model instead.",
-                                                               layout.partner_id.display_name))
-            self._digitize_post(Markup(note))
+                                                               layout.partner_id.display_name),
+                                    target=self._digitize_target)
+            self._digitize_post(Markup(without_links(note)))
             return None
         layout.times_read += 1
         document = reading.document

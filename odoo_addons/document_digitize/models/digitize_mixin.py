@@ -17,6 +17,8 @@ from ..lib import (
     map_document,
     needs_review,
     review_note_html,
+    warnings_html,
+    without_links,
 )
 from ..lib import evidence as evidence_lib
 from ..lib import queue as digitize_queue
@@ -102,6 +104,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
     digitize_evidence_view = fields.Json("Document viewer", compute="_compute_digitize_evidence_view",
                                          help="What the form's document viewer draws: the file (when the user may "
                                               "read it), the boxes of each field, the values not found")
+    digitize_warnings_html = fields.Html("Notes from the reading", compute="_compute_digitize_warnings_html",
+                                         sanitize=True, help="The reading's own warnings, in words")
     digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
                                              help="Documents of this kind waiting before this one")
 
@@ -258,6 +262,16 @@ class DocumentDigitizeMixin(models.AbstractModel):
                         "viewable": viewable} if file else None
         return data
 
+    @api.depends("digitize_warnings")
+    def _compute_digitize_warnings_html(self):
+        for record in self:
+            try:
+                warnings = json.loads(record.digitize_warnings or "[]")
+            except ValueError:
+                warnings = []
+            note = warnings_html(warnings if isinstance(warnings, list) else [], record._digitize_target)
+            record.digitize_warnings_html = note or False
+
     @api.depends("digitize_state", "digitize_next_attempt")
     def _compute_digitize_queue_position(self):
         for record in self:
@@ -354,7 +368,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
         items = evidence_lib.merge_items(list(mapped.review) + self._digitize_review_items(mapped), missing)
         totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
         items += compare_totals(mapped.document, totals, config.tolerance)
-        return ("needs_review" if needs_review(items) else "done"), review_note_html(items)
+        line_ids = {int(index): line_id for index, line_id in ((self.digitize_evidence or {}).get("lines") or {}).items()}
+        return ("needs_review" if needs_review(items) else "done"), review_note_html(
+            items, target=self._digitize_target, line_ids=line_ids)
 
     def _digitize_store_evidence(self, result, mapped, created_lines):
         """Keep where each value was printed and which of the record's lines each document line became; return
@@ -550,8 +566,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
                             "digitize_next_attempt": False})
                 body = self.env._("Digitized by %(engine)s (request %(rid)s).", engine=result.model or result.engine,
                                   rid=result.request_id)
-                if review_html:
-                    body = Markup("%s<br/>%s") % (body, Markup(review_html))
+                if review_html:  # the banner's text; its links lead to the form's fields, not from the chatter
+                    body = Markup("%s<br/>%s") % (body, Markup(without_links(review_html)))
                 self._digitize_post(body)
         except Exception as exc:  # noqa: BLE001 - the record stays as it was (savepoint), the attempt is counted
             self._digitize_failed(self._digitize_failure(exc, applying=True), commit, config,

@@ -4,12 +4,17 @@ The sidecar is the production gRPC server with the replay engine (it answers the
 corpus by content and replaces only the model); client, queue, mapping and ORM writes are the real ones.
 """
 
+import base64
+import contextlib
+import html
 import io
 import os
+import re
 import shutil
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZE_FIELDS
@@ -27,6 +32,13 @@ DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().pare
 odoo_test_common.CHECK_BROWSER_ITERATIONS = max(odoo_test_common.CHECK_BROWSER_ITERATIONS, 600)
 MIME = {".pdf": ("application", "pdf"), ".jpg": ("image", "jpeg"), ".png": ("image", "png"),
         ".xml": ("application", "xml")}
+
+
+def read(note_html):
+    """The text a person reads in an HTML note (the banner, a chatter message): tags gone, entities decoded, one
+    space between words."""
+    inline = re.sub(r"</?(?:a|strong|b|em|span)\b[^>]*>", "", str(note_html or ""))
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 def small_logo():
@@ -184,6 +196,39 @@ class EvidenceTourCase(HttpCase):
         self.addCleanup(self.sidecar.stop)
         self.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", self.sidecar.start())
         self.env.ref("base.EUR").active = True
+
+    # The widths a clerk's screen has: a laptop's, and a desktop's where Odoo shows its attachment preview
+    CLERK_SIZES = ("1366x768", "1920x1080")
+
+    def clerk_tour(self, url, tour):
+        """Run ``tour`` (static/tests/tours/clerk_tour.js) at each of ``CLERK_SIZES``. With
+        DIGITIZE_TOUR_SCREENSHOTS=<folder> set, the page as the tour leaves it is saved there, one PNG per width."""
+        for size in self.CLERK_SIZES:
+            with self.subTest(size=size):
+                self.browser_size = size
+                with self._screenshot_at_the_end(f"{tour}_{size}"):
+                    self.start_tour(url, tour, login="admin", timeout=120)
+
+    @contextlib.contextmanager
+    def _screenshot_at_the_end(self, name):
+        folder = os.environ.get("DIGITIZE_TOUR_SCREENSHOTS")
+        if not folder:
+            yield
+            return
+        stop = odoo_test_common.ChromeBrowser.stop
+
+        def screenshot_then_stop(browser):
+            try:  # a look at the page, not a check: a browser that cannot take it fails nothing
+                data = (browser._websocket_request("Page.captureScreenshot", timeout=30) or {}).get("data")
+            except Exception:  # noqa: BLE001
+                data = None
+            if data:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                (Path(folder) / f"{name}.png").write_bytes(base64.b64decode(data))
+            return stop(browser)
+
+        with patch.object(odoo_test_common.ChromeBrowser, "stop", screenshot_then_stop):
+            yield
 
     def digitize(self, record, path):
         """Attach ``path`` to ``record`` (its main attachment), digitize it through the queue, return the record."""

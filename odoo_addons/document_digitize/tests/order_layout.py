@@ -103,8 +103,12 @@ class OrderLayoutTests:
         first, layout = self.learn_from_the_first_order()
         self.assertEqual((layout.target, layout.company_id, layout.learned_from),
                          (self.layout_target, self.env.company, first.display_name))
-        for name in ("document_number", "issue_date", "subtotal", "total", "lines"):
-            self.assertIn(name, layout.fields_learned)
+        for name in ("document_number", "issue_date", "subtotal", "total"):
+            self.assertIn(name, layout.layout["fields"])
+        self.assertTrue(layout.layout.get("table"), "the lines' table is learned")
+        for label in ("Order date", "Untaxed amount", "Total", "Lines"):  # what the list shows, in words
+            self.assertIn(label, layout.fields_learned)
+        self.assertNotRegex(layout.fields_learned, r"_|\[", "no field name or path in the list")
         self.assertIn(f"Layout of {self.partner.name} learned", self.chatter(first))
 
         calls = self.sidecar.engine.calls

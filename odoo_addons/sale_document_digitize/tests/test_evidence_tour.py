@@ -7,14 +7,28 @@ from odoo.tests import tagged
 
 @tagged("post_install", "-at_install")
 class TestQuotationEvidenceTour(EvidenceTourCase):
-    def test_a_customers_scanned_order_shows_its_boxes_beside_the_quotation(self):
+    def scanned_quotation(self, known_customer=True):
         fallback = self.env["product.product"].create({"name": "Unlisted item", "sale_ok": True})
         self.env.company.document_digitize_sale_fallback_product_id = fallback
-        self.env["res.partner"].create({"name": "Hero Limited", "is_company": True,
-                                        "email": "accounts@herolimited.com"})
+        if known_customer:
+            self.env["res.partner"].create({"name": "Hero Limited", "is_company": True,
+                                            "email": "accounts@herolimited.com"})
         placeholder = self.env.ref("document_digitize.partner_to_identify")
         order = self.digitize(self.env["sale.order"].create({"partner_id": placeholder.id}),
                               DOCS / "img_heroltd_po_Form_2.jpg")
         self.assertEqual(order.client_order_ref, "942448")
+        return order
+
+    def test_a_customers_scanned_order_shows_its_boxes_beside_the_quotation(self):
+        order = self.scanned_quotation()
         self.start_tour(f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
                         "document_digitize_evidence_quotation", login="admin")
+
+    def test_a_clerk_sees_one_document_beside_the_quotation_and_the_review_in_words(self):
+        """At 1366 and 1920 px: one document, no field cut, the review in words; the customer is still to be
+        identified and the banner's "Customer" link focuses it."""
+        order = self.scanned_quotation(known_customer=False)
+        self.assertEqual(order.digitize_state, "needs_review")
+        self.assertIn('href="#digitize?field=partner_id"', order.digitize_review_html)
+        self.clerk_tour(f"/odoo/action-sale.action_quotations_with_onboarding/{order.id}",
+                        "document_digitize_clerk_quotation")

@@ -91,7 +91,7 @@ registry.category("web_tour.tours").add("document_digitize_evidence_bill_pdf", {
         },
         {
             content: "The value found nowhere is in the needs-review banner, with the value read",
-            trigger: ".o_form_view .alert-warning:contains('Taxes 0.00 — not found on the page')",
+            trigger: ".o_form_view .alert-warning li:contains('Not found on the page'):contains('Taxes 0.00')",
         },
         {
             content: "…and under the document",
@@ -110,7 +110,7 @@ registry.category("web_tour.tours").add("document_digitize_evidence_bill_photo",
         ...commonSteps("invoice_line_ids"),
         {
             content: "A value the photo does not show is in the needs-review banner, with the value read",
-            trigger: ".o_form_view .alert-warning:contains('Line 1 amount 999.00 — not found on the page')",
+            trigger: ".o_form_view .alert-warning li:contains('Not found on the page'):contains('amount of line 1 (999.00)')",
         },
         {
             content: "…and under the document",
