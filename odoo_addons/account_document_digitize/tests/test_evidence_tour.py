@@ -32,3 +32,10 @@ class TestBillEvidenceTour(EvidenceTourCase):
         self.assertEqual(bill.digitize_state, "needs_review")
         self.assertFalse(bill.partner_id, "the vendor is to be chosen: the banner links to it")
         self.clerk_tour(self.bill_url(bill), "document_digitize_clerk_bill")
+
+    def test_a_bill_not_digitized_keeps_odoos_own_preview(self):
+        bill = self.env["account.move"].create({"move_type": "in_invoice"})
+        bill.message_main_attachment_id = self.env["ir.attachment"].create({
+            "name": TWO_PAGES.name, "raw": TWO_PAGES.read_bytes(), "res_model": bill._name, "res_id": bill.id})
+        self.browser_size = "1920x1080"
+        self.start_tour(self.bill_url(bill), "document_digitize_odoo_preview_bill", login="admin")

@@ -28,3 +28,13 @@ class TestRfqEvidenceTour(EvidenceTourCase):
         self.assertIn("Lines 1, 2, 3 and 4: no product matches; Unlisted purchase was used",
                       read(order.digitize_review_html))
         self.clerk_tour(f"/odoo/action-purchase.purchase_rfq/{order.id}", "document_digitize_clerk_rfq")
+
+    def test_an_rfq_not_digitized_keeps_odoos_layout(self):
+        vendor = self.env["res.partner"].create({"name": "Scan Vendor", "is_company": True})
+        order = self.env["purchase.order"].create({"partner_id": vendor.id})
+        path = DOCS / "img_heroltd_po_Form_1.jpg"
+        self.env["ir.attachment"].create({"name": path.name, "raw": path.read_bytes(), "res_model": order._name,
+                                          "res_id": order.id})
+        self.browser_size = "1920x1080"
+        self.start_tour(f"/odoo/action-purchase.purchase_rfq/{order.id}", "document_digitize_odoo_layout_rfq",
+                        login="admin")

@@ -235,3 +235,30 @@ registry.category("web_tour.tours").add("document_digitize_clerk_rfq", {
 registry.category("web_tour.tours").add("document_digitize_clerk_quotation", {
     steps: () => clerkSteps({ linkField: "partner_id" }),
 });
+
+// Records the viewer has nothing for keep Odoo's own layout at 1920 px: a bill's file in Odoo's attachment
+// preview, an RFQ's chatter beside the form (the preview RFQs got is the viewer's place only).
+registry.category("web_tour.tours").add("document_digitize_odoo_preview_bill", {
+    steps: () => [
+        {
+            content: "Odoo's own preview shows the file of a bill that was not digitized",
+            trigger: `${FORM} .o_attachment_preview .o-mail-Attachment iframe`,
+        },
+        {
+            content: "…and no document viewer",
+            trigger: `${FORM}:not(:has(.o_digitize_viewer))`,
+        },
+    ],
+});
+registry.category("web_tour.tours").add("document_digitize_odoo_layout_rfq", {
+    steps: () => [
+        {
+            content: "An RFQ that was not digitized has its chatter beside the form, as in Odoo",
+            trigger: `${FORM} .o-mail-Form-chatter.o-aside .o-mail-Chatter-topbar`,
+        },
+        {
+            content: "…no attachment preview, no viewer, no button to pop a preview out",
+            trigger: `${FORM}:not(:has(.o_attachment_preview)):not(:has(.o_digitize_viewer)):not(:has(.fa-window-restore))`,
+        },
+    ],
+});
