@@ -22,6 +22,9 @@
             "document_digitize/static/src/document_viewer/document_viewer.xml",
             "document_digitize/static/src/document_viewer/document_viewer.scss",
         ],
-        "web.assets_tests": ["document_digitize/static/tests/tours/evidence_tour.js"],
+        "web.assets_tests": [
+            "document_digitize/static/tests/tours/evidence_tour.js",
+            "document_digitize/static/tests/tours/upload_list_tour.js",
+        ],
     },
 }

@@ -9,4 +9,5 @@ from . import (
     test_mail_ingestion,
     test_tls,
     test_tour,
+    test_upload_list,
 )

@@ -308,10 +308,12 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def action_digitize_retry(self):
         return self.action_digitize()
 
-    @api.model
     def action_digitize_upload(self):
-        """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued."""
-        self.check_access("create")
+        """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued.
+
+        Not ``@api.model``: a list's header button (``display="always"``) calls it with the selected records'
+        ids, an empty list when none is selected; the selection plays no part."""
+        self.browse().check_access("create")
         return {"type": "ir.actions.act_window", "name": self.env._("Upload documents to digitize"),
                 "res_model": "document.digitize.upload", "view_mode": "form", "target": "new",
                 "context": {"default_res_model": self._name}}

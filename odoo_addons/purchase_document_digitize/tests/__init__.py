@@ -1,1 +1,8 @@
-from . import test_cross_company, test_digitize_purchase, test_evidence_tour, test_layout_purchase, test_mail_purchase
+from . import (
+    test_cross_company,
+    test_digitize_purchase,
+    test_evidence_tour,
+    test_layout_purchase,
+    test_mail_purchase,
+    test_upload_list,
+)
