@@ -4,5 +4,6 @@ from . import (
     test_evidence_tour,
     test_layout_purchase,
     test_mail_purchase,
+    test_placeholder,
     test_upload_list,
 )
