@@ -7,6 +7,8 @@ from . import (
     test_faults,
     test_layout_reuse,
     test_mail_ingestion,
+    test_partner_corpus,
+    test_partner_guess,
     test_tls,
     test_tour,
     test_upload_list,

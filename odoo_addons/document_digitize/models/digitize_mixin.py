@@ -10,6 +10,7 @@ from odoo.sql_db import TestCursor
 
 from ..lib import (
     LINES_FIELD,
+    PARTNER_CONFIDENCE,
     DigitizeConfig,
     client,
     compare_totals,
@@ -32,6 +33,15 @@ STATES = [
     ("needs_review", "Needs review"),
     ("error", "Error"),
 ]
+# How the document's partner was found (lib ``MappingResult.partner_match``), in the clerk's words
+PARTNER_MATCHES = [
+    ("vat", "VAT id"),
+    ("iban", "Bank account"),
+    ("name", "Name"),
+    ("fuzzy_name", "Similar name"),
+    ("email_domain", "E-mail domain"),
+]
+PARTNER_CONFIDENCES = [("sure", "Sure"), ("likely", "Likely"), ("suggestion", "Guessed: check it")]
 EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 120 s limit
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
@@ -43,6 +53,7 @@ DIGITIZE_FIELDS = frozenset({
     "digitize_request_id", "digitize_engine", "digitize_requested_by",
     "digitize_words",  # the pages' word layer (models/digitize_layout.py)
     "digitize_evidence",  # where each value was printed (lib/evidence.py)
+    "digitize_partner_match",  # how the partner was found
 })
 VIEWABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")  # what a browser shows
 
@@ -104,6 +115,13 @@ class DocumentDigitizeMixin(models.AbstractModel):
                                               "read it), the boxes of each field, the values not found")
     digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
                                              help="Documents of this kind waiting before this one")
+    digitize_partner_match = fields.Selection(PARTNER_MATCHES, "Partner found by", copy=False, readonly=True,
+                                              help="How digitization found the partner it set; empty once a person "
+                                                   "chose another one")
+    digitize_partner_confidence = fields.Selection(
+        PARTNER_CONFIDENCES, "Partner", compute="_compute_digitize_partner_confidence",
+        help="Sure: found by its VAT id or bank account; likely: by its exact name; guessed: by a similar name or "
+             "the e-mail domain only, to be checked")
 
     # --- who writes the digitization fields ---------------------------------------------------------
 
@@ -114,7 +132,14 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     def write(self, vals):
         self._digitize_guard([vals])
-        return super().write(vals)
+        # a person who sets another partner chose it: how digitization had found its own no longer applies
+        rechosen = self.browse()
+        if "partner_id" in vals and "partner_id" in self._fields:
+            rechosen = self.filtered(lambda r: r.digitize_partner_match and r.partner_id.id != vals["partner_id"])
+        result = super().write(vals)
+        if rechosen:
+            rechosen._digitize_write({"digitize_partner_match": False})
+        return result
 
     def _digitize_guard(self, vals_list, creating=False):
         """Refuse a user's ``create``/``write`` (or ``copy`` defaults, or ``default_*`` context keys on
@@ -220,6 +245,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
         for record in self:
             record.digitize_can_start = (record.digitize_state not in ("queued", "processing")
                                          and bool(record.id) and record._digitize_is_editable())
+
+    @api.depends("digitize_partner_match")
+    def _compute_digitize_partner_confidence(self):
+        for record in self:
+            record.digitize_partner_confidence = PARTNER_CONFIDENCE.get(record.digitize_partner_match or "", False)
 
     @api.depends("digitize_confidence")
     def _compute_digitize_low_fields(self):
@@ -353,6 +383,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         items = evidence_lib.merge_items(list(mapped.review) + self._digitize_review_items(mapped), missing)
         totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
         items += compare_totals(mapped.document, totals, config.tolerance)
+        found = mapped.partner and self.partner_id.id == mapped.partner.id  # the partner set is the one it found
+        self._digitize_write({"digitize_partner_match": mapped.partner_match if found else False})
         return ("needs_review" if needs_review(items) else "done"), review_note_html(items)
 
     def _digitize_store_evidence(self, result, mapped, created_lines):
