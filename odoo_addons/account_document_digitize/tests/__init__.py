@@ -1,5 +1,6 @@
 from . import (
     test_bench_overhead,
+    test_confirm,
     test_cross_company,
     test_digitize_bill,
     test_evidence,

@@ -54,6 +54,7 @@ DIGITIZE_FIELDS = frozenset({
     "digitize_words",  # the pages' word layer (models/digitize_layout.py)
     "digitize_evidence",  # where each value was printed (lib/evidence.py)
     "digitize_partner_match",  # how the partner was found
+    "digitize_to_check",  # the serious review items, said again in the chatter at confirmation
 })
 VIEWABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")  # what a browser shows
 
@@ -122,6 +123,8 @@ class DocumentDigitizeMixin(models.AbstractModel):
         PARTNER_CONFIDENCES, "Partner", compute="_compute_digitize_partner_confidence",
         help="Sure: found by its VAT id or bank account; likely: by its exact name; guessed: by a similar name or "
              "the e-mail domain only, to be checked")
+    digitize_to_check = fields.Json("Left to check", copy=False, readonly=True,
+                                    help="What digitization asked a person to check (its serious review items)")
 
     # --- who writes the digitization fields ---------------------------------------------------------
 
@@ -251,10 +254,13 @@ class DocumentDigitizeMixin(models.AbstractModel):
         for record in self:
             record.digitize_partner_confidence = PARTNER_CONFIDENCE.get(record.digitize_partner_match or "", False)
 
-    @api.depends("digitize_confidence")
+    @api.depends("digitize_confidence", "digitize_state")
     def _compute_digitize_low_fields(self):
         threshold = self._digitize_config().confidence_threshold
         for record in self:
+            if not record._digitize_is_editable():  # confirmed: the person has had their look
+                record.digitize_low_fields = False
+                continue
             try:
                 confidence = json.loads(record.digitize_confidence or "{}")
             except ValueError:
@@ -338,6 +344,20 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def action_digitize_retry(self):
         return self.action_digitize()
 
+    def _digitize_confirmed(self):
+        """A person confirmed these records (posted the bill, confirmed the order): what digitization still asked
+        to check is theirs now. Those in *needs review* leave it (``done``: the banner and the marks go, the
+        *Needs review* filter no longer lists them) and their chatter says what was left unchecked then."""
+        for record in self.filtered(lambda r: r.digitize_state == "needs_review"):
+            items = record.digitize_to_check or []
+            record._digitize_write({"digitize_state": "done"})
+            if items:
+                rows = Markup("").join(Markup("<li>%s</li>") % item.get("message", "") for item in items)
+                body = Markup("<p>%s</p><ul>%s</ul>") % (self.env._("Confirmed with these items not checked:"), rows)
+            else:
+                body = self.env._("Confirmed while digitization still asked for a review.")
+            record._digitize_post(body)
+
     def action_digitize_upload(self):
         """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued.
 
@@ -384,7 +404,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
         totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
         items += compare_totals(mapped.document, totals, config.tolerance)
         found = mapped.partner and self.partner_id.id == mapped.partner.id  # the partner set is the one it found
-        self._digitize_write({"digitize_partner_match": mapped.partner_match if found else False})
+        self._digitize_write({
+            "digitize_partner_match": mapped.partner_match if found else False,
+            "digitize_to_check": [{"code": item.code, "message": item.message, "field": item.field}
+                                  for item in items if item.serious] or False})
         return ("needs_review" if needs_review(items) else "done"), review_note_html(items)
 
     def _digitize_store_evidence(self, result, mapped, created_lines):
