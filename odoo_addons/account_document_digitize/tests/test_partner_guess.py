@@ -16,18 +16,11 @@ class TestPartnerGuess(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["account.tax"].create({"name": "VAT 20 % (purchase)", "amount": 20.0, "type_tax_use": "purchase",
-                                       "company_id": cls.env.company.id})
+        cls.purchase_tax(20.0)
         cls.admin = cls.env.ref("base.partner_admin")
 
     def digitize(self, path, content=None):
-        bill = self.env["account.move"].create({"move_type": "in_invoice"})
-        bill.message_main_attachment_id = self.env["ir.attachment"].create({
-            "name": path.name, "raw": content or path.read_bytes(), "res_model": "account.move", "res_id": bill.id})
-        bill.action_digitize()
-        bill._digitize_process_queue(10, commit=False)
-        self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
-        return bill
+        return self.digitize_new("account.move", path, content=content, move_type="in_invoice")
 
     def test_a_vendor_found_by_its_bank_account_is_sure(self):
         vendor = self.env["res.partner"].create({"name": "Netpresse SAS", "is_company": True})
