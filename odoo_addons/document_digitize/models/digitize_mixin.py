@@ -13,6 +13,7 @@ from ..lib import (
     DigitizeConfig,
     client,
     compare_totals,
+    line_fields,
     low_confidence_fields,
     map_document,
     needs_review,
@@ -345,6 +346,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if "partner_id" in header:  # partner first: its onchanges must not undo the rest of the header
             self._digitize_set_partner(header.pop("partner_id"), mapped, current)
         self.write(header)
+        replaced = self._digitize_replaceable_lines()
+        if mapped.lines and replaced:  # read again: the last reading's own lines make way for this one's
+            self.write({mapped.lines_field: [fields.Command.delete(line.id) for line in replaced]})
         lines_before = self[mapped.lines_field]
         if mapped.lines:
             lines = self._digitize_line_values(mapped)
@@ -373,7 +377,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
             line_ids = {int(index): line_id for index, line_id in previous.items() if line_id in existing}
         word_layer = evidence_lib.has_word_layer(result.page_words, result.evidence, result.engine)
         paths = evidence_lib.missing_paths(result.document, result.evidence, result.warnings, word_layer)
-        self._digitize_write({"digitize_evidence": evidence_lib.stored(result.evidence, paths, line_ids, word_layer)})
+        stored = evidence_lib.stored(result.evidence, paths, line_ids, word_layer)
+        stored["created"] = {str(line.id): self._digitize_line_fingerprint(line) for line in created} or \
+            self._digitize_replaceable_fingerprints()
+        self._digitize_write({"digitize_evidence": stored})
         return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)
 
     def _digitize_current(self):
@@ -384,8 +391,32 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if current.get("currency_id") and current["currency_id"] == self.company_id.currency_id.id:
             current["currency_id"] = False
         lines_field = LINES_FIELD[self._digitize_target]
-        current[lines_field] = bool(self[lines_field])
+        current[lines_field] = bool(self[lines_field] - self._digitize_replaceable_lines())
         return current
+
+    def _digitize_line_fingerprint(self, line):
+        """What a person can change on a line, to tell a line digitization wrote from one a person touched."""
+        _lines, qty_field, taxes_field, _uom = line_fields(self._digitize_target)
+        return [line.display_type or "", line.name or "", line.product_id.id or 0, round(line[qty_field] or 0.0, 6),
+                round(line.price_unit or 0.0, 6), round(line.discount or 0.0, 6), sorted(line[taxes_field].ids)]
+
+    def _digitize_replaceable_fingerprints(self):
+        """The fingerprints of the last reading's lines that are still there as it wrote them."""
+        created = (self.digitize_evidence or {}).get("created") or {}
+        lines = self[LINES_FIELD[self._digitize_target]]
+        return {key: value for key, value in created.items() if int(key) in lines.ids}
+
+    def _digitize_replaceable_lines(self):
+        """The record's lines when every one of them is a line the last reading wrote, unchanged since: reading
+        the document again replaces them (Re-digitize refills the lines). A line a person added or changed keeps
+        them all, and the review says the document's lines were not added."""
+        created = (self.digitize_evidence or {}).get("created") or {}
+        lines = self[LINES_FIELD[self._digitize_target]]
+        if not created or not lines:
+            return lines.browse()
+        if all(created.get(str(line.id)) == self._digitize_line_fingerprint(line) for line in lines):
+            return lines
+        return lines.browse()
 
     def _digitize_header_values(self, mapped):
         """The header to write, once what it refers to exists (the partner the mapping asks to create)."""
