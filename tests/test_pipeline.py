@@ -128,6 +128,21 @@ def test_invalid_engine_values_are_dropped_with_warnings_not_the_whole_document(
     assert all(w.serious and w.code == "schema_repair" for w in warnings)
 
 
+@pytest.mark.parametrize("lines,bad", [
+    ([None, 5, {"amount": 1.0}], 2),  # the neighbour of a null item is not overwritten
+    ([{"amount": 1.0}, None], 1),  # a null last item: no write past the list's end
+    (["x", [], {"amount": 1.0}, True, None], 4),
+], ids=["null-then-number", "null-last", "mixed"])
+def test_list_items_that_are_not_objects_are_dropped_alone_and_the_others_kept(lines, bad):
+    """A model that answers ``"lines": [null, 5, {...}]``: each such item goes (one warning each), the real line
+    stays — not an IndexError (INTERNAL, which the Odoo addon retries as transient)."""
+    document, warnings = validate({"lines": lines, "taxes": [{"rate": 19.0, "amount": 1.9}, None]})
+    assert [line.amount for line in document.lines] == [1.0]
+    assert [tax.rate for tax in document.taxes] == [19.0]
+    assert len(warnings) == bad + 1 and all(w.code == "schema_repair" and w.serious for w in warnings)
+    assert {w.field.split("[")[0] for w in warnings} == {"lines", "taxes"}
+
+
 def test_requested_type_fills_a_missing_type():
     document, warnings = validate({"total": 3}, "credit_note")
     assert document.document_type == "credit_note" and warnings == []
