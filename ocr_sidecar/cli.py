@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .engines import MODEL_REPO, weights_missing
+from .engines import MODEL_REPO, model_files_missing, weights_missing
 from .errors import SidecarError
 from .eval import eval_command
 from .schema import DOCUMENT_TYPES
@@ -250,18 +250,37 @@ def download_model(
                                                       help="Target folder [env MODEL_PATH]")] = None,
     repo: Annotated[str, typer.Option(help="Hugging Face repository")] = MODEL_REPO,
     revision: Annotated[Optional[str], typer.Option(help="Branch, tag or commit")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Download nothing: only check that the folder holds "
+                                                        "every file the model needs (exit 1 naming what is missing)")]
+        = False,
 ) -> None:
-    """Download the InternVL3-1B-hf weights from the Hugging Face Hub (needs internet)."""
-    target = directory or _settings().model_path
-    try:
-        from huggingface_hub import snapshot_download
+    """Download the InternVL3-1B-hf weights from the Hugging Face Hub (needs internet), then check them.
 
-        path = snapshot_download(repo_id=repo, revision=revision, local_dir=str(target))
-    except Exception as exc:  # offline, proxy, auth: one readable line, no traceback
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _fail(f"cannot download {repo} ({type(exc).__name__}: {reason[:200]}). Check internet access "
-              f"(HF_ENDPOINT / proxy), or copy the model files into {target} by hand.")
-    typer.echo(f"{repo} downloaded to {path}")
+    Exits 0 only when the folder holds every file the model loads (the same check `serve` makes); otherwise
+    names what is missing and exits 1 — so `download-model && touch .download-complete` never marks a
+    partial folder complete."""
+    target = directory or _settings().model_path
+    if not check:
+        try:
+            from huggingface_hub import snapshot_download
+
+            snapshot_download(repo_id=repo, revision=revision, local_dir=str(target))
+        except Exception as exc:  # offline, proxy, auth: one readable line, no traceback
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            _fail(f"cannot download {repo} ({type(exc).__name__}: {reason[:200]}). Check internet access "
+                  f"(HF_ENDPOINT / proxy), or copy the model files into {target} by hand.")
+    # The hub's client may return without downloading anything (offline, with the folder already there: it
+    # holds our README), so what counts is the files, never its return or the folder.
+    missing = model_files_missing(Path(target))
+    where = Path(target).absolute()
+    if missing:
+        if check:
+            _fail(f"{where} holds no complete model: missing {', '.join(missing)}. Run `download-model` on a machine "
+                  "with internet access, or copy the model files there by hand.", code=1)
+        _fail(f"{repo} was not downloaded into {where}: missing {', '.join(missing)}. Check internet access "
+              "(HF_ENDPOINT / proxy, HF_HUB_OFFLINE unset) and run it again, or copy the model files there by hand.",
+              code=1)
+    typer.echo(f"{where}: every file the model loads is there" + ("" if check else f" ({repo})"))
 
 
 @app.command()

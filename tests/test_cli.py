@@ -78,6 +78,78 @@ def test_download_model_offline_is_one_clear_line(tmp_path):
     assert "cannot download OpenGVLab/InternVL3-1B-hf" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_download_model_offline_into_the_committed_folder_fails_naming_what_is_missing(tmp_path):
+    """The hub's client returns the folder it was given when offline and the folder exists (ours holds its
+    README): nothing was downloaded, and download-model must say so — not "downloaded to"."""
+    dest = tmp_path / "InternVL3-1B-hf"
+    dest.mkdir()
+    shutil.copy(ROOT / "InternVL3-1B-hf" / "README.md", dest)
+    result = run_cli("download-model", "--dest", str(dest), env={"HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"was not downloaded into {dest}: missing config.json" in result.stderr
+    assert "model.safetensors" in result.stderr and "tokenizer.json" in result.stderr
+    assert "downloaded to" not in result.stdout and "Traceback" not in result.stderr
+
+
+def _fake_download(monkeypatch, fill) -> None:
+    """The hub's download replaced by ``fill(folder)``: no network."""
+    import huggingface_hub
+
+    def snapshot_download(repo_id, revision=None, local_dir=None, **kwargs):
+        fill(Path(local_dir))
+        return local_dir
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+
+
+def _truncated(folder: Path) -> None:
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-1000])
+
+
+@pytest.mark.parametrize("damage,named", [
+    (None, "missing config.json, tokenizer_config.json, model.safetensors, tokenizer.json"),  # nothing came
+    (lambda folder: (folder / "tokenizer.json").unlink(), "missing tokenizer.json (or vocab.json and merges.txt)"),
+    (_truncated, "missing model.safetensors (cut short: "),
+], ids=["nothing", "no-tokenizer", "cut-short"])
+def test_download_model_checks_the_files_not_the_folder(tmp_path, monkeypatch, tiny_model_dir, damage, named):
+    def fill(folder: Path) -> None:
+        folder.mkdir(exist_ok=True)
+        (folder / "README.md").write_text("the committed README\n")
+        if damage is not None:  # the download got this far
+            shutil.copytree(tiny_model_dir, folder, dirs_exist_ok=True)
+            damage(folder)
+
+    _fake_download(monkeypatch, fill)
+    dest = tmp_path / "weights"
+    result = CliRunner().invoke(app, ["download-model", "--dest", str(dest)])
+    assert result.exit_code == 1, result.output
+    assert named in result.output and "every file the model loads is there" not in result.output
+    check = CliRunner().invoke(app, ["download-model", "--dest", str(dest), "--check"])
+    assert check.exit_code == 1 and named in check.output
+
+
+def test_download_model_succeeds_only_with_every_file(tmp_path, monkeypatch, tiny_model_dir):
+    _fake_download(monkeypatch, lambda folder: shutil.copytree(tiny_model_dir, folder, dirs_exist_ok=True))
+    result = CliRunner().invoke(app, ["download-model", "--dest", str(tmp_path / "w")])
+    assert result.exit_code == 0, result.output
+    assert "every file the model loads is there" in result.output
+    assert CliRunner().invoke(app, ["download-model", "--dest", str(tmp_path / "w"), "--check"]).exit_code == 0
+
+
+def test_a_sharded_checkpoint_needs_every_shard_its_index_names(tmp_path, tiny_model_dir):
+    from ocr_sidecar.engines import model_files_missing
+
+    folder = tmp_path / "sharded"
+    shutil.copytree(tiny_model_dir, folder)
+    (folder / "model.safetensors").rename(folder / "model-00001-of-00002.safetensors")
+    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {
+        "a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}))
+    assert model_files_missing(folder) == ["model-00002-of-00002.safetensors"]
+    shutil.copy(folder / "model-00001-of-00002.safetensors", folder / "model-00002-of-00002.safetensors")
+    assert model_files_missing(folder) == []
+
+
 def test_extract_runs_the_pipeline_in_process(tmp_path):
     docs = [DOCUMENTS_DIR / "i2d_oyo.pdf", DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf"]
     result = CliRunner().invoke(app, ["extract", "--engine", "replay", "--json-out", str(tmp_path), *map(str, docs)])
