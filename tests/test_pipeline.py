@@ -202,6 +202,24 @@ def test_transparent_png_lands_on_white_paper():
     assert page.image.getpixel((50, 50)) == (255, 255, 255)
 
 
+def _fax_tiff(width: int, height: int) -> bytes:
+    """A white 1-bit TIFF (CCITT group 4): a few KB on the wire for any size."""
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "TIFF", compression="group4")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make,size", [
+    (lambda: h.png(7000, 6000), "7,000×6,000 pixels (42,000,000)"),  # over our limit: our check
+    (lambda: h.huge_png_header_only(30_000, 20_000), "30,000×20,000 pixels (600,000,000)"),  # Pillow's guard first
+    (lambda: _fax_tiff(20_000, 10_000), "20,000×10,000 pixels (200,000,000)"),
+], ids=["over-the-limit", "decompression-bomb", "tiff-bomb"])
+def test_the_pixel_limit_refusal_names_the_image_size_and_the_limit(make, size):
+    with pytest.raises(errors.InvalidDocument) as info:
+        load_document(make(), "", "scan", LIMITS)
+    assert size in info.value.message and "at most 20,000,000 pixels per page (OCR_MAX_PIXELS)" in info.value.message
+
+
 def test_request_max_pages_reads_fewer_pages_and_says_so():
     loaded = load_document(h.tiff_pages(4), "", "scan.tif", LIMITS, requested_pages=2)
     assert len(loaded.doc.pages) == 2 and loaded.doc.total_pages == 4
