@@ -133,7 +133,7 @@ def cii_xml(invoice: dict) -> bytes:
 def page_pdf(invoice: dict) -> bytes:
     """One A4 page printing the invoice in Helvetica (a text layer, no embedded fonts: a few KB)."""
     from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+    from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject
 
     a = amounts(invoice)
     s, b = invoice["seller"], invoice["buyer"]
@@ -180,16 +180,15 @@ def page_pdf(invoice: dict) -> bytes:
 
     writer = PdfWriter()
     page = writer.add_blank_page(width=595, height=842)
-    fonts = DictionaryObject()
-    for name, base in (("/F1", "/Helvetica"), ("/F2", "/Helvetica-Bold")):
-        fonts[NameObject(name)] = writer._add_object(DictionaryObject({  # noqa: SLF001 - pypdf's way to add one
-            NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject(base), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    fonts = DictionaryObject({NameObject(name): DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject(base), NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+        for name, base in (("/F1", "/Helvetica"), ("/F2", "/Helvetica-Bold"))})
     page[NameObject("/Resources")] = DictionaryObject({
         NameObject("/Font"): fonts, NameObject("/ProcSet"): ArrayObject([NameObject("/PDF"), NameObject("/Text")])})
-    content = DecodedStreamObject()
+    content = ContentStream(None, writer)
     content.set_data("\n".join(ops).encode("latin-1"))
-    page[NameObject("/Contents")] = writer._add_object(content)  # noqa: SLF001
+    page.replace_contents(content)
     writer.add_metadata({"/Title": f"Invoice {invoice['number']}", "/Author": s["name"]})
     out = io.BytesIO()
     writer.write(out)
