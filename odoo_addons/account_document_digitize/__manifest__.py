@@ -16,6 +16,7 @@
         "views/res_config_settings_views.xml",
     ],
     "assets": {
+        "web.assets_backend": ["account_document_digitize/static/src/document_file_uploader_patch.js"],
         "web.assets_tests": ["account_document_digitize/static/tests/tours/digitize_bill_tour.js"],
     },
 }

@@ -18,6 +18,7 @@
     "assets": {
         "web.assets_backend": [
             "document_digitize/static/src/digitize_refresh_service.js",
+            "document_digitize/static/src/digitize_list_refresh.js",
             "document_digitize/static/src/document_viewer/document_viewer.js",
             "document_digitize/static/src/document_viewer/document_viewer.xml",
             "document_digitize/static/src/document_viewer/document_viewer.scss",

@@ -2,7 +2,7 @@
     "name": "Purchase Orders Digitization",
     "summary": "Digitize vendor quotations and order confirmations into purchase orders; link digitized bills to "
                "the purchase order they quote",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Purchase",
     "license": "LGPL-3",
     "author": "Odoo digitization team",
@@ -14,5 +14,8 @@
         "views/digitize_layout_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["purchase_document_digitize/static/tests/tours/two_companies_tour.js"],
+    },
     "auto_install": True,
 }

@@ -1,7 +1,7 @@
 {  # noqa: B018 - a manifest is one dict literal, read by Odoo with ast.literal_eval
     "name": "Sales Orders Digitization",
     "summary": "Turn customers' purchase orders (PDF, scan, photo) into draft quotations",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "Odoo digitization team",

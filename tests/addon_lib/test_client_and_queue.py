@@ -47,10 +47,21 @@ def test_backoff_honours_the_servers_retry_hint_and_a_cap():
     assert queue.backoff_delay(20) == queue.MAX_DELAY_S
 
 
-def test_stuck_processing_is_detected_after_the_timeout():
-    assert queue.is_stuck(NOW - dt.timedelta(hours=2), NOW)
-    assert not queue.is_stuck(NOW - dt.timedelta(minutes=5), NOW)
-    assert not queue.is_stuck(None, NOW)
+def test_stuck_processing_is_detected_after_the_longest_attempt_the_timeout_allows():
+    assert queue.is_stuck(NOW - dt.timedelta(hours=2), NOW, 600)
+    assert not queue.is_stuck(NOW - dt.timedelta(minutes=5), NOW, 600)
+    assert not queue.is_stuck(None, NOW, 600)
+
+
+def test_a_long_timeout_moves_the_stuck_threshold_with_it():
+    """With a 2-hour timeout a record read for 90 minutes is still being read, not stuck: it is not claimed
+    a second time (the fixed one-hour threshold did)."""
+    assert not queue.is_stuck(NOW - dt.timedelta(minutes=90), NOW, 7200)
+    longest_attempt = queue.CALLS_PER_ATTEMPT * 7200
+    assert not queue.is_stuck(NOW - dt.timedelta(seconds=longest_attempt), NOW, 7200)
+    assert queue.is_stuck(NOW - dt.timedelta(seconds=longest_attempt + queue.STUCK_MARGIN_S + 1), NOW, 7200)
+    # a short timeout: a dead worker's record comes back soon
+    assert queue.is_stuck(NOW - dt.timedelta(minutes=10), NOW, 60)
 
 
 def test_no_endpoint_is_a_clear_permanent_error():

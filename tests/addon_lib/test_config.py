@@ -26,19 +26,20 @@ def test_a_database_without_settings_gets_the_defaults():
     assert cfg == Config()
     assert (cfg.timeout, cfg.batch_size, cfg.max_attempts, cfg.tolerance, cfg.confidence_threshold) == \
         (600, 5, 5, 0.0, 0.5)
-    assert not (cfg.tls or cfg.auto_mail or cfg.mail_split or cfg.create_partner)
-    assert cfg.fallback_product_id("purchase_order") is None and cfg.fallback_product_id("vendor_bill") is None
+    assert not (cfg.tls or cfg.auto_mail or cfg.mail_split or cfg.create_partner or cfg.share_partners)
+    assert cfg.mapping_options().fallback_product_id is None
+    assert cfg.mapping_options(company_id=3).partner_company_id == 3, "created partners are the company's own"
+    assert from_params(share_partners="True").mapping_options(company_id=3).partner_company_id is None
 
 
 def test_values_are_parsed_as_settings_writes_them():
     cfg = from_params(endpoint="ocr:50051", tls="True", timeout="120", batch_size=" 10 ", max_attempts="3",
                       auto_mail="True", mail_split="False", create_partner="1", tolerance="0.02",
-                      confidence_threshold="0.7", purchase_fallback_product_id="42", sale_fallback_product_id="7")
+                      confidence_threshold="0.7")
     assert (cfg.endpoint, cfg.tls, cfg.timeout, cfg.batch_size, cfg.max_attempts) == ("ocr:50051", True, 120, 10, 3)
     assert (cfg.auto_mail, cfg.mail_split, cfg.create_partner) == (True, False, True)
     assert (cfg.tolerance, cfg.confidence_threshold) == (0.02, 0.7)
-    assert (cfg.fallback_product_id("purchase_order"), cfg.fallback_product_id("sale_order")) == (42, 7)
-    options = cfg.mapping_options("sale_order", price_digits=4)
+    options = cfg.mapping_options(price_digits=4, fallback_product_id=7)
     assert (options.create_partner, options.confidence_threshold, options.fallback_product_id, options.price_digits) \
         == (True, 0.7, 7, 4)
 
@@ -46,10 +47,18 @@ def test_values_are_parsed_as_settings_writes_them():
 @pytest.mark.parametrize("name,raw", [
     ("timeout", "ten"), ("timeout", "1.5"), ("timeout", "0"), ("batch_size", "-1"), ("batch_size", ""),
     ("max_attempts", "0"), ("tolerance", "a cent"), ("tolerance", "-0.5"), ("confidence_threshold", "nan"),
-    ("confidence_threshold", "1.5"), ("purchase_fallback_product_id", "Widget"), ("tls", ""),
+    ("confidence_threshold", "1.5"), ("batch_size", "five"), ("tls", ""),
 ])
 def test_an_unreadable_value_is_the_default(name, raw):
     assert getattr(from_params(**{name: raw}), name) == Config.default(name)
+
+
+def test_fallback_products_are_not_database_wide_settings():
+    """A fallback product is one company's product: a setting shared by every company gave company B's orders
+    company A's product. It is a field of each company (res.company), never read from the parameters."""
+    names = {f.name for f in dataclasses.fields(Config)}
+    assert not {name for name in names if "fallback" in name}
+    assert from_params(purchase_fallback_product_id="42").mapping_options().fallback_product_id is None
 
 
 def test_each_default_is_stated_once_and_settings_use_it():

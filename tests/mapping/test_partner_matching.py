@@ -133,6 +133,15 @@ def test_vendor_created_only_with_a_valid_vat_when_allowed():
     assert "not valid" in F.item(refused, "partner_not_found").message
 
 
+def test_a_created_vendor_belongs_to_the_documents_company_when_asked():
+    """A document of company 7 creates company 7's vendor: the others neither see nor match it."""
+    doc = doc_with_seller(name="Bei Spiel GmbH", vat="DE136695976")
+    own = map_document(doc, catalog(), "vendor_bill", options={"create_partner": True, "partner_company_id": 7})
+    assert own.partner_to_create["company_id"] == 7
+    shared = map_document(doc, catalog(), "vendor_bill", options={"create_partner": True})
+    assert "company_id" not in shared.partner_to_create
+
+
 def test_customer_created_for_a_sales_order():
     doc = einfach()
     doc["document_type"] = "purchase_order"
@@ -324,3 +333,19 @@ def test_our_own_bank_account_is_never_added_to_the_vendor():
     assert result.header["partner_id"] == 30
     assert result.bank_account_to_add is None and result.partner_bank_iban is None
     assert F.item(result, "iban_own").serious
+
+
+def test_what_the_requester_may_not_create_is_not_created_and_said():
+    """Documents are applied as the user who asked: without the right to create contacts or bank accounts the
+    vendor and its bank account are not created, and the review says why (never a failed reading)."""
+    doc = doc_with_seller(name="Bei Spiel GmbH", vat="DE136695976", iban="DE88200800000970375700")
+    result = map_document(doc, catalog(), "vendor_bill",
+                          options={"create_partner": True, "may_create_partner": False, "may_add_bank_account": False})
+    assert result.partner_to_create is None and result.bank_account_to_add is None
+    assert "may not create contacts" in F.item(result, "partner_not_found").message
+    known = C.PartnerCandidate(30, "Lieferant GmbH", vat="DE123456789")
+    doc = doc_with_seller(name="Lieferant GmbH", vat="DE123456789", iban="DE88200800000970375700")
+    result = map_document(doc, catalog(known), "vendor_bill", options={"may_add_bank_account": False})
+    assert result.bank_account_to_add is None
+    item = F.item(result, "bank_account_not_added")
+    assert item.serious and "may not create bank accounts" in item.message

@@ -6,6 +6,8 @@ from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
 
 from .ir_attachment import IMAGE_FILE_TYPE
 
+MAILED_KEY = "document_digitize_mailed"  # cursor cache: {bill id: what the post being made decoded}
+
 
 class AccountMove(models.Model):
     _name = "account.move"
@@ -157,22 +159,34 @@ class AccountMove(models.Model):
 
     def _check_and_decode_attachment(self, attachments):
         result = super()._check_and_decode_attachment(attachments)
-        if result and self.env.context.get("from_alias"):
+        slot = self.env.cr.cache.get(MAILED_KEY, {}).get(self.id) if self.env.context.get("from_alias") else None
+        if result and slot is not None:
             # Odoo then copies the mail onto each extra bill, *replacing* their chatter, and picks their main
             # attachments: finish the job after that, in _message_post_after_hook
             documents = {}
             for attachment, invoices in result.items():
                 for bill in invoices or self:
                     documents[bill] = documents.get(bill, self.env["ir.attachment"]) | attachment
-            self.env.cr.cache.setdefault("document_digitize_mailed", []).append(documents)
+            slot.append(documents)
         return result
 
     def _message_post_after_hook(self, new_message, message_values):
-        result = super()._message_post_after_hook(new_message, message_values)
-        mailed = self.env.cr.cache.pop("document_digitize_mailed", [])
-        auto = self._digitize_config().auto_mail if mailed else False
-        for documents in mailed:
-            self._digitize_after_mail(documents, auto=auto)
+        # What core's hook decodes for this post (``_check_and_decode_attachment``, called from within it) is
+        # kept in a slot of this record's own for the length of this one call: nothing another message or record
+        # left in the transaction is picked up, and nothing of this one outlives it.
+        slots = self.env.cr.cache.setdefault(MAILED_KEY, {})
+        mine = [] if len(self) == 1 and self.id not in slots else None
+        if mine is not None:
+            slots[self.id] = mine
+        try:
+            result = super()._message_post_after_hook(new_message, message_values)
+        finally:
+            if mine is not None:
+                slots.pop(self.id, None)
+        if mine:
+            auto = self._digitize_config().auto_mail
+            for documents in mine:
+                self._digitize_after_mail(documents, auto=auto)
         return result
 
     def _digitize_after_mail(self, documents, auto):

@@ -10,6 +10,7 @@ from . import (
     test_mail_ingestion,
     test_partner_corpus,
     test_partner_guess,
+    test_poison,
     test_tls,
     test_tour,
     test_upload_list,

@@ -63,6 +63,27 @@ class TestDigitizeBill(DigitizeCase):
         self.assertEqual(json.loads(bill.digitize_json)["document_number"], "2022089083")
         self.assertTrue(any("Digitized by" in (m.body or "") for m in bill.message_ids))
 
+    def test_re_digitize_refills_the_lines_the_last_reading_wrote_and_keeps_a_persons(self):
+        bill = self.new_bill(NETPRESSE.read_bytes())
+        bill.action_digitize()
+        self.run_queue()
+        first = bill.invoice_line_ids
+        self.assertEqual(len(first), 3)
+        bill.action_digitize_retry()  # Re-digitize: the lines are the reading's own, untouched
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "done", bill.digitize_review_html)
+        self.assertEqual(len(bill.invoice_line_ids), 3, "refilled, not doubled and not kept")
+        self.assertFalse(bill.invoice_line_ids & first, "the document's lines read again")
+        self.assertEqual(bill.amount_total, 56.02)
+        # a person changes a line: reading again keeps every line and says so
+        bill.invoice_line_ids[0].price_unit += 1.0
+        kept = bill.invoice_line_ids
+        bill.action_digitize_retry()
+        self.run_queue()
+        self.assertEqual(bill.invoice_line_ids, kept)
+        self.assertEqual(bill.digitize_state, "needs_review")
+        self.assertIn("already has lines", bill.digitize_review_html)
+
     def test_totals_that_do_not_add_up_need_review_with_a_note(self):
         content = NETPRESSE.read_bytes() + b"\n% variant"
         document = json.loads(NETPRESSE.with_name(NETPRESSE.stem + ".gold.json").read_text())
@@ -156,6 +177,17 @@ class TestDigitizeBill(DigitizeCase):
         bill = self.new_bill(photo, name="photo.png")
         self.assertEqual(bill.message_main_attachment_id.raw, photo)
 
+    def test_only_documents_skip_odoos_image_resizing(self):
+        """Files of digitizable records and files Odoo's document uploaders mark are kept as sent; any other
+        attachment with no model (a website image, another app's) is re-encoded by core as before."""
+        photo = (DOCS / "img_contoso_receipt_photo1.png").read_bytes()
+        Attachment = self.env["ir.attachment"]
+        other = Attachment.create({"name": "banner.png", "raw": photo})
+        self.assertNotEqual(other.raw, photo, "core's resizing of other attachments is left alone")
+        uploaded = Attachment.with_context(document_digitize_keep_original=True).create({"name": "bill.png",
+                                                                                          "raw": photo})
+        self.assertEqual(uploaded.raw, photo, "a document given to Odoo's Upload is kept whole")
+
     def test_other_companys_taxes_and_vendors_are_not_used(self):
         other_company = self.env["res.company"].create({"name": "Other Co", "currency_id": self.eur.id})
         other_vendor = self.env["res.partner"].create({"name": "Netpresse (other co)", "company_id": other_company.id})
@@ -166,6 +198,33 @@ class TestDigitizeBill(DigitizeCase):
         self.run_queue()
         self.assertEqual(bill.partner_id, self.vendor)
         self.assertFalse(bill.invoice_line_ids.tax_ids.filtered(lambda t: t.company_id == other_company))
+
+    def test_documents_are_applied_with_the_rights_of_who_asked_on_every_path(self):
+        """One rule on both paths — the scheduled action (superuser) and the button's own e-invoice reading: what
+        was read is applied as the user who asked, in the bill's company. A clerk who may not create contacts gets
+        no vendor created (the review says why); one who may gets it, in the bill's company."""
+        self.ICP.set_param("document_digitize.create_partner", "True")
+        clerk = new_test_user(self.env, "digitize_clerk_no_contacts", groups="account.group_account_invoice")
+        self.assertFalse(self.env["res.partner"].with_user(clerk).has_access("create"))
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        saeco, mustang = DOCS / "i2d_saeco.pdf", DOCS / "fx_MustangGnuaccountingBeispielRE-20201121_508.pdf"
+        for path, vendor, path_kind in ((saeco, "e-Luscious Nederland B.V.", "queue"),
+                                        (mustang, "Bei Spiel GmbH", "e-invoice button")):
+            with self.subTest(path=path_kind):
+                bill = self.new_bill(path.read_bytes(), name=path.name)
+                bill.with_user(clerk).action_digitize()
+                self.run_queue()
+                self.assertEqual(bill.digitize_state, "needs_review", bill.digitize_error)
+                self.assertFalse(bill.partner_id)
+                self.assertFalse(Partner.search([("name", "=", vendor)]), "not created for a clerk who may not")
+                self.assertIn("may not create contacts", bill.digitize_review_html)
+        allowed = new_test_user(self.env, "digitize_clerk_contacts",
+                                groups="account.group_account_invoice,base.group_partner_manager")
+        bill = self.new_bill(saeco.read_bytes(), name=saeco.name)
+        bill.with_user(allowed).action_digitize()
+        self.run_queue()
+        self.assertEqual((bill.partner_id.name, bill.partner_id.company_id), ("e-Luscious Nederland B.V.", self.company))
+        self.assertEqual(bill.partner_id.create_uid, allowed, "created by the user who asked, not the superuser")
 
     def test_who_clicked_gets_notified_and_sees_the_queue_position(self):
         from unittest.mock import patch

@@ -81,10 +81,26 @@ class TestLayoutReuse(MailCase):
 
     def test_another_company_never_uses_the_layout(self):
         self.digitize_and_post_first()
-        other = self.env["res.company"].create({"name": "Other Co"})
+        layout = self.env["document.digitize.layout"].search([("partner_id", "=", self.coolblue.id)])
+        other = self.env["res.company"].create({"name": "Other Co", "currency_id": self.eur.id})
+        self.env["account.chart.template"].try_loading("generic_coa", company=other, install_demo=False)
         self.assertFalse(self.env["document.digitize.layout"].search([("company_id", "=", other.id)]))
         billing = self.env["res.users"].create({"name": "Billing", "login": "billing-layout",
+                                                "email": "billing-layout@other.example",
                                                 "company_id": other.id, "company_ids": [(6, 0, other.ids)],
                                                 "groups_id": [(6, 0, [self.env.ref("account.group_account_invoice").id])]})
         self.assertFalse(self.env["document.digitize.layout"].with_user(billing).search([]),
                          "layouts are per company")
+        # Coolblue's next bill, digitized in the other company: the model reads it, company A's layout is unused
+        bill = self.env["account.move"].with_user(billing).create({"move_type": "in_invoice"})
+        self.assertEqual(bill.company_id, other)
+        bill.message_main_attachment_id = self.env["ir.attachment"].with_user(billing).create({
+            "name": NEXT.name, "raw": NEXT.read_bytes(), "res_model": "account.move", "res_id": bill.id})
+        model_calls = self.sidecar.engine.calls
+        bill.action_digitize()
+        self.run_queue()
+        self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
+        self.assertEqual(self.sidecar.engine.calls, model_calls + 1, "the model read it, not company A's layout")
+        self.assertEqual(bill.digitize_engine, "replay (gold files)")
+        self.assertEqual((layout.times_read, layout.stale), (0, False), "company A's layout neither read nor spoiled")
+        self.assertEqual(bill.ref, gold(NEXT)["document_number"])

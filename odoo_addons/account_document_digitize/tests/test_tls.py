@@ -37,7 +37,7 @@ class TestMutualTls(DigitizeCase):
         cls.env["res.partner.bank"].create({"acc_number": "FR7610107002450061705231739", "partner_id": vendor.id})
         cls.ca = TestCA()
         cls.client_cert = cls.ca.issue("odoo")
-        folder = Path(tempfile.mkdtemp(prefix="digitize-tls-"))
+        folder = cls.private_folder("digitize-tls-")
         server = cls.ca.issue("localhost", server=True)
         for name, text in {"server.crt": server.cert_pem, "server.key": server.key_pem,
                            "ca.crt": cls.ca.cert_pem}.items():
@@ -47,6 +47,13 @@ class TestMutualTls(DigitizeCase):
                                         tls_client_ca=folder / "ca.crt")
         cls.addClassCleanup(cls.tls_sidecar.stop)
         cls.tls_target = cls.tls_sidecar.start()
+
+    @classmethod
+    def private_folder(cls, prefix):
+        """A folder for keys and tokens that is removed, with what it holds, when the tests of this class end."""
+        folder = tempfile.TemporaryDirectory(prefix=prefix)  # pylint: disable=consider-using-with
+        cls.addClassCleanup(folder.cleanup)
+        return Path(folder.name)
 
     def use_tls_sidecar(self, cert=None, key=None):
         for key_name, value in {"endpoint": self.tls_target, "tls": "True", "ca": self.ca.cert_pem,
@@ -113,7 +120,7 @@ class TestMutualTls(DigitizeCase):
                 self.assertEqual(sidecar_requests(self.tls_sidecar), before)
 
     def test_tls_material_from_the_environment_as_files_or_pem(self):
-        folder = Path(tempfile.mkdtemp(prefix="digitize-env-"))
+        folder = self.private_folder("digitize-env-")
         (folder / "client.crt").write_text(self.client_cert.cert_pem)
         (folder / "client.key").write_text(self.client_cert.key_pem)
         for key_name in ("tls", "ca", "tls_cert", "tls_key"):
@@ -135,7 +142,7 @@ class TestMutualTls(DigitizeCase):
         """docker-compose hands the token as a secret file: DOCUMENT_DIGITIZE_TOKEN_FILE."""
         self.use_tls_sidecar(self.client_cert.cert_pem, self.client_cert.key_pem)
         self.ICP.set_param("document_digitize.token", "")
-        secret = Path(tempfile.mkdtemp(prefix="digitize-secret-")) / "ocr_auth_token"
+        secret = self.private_folder("digitize-secret-") / "ocr_auth_token"
         secret.write_text(TOKEN + "\n")
         with patch.dict(os.environ, {"DOCUMENT_DIGITIZE_TOKEN": "", "DOCUMENT_DIGITIZE_TOKEN_FILE": str(secret)}):
             self.assertEqual(self.digitize_bill().digitize_state, "done")

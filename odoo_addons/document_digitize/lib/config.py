@@ -45,10 +45,10 @@ class DigitizeConfig:
     mail_split: bool = False  # bills: one bill per mailed document (off: one bill per mail)
     # the mapping
     create_partner: bool = False  # create an unknown vendor/customer whose VAT id is valid
+    share_partners: bool = False  # a created partner is every company's (off: the document's company's only)
     tolerance: float = _setting(0.0, minimum=0.0)  # accepted difference between Odoo's totals and the document's
     confidence_threshold: float = _setting(0.5, minimum=0.0, maximum=1.0)  # below: review item and form marker
-    purchase_fallback_product_id: int = _setting(0, minimum=0)  # purchase order lines without a product
-    sale_fallback_product_id: int = _setting(0, minimum=0)  # sales order lines without a product
+    # (the fallback products of order lines are per company: fields of res.company, not settings of the database)
 
     @classmethod
     def from_params(cls, get: Callable[[str], Optional[str]]) -> "DigitizeConfig":
@@ -60,14 +60,16 @@ class DigitizeConfig:
         """The default of setting ``name`` (what Settings shows for one never saved)."""
         return cls.__dataclass_fields__[name].default
 
-    def fallback_product_id(self, target: str) -> Optional[int]:
-        """The product order lines of ``target`` get when theirs is not found (None: none set, or a bill)."""
-        return {"purchase_order": self.purchase_fallback_product_id,
-                "sale_order": self.sale_fallback_product_id}.get(target) or None
-
-    def mapping_options(self, target: str, price_digits: Optional[int] = None) -> MappingOptions:
+    def mapping_options(self, price_digits: Optional[int] = None, fallback_product_id: Optional[int] = None,
+                        company_id: Optional[int] = None, may_create_partner: bool = True,
+                        may_add_bank_account: bool = True) -> MappingOptions:
+        """``fallback_product_id``: the record's company's product for order lines whose product is not found;
+        ``company_id``: the record's company, which a partner created from the document belongs to unless
+        partners are shared; ``may_*``: the rights of the user the document is applied for."""
         return MappingOptions(create_partner=self.create_partner, confidence_threshold=self.confidence_threshold,
-                              fallback_product_id=self.fallback_product_id(target), price_digits=price_digits)
+                              fallback_product_id=fallback_product_id or None, price_digits=price_digits,
+                              partner_company_id=None if self.share_partners else company_id,
+                              may_create_partner=may_create_partner, may_add_bank_account=may_add_bank_account)
 
     def endpoint_settings(self, environ: Optional[Mapping[str, str]] = None,
                           max_timeout: Optional[float] = None) -> client.EndpointSettings:

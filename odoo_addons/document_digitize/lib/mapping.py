@@ -87,6 +87,10 @@ class MappingOptions:
     confidence_threshold: float = 0.5  # field_confidence below this becomes a review item
     fuzzy_threshold: float = 88.0  # 0..100 similarity needed for a fuzzy name match
     fallback_product_id: Optional[int] = None  # order lines without a product use this one
+    partner_company_id: Optional[int] = None  # the company a created partner belongs to (None: shared by all)
+    # the rights of the user the document is applied for (the one who asked): what they may not create, is not
+    may_create_partner: bool = True
+    may_add_bank_account: bool = True
     prices_include_tax: bool = False  # canonical amounts are net: prefer taxes excluded from price
     price_digits: Optional[int] = None  # decimal.precision 'Product Price'; flags prices Odoo would cut
     header_adjustment_lines: bool = True  # add lines for document-level allowances/charges
@@ -385,7 +389,7 @@ class DocumentMapper:
 
     def prepare_partner_creation(self, party: Party, result: MappingResult) -> None:
         vat = party.vat
-        if self.options.create_partner and party.name and vat and vat.valid:
+        if self.options.create_partner and party.name and vat and vat.valid and self.options.may_create_partner:
             country = party.country_code or vat.country_code
             values = {
                 "name": party.name,
@@ -398,11 +402,13 @@ class DocumentMapper:
                 "email": party.email,
                 "phone": party.phone,
                 "customer_rank" if self.target == "sale_order" else "supplier_rank": 1,
+                "company_id": self.options.partner_company_id,
             }
             result.partner_to_create = {k: v for k, v in values.items() if v not in (None, "")}
             self.review.append(ReviewItem(
-                "partner_created", f"New {self.partner_label} “{party.name}” ({vat.with_prefix}) will be created from "
-                "the document: check its details.", self.role))
+                "partner_created", f"New {self.partner_label} “{party.name}” ({vat.with_prefix}) created from the "
+                "document: check its details." + ("" if self.options.partner_company_id else
+                                                  " It is shared by all companies (settings)."), self.role))
             return
         reasons = []
         if self.options.create_partner:
@@ -413,6 +419,8 @@ class DocumentMapper:
             elif not vat.valid:
                 reasons.append(f"its VAT id {vat.compact} is not valid" if vat.valid is False
                                else f"its VAT id {vat.compact} cannot be verified")
+            if not self.options.may_create_partner:
+                reasons.append("the person who asked for it may not create contacts")
             hint = f" It was not created automatically because {' and '.join(reasons)}."
         else:
             hint = f" Turn on “create {self.partner_label}s” in the settings to create it automatically when its VAT id is valid."
@@ -437,6 +445,12 @@ class DocumentMapper:
             self.review.append(ReviewItem(
                 "iban_other_partner", f"The bank account {party.iban} on the document belongs to "
                 f"{owners[0].name}, not to this {self.partner_label}: confirm the bank details before paying.",
+                f"{self.role}.iban", serious=True))
+        elif party.iban_valid and (partner_id or result.partner_to_create) and not self.options.may_add_bank_account:
+            self.review.append(ReviewItem(
+                "bank_account_not_added", f"The document asks for payment to the bank account {party.iban}, which "
+                f"is not among the {self.partner_label}'s; it was not added because the person who asked for the "
+                "reading may not create bank accounts. Confirm it with them and have it added before paying.",
                 f"{self.role}.iban", serious=True))
         elif party.iban_valid and (partner_id or result.partner_to_create):
             result.bank_account_to_add = {"acc_number": party.iban, "partner_id": partner_id}

@@ -12,7 +12,10 @@ from typing import Optional
 
 BASE_DELAY_S = 60.0
 MAX_DELAY_S = 3600.0
-STUCK_AFTER_S = 3600.0  # longer than any extraction (deadline) + mapping
+# One attempt makes at most two sidecar calls, each bounded by the timeout setting (the gRPC deadline): the
+# word layer for a learned layout, then the model. Replicas that refuse (UNAVAILABLE) answer at once.
+CALLS_PER_ATTEMPT = 2
+STUCK_MARGIN_S = 300.0  # mapping, writing, a slow database: well above what an attempt takes besides its calls
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,10 @@ def backoff_delay(attempts: int, retry_after: Optional[float] = None) -> float:
 
 def after_failure(*, transient: bool, attempts: int, max_attempts: int, reason: str, now: dt.datetime,
                   retry_after: Optional[float] = None) -> Decision:
-    """``attempts`` counts the attempt that just failed."""
+    """``attempts`` counts the attempt that just failed. Every failure of an attempt comes here, whatever
+    raised it: the sidecar's permanent answers fail at once; the sidecar being away, a database conflict, an
+    unexpected error of ours and a worker that died mid-attempt (see :func:`is_stuck`) are tried again until
+    ``max_attempts``, so a document that always fails ends in 'error' instead of being read forever."""
     if not transient:
         return Decision("error", None, reason)
     if attempts >= max_attempts:
@@ -42,6 +48,14 @@ def after_failure(*, transient: bool, attempts: int, max_attempts: int, reason: 
                     f"Attempt {attempts} of {max_attempts} failed ({reason}); retrying in {int(delay)} s.")
 
 
-def is_stuck(processing_since: Optional[dt.datetime], now: dt.datetime, timeout_s: float = STUCK_AFTER_S) -> bool:
-    """A record left in 'processing' (worker killed mid-request) is queued again after ``timeout_s``."""
-    return processing_since is not None and (now - processing_since).total_seconds() > timeout_s
+def stuck_after_s(extraction_timeout_s: float) -> float:
+    """How long a record may stay in 'processing' before its worker is taken for dead: longer than the
+    longest attempt the timeout setting allows, so a record still being read is never claimed twice."""
+    return CALLS_PER_ATTEMPT * float(extraction_timeout_s) + STUCK_MARGIN_S
+
+
+def is_stuck(processing_since: Optional[dt.datetime], now: dt.datetime, extraction_timeout_s: float) -> bool:
+    """A record left in 'processing' (its worker was killed mid-attempt) once the attempt cannot still be
+    running; it then fails like any attempt (:func:`after_failure`, counted)."""
+    return processing_since is not None and \
+        (now - processing_since).total_seconds() > stuck_after_s(extraction_timeout_s)

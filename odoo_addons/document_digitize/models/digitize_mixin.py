@@ -4,7 +4,7 @@ import logging
 import psycopg2
 from markupsafe import Markup
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules import module as odoo_module
 from odoo.sql_db import TestCursor
 
@@ -14,6 +14,7 @@ from ..lib import (
     DigitizeConfig,
     client,
     compare_totals,
+    line_fields,
     low_confidence_fields,
     map_document,
     needs_review,
@@ -384,8 +385,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
         verdict is decided once, from every review item. Concrete models extend the steps, not this path."""
         self.ensure_one()
         current = self._digitize_current()
-        options = config.mapping_options(self._digitize_target,
-                                         price_digits=self.env["decimal.precision"].precision_get("Product Price"))
+        options = config.mapping_options(price_digits=self.env["decimal.precision"].precision_get("Product Price"),
+                                         fallback_product_id=self._digitize_fallback_product_id(),
+                                         company_id=self.company_id.id,
+                                         may_create_partner=self.env["res.partner"].has_access("create"),
+                                         may_add_bank_account=self.env["res.partner.bank"].has_access("create"))
         # values not on the page are said once, by the evidence step below, with the record's labels
         mapped = map_document(result.document, OdooCatalog(self.env, self.company_id), self._digitize_target,
                               current, options, field_confidence=result.field_confidence,
@@ -394,6 +398,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if "partner_id" in header:  # partner first: its onchanges must not undo the rest of the header
             self._digitize_set_partner(header.pop("partner_id"), mapped, current)
         self.write(header)
+        replaced = self._digitize_replaceable_lines()
+        if mapped.lines and replaced:  # read again: the last reading's own lines make way for this one's
+            self.write({mapped.lines_field: [fields.Command.delete(line.id) for line in replaced]})
         lines_before = self[mapped.lines_field]
         if mapped.lines:
             lines = self._digitize_line_values(mapped)
@@ -427,7 +434,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
             line_ids = {int(index): line_id for index, line_id in previous.items() if line_id in existing}
         word_layer = evidence_lib.has_word_layer(result.page_words, result.evidence, result.engine)
         paths = evidence_lib.missing_paths(result.document, result.evidence, result.warnings, word_layer)
-        self._digitize_write({"digitize_evidence": evidence_lib.stored(result.evidence, paths, line_ids, word_layer)})
+        stored = evidence_lib.stored(result.evidence, paths, line_ids, word_layer)
+        stored["created"] = {str(line.id): self._digitize_line_fingerprint(line) for line in created} or \
+            self._digitize_replaceable_fingerprints()
+        self._digitize_write({"digitize_evidence": stored})
         return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)
 
     def _digitize_current(self):
@@ -438,8 +448,32 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if current.get("currency_id") and current["currency_id"] == self.company_id.currency_id.id:
             current["currency_id"] = False
         lines_field = LINES_FIELD[self._digitize_target]
-        current[lines_field] = bool(self[lines_field])
+        current[lines_field] = bool(self[lines_field] - self._digitize_replaceable_lines())
         return current
+
+    def _digitize_line_fingerprint(self, line):
+        """What a person can change on a line, to tell a line digitization wrote from one a person touched."""
+        _lines, qty_field, taxes_field, _uom = line_fields(self._digitize_target)
+        return [line.display_type or "", line.name or "", line.product_id.id or 0, round(line[qty_field] or 0.0, 6),
+                round(line.price_unit or 0.0, 6), round(line.discount or 0.0, 6), sorted(line[taxes_field].ids)]
+
+    def _digitize_replaceable_fingerprints(self):
+        """The fingerprints of the last reading's lines that are still there as it wrote them."""
+        created = (self.digitize_evidence or {}).get("created") or {}
+        lines = self[LINES_FIELD[self._digitize_target]]
+        return {key: value for key, value in created.items() if int(key) in lines.ids}
+
+    def _digitize_replaceable_lines(self):
+        """The record's lines when every one of them is a line the last reading wrote, unchanged since: reading
+        the document again replaces them (Re-digitize refills the lines). A line a person added or changed keeps
+        them all, and the review says the document's lines were not added."""
+        created = (self.digitize_evidence or {}).get("created") or {}
+        lines = self[LINES_FIELD[self._digitize_target]]
+        if not created or not lines:
+            return lines.browse()
+        if all(created.get(str(line.id)) == self._digitize_line_fingerprint(line) for line in lines):
+            return lines
+        return lines.browse()
 
     def _digitize_header_values(self, mapped):
         """The header to write, once what it refers to exists (the partner the mapping asks to create)."""
@@ -451,6 +485,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def _digitize_set_partner(self, partner_id, mapped, current):
         """Set the partner the document names (before the rest of the header)."""
         self.partner_id = partner_id
+
+    def _digitize_fallback_product_id(self):
+        """The product of lines whose product is not found: the record's company's (the order addons keep one per
+        company); None for bills, whose lines may have no product."""
+        return None
 
     def _digitize_line_values(self, mapped):
         """The values of each line to create."""
@@ -491,11 +530,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
         skips locked rows and committed as 'processing' before the slow sidecar call. Locking a whole
         batch at once would not hold: the first commit releases the locks on the rest of the batch, and
         another worker could take those records too. A crash leaves at most one record in 'processing'
-        (``_digitize_recover_stuck`` queues it again); the others stay queued.
+        (``_digitize_recover_stuck`` decides on it as a failed attempt); the others stay queued.
         """
         commit = commit and self._digitize_may_commit()
         config = config or self._digitize_config()
-        self._digitize_recover_stuck(commit=commit)
+        self._digitize_recover_stuck(commit=commit, config=config)
         done, races = [], 0
         while len(done) < limit and races < limit:
             record = self._digitize_claim_next(done, commit)
@@ -505,7 +544,14 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 races += 1
                 continue
             done.append(record.id)
-            record._digitize_run_one(commit=commit, config=config)
+            try:
+                record._digitize_run_one(commit=commit, config=config)
+            except Exception:  # noqa: BLE001 - even recording the failure failed: the rest of the batch goes on
+                if not commit:
+                    raise
+                _logger.exception("digitize %s,%s: the attempt could not be recorded; the record is recovered as "
+                                  "an interrupted attempt", record._name, record.id)
+                self.env.cr.rollback()
         self.env.cr.execute(f"""SELECT count(*) FROM "{self._table}" WHERE digitize_state = 'queued'
                AND (digitize_next_attempt IS NULL OR digitize_next_attempt <= (now() at time zone 'UTC'))""")
         return len(done), self.env.cr.fetchone()[0]
@@ -538,8 +584,12 @@ class DocumentDigitizeMixin(models.AbstractModel):
         row = self.env.cr.fetchone()
         return self.browse(row[0]) if row else None
 
-    def _digitize_recover_stuck(self, commit=False):
-        """Queue again the records a worker left in 'processing' (killed mid-request) long ago."""
+    def _digitize_recover_stuck(self, commit=False, config=None):
+        """Records a worker left in 'processing' (killed mid-attempt: a restart, the memory limit, a document
+        that crashes it) once that attempt cannot still be running (``lib/queue.is_stuck``, from the timeout
+        setting): the attempt failed, and is decided like any failed attempt (``_digitize_failed``): queued
+        again with backoff, or 'error' after the last allowed attempt."""
+        config = config or self._digitize_config()
         self.flush_model()
         try:
             self.env.cr.execute(f"""SELECT id, digitize_started FROM "{self._table}"
@@ -551,14 +601,19 @@ class DocumentDigitizeMixin(models.AbstractModel):
             self.env.cr.rollback()  # another worker is recovering them
             return
         now = fields.Datetime.now()
-        stuck = self.browse([row[0] for row in self.env.cr.fetchall() if digitize_queue.is_stuck(row[1], now)])
+        stuck = self.browse([row[0] for row in self.env.cr.fetchall()
+                             if digitize_queue.is_stuck(row[1], now, config.timeout)])
         for record in stuck:
-            record._digitize_write({"digitize_state": "queued", "digitize_next_attempt": False})
-            record._digitize_post(self.env._("Digitization was interrupted (worker stopped); queued again."))
+            record._digitize_failed(client.TransientError(
+                self.env._("the attempt was interrupted (the worker reading it stopped: restarted, killed or out of "
+                           "memory)"), "INTERRUPTED"), commit=False, config=config)
         if commit:  # the scheduled action's own transaction, one per record (see _digitize_process_queue)
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _digitize_run_one(self, commit=True, timeout=None, config=None):
+        """One attempt: claim (counted), read, apply. Whatever goes wrong in reading or applying — the sidecar,
+        the database, a stored layout edited by hand, a bug — ends in ``_digitize_failed`` with the attempt
+        counted and the record as it was; it never leaves the record in 'processing' nor stops the batch."""
         self.ensure_one()
         config = config or self._digitize_config()
         attachment = self.sudo().digitize_attachment_id
@@ -567,24 +622,14 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if commit:  # the claim is visible to other workers before the slow sidecar call
             self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
-            if not attachment:
-                raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
-            # before anything is read or sent: the record's own file, readable by whoever asked (as that user)
-            refusal = self._digitize_refusal(attachment, self.sudo().digitize_requested_by)
-            if refusal:
-                raise client.PermanentError(refusal, "PERMISSION_DENIED")
-            if not attachment.raw:
-                raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
-            settings = config.endpoint_settings(max_timeout=timeout)
-            result = self._digitize_read(settings, attachment)
-            _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,
-                         result.request_id, result.engine, result.pages, result.total_ms)
-        except client.DigitizeError as exc:
-            self._digitize_failed(exc, commit, config)
+            with self.env.cr.savepoint():
+                result = self._digitize_read_checked(attachment, config, timeout)
+        except Exception as exc:  # noqa: BLE001 - every failure of the attempt takes the one path below
+            self._digitize_failed(self._digitize_failure(exc, applying=False), commit, config)
             return
         try:
             with self.env.cr.savepoint():
-                state, review_html = self._digitize_apply(result, config)
+                state, review_html = self._digitize_apply_as_requester(result, config)
                 self._digitize_write({"digitize_state": state, "digitize_json": result.document_json,
                             "digitize_warnings": json.dumps(result.warnings),
                             "digitize_confidence": json.dumps(result.field_confidence),
@@ -596,22 +641,67 @@ class DocumentDigitizeMixin(models.AbstractModel):
                 if review_html:
                     body = Markup("%s<br/>%s") % (body, Markup(review_html))
                 self._digitize_post(body)
-        except psycopg2.extensions.TransactionRollbackError as exc:
-            # another worker changed a row the mapping writes too (the same vendor, a sequence): not the
-            # document's fault, the record stays as it was and is tried again later
-            _logger.warning("digitize %s,%s: concurrent update, retrying later: %s", self._name, self.id, exc)
-            self._digitize_failed(client.TransientError(
-                self.env._("another change to the same data got in the way"), "DB_CONFLICT"), commit, config)
-            return
-        except Exception as exc:  # noqa: BLE001 - any mapping failure: the record stays as it was
-            _logger.exception("digitize %s,%s: applying the result failed", self._name, self.id)
-            self._digitize_failed(client.PermanentError(
-                self.env._("The document was read but could not be applied: %s", exc), "MAPPING"), commit, config,
-                document_json=result.document_json)
+        except Exception as exc:  # noqa: BLE001 - the record stays as it was (savepoint), the attempt is counted
+            self._digitize_failed(self._digitize_failure(exc, applying=True), commit, config,
+                                  document_json=result.document_json)
             return
         self._digitize_notify()
         if commit:  # this record is done: a later record's failure must not undo it
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _digitize_read_checked(self, attachment, config, timeout=None):
+        """The read phase: the file must still be there, be the record's own and readable by whoever asked."""
+        if not attachment:
+            raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
+        # before anything is read or sent: the record's own file, readable by whoever asked (as that user)
+        refusal = self._digitize_refusal(attachment, self.sudo().digitize_requested_by)
+        if refusal:
+            raise client.PermanentError(refusal, "PERMISSION_DENIED")
+        if not attachment.raw:
+            raise client.PermanentError(self.env._("The document's file is gone: attach it again and digitize."))
+        settings = config.endpoint_settings(max_timeout=timeout)
+        result = self._digitize_read(settings, attachment)
+        _logger.info("digitize %s,%s request_id=%s engine=%s pages=%s ms=%s", self._name, self.id,
+                     result.request_id, result.engine, result.pages, result.total_ms)
+        return result
+
+    def _digitize_failure(self, exc, applying):
+        """``exc`` (raised while reading, or ``applying`` the result) as the ``client.DigitizeError`` that
+        ``lib/queue.after_failure`` decides on: the sidecar's errors as they are; a database conflict, and any
+        error nobody foresaw, are transient (tried again, counted: one that keeps coming ends in 'error'); what
+        Odoo refuses while applying (a rule, a constraint, a right) is permanent, in Odoo's own words."""
+        if isinstance(exc, client.DigitizeError):
+            return exc
+        if isinstance(exc, psycopg2.extensions.TransactionRollbackError):
+            # another worker changed a row this one writes too (the same vendor, a sequence): not the
+            # document's fault, the record stays as it was and is tried again later
+            _logger.warning("digitize %s,%s: concurrent update, retrying later: %s", self._name, self.id, exc)
+            return client.TransientError(self.env._("another change to the same data got in the way"), "DB_CONFLICT")
+        if applying and isinstance(exc, (UserError, ValidationError, AccessError)):
+            _logger.info("digitize %s,%s: Odoo refused the result: %s", self._name, self.id, exc)
+            return client.PermanentError(self.env._("The document was read but could not be applied: %s",
+                                                    exc.args[0] if exc.args else str(exc)), "MAPPING")
+        _logger.exception("digitize %s,%s: unexpected error while %s", self._name, self.id,
+                          "applying the result" if applying else "reading the document")
+        return client.TransientError(self.env._(
+            "an unexpected error while %(phase)s (%(error)s); the server log has the details",
+            phase=self.env._("applying what was read") if applying else self.env._("reading the document"),
+            error=f"{type(exc).__name__}: {exc}"[:300]), "UNEXPECTED")
+
+    def _digitize_apply_env(self):
+        """Who applies what was read, wherever the attempt runs (the button, the scheduled action as
+        superuser): the user who asked, in the record's company (what they may create — partners, bank
+        accounts — is what their rights allow, on either path). A document nobody asked for (mailed to an
+        alias with auto-digitize) is applied by the system, in the record's company."""
+        user = self.sudo().digitize_requested_by
+        company = self.sudo().company_id
+        if user and user.active:
+            companies = (company | user.sudo().company_ids) if company else user.sudo().company_ids
+            return self.with_user(user).with_company(company).with_context(allowed_company_ids=companies.ids).env
+        return self.sudo().with_company(company).env
+
+    def _digitize_apply_as_requester(self, result, config):
+        return self.with_env(self._digitize_apply_env())._digitize_apply(result, config)
 
     def _digitize_read(self, settings, attachment):
         """The document read (a ``client.ExtractResult``): the sidecar's model here; a vendor's learned layout

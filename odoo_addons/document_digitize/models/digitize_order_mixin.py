@@ -8,7 +8,9 @@ from ..lib import ORDER_HEADER_FIELDS, ReviewItem, confirmed_order_document, lin
 from ..lib.mapping import EXPECTED_TYPES
 from .digitize_mixin import documents_of, pick_document
 
-MAILED_KEY = "document_digitize_mailed_records"  # cursor cache: records created by a mail, until it is posted
+# context of the record a mail just created (``message_new`` returns it so): the mail gateway posts that mail on
+# that very recordset, and only that post queues its document — no state outlives the call
+MAILED_KEY = "document_digitize_mailed_record"
 
 
 class DocumentDigitizeOrderMixin(models.AbstractModel):
@@ -159,8 +161,7 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
             values["partner_id"] = self._digitize_placeholder_partner().id
         # the alias's company (its defaults), not the mail gateway's: defaults then come from that company
         record = self.with_company(values.get("company_id") or self.env.company).create(values)
-        self.env.cr.cache.setdefault(MAILED_KEY, set()).add((record._name, record.id))
-        return record
+        return record.with_context(**{MAILED_KEY: f"{record._name},{record.id}"})
 
     def _message_post_after_hook(self, message, msg_values):
         result = super()._message_post_after_hook(message, msg_values)
@@ -176,13 +177,12 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
         files (the first PDF, else the first scan or photo; logos are skipped) and queue it when
         auto-digitize is on (the Digitize button reads the newest one). Every file stays attached; the chatter
         says which one is read."""
-        mailed = self.env.cr.cache.get(MAILED_KEY)
-        records = self.filtered(lambda record: mailed and (record._name, record.id) in mailed)
-        if not records:
+        mailed = self.env.context.get(MAILED_KEY)
+        records = self.filtered(lambda record: mailed == f"{record._name},{record.id}")
+        if not records or message.message_type != "email":
             return
         auto = self._digitize_config().auto_mail
-        for record in records:
-            mailed.discard((record._name, record.id))
+        for record in records.with_context(**{MAILED_KEY: False}):
             attachments = message.attachment_ids.sorted("id")
             main = pick_document(attachments)
             if not main:

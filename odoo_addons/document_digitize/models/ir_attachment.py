@@ -7,6 +7,7 @@ IMAGE_MIMETYPES = ("image/png", "image/jpeg", "image/tiff", "image/webp")
 # Smaller images in a mail are logos, signatures and tracking pixels, not documents.
 # A receipt scanned at 200 dpi is ~630 px wide; the smallest page of the corpus is 789 x 557.
 DOCUMENT_IMAGE_MIN_SIDE = 400
+KEEP_ORIGINAL = "document_digitize_keep_original"  # context: an uploaded document, to keep as sent
 
 
 def document_mimetype(attachment):
@@ -35,13 +36,15 @@ class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
     def _postprocess_contents(self, values):
-        # Core re-encodes images over 1920 px as JPEG q80 (a 2-page TIFF becomes a 1-page JPEG): the
-        # document of a digitizable record must reach the model as the user gave it. Odoo's own upload
-        # buttons (vendor bills, sales orders) create the attachment with no model first and link it to
-        # the new record afterwards, so files with no model yet are kept as sent too.
+        # Core re-encodes images over 1920 px as JPEG q80 (a 2-page TIFF becomes a 1-page JPEG): the document of
+        # a digitizable record must reach the model as the user gave it. Files of digitizable records are kept as
+        # sent, and so are the files Odoo's document uploaders (Upload on bills, quotations, journals) create
+        # with no model yet and link to the new record afterwards: they say so with KEEP_ORIGINAL (their JS patch,
+        # account_document_digitize). Every other attachment (website images, other apps') is re-encoded as usual.
         res_model = values.get("res_model")
-        keep = (not res_model and not values.get("res_field")) or res_model == "document.digitize.upload" or (
-            res_model in self.env and hasattr(self.env[res_model], "_digitize_target"))
+        keep = res_model == "document.digitize.upload" or (
+            res_model in self.env and hasattr(self.env[res_model], "_digitize_target")) or (
+            not res_model and not values.get("res_field") and self.env.context.get(KEEP_ORIGINAL))
         if keep:
             values["mimetype"] = self._compute_mimetype(values)
             return values

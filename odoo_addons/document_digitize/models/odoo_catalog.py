@@ -1,4 +1,10 @@
-"""The mapping library's ``Catalog`` over the ORM, scoped to one company (its records + shared ones)."""
+"""The mapping library's ``Catalog`` over the ORM, scoped to the document's company.
+
+Every read is limited to what that company may use — its own records, shared ones (no company) and, for
+branches, its parent companies' — with each model's own ``_check_company_domain``, the rule Odoo's
+``check_company`` enforces when the record is saved. The scheduled action applies mailed documents as the
+superuser, whom no record rule limits: without these domains company B's bill got company A's product and then
+failed ``check_company``."""
 
 from odoo.osv import expression
 
@@ -19,8 +25,15 @@ class OdooCatalog:
     def __init__(self, env, company):
         self.env = env
         self.company_rec = company
-        self._company_domain = ["|", ("company_id", "=", False), ("company_id", "=", company.id)]
+        self._usable_companies = company | company.parent_ids  # its own records and its parents' (branches)
         self._ourselves = None
+
+    def _scope(self, model):
+        """The domain of ``model``'s records this company may use (Odoo's own multi-company check)."""
+        return self.env[model]._check_company_domain(self.company_rec)
+
+    def _usable(self, record):
+        return not record.company_id or record.company_id in self._usable_companies
 
     def company(self):
         c = self.company_rec
@@ -56,7 +69,7 @@ class OdooCatalog:
 
     def _partners(self, domain, limit=100):
         Partner = self.env["res.partner"].with_company(self.company_rec)
-        records = Partner.search(expression.AND([domain, self._company_domain]), limit=limit)
+        records = Partner.search(expression.AND([domain, self._scope("res.partner")]), limit=limit)
         seen, out = set(), []
         for record in records:
             commercial = record.commercial_partner_id
@@ -74,9 +87,9 @@ class OdooCatalog:
         return [p for p in candidates if compact(p.vat) in wanted]
 
     def partners_by_iban(self, iban):
-        banks = self.env["res.partner.bank"].search(
-            [("sanitized_acc_number", "=", compact(iban))] + self._company_domain)
-        return [self._partner(b.partner_id) for b in banks]
+        banks = self.env["res.partner.bank"].search(expression.AND([
+            [("sanitized_acc_number", "=", compact(iban))], self._scope("res.partner.bank")]))
+        return [self._partner(b.partner_id) for b in banks if self._usable(b.partner_id.commercial_partner_id)]
 
     def partners_by_name(self, name):
         terms = name_search_terms(name) or [name]
@@ -101,26 +114,30 @@ class OdooCatalog:
     def _product(self, product, partner_id=None):
         tmpl = product.product_tmpl_id
         codes = {}
-        for seller in tmpl.seller_ids.filtered(lambda s: s.product_code):
+        for seller in tmpl.seller_ids.filtered(lambda s: s.product_code and self._usable(s)):
             codes.setdefault(seller.partner_id.commercial_partner_id.id, []).append(seller.product_code)
-        company = self.company_rec
+        company = self._usable_companies
         return ProductCandidate(
             id=product.id, name=product.name or "", default_code=product.default_code or None,
             barcode=product.barcode or None, vendor_codes={k: tuple(v) for k, v in codes.items()},
             uom_id=product.uom_id.id or None, uom_po_id=tmpl.uom_po_id.id or None,
             uom_category_id=product.uom_id.category_id.id or None,
-            purchase_tax_ids=tuple(product.supplier_taxes_id.filtered(lambda t: t.company_id == company).ids),
-            sale_tax_ids=tuple(product.taxes_id.filtered(lambda t: t.company_id == company).ids),
+            purchase_tax_ids=tuple(product.supplier_taxes_id.filtered(lambda t: t.company_id in company).ids),
+            sale_tax_ids=tuple(product.taxes_id.filtered(lambda t: t.company_id in company).ids),
             purchase_ok=product.purchase_ok, sale_ok=product.sale_ok)
 
     def products(self, *, use, partner_id, code, barcode, name):
         Product = self.env["product.product"].with_company(self.company_rec)
-        ok = [("purchase_ok" if use == "purchase" else "sale_ok", "=", True)] + self._company_domain
+        ok = expression.AND([[("purchase_ok" if use == "purchase" else "sale_ok", "=", True)],
+                             self._scope("product.product")])
         found = Product.browse()
         if code and partner_id:
-            infos = self.env["product.supplierinfo"].search([("partner_id", "child_of", partner_id),
-                                                             ("product_code", "=", code)])
-            found |= infos.product_id | infos.product_tmpl_id.product_variant_ids
+            infos = self.env["product.supplierinfo"].search(expression.AND([
+                [("partner_id", "child_of", partner_id), ("product_code", "=", code)],
+                self._scope("product.supplierinfo")]))
+            variants = infos.product_id | infos.product_tmpl_id.product_variant_ids
+            if variants:  # the vendor's code names products this company may use for this, or none
+                found |= Product.search(expression.AND([ok, [("id", "in", variants.ids)]]))
         if code:
             found |= Product.search(ok + [("default_code", "=", code)])
         if barcode:
@@ -130,11 +147,15 @@ class OdooCatalog:
         return [self._product(p, partner_id) for p in found]
 
     def product(self, product_id):
-        product = self.env["product.product"].browse(product_id).exists()
-        return self._product(product) if product and product.active else None
+        """One product by id — the company's fallback product — when it is active and this company's to use:
+        another company's product is never given to this one's document (None, as if it were gone)."""
+        product = self.env["product.product"].with_company(self.company_rec).search(
+            expression.AND([[("id", "=", product_id)], self._scope("product.product")]), limit=1)
+        return self._product(product) if product else None
 
     def taxes(self, use):
-        taxes = self.env["account.tax"].search([("type_tax_use", "=", use), ("company_id", "=", self.company_rec.id)])
+        taxes = self.env["account.tax"].search(expression.AND([[("type_tax_use", "=", use)],
+                                                                self._scope("account.tax")]))
         return [TaxCandidate(id=t.id, name=t.name, amount=t.amount, amount_type=t.amount_type,
                              price_include=bool(t.price_include), type_tax_use=t.type_tax_use, sequence=t.sequence,
                              has_negative_factor=any(line.factor < 0 for line in t.invoice_repartition_line_ids))

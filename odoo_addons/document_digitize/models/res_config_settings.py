@@ -33,6 +33,11 @@ class ResConfigSettings(models.TransientModel):
                                                  config_parameter="document_digitize.auto_mail")
     document_digitize_create_partner = fields.Boolean("Create unknown vendors (valid VAT id)",
                                                       config_parameter="document_digitize.create_partner")
+    document_digitize_share_partners = fields.Boolean(
+        "Created partners are shared by all companies", config_parameter="document_digitize.share_partners",
+        help="Off (the default): a vendor or customer created from a document belongs to the company of that "
+             "document, and other companies neither see nor match it. On: for databases whose companies share "
+             "their partners by design.")
     document_digitize_tolerance = fields.Float("Total tolerance", config_parameter="document_digitize.tolerance",
                                                default=DEFAULT("tolerance"))
     document_digitize_confidence_threshold = fields.Float(

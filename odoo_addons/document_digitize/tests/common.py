@@ -109,7 +109,10 @@ def set_alias_domain(env, name):
     return domain
 
 
-class DigitizeCase(TransactionCase):
+class SidecarMixin:
+    """A test class's own sidecar (replay engine) that the addon's settings point at; ``DigitizeCase`` for plain
+    tests, with ``HttpCase`` for browser tours over the same data."""
+
     sidecar_options: dict = {}
 
     @classmethod
@@ -159,6 +162,10 @@ class DigitizeCase(TransactionCase):
         self.assertIn("Confirmed with these items not checked:", text)
         for message in to_check:
             self.assertIn(" ".join(message.split()), text)
+
+
+class DigitizeCase(SidecarMixin, TransactionCase):
+    """Tests of the addons against their own in-process sidecar (see the module's docstring)."""
 
 
 def sidecar_requests(sidecar):

@@ -41,7 +41,7 @@ def next_order_gold():
 class OrderLayoutTests:
     """Test methods for an order model; the test class (also a ``DigitizeCase``) says which one."""
 
-    model = layout_target = reference_field = confirm_method = fallback_param = tax_use = ""
+    model = layout_target = reference_field = confirm_method = fallback_field = tax_use = ""
     party = ""  # the gold's party that the order's partner is: "seller" (purchase) or "buyer" (sales)
     user_groups = manager_groups = other_app_groups = ""
 
@@ -54,7 +54,7 @@ class OrderLayoutTests:
                                                    "type_tax_use": cls.tax_use, "company_id": cls.env.company.id})
         cls.fallback = cls.env["product.product"].create({"name": "Unlisted item", "purchase_ok": True,
                                                           "sale_ok": True})
-        cls.ICP.set_param(cls.fallback_param, str(cls.fallback.id))
+        cls.env.company[cls.fallback_field] = cls.fallback
         prefix = cls.layout_target.split("_")[0]
         cls.user = new_test_user(cls.env, f"layout_{prefix}_user", groups=cls.user_groups)
         cls.manager = new_test_user(cls.env, f"layout_{prefix}_manager", groups=cls.manager_groups)
@@ -165,6 +165,23 @@ class OrderLayoutTests:
             layout.with_user(self.other_app).read(["layout"])
         layout.with_user(self.manager).unlink()
         self.assertFalse(layout.exists())
+
+    def test_another_apps_manager_who_uses_this_app_reads_but_cannot_edit_its_layouts(self):
+        """Rules of a user's groups add up: with all-operation rules another app's manager who is also this app's
+        user could edit or delete this app's layouts (their manager ACL, this app's user rule)."""
+        _first, layout = self.learn_from_the_first_order()
+        both = new_test_user(self.env, f"layout_{self.layout_target}_both",
+                             groups=f"{self.other_app_groups},{self.user_groups}")
+        self.assertEqual(layout.with_user(both).fields_learned, layout.fields_learned, "this app's user reads it")
+        with self.assertRaises(AccessError):
+            layout.with_user(both).write({"stale": True})
+        with self.assertRaises(AccessError):
+            layout.with_user(both).unlink()
+        with self.assertRaises(AccessError):
+            another = self.env["res.partner"].create({"name": "Another partner", "is_company": True})
+            self.env["document.digitize.layout"].with_user(both).create({
+                "partner_id": another.id, "target": self.layout_target, "layout": layout.layout})
+        self.assertTrue(layout.exists() and not layout.stale)
 
     def test_an_order_that_was_not_digitized_teaches_nothing(self):
         Orders = self.env[self.model].with_user(self.user)

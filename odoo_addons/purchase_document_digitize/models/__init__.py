@@ -1,1 +1,1 @@
-from . import account_move, purchase_order, res_config_settings
+from . import account_move, purchase_order, res_company, res_config_settings

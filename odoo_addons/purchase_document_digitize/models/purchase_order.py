@@ -9,6 +9,9 @@ class PurchaseOrder(models.Model):
     _digitize_header_fields = ("partner_id", "partner_ref", "date_order", "currency_id")
     _digitize_confirmed_states = ("to approve", "purchase")
 
+    def _digitize_fallback_product_id(self):
+        return self.company_id.document_digitize_purchase_fallback_product_id.id or None
+
     def _digitize_current(self):
         current = super()._digitize_current()
         current["date_planned"] = self.date_planned if self.order_line else False

@@ -7,9 +7,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     document_digitize_purchase_fallback_product_id = fields.Many2one(
-        "product.product", "Fallback product (purchase orders)",
-        config_parameter="document_digitize.purchase_fallback_product_id", domain=[("purchase_ok", "=", True)],
-        help="Order lines whose product is not found get this product and keep the document's description.")
+        related="company_id.document_digitize_purchase_fallback_product_id", readonly=False)
     document_digitize_purchase_alias = fields.Char(
         "Alias for vendors' orders",
         help="Quotations and order confirmations mailed to this address become draft purchase orders, digitized "

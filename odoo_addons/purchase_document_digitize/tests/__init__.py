@@ -6,5 +6,6 @@ from . import (
     test_layout_purchase,
     test_mail_purchase,
     test_placeholder,
+    test_two_companies,
     test_upload_list,
 )

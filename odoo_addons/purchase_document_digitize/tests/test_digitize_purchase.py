@@ -23,7 +23,6 @@ class TestDigitizePurchase(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ICP = cls.ICP
         cls.tax20 = cls.env["account.tax"].create({"name": "VAT 20 % (purchase)", "amount": 20.0,
                                                    "type_tax_use": "purchase", "company_id": cls.env.company.id})
         cls.vendor = cls.env["res.partner"].create({"name": "SELLER_NAME", "vat": "FR32123456789", "is_company": True})
@@ -33,7 +32,7 @@ class TestDigitizePurchase(DigitizeCase):
         cls.env["product.supplierinfo"].create({"partner_id": cls.vendor.id, "product_code": "598632147",
                                                 "product_tmpl_id": cls.gadget.product_tmpl_id.id})
         cls.fallback = cls.env["product.product"].create({"name": "Unlisted purchase", "purchase_ok": True})
-        ICP.set_param("document_digitize.purchase_fallback_product_id", str(cls.fallback.id))
+        cls.env.company.document_digitize_purchase_fallback_product_id = cls.fallback
         cls.buyer = new_test_user(cls.env, "digitize_buyer", groups="purchase.group_purchase_user")
         cls.stranger = new_test_user(cls.env, "digitize_stranger", groups="base.group_user")
 
@@ -78,7 +77,7 @@ class TestDigitizePurchase(DigitizeCase):
         self.assertIn("Unlisted purchase was used", order.digitize_review_html)
 
     def test_without_fallback_product_unknown_lines_are_notes_and_need_review(self):
-        self.env["ir.config_parameter"].sudo().set_param("document_digitize.purchase_fallback_product_id", "")
+        self.env.company.document_digitize_purchase_fallback_product_id = False
         order = self.env["purchase.order"].create({"partner_id": self.vendor.id})
         attachment = self.env["ir.attachment"].create({"name": "order.pdf", "raw": ORDER_X.read_bytes(),
                                                        "res_model": "purchase.order", "res_id": order.id})

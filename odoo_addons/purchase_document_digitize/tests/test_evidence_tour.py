@@ -8,8 +8,7 @@ from odoo.tests import tagged
 class TestRfqEvidenceTour(EvidenceTourCase):
     def test_a_scanned_order_shows_its_boxes_beside_the_rfq(self):
         fallback = self.env["product.product"].create({"name": "Unlisted purchase", "purchase_ok": True})
-        self.env["ir.config_parameter"].sudo().set_param("document_digitize.purchase_fallback_product_id",
-                                                         str(fallback.id))
+        self.env.company.document_digitize_purchase_fallback_product_id = fallback
         vendor = self.env["res.partner"].create({"name": "Scan Vendor", "is_company": True})
         order = self.digitize(self.env["purchase.order"].create({"partner_id": vendor.id}),
                               DOCS / "img_heroltd_po_Form_1.jpg")

@@ -11,7 +11,7 @@ from odoo.tests import tagged
 class TestPurchaseLayoutReuse(OrderLayoutTests, DigitizeCase):
     model, layout_target, reference_field = "purchase.order", "purchase_order", "partner_ref"
     confirm_method = "button_confirm"
-    fallback_param, tax_use, party = "document_digitize.purchase_fallback_product_id", "purchase", "seller"
+    fallback_field, tax_use, party = "document_digitize_purchase_fallback_product_id", "purchase", "seller"
     user_groups, manager_groups = "purchase.group_purchase_user", "purchase.group_purchase_manager"
     other_app_groups = "sales_team.group_sale_manager"
     allow_inherited_tests_method = True  # the test methods are OrderLayoutTests' (Odoo 18 takes inherited ones only so)

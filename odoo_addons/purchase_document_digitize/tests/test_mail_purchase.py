@@ -34,3 +34,15 @@ class TestPurchaseOrdersByMail(DigitizeCase):
         self.assertEqual(order.digitize_state, "needs_review", order.digitize_error)
         self.assertEqual((order.partner_id, order.partner_ref), (vendor, "PO123456789"))
         self.assertEqual(order.state, "draft", "never confirmed")
+
+    def test_only_the_mail_that_created_an_order_is_read_as_that_mail(self):
+        """A mail's draft is queued by the post of that mail only: a later note with a file on it, in the same
+        transaction, is not taken for the mail (the old cursor-wide mark was consumed by whatever came next)."""
+        self.ICP.set_param("document_digitize.auto_mail", "True")
+        created = self.env["purchase.order"].message_new({"subject": "Order", "from": "sales@seller.example"})
+        order = self.env["purchase.order"].browse(created.id)  # as any later code in the transaction has it
+        attachment = self.env["ir.attachment"].create({"name": ORDER_X.name, "raw": ORDER_X.read_bytes(),
+                                                       "res_model": "purchase.order", "res_id": order.id})
+        order.message_post(body="The vendor's confirmation, for the record", attachment_ids=attachment.ids)
+        self.assertFalse(order.digitize_state, "a note is not the mail: nothing queued behind the user's back")
+

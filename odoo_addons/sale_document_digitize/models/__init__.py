@@ -1,1 +1,1 @@
-from . import res_config_settings, sale_order
+from . import res_company, res_config_settings, sale_order

@@ -7,9 +7,7 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     document_digitize_sale_fallback_product_id = fields.Many2one(
-        "product.product", "Fallback product (sales orders)",
-        config_parameter="document_digitize.sale_fallback_product_id", domain=[("sale_ok", "=", True)],
-        help="Order lines whose product is not found get this product and keep the document's description.")
+        related="company_id.document_digitize_sale_fallback_product_id", readonly=False)
     document_digitize_sale_alias = fields.Char(
         "Alias for customers' orders",
         help="Customers' purchase orders mailed to this address become draft quotations, digitized when "

@@ -10,6 +10,9 @@ class SaleOrder(models.Model):
     _digitize_header_fields = ("partner_id", "client_order_ref", "date_order")
     _digitize_confirmed_states = ("sale",)
 
+    def _digitize_fallback_product_id(self):
+        return self.company_id.document_digitize_sale_fallback_product_id.id or None
+
     def _digitize_document_type(self):
         return "purchase_order"  # the customer's purchase order
 

@@ -20,7 +20,6 @@ class TestDigitizeSale(DigitizeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ICP = cls.ICP
         cls.customer = cls.env["res.partner"].create({"name": "BUYER_NAME", "vat": "FR05987654321", "is_company": True,
                                                       "street": "Head office 1", "zip": "69002", "city": "BUYER_CITY"})
         cls.delivery = cls.env["res.partner"].create({"name": "Warehouse", "type": "delivery",
@@ -30,7 +29,7 @@ class TestDigitizeSale(DigitizeCase):
                                                   "email": "accounts@herolimited.com"})
         cls.widget = cls.env["product.product"].create({"name": "Widget", "default_code": "987654321", "sale_ok": True})
         cls.fallback = cls.env["product.product"].create({"name": "Unlisted item", "sale_ok": True})
-        ICP.set_param("document_digitize.sale_fallback_product_id", str(cls.fallback.id))
+        cls.env.company.document_digitize_sale_fallback_product_id = cls.fallback
         cls.salesman = new_test_user(cls.env, "digitize_salesman", groups="sales_team.group_sale_salesman")
         cls.stranger = new_test_user(cls.env, "digitize_stranger_s", groups="base.group_user")
 
@@ -78,8 +77,9 @@ class TestDigitizeSale(DigitizeCase):
         self.assertIn("MINE", order.digitize_review_html)
 
     def test_odoo_upload_queues_what_it_cannot_import_and_never_uses_the_user_as_customer(self):
-        # as Odoo's upload button does: an attachment with no model yet
-        attachment = self.env["ir.attachment"].create({"name": HERO_PO.name,
+        # as Odoo's upload button does (with our uploader patch's mark): an attachment with no model yet
+        attachment = self.env["ir.attachment"].with_context(document_digitize_keep_original=True).create({
+                                                       "name": HERO_PO.name,
                                                        "datas": base64.b64encode(HERO_PO.read_bytes())})
         action = self.env["sale.order"].create_document_from_attachment(attachment.ids)
         order = self.env["sale.order"].search(action["domain"]) if action.get("domain") else \

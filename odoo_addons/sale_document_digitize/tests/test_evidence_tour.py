@@ -9,7 +9,7 @@ from odoo.tests import tagged
 class TestQuotationEvidenceTour(EvidenceTourCase):
     def test_a_customers_scanned_order_shows_its_boxes_beside_the_quotation(self):
         fallback = self.env["product.product"].create({"name": "Unlisted item", "sale_ok": True})
-        self.env["ir.config_parameter"].sudo().set_param("document_digitize.sale_fallback_product_id", str(fallback.id))
+        self.env.company.document_digitize_sale_fallback_product_id = fallback
         self.env["res.partner"].create({"name": "Hero Limited", "is_company": True,
                                         "email": "accounts@herolimited.com"})
         placeholder = self.env.ref("document_digitize.partner_to_identify")

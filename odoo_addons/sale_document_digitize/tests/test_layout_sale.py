@@ -11,7 +11,7 @@ from odoo.tests import tagged
 class TestSaleLayoutReuse(OrderLayoutTests, DigitizeCase):
     model, layout_target, reference_field = "sale.order", "sale_order", "client_order_ref"
     confirm_method = "action_confirm"
-    fallback_param, tax_use, party = "document_digitize.sale_fallback_product_id", "sale", "buyer"
+    fallback_field, tax_use, party = "document_digitize_sale_fallback_product_id", "sale", "buyer"
     user_groups, manager_groups = "sales_team.group_sale_salesman", "sales_team.group_sale_manager"
     other_app_groups = "purchase.group_purchase_manager"
     allow_inherited_tests_method = True  # the test methods are OrderLayoutTests' (Odoo 18 takes inherited ones only so)

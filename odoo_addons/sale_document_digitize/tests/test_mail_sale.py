@@ -25,7 +25,7 @@ class TestSaleOrdersByMail(DigitizeCase):
         cls.hero = cls.env["res.partner"].create({"name": "Hero Limited", "is_company": True,
                                                   "email": "accounts@herolimited.com"})
         cls.fallback = cls.env["product.product"].create({"name": "Unlisted item", "sale_ok": True})
-        cls.ICP.set_param("document_digitize.sale_fallback_product_id", str(cls.fallback.id))
+        cls.env.company.document_digitize_sale_fallback_product_id = cls.fallback
         cls.placeholder = cls.env.ref("document_digitize.partner_to_identify")
 
     def set_alias(self, name):
