@@ -2,7 +2,7 @@
 # One entry point for a fresh machine:
 #   ./run.sh serve [--demo] [ocr-sidecar serve flags]   run the sidecar
 #   ./run.sh test [pytest args]                          run every test (what .ci/run calls)
-#   ./run.sh <any ocr-sidecar sub-command> ...           e.g. ./run.sh extract invoice.pdf, ./run.sh --help
+#   ./run.sh <any ocr-sidecar sub-command> ...           e.g. ./run.sh extract samples/invoice.pdf, ./run.sh -h
 #
 # Everything runs in the project's own virtualenv, .venv/ (git-ignored), created on first use with $PYTHON
 # (default python3, 3.11 or newer) — so a system Python that is "externally managed" (Debian, Ubuntu) is
@@ -84,6 +84,7 @@ case "$cmd" in
     bash tools/odoo_tests.sh
     ;;
   *)
-    exec "$PY" -m ocr_sidecar "$cmd" "$@"
+    # OCR_SIDECAR_PROG: how help and errors name the command ("Usage: ./run.sh serve …"), as the user typed it
+    OCR_SIDECAR_PROG=$0 exec "$PY" -m ocr_sidecar "$cmd" "$@"
     ;;
 esac

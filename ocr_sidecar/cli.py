@@ -1,4 +1,4 @@
-"""`ocr-sidecar` command line: serve, extract, eval, random-model, download-model."""
+"""`ocr-sidecar` command line: serve, extract, call, eval, random-model, download-model."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__
-from .engines import MODEL_REPO, weights_missing
+from .engines import MODEL_REPO, model_files_missing, weights_missing
 from .errors import SidecarError
 from .eval import eval_command
 from .schema import DOCUMENT_TYPES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None,
                   help="Document digitization sidecar: document bytes → canonical JSON with InternVL3-1B.")
 app.command("eval")(eval_command)
 
@@ -157,7 +158,8 @@ class _Progress:
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, help="Documents")],
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True, metavar="FILE",
+                                                help="Documents")],
     json_out: Annotated[Optional[Path], typer.Option(
         "--json-out", file_okay=False,
         help="Write one JSON per document here, mirroring the documents' folders (a/x.pdf → DIR/a/x.json)")] = None,
@@ -207,10 +209,8 @@ def extract(
                 progress.advance(shown, "failed")
                 continue
             einvoices += result.engine == "einvoice"
-            payload = {"source": str(path), "document": result.document,
-                       "warnings": [w.__dict__ for w in result.warnings],
-                       "field_confidence": result.field_confidence, "engine": result.engine, "model": result.model,
-                       "pages": result.pages, "timings": result.timings.__dict__}
+            payload = _payload(path, result.document, [w.__dict__ for w in result.warnings], result.field_confidence,
+                               result.engine, result.model, result.pages, result.timings.__dict__)
             for w in result.warnings:
                 progress.echo(f"{path.name}: {'WARNING' if w.serious else 'note'} {w.code}: {w.message}")
             text = json.dumps(payload, indent=2, ensure_ascii=False)
@@ -225,6 +225,113 @@ def extract(
     where = f"; JSON in {json_out}" if json_out else ""
     typer.echo(f"{_count(len(files), 'document')}: {_count(einvoices, 'e-invoice')}, {failed} failed, "
                f"{time.perf_counter() - started:.1f} s{where}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _payload(path: Path, document: dict, warnings: list[dict], confidence: dict, engine: str, model: str, pages: int,
+             timings: dict, **more) -> dict:
+    """What `extract` and `call` print for one document: the same keys either way."""
+    return {"source": str(path), "document": document, "warnings": warnings, "field_confidence": confidence,
+            "engine": engine, "model": model, "pages": pages, "timings": timings, **more}
+
+
+# What a failed call means for the one who made it, by status (the message itself comes from the server).
+CALL_HINTS = {
+    "UNAVAILABLE": "is a server running at {address}? Start one with `{prog} serve --demo`; one that is still loading "
+                   "or shutting down answers this too",
+    "UNAUTHENTICATED": "the server wants its token: --token, or OCR_AUTH_TOKEN / OCR_AUTH_TOKEN_FILE as the server has",
+    "DEADLINE_EXCEEDED": "give it more time (--timeout): on a CPU the model takes minutes per page",
+    "RESOURCE_EXHAUSTED": "the server is busy: try again in a moment",
+}
+
+
+@app.command()
+def call(
+    files: Annotated[Optional[list[Path]], typer.Argument(exists=True, dir_okay=False, readable=True, metavar="FILE",
+                                                          help="Documents to send", show_default=False)] = None,
+    address: Annotated[Optional[str], typer.Option(
+        help="The server's host:port [default localhost:$GRPC_PORT, i.e. localhost:50051]", show_default=False)] = None,
+    token: Annotated[Optional[str], typer.Option(
+        help="Bearer token [env OCR_AUTH_TOKEN or OCR_AUTH_TOKEN_FILE, as `serve` reads them]", show_default=False)]
+        = None,
+    info: Annotated[bool, typer.Option("--info", help="Print the server's GetInfo (model, limits, warnings; its JSON "
+                                                      "schema is protos/document.schema.json)")] = False,
+    document_type: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(TYPES)}; default: the model decides")]
+        = None,
+    timeout: Annotated[float, typer.Option(help="Seconds each call may take (the model: minutes per page on a CPU)")]
+        = 600.0,
+    tls_ca: Annotated[Optional[Path], typer.Option(help="Speak TLS, trusting this PEM (the CA of the server's "
+                                                        "certificate)", exists=True, dir_okay=False)] = None,
+    tls_cert: Annotated[Optional[Path], typer.Option(help="Client certificate (PEM), for mutual TLS", exists=True,
+                                                     dir_okay=False)] = None,
+    tls_key: Annotated[Optional[Path], typer.Option(help="Its private key (PEM)", exists=True, dir_okay=False)] = None,
+    server_name: Annotated[Optional[str], typer.Option(help="The name the server's certificate is checked against "
+                                                            "[default: the address's host]")] = None,
+) -> None:
+    """Call a running server (`serve`) over gRPC: Extract each FILE and print its JSON (as `extract` does), or
+    GetInfo with --info. Exit status 1 when a call failed."""
+    import grpc
+    from google.protobuf.json_format import MessageToDict
+
+    from .healthcheck import channel
+    from .proto import document_service_pb2 as pb
+    from .proto import document_service_pb2_grpc as pb_grpc
+    from .schema import DOCUMENT_TYPE_BY_NUMBER
+
+    if not files and not info:
+        _fail("name a document to send (e.g. samples/invoice.pdf), or --info for what the server runs")
+    if document_type is not None and document_type not in TYPES:
+        _fail(f"--document-type must be one of {', '.join(TYPES)}")
+    if bool(tls_cert) != bool(tls_key):
+        _fail("--tls-cert and --tls-key go together")
+    settings = _settings()
+    address = address or f"localhost:{settings.grpc_port or 50051}"
+    token = token or settings.auth_token
+    metadata = [("authorization", f"Bearer {token}")] if token else []
+    type_number = {name: number for number, name in DOCUMENT_TYPE_BY_NUMBER.items()}.get(document_type or "", 0)
+
+    def as_dict(message) -> dict:
+        # protobuf's JSON writes 64-bit integers as strings (JavaScript's numbers cannot hold them all); ours are
+        # milliseconds and byte counts, printed as the numbers they are, as `extract` prints them
+        out = MessageToDict(message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+        for field in message.DESCRIPTOR.fields:
+            value = out.get(field.name)
+            if isinstance(value, dict) and field.message_type and not field.message_type.GetOptions().map_entry:
+                out[field.name] = as_dict(getattr(message, field.name))
+            elif field.cpp_type in (field.CPPTYPE_INT64, field.CPPTYPE_UINT64) and isinstance(value, str):
+                out[field.name] = int(value)
+        return out
+
+    failed = 0
+    with channel(address, str(tls_ca) if tls_ca else None, str(tls_cert) if tls_cert else None,
+                 str(tls_key) if tls_key else None, server_name,
+                 options=(("grpc.max_send_message_length", 64 * 1024 * 1024),
+                          ("grpc.max_receive_message_length", 64 * 1024 * 1024))) as ch:
+        stub = pb_grpc.DocumentServiceStub(ch)
+        calls = ([("GetInfo", None)] if info else []) + [("Extract", path) for path in files or []]
+        for method, path in calls:
+            try:
+                if path is None:
+                    reply = as_dict(stub.GetInfo(pb.GetInfoRequest(), timeout=min(timeout, 30), metadata=metadata))
+                    reply.pop("json_schema", None)
+                    typer.echo(json.dumps(reply, indent=2, ensure_ascii=False))
+                    continue
+                response = stub.Extract(pb.ExtractRequest(content=path.read_bytes(), filename=path.name,
+                                                          document_type=type_number),
+                                        timeout=timeout, metadata=metadata)
+            except grpc.RpcError as exc:
+                failed += 1
+                code = exc.code().name
+                hint = CALL_HINTS.get(code, "").format(prog=_prog_name(), address=address)
+                typer.echo(f"{path or address}: {method} failed: {code}: {exc.details()}"
+                           + (f" ({hint})" if hint else ""), err=True)
+                continue
+            reply = as_dict(response)
+            payload = _payload(Path(os.path.abspath(path)), json.loads(response.document_json), reply["warnings"], reply["field_confidence"],
+                               response.engine, response.model, response.pages, reply["timings"],
+                               request_id=response.request_id, server=address)
+            typer.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     if failed:
         raise typer.Exit(1)
 
@@ -250,18 +357,37 @@ def download_model(
                                                       help="Target folder [env MODEL_PATH]")] = None,
     repo: Annotated[str, typer.Option(help="Hugging Face repository")] = MODEL_REPO,
     revision: Annotated[Optional[str], typer.Option(help="Branch, tag or commit")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Download nothing: only check that the folder holds "
+                                                        "every file the model needs (exit 1 naming what is missing)")]
+        = False,
 ) -> None:
-    """Download the InternVL3-1B-hf weights from the Hugging Face Hub (needs internet)."""
-    target = directory or _settings().model_path
-    try:
-        from huggingface_hub import snapshot_download
+    """Download the InternVL3-1B-hf weights from the Hugging Face Hub (needs internet), then check them.
 
-        path = snapshot_download(repo_id=repo, revision=revision, local_dir=str(target))
-    except Exception as exc:  # offline, proxy, auth: one readable line, no traceback
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        _fail(f"cannot download {repo} ({type(exc).__name__}: {reason[:200]}). Check internet access "
-              f"(HF_ENDPOINT / proxy), or copy the model files into {target} by hand.")
-    typer.echo(f"{repo} downloaded to {path}")
+    Exits 0 only when the folder holds every file the model loads (the same check `serve` makes); otherwise
+    names what is missing and exits 1 — so `download-model && touch .download-complete` never marks a
+    partial folder complete."""
+    target = directory or _settings().model_path
+    if not check:
+        try:
+            from huggingface_hub import snapshot_download
+
+            snapshot_download(repo_id=repo, revision=revision, local_dir=str(target))
+        except Exception as exc:  # offline, proxy, auth: one readable line, no traceback
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            _fail(f"cannot download {repo} ({type(exc).__name__}: {reason[:200]}). Check internet access "
+                  f"(HF_ENDPOINT / proxy), or copy the model files into {target} by hand.")
+    # The hub's client may return without downloading anything (offline, with the folder already there: it
+    # holds our README), so what counts is the files, never its return or the folder.
+    missing = model_files_missing(Path(target))
+    where = Path(target).absolute()
+    if missing:
+        if check:
+            _fail(f"{where} holds no complete model: missing {', '.join(missing)}. Run `download-model` on a machine "
+                  "with internet access, or copy the model files there by hand.", code=1)
+        _fail(f"{repo} was not downloaded into {where}: missing {', '.join(missing)}. Check internet access "
+              "(HF_ENDPOINT / proxy, HF_HUB_OFFLINE unset) and run it again, or copy the model files there by hand.",
+              code=1)
+    typer.echo(f"{where}: every file the model loads is there" + ("" if check else f" ({repo})"))
 
 
 @app.command()
@@ -270,5 +396,11 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _prog_name() -> str:
+    """What the user typed to run this: ./run.sh sets OCR_SIDECAR_PROG to itself; else the entry point's name
+    (never `python -m ocr_sidecar`, which is what Click would show for `python -m`)."""
+    return os.environ.get("OCR_SIDECAR_PROG") or "ocr-sidecar"
+
+
 def main() -> None:
-    app()
+    app(prog_name=_prog_name())

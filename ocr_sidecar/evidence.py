@@ -31,6 +31,12 @@ SERIOUS_WHEN_MISSING = frozenset({"subtotal", "total_tax", "total", "amount_due"
                                   "document_number"})
 
 
+def is_absence(value) -> bool:
+    """A zero number: what a page that prints nothing there means (no tax, no discount), so not being printed is
+    no sign that it was invented."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
+
+
 def generic(path: str) -> str:
     """``lines[2].amount`` → ``lines[].amount``."""
     return re.sub(r"\[\d+\]", "[]", path)
@@ -50,10 +56,12 @@ def attach(document: dict, layers: Sequence[Optional[WordLayer]], confidence: di
             if path in combined:
                 combined[path] = round(combined[path] * item.score, 4)
             continue
+        value = value_at(document, path)
+        if is_absence(value):
+            continue  # a zero amount or rate not printed: nothing was there to print (no tax on a zero-VAT bill)
         if path in combined:
             combined[path] = min(combined[path], NOT_FOUND_CONFIDENCE)
         serious = generic(path) in SERIOUS_WHEN_MISSING
-        value = value_at(document, path)
         shown = f"“{value}”" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
         warnings.append(Warning("value_not_on_page", f"{path}: {shown} was read, but it is not printed on the "
                                 "document's pages; check it against the original.", path, serious=serious))
@@ -92,7 +100,7 @@ def xml_evidence(document: dict, root) -> list[Evidence]:
         lines = [i for i, text in enumerate(texts) if isinstance(value, str) and text == " ".join(value.split())]
         score = 1.0
         if not lines:  # an element is one value: no percent sign or decimals asked of it (near=True)
-            found = match_value(path, value, layer, near=True)
+            found = match_value(path, value, layer, near=True, every_place=True)  # every element holding it
             if not found:
                 continue
             lines, score = sorted({w.line for w in found[0]}), found[1]

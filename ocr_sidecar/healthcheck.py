@@ -30,22 +30,29 @@ def _read(path: Optional[str]) -> Optional[bytes]:
         return fh.read()
 
 
+def channel(target: str, tls_ca: Optional[str] = None, client_cert: Optional[str] = None,
+            client_key: Optional[str] = None, server_name: Optional[str] = None, options: tuple = ()) -> grpc.Channel:
+    """A channel to the sidecar: TLS when ``tls_ca`` (PEM) is given — with a client certificate for mutual
+    TLS, and the certificate checked against ``server_name`` when the target's host is not its name —
+    else plaintext. Also what ``ocr-sidecar call`` uses."""
+    if not tls_ca:
+        return grpc.insecure_channel(target, options=list(options))
+    creds = grpc.ssl_channel_credentials(root_certificates=_read(tls_ca), private_key=_read(client_key),
+                                         certificate_chain=_read(client_cert))
+    if server_name:
+        options = (*options, ("grpc.ssl_target_name_override", server_name))
+    return grpc.secure_channel(target, creds, options=list(options))
+
+
 def probe(target: str, service: str = "", timeout: float = 3.0, tls_ca: Optional[str] = None,
           client_cert: Optional[str] = None, client_key: Optional[str] = None,
           server_name: Optional[str] = None) -> int:
     if bool(client_cert) != bool(client_key):
         print("unhealthy: OCR_TLS_PROBE_CERT and OCR_TLS_PROBE_KEY go together", file=sys.stderr)
         return 2
-    if tls_ca:
-        creds = grpc.ssl_channel_credentials(root_certificates=_read(tls_ca), private_key=_read(client_key),
-                                             certificate_chain=_read(client_cert))
-        options = [("grpc.ssl_target_name_override", server_name or "localhost")]
-        channel = grpc.secure_channel(target, creds, options=options)
-    else:
-        channel = grpc.insecure_channel(target)
-    with channel:
+    with channel(target, tls_ca, client_cert, client_key, server_name or "localhost") as ch:
         try:
-            reply = health_pb2_grpc.HealthStub(channel).Check(
+            reply = health_pb2_grpc.HealthStub(ch).Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError as exc:
             print(f"unhealthy: {exc.code().name}: {exc.details()}", file=sys.stderr)

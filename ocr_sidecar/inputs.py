@@ -295,9 +295,7 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
                 img.seek(index)
                 width, height = img.size
                 if width * height > limits.max_pixels:
-                    raise InvalidDocument(
-                        f"The image is {width}×{height} pixels; this server accepts at most "
-                        f"{limits.max_pixels:,} pixels per page (OCR_MAX_PIXELS). Send a smaller scan (150–300 dpi).")
+                    raise InvalidDocument(_too_many_pixels(kind, width, height, limits.max_pixels))
                 if width < 16 or height < 16:
                     raise InvalidDocument(f"The image is only {width}×{height} pixels: too small to hold a document.")
                 frame = ImageOps.exif_transpose(img) if index == 0 else img.copy()
@@ -305,15 +303,43 @@ def _load_image(doc: DocumentInput, limits: Limits, max_pages: int, warnings: li
                 doc.pages.append(Page(index=index, image=_fit_budget(_to_rgb(frame), share)))
     except InvalidDocument:
         raise
-    except Image.DecompressionBombError:
-        raise InvalidDocument("The image would decompress to more pixels than this server accepts "
-                              "(OCR_MAX_PIXELS). Send a smaller scan.") from None
+    except Image.DecompressionBombError as exc:
+        # Pillow's own guard fired in Image.open (over twice its limit), before our check above could say
+        # how large the image is and what this server accepts: both are read from the header here instead.
+        width, height = _header_size(doc.content, doc.mime_type) or (0, 0)
+        if width and height:
+            raise InvalidDocument(_too_many_pixels(kind, width, height, limits.max_pixels)) from None
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise InvalidDocument(f"The {kind} image has {int(pixels.group(1)) if pixels else 0:,} pixels; this server "
+                              f"accepts at most {limits.max_pixels:,} pixels per page (OCR_MAX_PIXELS). Send a "
+                              "smaller scan (150–300 dpi).") from None
     except MemoryError:  # over the memory limit: not a damaged file (sandbox.py)
         raise
     except Exception as exc:  # noqa: BLE001 - PIL's plugins raise many types on malformed files
         detail = re.sub(r"\s*<_io\.BytesIO object at 0x[0-9a-f]+>", "", str(exc)).strip()
         raise InvalidDocument(f"The {kind} image cannot be decoded: it is damaged or truncated"
                               + (f" ({detail})" if detail else "") + ". Send the complete file.") from None
+
+
+def _too_many_pixels(kind: str, width: int, height: int, limit: int) -> str:
+    return (f"The {kind} image is {width:,}×{height:,} pixels ({width * height:,}); this server accepts at most "
+            f"{limit:,} pixels per page (OCR_MAX_PIXELS). Send a smaller scan (150–300 dpi).")
+
+
+def _header_size(content: bytes, mime_type: str) -> Optional[tuple[int, int]]:
+    """Width and height from the image's header, without Pillow's decompression-bomb guard (which refuses to
+    open it at all); None when they cannot be read. Nothing is decoded: the plugin reads the header only."""
+    from PIL import JpegImagePlugin, PngImagePlugin, TiffImagePlugin, WebPImagePlugin
+
+    plugin = {"image/png": PngImagePlugin.PngImageFile, "image/jpeg": JpegImagePlugin.JpegImageFile,
+              "image/tiff": TiffImagePlugin.TiffImageFile, "image/webp": WebPImagePlugin.WebPImageFile}.get(mime_type)
+    if plugin is None:
+        return None
+    try:
+        with plugin(io.BytesIO(content)) as img:
+            return img.size
+    except Exception:  # noqa: BLE001 - a header the plugin cannot read: the caller says what it can
+        return None
 
 
 # Pages keep at most this many times the pixels of their share of the tile budget (the engine splits it

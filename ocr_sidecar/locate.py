@@ -100,17 +100,25 @@ CURRENCY_WORDS = frozenset({"rs", "kr", "kc", "zl", "lei", "sfr", "dh", "ft"})  
 
 def _glued(text: str, start: int, end: int) -> bool:
     """Whether the number at ``text[start:end]`` is part of a code: letters touch it on a side, and they
-    are not a currency (an ISO code such as EUR, or an abbreviation such as Rs, kr, zł)."""
+    are not a currency (an ISO code such as EUR, or an abbreviation such as Rs, kr, zł); or a hyphen or slash
+    joins it to more of the code (INV-100, D-63571, 2024/0017, 100-A) — the 100 of INV-100 is not 100.00."""
+    if re.search(r"[^\W_][-/]$", text[:start]):
+        return True
+    if re.match(r"-[^\W_]|/\d", text[end:]):
+        return True
     before = re.search(r"[^\W\d_]+\.?$", text[:start])
     after = re.match(r"[^\W\d_]+", text[end:])
     for run in (before, after):
         if run is None:
             continue
-        letters = run.group(0).rstrip(".")
-        if re.fullmatch(r"[A-Z]{3}", letters) or _fold(letters) in CURRENCY_WORDS:
+        if _is_currency(run.group(0).rstrip(".")):
             continue
         return True
     return False
+
+
+def _is_currency(letters: str) -> bool:
+    return re.fullmatch(r"[A-Z]{3}", letters) is not None or _fold(letters) in CURRENCY_WORDS
 
 
 def printed_as_percent(text: str) -> bool:
@@ -191,15 +199,22 @@ def find_value(path: str, value: Any, layer: WordLayer) -> Optional[list[Word]]:
     return found[0] if found else None
 
 
-def match_value(path: str, value: Any, layer: WordLayer, near: bool = False) -> Optional[tuple[list[Word], float]]:
+def match_value(path: str, value: Any, layer: WordLayer, near: bool = False,
+                every_place: bool = False) -> Optional[tuple[list[Word], float]]:
     """(the words of ``layer`` that print ``value``, how well: 1 exact, else the fuzzy similarity), or None.
 
     ``near``: ``layer`` holds only the rows where the value belongs (its line's rows, its tax row). Anywhere
     on the page, a number is taken with more care: a rate must be printed as a percentage (19 %, 19,00%),
-    and an amount under 10 with its decimals (1,00, not the 1 of a position or a page number)."""
+    and an amount under 10 with its decimals (1,00, not the 1 of a position or a page number). Of several places
+    that print the value, the one it was read from (``choose_place``); ``every_place``: all of them."""
     name = re.sub(r"\[\d+\]", "", path).rsplit(".", 1)[-1]
     if value is None or isinstance(value, bool) or name in NOT_PRINTED:
         return None
+
+    def _choose(name: str, places: list[list[Word]], layer: Optional[WordLayer] = None) -> Optional[list[Word]]:
+        if every_place:
+            return [word for place in places for word in place] or None
+        return choose_place(name, places, layer)
     if isinstance(value, (int, float)):
         def prints(text: str) -> bool:
             if not any(abs(n - abs(value)) < 0.005 for n in parse_numbers(text)):
@@ -214,7 +229,7 @@ def match_value(path: str, value: Any, layer: WordLayer, near: bool = False) -> 
                 return bool(re.search(r"\d[.,]\d", text))
             return True
 
-        return _exact(_find(layer, 3, prints, exact_first=True))
+        return _exact(_choose(name, _find(layer, 3, prints, exact_first=True), layer))
     text = str(value).strip()
     if not text:
         return None
@@ -223,24 +238,44 @@ def match_value(path: str, value: Any, layer: WordLayer, near: bool = False) -> 
             wanted = dt.date.fromisoformat(text)
         except ValueError:
             return None
-        return _exact(_find(layer, 5, lambda t: wanted in parse_dates(t), exact_first=True))
+        return _exact(_choose(name, _find(layer, 5, lambda t: wanted in parse_dates(t), exact_first=True)))
     if name in CODE_FIELDS or name not in TEXT_FIELDS:
         key = compact(text)
         if not key:
             return None
-        return _exact(_find(layer, MAX_WINDOW, lambda t: compact(t) == key, exact_first=True) or (
-            _find(layer, MAX_WINDOW, lambda t: key in compact(t), exact_first=True) if len(key) >= 6 else None))
+        return _exact(_choose(name, _find(layer, MAX_WINDOW, lambda t: compact(t) == key, exact_first=True) or (
+            _find(layer, MAX_WINDOW, lambda t: _code_in(key, t, name), exact_first=True))))
     return _find_fuzzy(layer, text)
+
+
+def _code_in(key: str, text: str, name: str) -> bool:
+    """Whether ``text`` prints the code ``key`` as whole tokens among others: a run of letters and digits
+    between separators, or several (USt-IdNr.: DE123456789, IBAN:DE89…), or after a label glued to it by OCR
+    (VATNO123456, from six characters); a postcode with its country's letters (D-63571, F-75001). Never a
+    piece of another token: 100 is not in INV-100, 23 not in 1234."""
+    runs = re.findall(r"[0-9A-Z]+", _fold(text).upper())
+    if name == "zip" and re.fullmatch(rf"[A-Z]{{1,3}}{re.escape(key)}", "".join(runs)):
+        return True
+    if len(key) < 6:
+        return False
+    for i in range(len(runs)):
+        joined = ""
+        for run in runs[i:]:
+            joined += run
+            if joined == key:
+                return True
+            if len(joined) >= len(key):
+                break
+    return any(run.endswith(key) and run[:-len(key)].isalpha() for run in runs)
 
 
 def _exact(words: Optional[list[Word]]) -> Optional[tuple[list[Word], float]]:
     return (words, 1.0) if words else None
 
 
-def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) -> Optional[list[Word]]:
-    """The words of every place ``matches`` finds on the page (a value printed twice — the same amount as
-    subtotal and total — gets both), each place the shortest window that prints it; None when none does.
-    ``exact_first``: where single words match, windows of several are not searched."""
+def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) -> list[list[Word]]:
+    """Every place ``matches`` finds on the page, in reading order, each the shortest window that prints it.
+    ``exact_first``: where single words match, windows of several are not taken."""
     found: list[list[Word]] = []
     for line in layer.lines():
         taken = -1  # places do not overlap
@@ -254,7 +289,45 @@ def _find(layer: WordLayer, longest: int, matches, exact_first: bool = False) ->
                 taken = end - 1
     if exact_first and any(len(span) == 1 for span in found):
         found = [span for span in found if len(span) == 1]
-    return [word for span in found for word in span] or None
+    return found
+
+
+# The words that label a summary amount on its row, folded; a total's row may say "total" and "net" at once.
+SUMMARY_LABELS = {
+    "subtotal": {"subtotal", "sub", "net", "netto", "nett", "untaxed", "excl", "excluding", "ht", "hors",
+                 "zwischensumme", "nettobetrag", "subtotaal", "netbedrag", "imponible", "imponibile", "base"},
+    "total_tax": {"tax", "taxes", "vat", "tva", "mwst", "ust", "umsatzsteuer", "steuer", "btw", "iva", "gst",
+                  "igst", "cgst", "sgst", "impuesto", "imposta", "moms"},
+    "total": {"total", "totaal", "totale", "gesamt", "gesamtbetrag", "grand", "ttc", "brutto", "incl",
+              "including", "importe"},
+    "amount_due": {"due", "balance", "pay", "payer", "payable", "zahlbetrag", "betalen", "pagar", "pagare",
+                   "outstanding", "restbetrag", "solde"},
+}
+
+
+def choose_place(name: str, places: list[list[Word]], layer: Optional[WordLayer] = None) -> Optional[list[Word]]:
+    """The one place a value was printed, of those found: a person focusing a total must see the total, not
+    every row that happens to print the same number. A summary amount goes to the place whose row names it
+    (Subtotal 42.00 · Total 42.00: one each), else a total to the last such place and anything else to the
+    first, in reading order."""
+    if not places:
+        return None
+    if len(places) == 1 or name not in SUMMARY_LABELS or layer is None:
+        return places[0]
+    rows: dict[int, list[Word]] = {}
+    for word in layer.words:
+        rows.setdefault(word.line, []).append(word)
+
+    def label_score(place: list[Word]) -> int:
+        row = rows.get(place[0].line, [])
+        before = [w for w in row if w.box[0] < place[0].box[0]]
+        tokens = set(_WORDS.findall(_fold(" ".join(w.text for w in before))))
+        others = set().union(*(labels for field_name, labels in SUMMARY_LABELS.items() if field_name != name))
+        return len(tokens & SUMMARY_LABELS[name]) - len(tokens & others)
+
+    best = max(label_score(place) for place in places)
+    named = [place for place in places if label_score(place) == best]
+    return named[-1] if name in ("total", "amount_due") else named[0]
 
 
 def _prints(span: Sequence[Word], matches) -> bool:

@@ -254,7 +254,8 @@ def _path(loc: list) -> str:
 
 
 def _drop(data: Any, loc: list) -> bool:
-    """Set the value at ``loc`` to None (or delete an unknown key); False when nothing can be dropped."""
+    """Set the value at ``loc`` to None (or delete an unknown key, or a list item that is not an object);
+    False when nothing can be dropped."""
     if not loc:
         return False
     parent = data
@@ -270,8 +271,11 @@ def _drop(data: Any, loc: list) -> bool:
         else:
             parent[key] = None
         return True
-    if isinstance(parent, list) and isinstance(key, int) and key < len(parent):
-        parent[key] = None if parent[key] is not None else parent.pop(key)
+    if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+        # The item itself is not an object (null, a number, a list): a list of lines or taxes has no use for a
+        # null item, so the item goes in one step and the items after it move up. (Nulling it first and
+        # popping it on the next round wrote the null over its neighbour, or past the list's end.)
+        del parent[key]
         return True
     return False
 

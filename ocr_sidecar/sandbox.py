@@ -11,10 +11,18 @@ and the server keeps serving.
 
 Workers are fresh interpreters (a fork of a process with gRPC and torch threads is unsafe), started
 once and reused across documents, so an ordinary PDF pays one pipe round trip (milliseconds), not a start.
+
+What a worker answers is data only, never a pickle: a JSON header of plain values and a few named record
+types (``Opened``, ``Page``, ``WordLayer`` …), followed by raw byte frames (page pixels). A decoder that a
+document took over could write anything to its pipe; unpickling that would run its code in the server, so
+the server decodes the format above and nothing else, and refuses any other answer (the worker is replaced).
+What the sandbox does and does not protect against is in docs/security.md.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 import queue
@@ -30,7 +38,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from .errors import InvalidDocument, SidecarError
+from . import errors
+from .errors import InvalidDocument
 
 log = logging.getLogger("ocr_sidecar.sandbox")
 
@@ -72,25 +81,152 @@ def _serve(fd: int, memory_bytes: int) -> None:  # pragma: no cover - runs in th
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            fn, args, cpu_s = conn.recv()
+            fn, args, cpu_s = conn.recv()  # from the server: trusted
         except (EOFError, OSError):
             return
         _JOB_CPU_S = cpu_s
         rearm_cpu()
         try:
-            reply: tuple = ("ok", fn(*args))
+            status, value = "ok", fn(*args)
         except MemoryError:
-            reply = ("memory", None)
-        except SidecarError as exc:  # the decoders' own verdicts: damaged, encrypted, too many pages...
-            reply = ("refused", (type(exc), exc.message))
+            status, value = "memory", None
+        except InvalidDocument as exc:  # the decoders' own verdicts: damaged, encrypted, too many pages...
+            status, value = "refused", [type(exc).__name__, exc.message]
         except BaseException as exc:  # noqa: BLE001 - a bug of ours, reported as INTERNAL by the parent
-            reply = ("failed", f"{type(exc).__name__}: {exc}")
+            status, value = "failed", f"{type(exc).__name__}: {exc}"
         try:
-            conn.send(reply)
-        except MemoryError:
-            reply = None
-        if reply is None:  # pickling the answer itself did not fit
-            conn.send(("memory", None))
+            frames = encode_reply(status, value)
+        except MemoryError:  # the answer itself did not fit
+            frames = encode_reply("memory", None)
+        except Exception as exc:  # noqa: BLE001 - a value the format does not carry: our bug, said as such
+            frames = encode_reply("failed", f"the reply cannot be sent: {exc}")
+        value = None
+        for frame in frames:
+            conn.send_bytes(frame)
+
+
+# --- the reply: data only ---------------------------------------------------------------------------------
+#
+# frames = [header, blob 0, blob 1, …]; header = JSON {"status", "value", "blobs": count}. In "value", JSON's
+# own types stand for themselves; everything else is an object of one key: {"t": [...]} a tuple,
+# {"d": [[key, value], ...]} a dict, {"b": n} the bytes of blob n, {"i": [mode, width, height, n]} an image
+# whose pixels are blob n, {"c": name, "f": {field: value}} one of the record types below, by name.
+
+MAX_HEADER_BYTES = 64 * 1024 * 1024  # word layers and an e-invoice's values: a few MB at most
+MAX_BLOBS = 1024
+IMAGE_BANDS = {"RGB": 3, "L": 1, "RGBA": 4}  # what pages are (RGB); the others cost nothing to allow
+# the refusals a decoder makes (by name): a worker cannot make the server answer anything but INVALID_ARGUMENT
+REFUSALS = {name: cls for name, cls in vars(errors).items()
+            if isinstance(cls, type) and issubclass(cls, InvalidDocument)}
+
+
+def _records() -> dict[str, type]:
+    """The record types a reply may carry, by name (imported late: the sandbox imports nothing of the decoders)."""
+    from .engines.base import EngineResult, Page, Warning
+    from .inputs import Opened
+    from .locate import Evidence
+    from .words import Word, WordLayer
+
+    return {cls.__name__: cls for cls in (Opened, Page, Warning, EngineResult, Evidence, WordLayer, Word)}
+
+
+class BadReply(Exception):
+    """A worker's answer that is not the reply format: the worker is not trusted again."""
+
+
+def encode_reply(status: str, value: Any) -> list[bytes]:
+    """The frames of a reply (in the worker)."""
+    from PIL import Image
+
+    records = _records()
+    blobs: list[bytes] = []
+
+    def blob(data: bytes) -> int:
+        blobs.append(data)
+        return len(blobs) - 1
+
+    def enc(v: Any) -> Any:
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, list):
+            return [enc(x) for x in v]
+        if isinstance(v, tuple):
+            return {"t": [enc(x) for x in v]}
+        if isinstance(v, dict):
+            return {"d": [[enc(k), enc(x)] for k, x in v.items()]}
+        if isinstance(v, (bytes, bytearray, memoryview)):
+            return {"b": blob(bytes(v))}
+        if isinstance(v, Image.Image):
+            if v.mode not in IMAGE_BANDS:
+                v = v.convert("RGB")
+            return {"i": [v.mode, v.width, v.height, blob(v.tobytes())]}
+        if dataclasses.is_dataclass(v) and records.get(type(v).__name__) is type(v):
+            return {"c": type(v).__name__, "f": {f.name: enc(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+        raise TypeError(f"a {type(v).__name__} is not part of the sandbox's reply format")
+
+    header = json.dumps({"status": status, "value": enc(value), "blobs": len(blobs)}).encode()
+    return [header, *blobs]
+
+
+def decode_header(frame: bytes) -> tuple[str, Any, int]:
+    """Status, undecoded value and blob count of a reply's first frame; ``BadReply`` for anything else."""
+    try:
+        header = json.loads(frame)
+    except (ValueError, RecursionError):
+        raise BadReply("its header is not JSON") from None
+    if not (isinstance(header, dict) and set(header) == {"status", "value", "blobs"}
+            and header["status"] in ("ok", "memory", "refused", "failed")
+            and type(header["blobs"]) is int and 0 <= header["blobs"] <= MAX_BLOBS):
+        raise BadReply("its header is not the reply header")
+    return header["status"], header["value"], header["blobs"]
+
+
+def decode_value(value: Any, blobs: list[bytes]) -> Any:
+    """The value of a reply, rebuilt from plain data and the record types above; ``BadReply`` for anything else."""
+    from PIL import Image
+
+    records = _records()
+
+    def dec(v: Any) -> Any:
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, list):
+            return [dec(x) for x in v]
+        if not isinstance(v, dict):
+            raise BadReply(f"a {type(v).__name__} in its value")
+        if set(v) == {"c", "f"}:
+            cls = records.get(v["c"]) if isinstance(v["c"], str) else None
+            names = {f.name for f in dataclasses.fields(cls) if f.init} if cls else set()
+            if cls is None or not isinstance(v["f"], dict) or not set(v["f"]) <= names:
+                raise BadReply(f"an unknown record {str(v['c'])[:40]!r}")
+            return cls(**{name: dec(x) for name, x in v["f"].items()})
+        if len(v) != 1:
+            raise BadReply("an object that is no tagged value")
+        ((tag, body),) = v.items()
+        if tag == "t" and isinstance(body, list):
+            return tuple(dec(x) for x in body)
+        if tag == "d" and isinstance(body, list) and all(isinstance(p, list) and len(p) == 2 for p in body):
+            pairs = [(dec(k), dec(x)) for k, x in body]
+            if not all(k is None or isinstance(k, (bool, int, float, str)) for k, _ in pairs):
+                raise BadReply("a dict key that is no plain value")
+            return dict(pairs)
+        if tag == "b" and type(body) is int and 0 <= body < len(blobs):
+            return blobs[body]
+        if tag == "i" and isinstance(body, list) and len(body) == 4:
+            mode, width, height, index = body
+            if (mode in IMAGE_BANDS and type(width) is int and type(height) is int and width > 0 and height > 0
+                    and type(index) is int and 0 <= index < len(blobs)
+                    and len(blobs[index]) == width * height * IMAGE_BANDS[mode]):
+                return Image.frombytes(mode, (width, height), blobs[index])
+            raise BadReply("an image whose pixels do not match its size")
+        raise BadReply(f"an unknown tag {str(tag)[:20]!r}")
+
+    try:
+        return dec(value)
+    except RecursionError:
+        raise BadReply("its value is nested too deeply") from None
+    except (TypeError, ValueError) as exc:  # a record's own checks
+        raise BadReply(f"a record that cannot be built ({exc})") from None
 
 
 class _Worker:
@@ -138,9 +274,11 @@ class WorkerDied(Exception):
 class Sandbox:
     """A small pool of limited worker processes; ``run(fn, *args)`` calls ``fn`` in one of them.
 
-    ``fn`` must be a module-level function (it is pickled by name) and its arguments and result
-    picklable. Refusals (``SidecarError``) raised in the worker are raised again here; a worker that
-    runs out of memory, CPU time or wall time, or crashes, becomes an ``InvalidDocument``.
+    ``fn`` must be a module-level function (it is pickled by name, to the worker) and its arguments
+    picklable; its result must be of the reply format (plain values, bytes, images and the record types of
+    ``_records``), which is all that comes back. Refusals (``InvalidDocument``) raised in the worker are
+    raised again here; a worker that runs out of memory, CPU time or wall time, crashes, or answers
+    anything but the reply format becomes an ``InvalidDocument``.
     """
 
     def __init__(self, limits: SandboxLimits):
@@ -162,6 +300,12 @@ class Sandbox:
         except WorkerDied as died:
             self._replace(worker)
             raise self._refusal(died) from None
+        except BadReply as bad:
+            self._replace(worker)  # it spoke out of turn once: never trusted with another document
+            log.warning("sandbox: a worker answered outside the reply format (%s); it was replaced", bad)
+            raise InvalidDocument("The document could not be opened safely: its decoder gave an answer that is "
+                                  "not the sandbox's reply format. Send a scan or photo of the pages, or print it "
+                                  "to a new PDF.") from None
         except BaseException:
             self._replace(worker)  # interrupted mid-call: its pipe may hold half a message
             raise
@@ -186,23 +330,47 @@ class Sandbox:
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _call(self, worker: _Worker, fn, args) -> tuple:
+    def _call(self, worker: _Worker, fn, args) -> tuple[str, Any]:
+        """Send one job, read its reply (data only): status and value, checked. ``BadReply`` for any other answer."""
         try:
             worker.conn.send((fn, args, self.limits.cpu_s))
             deadline = time.monotonic() + self.limits.wall_s
-            while not worker.conn.poll(0.2):
-                if not worker.alive():
-                    break
-                if time.monotonic() > deadline:
-                    worker.kill()
-                    raise WorkerDied(None, timed_out=True)
-            return worker.conn.recv()
+            status, value, count = decode_header(self._frame(worker, deadline, MAX_HEADER_BYTES))
+            budget = self.limits.memory_mb * 1024 * 1024  # more than this the worker could not have held
+            blobs = []
+            for _ in range(count):
+                blobs.append(self._frame(worker, deadline, max(budget, 1)))
+                budget -= len(blobs[-1])
+            value = decode_value(value, blobs)
         except (EOFError, OSError):
             try:
                 worker.process.wait(5)
             except subprocess.TimeoutExpired:
                 worker.kill()
             raise WorkerDied(worker.exitcode) from None
+        if status == "refused":
+            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+                    and value[0] in REFUSALS and isinstance(value[1], str)):
+                raise BadReply("a refusal of no known kind")
+            return status, (REFUSALS[value[0]], value[1])
+        if status == "failed" and not isinstance(value, str):
+            raise BadReply("a failure without its message")
+        return status, None if status == "memory" else value
+
+    def _frame(self, worker: _Worker, deadline: float, maxlength: int) -> bytes:
+        """The next frame of the worker's reply, at most ``maxlength`` bytes, before the wall-time deadline."""
+        while not worker.conn.poll(0.2):
+            if not worker.alive():
+                raise EOFError
+            if time.monotonic() > deadline:
+                worker.kill()
+                raise WorkerDied(None, timed_out=True)
+        try:
+            return worker.conn.recv_bytes(maxlength)
+        except OSError:
+            if worker.alive():  # the frame announced more than it may hold (a dead worker ends in EOFError)
+                raise BadReply(f"a frame of more than {maxlength:,} bytes") from None
+            raise
 
     def _acquire(self) -> _Worker:
         with self._lock:

@@ -350,7 +350,16 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         queue_ms = int((time.perf_counter() - queued) * 1000)
         cancel = threading.Event()
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self.pipeline.run, params, cancel, queue_ms)
+        try:
+            future = loop.run_in_executor(self._executor, self.pipeline.run, params, cancel, queue_ms)
+        except BaseException as exc:
+            # Handed to no worker, so no done-callback will give the slot back: give it back here, or every
+            # such request (executor shut down by a drain) shrinks the server's capacity for good.
+            self._admitted -= 1
+            self._slots.release()
+            if isinstance(exc, RuntimeError) and self.draining:  # "cannot schedule new futures after shutdown"
+                raise errors.NotReady("The server is shutting down; retry (another replica will answer).") from None
+            raise
         self._running += 1
         self.metrics.in_flight.set(self._running)
 

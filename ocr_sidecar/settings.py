@@ -240,7 +240,7 @@ class Settings:
         if not token and not self.tls_client_ca and not is_loopback(self.grpc_host):
             return (f"no OCR_AUTH_TOKEN and no mutual TLS while listening on {self.grpc_host}: anyone who reaches the "
                     "port could use it. Set OCR_AUTH_TOKEN (or OCR_AUTH_TOKEN_FILE), require client certificates "
-                    "(OCR_TLS_CLIENT_CA), or listen on 127.0.0.1 only (GRPC_HOST)")
+                    "(OCR_TLS_CLIENT_CA), or listen on this machine only (`serve --host 127.0.0.1`, or GRPC_HOST)")
         return None
 
     @property

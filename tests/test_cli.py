@@ -78,6 +78,156 @@ def test_download_model_offline_is_one_clear_line(tmp_path):
     assert "cannot download OpenGVLab/InternVL3-1B-hf" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_download_model_offline_into_the_committed_folder_fails_naming_what_is_missing(tmp_path):
+    """The hub's client returns the folder it was given when offline and the folder exists (ours holds its
+    README): nothing was downloaded, and download-model must say so — not "downloaded to"."""
+    dest = tmp_path / "InternVL3-1B-hf"
+    dest.mkdir()
+    shutil.copy(ROOT / "InternVL3-1B-hf" / "README.md", dest)
+    result = run_cli("download-model", "--dest", str(dest), env={"HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"was not downloaded into {dest}: missing config.json" in result.stderr
+    assert "model.safetensors" in result.stderr and "tokenizer.json" in result.stderr
+    assert "downloaded to" not in result.stdout and "Traceback" not in result.stderr
+
+
+def _fake_download(monkeypatch, fill) -> None:
+    """The hub's download replaced by ``fill(folder)``: no network."""
+    import huggingface_hub
+
+    def snapshot_download(repo_id, revision=None, local_dir=None, **kwargs):
+        fill(Path(local_dir))
+        return local_dir
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+
+
+def _truncated(folder: Path) -> None:
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-1000])
+
+
+@pytest.mark.parametrize("damage,named", [
+    (None, "missing config.json, tokenizer_config.json, model.safetensors, tokenizer.json"),  # nothing came
+    (lambda folder: (folder / "tokenizer.json").unlink(), "missing tokenizer.json (or vocab.json and merges.txt)"),
+    (_truncated, "missing model.safetensors (cut short: "),
+], ids=["nothing", "no-tokenizer", "cut-short"])
+def test_download_model_checks_the_files_not_the_folder(tmp_path, monkeypatch, tiny_model_dir, damage, named):
+    def fill(folder: Path) -> None:
+        folder.mkdir(exist_ok=True)
+        (folder / "README.md").write_text("the committed README\n")
+        if damage is not None:  # the download got this far
+            shutil.copytree(tiny_model_dir, folder, dirs_exist_ok=True)
+            damage(folder)
+
+    _fake_download(monkeypatch, fill)
+    dest = tmp_path / "weights"
+    result = CliRunner().invoke(app, ["download-model", "--dest", str(dest)])
+    assert result.exit_code == 1, result.output
+    assert named in result.output and "every file the model loads is there" not in result.output
+    check = CliRunner().invoke(app, ["download-model", "--dest", str(dest), "--check"])
+    assert check.exit_code == 1 and named in check.output
+
+
+def test_download_model_succeeds_only_with_every_file(tmp_path, monkeypatch, tiny_model_dir):
+    _fake_download(monkeypatch, lambda folder: shutil.copytree(tiny_model_dir, folder, dirs_exist_ok=True))
+    result = CliRunner().invoke(app, ["download-model", "--dest", str(tmp_path / "w")])
+    assert result.exit_code == 0, result.output
+    assert "every file the model loads is there" in result.output
+    assert CliRunner().invoke(app, ["download-model", "--dest", str(tmp_path / "w"), "--check"]).exit_code == 0
+
+
+def test_a_sharded_checkpoint_needs_every_shard_its_index_names(tmp_path, tiny_model_dir):
+    from ocr_sidecar.engines import model_files_missing
+
+    folder = tmp_path / "sharded"
+    shutil.copytree(tiny_model_dir, folder)
+    (folder / "model.safetensors").rename(folder / "model-00001-of-00002.safetensors")
+    (folder / "model.safetensors.index.json").write_text(json.dumps({"weight_map": {
+        "a": "model-00001-of-00002.safetensors", "b": "model-00002-of-00002.safetensors"}}))
+    assert model_files_missing(folder) == ["model-00002-of-00002.safetensors"]
+    shutil.copy(folder / "model-00001-of-00002.safetensors", folder / "model-00002-of-00002.safetensors")
+    assert model_files_missing(folder) == []
+
+
+SAMPLE = ROOT / "samples" / "invoice.pdf"  # the README's first document
+TOKEN = "call-test-token-0123456789abcdef"
+
+
+def test_call_extracts_through_a_running_server_and_prints_the_json(monkeypatch):
+    """README's first call against a real server on port 0 (replay engine; the sample is read from its XML)."""
+    from ocr_sidecar.testing import SidecarThread
+
+    monkeypatch.delenv("OCR_AUTH_TOKEN", raising=False)
+    monkeypatch.delenv("OCR_AUTH_TOKEN_FILE", raising=False)
+    with SidecarThread(engine="replay", token=TOKEN) as target:
+        result = CliRunner().invoke(app, ["call", str(SAMPLE), "--address", target, "--token", TOKEN])
+        assert result.exit_code == 0, result.output
+        payload = json.loads(result.stdout)
+        assert payload["document"]["document_number"] == "INV-2025-0042" and payload["document"]["total"] == 348.79
+        assert payload["engine"] == "einvoice" and payload["source"] == str(SAMPLE) and payload["server"] == target
+        assert payload["request_id"] and isinstance(payload["timings"]["total_ms"], int)
+        assert set(payload) >= {"warnings", "field_confidence", "model", "pages"}  # the keys `extract` prints
+
+        # GetInfo, the token taken from the environment as `serve` takes it
+        info = CliRunner().invoke(app, ["call", "--info", "--address", target], env={"OCR_AUTH_TOKEN": TOKEN})
+        assert info.exit_code == 0, info.output
+        described = json.loads(info.stdout)
+        assert described["engine"] == "replay" and described["limits"]["max_bytes"] == 32 * 1024 * 1024
+        assert "json_schema" not in described
+
+        refused = CliRunner().invoke(app, ["call", str(SAMPLE), "--address", target])  # no token
+        assert refused.exit_code == 1
+        assert "Extract failed: UNAUTHENTICATED" in refused.stderr and "--token" in refused.stderr
+
+
+def test_call_over_mutual_tls(tmp_path):
+    from ocr_sidecar.testing import SidecarThread
+
+    import sidecar_helpers as h
+
+    certs = h.make_certs(tmp_path)
+    (server_key, server_pem), (client_key, client_pem) = certs["server"], certs["client"]
+    with SidecarThread(engine="replay", tls_cert=server_pem, tls_key=server_key, tls_client_ca=certs["ca"],
+                       token=TOKEN) as target:
+        address = f"localhost:{target.rsplit(':', 1)[1]}"
+        tls = ["--tls-ca", str(certs["ca"]), "--tls-cert", str(client_pem), "--tls-key", str(client_key)]
+        result = CliRunner().invoke(app, ["call", str(SAMPLE), "--address", address, "--token", TOKEN, *tls])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["document"]["document_number"] == "INV-2025-0042"
+        plain = CliRunner().invoke(app, ["call", str(SAMPLE), "--address", address, "--token", TOKEN,
+                                         "--timeout", "5"])
+        assert plain.exit_code == 1 and "Extract failed: UNAVAILABLE" in plain.stderr
+
+
+def test_call_without_a_server_says_how_to_start_one():
+    port = _free_port()
+    result = run_cli("call", str(SAMPLE), "--address", f"127.0.0.1:{port}", "--timeout", "5",
+                     env={"OCR_SIDECAR_PROG": "./run.sh"})
+    assert result.returncode == 1, result.stderr
+    assert "Extract failed: UNAVAILABLE" in result.stderr and "`./run.sh serve --demo`" in result.stderr
+    assert "Traceback" not in result.stderr
+    nothing = run_cli("call")
+    assert nothing.returncode == 2 and "samples/invoice.pdf" in nothing.stderr
+
+
+@pytest.mark.parametrize("args", [["-h"], ["serve", "-h"], ["call", "-h"], ["download-model", "--help"]])
+def test_help_answers_h_and_names_the_command_as_typed(args):
+    """-h works like --help; help names the command as the user typed it (./run.sh, or the entry point), never
+    `python -m ocr_sidecar`, and shows each option's [env …] note (rich markup used to eat the brackets)."""
+    result = run_cli(*args, env={"OCR_SIDECAR_PROG": "./run.sh"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.lstrip().startswith(f"Usage: ./run.sh {args[0] if len(args) > 1 else ''}".rstrip())
+    assert "python -m" not in result.stdout
+    if args[0] == "serve":
+        assert "[env GRPC_PORT, default 50051]" in result.stdout
+    if args[0] == "call":
+        assert "[env OCR_AUTH_TOKEN" in result.stdout
+    assert run_cli(*args, env={"OCR_SIDECAR_PROG": ""}).stdout.lstrip().startswith("Usage: ocr-sidecar")
+    mistake = run_cli(args[0] if len(args) > 1 else "serve", "--no-such-option", env={"OCR_SIDECAR_PROG": "./run.sh"})
+    assert mistake.returncode == 2 and "./run.sh" in mistake.stderr and "python -m" not in mistake.stderr
+
+
 def test_extract_runs_the_pipeline_in_process(tmp_path):
     docs = [DOCUMENTS_DIR / "i2d_oyo.pdf", DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf"]
     result = CliRunner().invoke(app, ["extract", "--engine", "replay", "--json-out", str(tmp_path), *map(str, docs)])

@@ -300,6 +300,41 @@ def test_k8s_weights_volume_is_filled_by_a_job_that_may_write_it_and_the_pods_wa
     assert marker.startswith(env["MODEL_PATH"] + "/")
 
 
+def test_k8s_weights_job_marks_only_a_complete_folder_and_the_pods_check_the_files(k8s, tmp_path, tiny_model_dir):
+    """The Job's and the init container's own scripts, run here against a folder (no network, the hub offline):
+    a folder holding only its README is never marked complete, and a marked folder missing a file is waited on."""
+    job = k8s["Job"]["spec"]["template"]["spec"]["containers"][0]["command"]
+    wait = k8s["Deployment"]["spec"]["template"]["spec"]["initContainers"][0]["command"]
+    assert job[:2] == wait[:2] == ["sh", "-c"]
+    models = tmp_path / "models"
+    folder = models / "InternVL3-1B-hf"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "InternVL3-1B-hf" / "README.md", folder)
+    shim = tmp_path / "bin" / "ocr-sidecar"  # the image's entry point
+    shim.parent.mkdir()
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m ocr_sidecar \"$@\"\n")
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": str(ROOT)}
+
+    def run(script: str) -> subprocess.CompletedProcess:
+        script = script.replace("/models", str(models)).replace("sleep 10", "exit 3")  # one round of the wait
+        return subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+
+    marker = folder / ".download-complete"
+    failed = run(job[2])
+    assert failed.returncode != 0 and not marker.exists(), failed.stdout + failed.stderr
+    assert "missing config.json" in failed.stderr
+    marker.touch()  # marked by hand, weights still missing: the pod waits, saying what is missing
+    waited = run(wait[2])
+    assert waited.returncode == 3 and "missing config.json" in waited.stderr, waited.stdout + waited.stderr
+    marker.unlink()
+    shutil.copytree(tiny_model_dir, folder, dirs_exist_ok=True)
+    done = run(job[2])
+    assert done.returncode == 0 and marker.exists(), done.stdout + done.stderr
+    assert run(wait[2]).returncode == 0
+
+
 def test_k8s_token_secret_is_generated_from_a_git_ignored_file_and_the_image_comes_from_your_registry(k8s):
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
     assert set(kustomization["resources"]) == {"sidecar.yaml", "weights.yaml"}

@@ -63,6 +63,11 @@ def test_the_readme_is_one_screen_and_leads_to_every_doc():
     for doc in DOCS:
         assert f"(docs/{doc.name})" in readme, doc.name
     assert "./run.sh serve --demo" in readme and "./run.sh test" in readme
+    # the first calls work with what the project installs, on a document that is in the repository
+    assert "./run.sh extract samples/invoice.pdf" in readme and "./run.sh call samples/invoice.pdf" in readme
+    first_calls = re.search(r"## A first call.*?```bash\n(.*?)```", readme, re.S).group(1)
+    assert (ROOT / "samples" / "invoice.pdf").is_file() and "grpcurl" not in first_calls  # Debian has no grpcurl
+    assert "OCR_AUTH_TOKEN" in readme and "--host 127.0.0.1" in readme  # what `serve` without --demo needs
 
 
 def _anchors(text: str) -> set[str]:
@@ -93,10 +98,12 @@ def test_the_readme_facts_moved_to_docs_not_lost():
     assert "vllm serve OpenGVLab/InternVL3-1B" in (ROOT / "docs" / "deployment.md").read_text()
 
 
-def test_the_readme_grpcurl_request_is_valid_json_carrying_the_file(tmp_path):
-    readme = (ROOT / "README.md").read_text()
-    snippet = re.search(r"^(\{ printf .*?; \}) \\$", readme, re.M).group(1)
-    document = tmp_path / "invoice.pdf"
+def test_the_grpcurl_request_is_valid_json_carrying_the_file(tmp_path):
+    api = (ROOT / "docs" / "api.md").read_text()
+    snippet = re.search(r"^(\{ printf .*?; \}) \\$", api, re.M).group(1)
+    assert "samples/invoice.pdf" in snippet
+    document = tmp_path / "samples" / "invoice.pdf"
+    document.parent.mkdir()
     document.write_bytes(bytes(range(256)) * 700)  # 179 KB: more than one command-line argument may hold
     out = subprocess.run(["bash", "-c", snippet], cwd=tmp_path, capture_output=True, check=True, timeout=30)
     request = json.loads(out.stdout)

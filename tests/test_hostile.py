@@ -1,7 +1,8 @@
 """Hostile input, load, TLS, SIGTERM: the sidecar faces whatever users mail in.
 
 Every hostile case must come back as INVALID_ARGUMENT with a readable message while the server stays
-healthy and its memory stays bounded. The load test is bounded (loopback, stops by itself) and prints
+healthy and its memory stays bounded; a hostile model answer comes back OK with the bad values dropped and
+a warning each, never INTERNAL. The load test is bounded (loopback, stops by itself) and prints
 p50/p99 latencies. The model is the replay engine: what is tested is the server, not the reading.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import json
 import os
 import signal
 import socket
@@ -55,8 +57,10 @@ HOSTILE = [
     ("truncated PDF", lambda: BILL.read_bytes()[:2000], "damaged or truncated"),
     ("encrypted PDF", lambda: h.encrypted_pdf(BILL.read_bytes()), "encrypted"),
     ("PDF with 10,000 pages", lambda: h.pdf_with_pages(10_000), "10000 pages"),
-    ("20,000 x 20,000 PNG", lambda: real_bomb_png(20_000, 20_000), "pixels"),
-    ("PNG header claiming 100,000 x 100,000", lambda: h.huge_png_header_only(100_000, 100_000), "pixels"),
+    ("20,000 x 20,000 PNG", lambda: real_bomb_png(20_000, 20_000),
+     "20,000×20,000 pixels (400,000,000); this server accepts at most 40,000,000 pixels per page"),
+    ("PNG header claiming 100,000 x 100,000", lambda: h.huge_png_header_only(100_000, 100_000),
+     "100,000×100,000 pixels (10,000,000,000); this server accepts at most 40,000,000"),
     ("corrupt JPEG", lambda: h.jpeg()[:300] + os.urandom(300), "cannot be decoded"),
     ("corrupt TIFF", lambda: b"II*\x00" + os.urandom(2000), "cannot be decoded"),
     ("XML bomb", lambda: h.XML_BOMB, "declares a DTD/entities"),
@@ -97,6 +101,33 @@ def test_hostile_input_is_refused_cleanly_with_bounded_memory(sidecar, name, mak
         health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
         assert health.status == health_pb2.HealthCheckResponse.SERVING
         assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=30).document_json
+
+
+# What a model (or an OpenAI-compatible server without constrained decoding) may answer: each comes back OK,
+# the bad values dropped with a serious schema_repair warning, never INTERNAL (which clients retry).
+HOSTILE_ANSWERS = [
+    ("non-object line items", {"document_type": "invoice", "lines": [None, 5, {"amount": 1.0}]}, ["lines[0]"]),
+    ("a null tax item last", {"taxes": [{"rate": 19.0}, None]}, ["taxes[1]"]),
+    ("lines as a string", {"lines": "three lines", "total": 3.0}, ["lines"]),
+    ("wrong types everywhere", {"total": "abc", "seller": 5, "lines": [[], "x"], "bogus": {}, "taxes": [[None]]},
+     ["total", "seller", "lines[0]", "bogus", "taxes[0]"]),
+]
+
+
+@pytest.mark.parametrize("name,answer,fields", HOSTILE_ANSWERS, ids=[c[0] for c in HOSTILE_ANSWERS])
+def test_hostile_model_answers_are_repaired_not_internal(sidecar, name, answer, fields):
+    content = h.png(200 + HOSTILE_ANSWERS.index((name, answer, fields)), 300)  # one document per answer
+    sidecar.add(content, answer)
+    with grpc.insecure_channel(sidecar.target) as channel:
+        reply = pb_grpc.DocumentServiceStub(channel).Extract(pb.ExtractRequest(content=content), timeout=60)
+        repaired = [w.field for w in reply.warnings if w.code == "schema_repair"]
+        assert set(fields) <= set(repaired) and all(w.serious for w in reply.warnings if w.code == "schema_repair")
+        document = json.loads(reply.document_json)
+        assert all(isinstance(item, dict) for item in (document["lines"] or []) + (document["taxes"] or []))
+        if name == "non-object line items":
+            assert [line["amount"] for line in document["lines"]] == [1.0]  # the real line is kept
+        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING
 
 
 def test_fifty_concurrent_clients_none_lost_none_twice():

@@ -516,7 +516,11 @@ def test_a_batched_row_stops_alone_at_its_deadline(tiny_model_dir):
     for t in threads:
         t.start()
     eng.batch_passes = 0
+    deadline = time.monotonic() + 120
     while eng.batch_passes < 10:  # the batch is decoding: give up on the first request mid-generation
+        if time.monotonic() > deadline or not all(t.is_alive() for t in threads):
+            cancel.set()  # let the threads end either way
+            pytest.fail(f"the batch never reached its tenth pass ({eng.batch_passes} passes, {outcome})")
         time.sleep(0.002)
     cancel.set()
     for t in threads:

@@ -66,11 +66,53 @@ def test_born_digital_pages_hold_almost_every_gold_value():
     assert found / total >= 0.95, (found, total)
 
 
-def test_a_value_printed_twice_gets_every_box_and_a_missing_one_none():
+def test_a_value_printed_twice_gets_the_place_that_names_it_and_a_missing_one_none():
+    """Subtotal and total of a zero-VAT invoice print the same number: each gets its own row, one box."""
     page = layer("Subtotal 42.00", "Tax 0.00", "Total 42.00")
     evidence = locate({"subtotal": 42.0, "total": 42.0, "total_tax": 0.0, "amount_due": 43.0}, [page])
-    assert len(evidence["total"].boxes) == 2 and evidence["total"].boxes == evidence["subtotal"].boxes
+    assert (evidence["subtotal"].rows, evidence["total"].rows, evidence["total_tax"].rows) == ([0], [2], [1])
+    assert all(len(evidence[p].boxes) == 1 for p in ("subtotal", "total", "total_tax"))
     assert "amount_due" not in evidence
+
+
+@pytest.mark.parametrize("rows,expected", [
+    (("Total net 100,00", "TVA 20 % 20,00", "Total TTC 120,00", "Net à payer 120,00"), {"total": 2, "amount_due": 3}),
+    (("Zwischensumme 50,00", "MwSt. 19 % 9,50", "Gesamtbetrag 59,50", "Zahlbetrag 59,50"),
+     {"total": 2, "amount_due": 3}),
+    (("Amount 59.50", "Balance due 59.50", "Total 59.50"), {"total": 2, "amount_due": 1}),
+])
+def test_totals_told_apart_by_their_labels_in_several_languages(rows, expected):
+    amount = float(rows[2].split()[-1].replace(",", "."))
+    values = {"total": amount, "amount_due": amount}
+    evidence = locate(values, [layer(*rows)])
+    assert {path: evidence[path].rows[0] for path in expected} == expected
+
+
+def test_a_rate_printed_on_every_line_is_one_place():
+    page = layer("Item A 1 10.00 15.00% 10.00", "Item B 1 20.00 15.00% 20.00", "Tax 15.00% 4.50")
+    evidence = locate({"lines": [{"description": "Item A", "tax_rate": 15.0}]}, [page])
+    assert len(evidence["lines[0].tax_rate"].boxes) == 1
+
+
+@pytest.mark.parametrize("printed,value", [("INV-100", 100.0), ("No. 2024/0017", 17.0), ("Art. 100-A", 100.0),
+                                           ("D-63571", 63571.0)])
+def test_numbers_are_whole_printed_tokens_never_inside_a_code(printed, value):
+    assert value not in parse_numbers(printed)
+    assert find_value("total", value, layer(f"Invoice {printed}")) is None
+
+
+def test_a_minus_or_a_unit_keeps_a_number_a_number():
+    assert parse_numbers("Total: -12.00") == [12.0] and parse_numbers("12.00-") == [12.0]
+    assert 12.5 in parse_numbers("12.50/kg")
+
+
+def test_codes_are_whole_tokens_and_a_postcode_may_carry_its_country():
+    assert find_value("seller.address.zip", "63571", layer("D-63571 Gelnhausen")) is not None
+    assert find_value("seller.address.zip", "63571", layer("Ref 1635712")) is None, "never inside another token"
+    assert find_value("order_reference", "100", layer("Invoice INV-100")) is None
+    assert find_value("seller.vat", "DE123456789", layer("USt-IdNr.:DE123456789")) is not None
+    assert find_value("seller.vat", "DE123456789", layer("VATDE123456789")) is not None, "a label glued by OCR"
+    assert find_value("document_number", "123456", layer("Order 91234567")) is None
 
 
 INVOICE_PAGE = layer(

@@ -46,6 +46,18 @@ def test_make_engine_defers_internvl_only_when_its_weights_are_missing(tmp_path,
     assert_names_the_three_ways_forward(weights_missing(tmp_path), tmp_path)
 
 
+def test_a_folder_with_part_of_the_weights_is_no_weights_and_says_what_is_missing(tmp_path, tiny_model_dir):
+    """A download cut short (config.json there, the weights not): the server must not try to load it."""
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(tiny_model_dir / name, partial)
+    message = weights_missing(partial)
+    assert message.startswith(f"incomplete InternVL3-1B weights in {partial} (missing: model.safetensors)")
+    assert_names_the_three_ways_forward(message, partial)
+    assert isinstance(make_engine(Settings(model_path=partial)), DeferredEngine)
+
+
 def test_a_server_without_weights_reads_einvoices_refuses_the_rest_precisely_then_loads_them(tmp_path,
                                                                                              tiny_model_dir):
     weights = tmp_path / "InternVL3-1B-hf"

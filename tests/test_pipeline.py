@@ -128,6 +128,21 @@ def test_invalid_engine_values_are_dropped_with_warnings_not_the_whole_document(
     assert all(w.serious and w.code == "schema_repair" for w in warnings)
 
 
+@pytest.mark.parametrize("lines,bad", [
+    ([None, 5, {"amount": 1.0}], 2),  # the neighbour of a null item is not overwritten
+    ([{"amount": 1.0}, None], 1),  # a null last item: no write past the list's end
+    (["x", [], {"amount": 1.0}, True, None], 4),
+], ids=["null-then-number", "null-last", "mixed"])
+def test_list_items_that_are_not_objects_are_dropped_alone_and_the_others_kept(lines, bad):
+    """A model that answers ``"lines": [null, 5, {...}]``: each such item goes (one warning each), the real line
+    stays — not an IndexError (INTERNAL, which the Odoo addon retries as transient)."""
+    document, warnings = validate({"lines": lines, "taxes": [{"rate": 19.0, "amount": 1.9}, None]})
+    assert [line.amount for line in document.lines] == [1.0]
+    assert [tax.rate for tax in document.taxes] == [19.0]
+    assert len(warnings) == bad + 1 and all(w.code == "schema_repair" and w.serious for w in warnings)
+    assert {w.field.split("[")[0] for w in warnings} == {"lines", "taxes"}
+
+
 def test_requested_type_fills_a_missing_type():
     document, warnings = validate({"total": 3}, "credit_note")
     assert document.document_type == "credit_note" and warnings == []
@@ -185,6 +200,24 @@ def test_transparent_png_lands_on_white_paper():
     img.save(out, "PNG")
     page = load_document(out.getvalue(), "image/png", "x.png", LIMITS).doc.pages[0]
     assert page.image.getpixel((50, 50)) == (255, 255, 255)
+
+
+def _fax_tiff(width: int, height: int) -> bytes:
+    """A white 1-bit TIFF (CCITT group 4): a few KB on the wire for any size."""
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "TIFF", compression="group4")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("make,size", [
+    (lambda: h.png(7000, 6000), "7,000×6,000 pixels (42,000,000)"),  # over our limit: our check
+    (lambda: h.huge_png_header_only(30_000, 20_000), "30,000×20,000 pixels (600,000,000)"),  # Pillow's guard first
+    (lambda: _fax_tiff(20_000, 10_000), "20,000×10,000 pixels (200,000,000)"),
+], ids=["over-the-limit", "decompression-bomb", "tiff-bomb"])
+def test_the_pixel_limit_refusal_names_the_image_size_and_the_limit(make, size):
+    with pytest.raises(errors.InvalidDocument) as info:
+        load_document(make(), "", "scan", LIMITS)
+    assert size in info.value.message and "at most 20,000,000 pixels per page (OCR_MAX_PIXELS)" in info.value.message
 
 
 def test_request_max_pages_reads_fewer_pages_and_says_so():

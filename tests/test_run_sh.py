@@ -24,7 +24,7 @@ def project(tmp_path) -> Path:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'stand-in'\n")
     (tmp_path / "ocr_sidecar").mkdir()
     (tmp_path / "ocr_sidecar" / "__main__.py").write_text(
-        "import sys\nprint('ran', sys.prefix, *sys.argv[1:])\n")
+        "import os, sys\nprint('ran', sys.prefix, *sys.argv[1:])\nprint('as', os.environ.get('OCR_SIDECAR_PROG'))\n")
     return tmp_path
 
 
@@ -38,6 +38,7 @@ def test_run_sh_makes_a_venv_once_and_reinstalls_only_when_requirements_change(p
     assert first.returncode == 0, first.stderr
     venv = project / ".venv"
     assert f"ran {venv} extract x.pdf" in first.stdout  # the venv's interpreter ran the command
+    assert f"as {project / 'run.sh'}" in first.stdout  # help and errors name the command as the user typed it
     assert "creating .venv" in first.stderr and "installing requirements.txt" in first.stderr
     assert (venv / ".run-sh-installed").is_file()
 

@@ -175,6 +175,39 @@ def test_full_queue_gives_resource_exhausted_with_a_retry_hint():
         assert all(float(meta["retry-after-s"]) >= 1 for meta in hints)
 
 
+def test_work_no_worker_takes_gives_its_queue_slot_back():
+    """Handing a document to the worker pool can fail after it took a slot (the pool shut down by a drain):
+    the slot and its admission must come back, or the server refuses everything once they are used up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ocr_sidecar import errors
+    from ocr_sidecar.pipeline import ExtractParams
+
+    sidecar = SidecarThread(engine="replay", concurrency=1, queue_size=1)
+    with sidecar as target, grpc.insecure_channel(target) as ch:
+        server, stub = sidecar.server, pb_grpc.DocumentServiceStub(ch)
+        working = server._executor
+        server._executor = ThreadPoolExecutor(1)
+        server._executor.shutdown()
+        for _ in range(server.workers + 2):  # more than the slots and the queue hold
+            with pytest.raises(grpc.RpcError) as info:
+                stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=5)
+            assert info.value.code() == grpc.StatusCode.INTERNAL, info.value.details()
+        assert server._admitted == 0 and server._slots._value == server.workers
+        # while draining, the same failure is the retryable UNAVAILABLE, and gives its slot back too
+        server.draining = True
+
+        class Context:
+            def time_remaining(self):
+                return None
+
+        with pytest.raises(errors.NotReady, match="shutting down"):
+            sidecar.call(server._run(ExtractParams(content=BILL.read_bytes()), Context()))
+        assert server._admitted == 0 and server._slots._value == server.workers
+        server.draining, server._executor = False, working
+        assert stub.Extract(pb.ExtractRequest(content=BILL.read_bytes()), timeout=10).document_json
+
+
 def test_deadline_cancels_the_work_and_frees_the_worker():
     sidecar = SidecarThread(engine="replay", concurrency=1, delay_s=5.0)
     with sidecar as target, grpc.insecure_channel(target) as ch:

@@ -18,12 +18,16 @@
     "assets": {
         "web.assets_backend": [
             "document_digitize/static/src/digitize_refresh_service.js",
+            "document_digitize/static/src/digitize_list_refresh.js",
             "document_digitize/static/src/document_viewer/document_viewer.js",
             "document_digitize/static/src/document_viewer/form_patch.js",
             "document_digitize/static/src/document_viewer/document_viewer.xml",
             "document_digitize/static/src/document_viewer/document_viewer.scss",
         ],
-        "web.assets_tests": ["document_digitize/static/tests/tours/evidence_tour.js",
-                             "document_digitize/static/tests/tours/clerk_tour.js"],
+        "web.assets_tests": [
+            "document_digitize/static/tests/tours/evidence_tour.js",
+            "document_digitize/static/tests/tours/clerk_tour.js",
+            "document_digitize/static/tests/tours/upload_list_tour.js",
+        ],
     },
 }

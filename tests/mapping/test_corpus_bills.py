@@ -64,13 +64,26 @@ def test_header(mapped):
     assert result.order_reference == gold.get("order_reference")
 
 
+ADJUSTMENT = "Document-level "  # the name of a line the mapping adds for a document-level discount or charge
+
+
+def _document_lines(gold, result) -> list[dict]:
+    """The mapped lines of the document's own lines: the first ones, one each; any after them are adjustments."""
+    doc_lines = gold.get("lines") or []
+    own, added = result.lines[:len(doc_lines)], result.lines[len(doc_lines):]
+    assert len(own) == len(doc_lines), f"{len(doc_lines)} lines on the document, {len(result.lines)} mapped"
+    assert not any(line["name"].startswith(ADJUSTMENT) for line in own), "a document line is missing"
+    assert all(line["name"].startswith(ADJUSTMENT) for line in added), "a line the document does not have"
+    return own
+
+
 def test_lines(mapped):
     _, gold, cat, result = mapped
     doc_lines = gold.get("lines") or []
     assert all("display_type" not in line for line in result.lines)
-    if not doc_lines:
+    if not doc_lines:  # lines are made from the tax summary then (lines_from_summary): other tests
         return
-    for index, (expected, line) in enumerate(zip(doc_lines, result.lines)):
+    for index, (expected, line) in enumerate(zip(doc_lines, _document_lines(gold, result), strict=True)):
         assert line["quantity"] == expected.get("quantity", 1.0)
         if expected.get("unit_price") is not None:
             assert line["price_unit"] == pytest.approx(expected["unit_price"])
@@ -95,6 +108,7 @@ def test_document_level_allowances_become_lines(mapped):
     if not lines or any(line.get("amount") is None for line in lines) or gold.get("subtotal") is None:
         pytest.skip("no complete line amounts to compare with the subtotal")
     difference = round(gold["subtotal"] - sum(line["amount"] for line in lines), 2)
+    _document_lines(gold, result)  # every document line mapped: what follows them is only the adjustments
     extra = result.lines[len(lines):]
     if abs(difference) < 0.005:
         assert extra == []

@@ -65,6 +65,7 @@ def test_fuzzy_name_match_is_flagged_for_a_look():
     result = map_document(doc_with_seller(name="Liefrant GmbH"), catalog(partner), "vendor_bill")
     assert (result.header["partner_id"], result.partner_match) == (30, "fuzzy_name")
     assert "Lieferant GmbH" in F.item(result, "partner_fuzzy").message
+    assert F.item(result, "partner_fuzzy").serious, "a guess always goes to a person"
 
 
 def test_two_equally_similar_names_are_not_guessed():
@@ -82,8 +83,8 @@ def test_dissimilar_name_is_not_matched():
 
 
 def test_email_domain_match():
-    partner = C.PartnerCandidate(30, "Werkzeughandel Schmidt", email="info@acme-tools.example")
-    doc = doc_with_seller(name="ACME", email="billing@ACME-tools.example")
+    partner = C.PartnerCandidate(30, "Werkzeughandel Schmidt", email="info@acme-tools.de")
+    doc = doc_with_seller(name="ACME", email="billing@ACME-tools.de")
     result = map_document(doc, catalog(partner), "vendor_bill")
     assert (result.header["partner_id"], result.partner_match) == (30, "email_domain")
 
@@ -198,6 +199,140 @@ def test_name_similarity_without_rapidfuzz(monkeypatch):
     partner = C.PartnerCandidate(30, "Lieferant GmbH")
     result = map_document(doc_with_seller(name="Liefrant GmbH"), catalog(partner), "vendor_bill")
     assert result.partner_match == "fuzzy_name"
+
+
+# --- how sure the partner is ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seller,partner,method,confidence", [
+    ({"name": "Lieferant GmbH", "vat": "DE123456789"}, {"vat": "DE123456789"}, "vat", "sure"),
+    ({"name": "Lieferant GmbH", "iban": "DE34700700100156919301"}, {"ibans": ("DE34700700100156919301",)},
+     "iban", "sure"),
+    ({"name": "Lieferant GmbH"}, {}, "name", "likely"),
+    ({"name": "Liefrant GmbH"}, {}, "fuzzy_name", "suggestion"),
+    ({"name": "Schmidt Werkzeuge", "email": "billing@lieferant.de"}, {"email": "info@lieferant.de"},
+     "email_domain", "suggestion"),
+])
+def test_how_sure_the_vendor_is(seller, partner, method, confidence):
+    result = map_document(doc_with_seller(**seller), catalog(C.PartnerCandidate(30, "Lieferant GmbH", **partner)),
+                          "vendor_bill")
+    assert (result.header["partner_id"], result.partner_match, result.partner_confidence) == (30, method, confidence)
+    guessed = [i for i in result.review if i.code in ("partner_fuzzy", "partner_email_domain")]
+    if confidence == "suggestion":
+        assert guessed and all(i.serious for i in guessed), "a suggestion is never taken without a person's look"
+        assert result.needs_review
+    else:
+        assert not guessed
+
+
+def test_a_guess_says_how_in_words_a_clerk_uses():
+    partner = C.PartnerCandidate(30, "Werkzeughandel Schmidt", email="info@acme-tools.de")
+    result = map_document(doc_with_seller(name="ACME", email="billing@acme-tools.de"), catalog(partner), "vendor_bill")
+    assert F.item(result, "partner_email_domain").message == (
+        "Vendor Werkzeughandel Schmidt was guessed from the e-mail domain acme-tools.de of “billing@acme-tools.de”: "
+        "check it.")
+
+
+def test_no_partner_no_confidence():
+    result = map_document(doc_with_seller(name="Globex Corporation"), catalog(), "vendor_bill")
+    assert (result.partner_match, result.partner_confidence) == ("", "")
+
+
+def test_a_guess_on_a_record_whose_partner_was_chosen_asks_nothing_more():
+    partner = C.PartnerCandidate(30, "Lieferant GmbH")
+    result = map_document(doc_with_seller(name="Liefrant GmbH"), catalog(partner), "vendor_bill",
+                          current={"partner_id": 30})
+    assert "partner_id" not in result.header
+    assert "partner_fuzzy" not in F.codes(result)
+
+
+@pytest.mark.parametrize("address", [
+    "azure.Interior24@example.com", "billing@mail.example.org", "info@example.net", "a@acme.example",
+    "a@shop.test", "a@box.invalid", "a@printer.localhost", "a@nas.local", "a@router.home.arpa",
+    "info@yourcompany.com", "admin@yourcompany.example.com",
+])
+def test_placeholder_domains_identify_nobody(address):
+    assert F.normalize.email_domain(address) is None
+    partner = C.PartnerCandidate(30, "Someone Else", email="x@" + address.split("@")[1].lower())
+    result = map_document(doc_with_seller(name="Azure Interior", email=address), catalog(partner), "vendor_bill")
+    assert "partner_id" not in result.header
+
+
+def test_real_domains_still_count():
+    assert F.normalize.email_domain("a@example-shop.com") == "example-shop.com"
+    assert F.normalize.email_domain("a@testing.de") == "testing.de"
+    assert F.normalize.email_domain("a@local-bakery.fr") == "local-bakery.fr"
+
+
+# --- never one of us ---------------------------------------------------------------------------------------
+
+
+def test_found_case_our_own_user_by_the_email_domain():
+    """A bill from Azure Interior (…@example.com) got the user Administrator (admin@example.com) as vendor."""
+    admin = C.PartnerCandidate(3, "Administrator", email="admin@example.com", company_type="person", is_own=True)
+    doc = F.load_gold(F.corpus()[0].with_name("i2d_AzureInterior.pdf"))
+    result = map_document(doc, catalog(admin), "vendor_bill")
+    assert "partner_id" not in result.header
+    assert F.item(result, "partner_not_found").serious
+
+
+@pytest.mark.parametrize("seller,own", [
+    ({"name": "Lieferant GmbH", "vat": "DE136695976"}, {"name": "Sister Company", "vat": "DE136695976"}),
+    ({"name": "Lieferant GmbH", "iban": "DE34700700100156919301"},
+     {"name": "Sister Company", "ibans": ("DE34700700100156919301",)}),
+    ({"name": "Lieferant GmbH"}, {"name": "Lieferant GmbH"}),
+    ({"name": "Liefrant GmbH"}, {"name": "Lieferant GmbH"}),
+    ({"name": "Lieferant GmbH", "email": "billing@lieferant.de"}, {"name": "Mitchell Admin", "email": "m@lieferant.de"}),
+])
+def test_our_own_users_and_companies_are_never_the_vendor(seller, own):
+    ourselves = C.PartnerCandidate(7, is_own=True, **own)
+    result = map_document(doc_with_seller(**seller), catalog(ourselves), "vendor_bill", options={"create_partner": True})
+    assert "partner_id" not in result.header and result.partner is None
+    assert result.partner_to_create is None, "never a new vendor made of ourselves"
+    item = F.item(result, "partner_is_own")
+    assert item.serious and own["name"] in item.message
+
+
+def test_a_real_vendor_beside_ourselves_is_found():
+    ourselves = C.PartnerCandidate(7, "Lieferant GmbH", is_own=True)
+    vendor = C.PartnerCandidate(30, "Lieferant GmbH", vat="DE123456789")
+    result = map_document(einfach(), catalog(ourselves, vendor), "vendor_bill")
+    assert (result.header["partner_id"], result.partner_match) == (30, "vat")
+    by_name = map_document(doc_with_seller(name="Lieferant GmbH"), catalog(ourselves, C.PartnerCandidate(31, "Lieferant GmbH")),
+                           "vendor_bill")
+    assert (by_name.header["partner_id"], by_name.partner_match) == (31, "name")
+
+
+def test_our_own_email_domain_identifies_nobody():
+    vendor = C.PartnerCandidate(30, "Werkzeughandel Schmidt", email="info@acme-tools.de")
+    company = F.company()
+    ours = C.InMemoryCatalog(C.CompanyInfo(**{**company.__dict__, "own_email_domains": frozenset({"acme-tools.de"})}),
+                             partners=[vendor], taxes=F.country_taxes("DE"), currencies=[C.CurrencyCandidate(1, "EUR")],
+                             uoms=F.UOMS, countries=F.COUNTRIES)
+    doc = doc_with_seller(name="ACME", email="someone@purchasing.acme-tools.de")  # a colleague's address
+    assert "partner_id" not in map_document(doc, ours, "vendor_bill").header
+
+
+def test_our_own_vat_id_never_makes_a_new_vendor():
+    result = map_document(doc_with_seller(name="My Company", vat="DE136695976"),
+                          C.InMemoryCatalog(F.company(vat="DE136695976"), taxes=F.country_taxes("DE"),
+                                            currencies=[C.CurrencyCandidate(1, "EUR")], uoms=F.UOMS,
+                                            countries=F.COUNTRIES),
+                          "vendor_bill", options={"create_partner": True})
+    assert result.partner_to_create is None
+    assert F.item(result, "own_company").serious
+
+
+def test_our_own_bank_account_is_never_added_to_the_vendor():
+    vendor = C.PartnerCandidate(30, "Lieferant GmbH", vat="DE123456789")
+    ourselves = C.PartnerCandidate(F.COMPANY_PARTNER_ID + 100, "My Company", ibans=("DE88200800000970375700",),
+                                   is_own=True)
+    doc = einfach()
+    doc["seller"]["iban"] = "DE88200800000970375700"
+    result = map_document(doc, catalog(vendor, ourselves), "vendor_bill")
+    assert result.header["partner_id"] == 30
+    assert result.bank_account_to_add is None and result.partner_bank_iban is None
+    assert F.item(result, "iban_own").serious
 
 
 def test_what_the_requester_may_not_create_is_not_created_and_said():

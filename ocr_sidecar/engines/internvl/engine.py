@@ -25,6 +25,7 @@ from ...lookup import PromptLookup
 from ...prompts import document_prompt
 from ...random_model import RANDOM_MARKER
 from ...schema import MAX_LINES, decoding_json_schema
+from .. import model_files_missing
 from ..base import BaseEngine, DocumentInput, EngineResult
 from .batch import BatchDecoding
 from .decoding import SingleDecoding
@@ -89,11 +90,12 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
 
     def load(self) -> None:
         path = self.model_path
-        has_weights = any(path.glob("*.safetensors")) or any(path.glob("*.bin"))
-        if not (path / "config.json").is_file() or not has_weights:
+        missing = model_files_missing(path)
+        if missing:
             raise errors.ModelNotFound(
-                f"No InternVL weights at {path}: run `ocr-sidecar download-model` (needs internet) or put the "
-                "InternVL3-1B-hf files there; `ocr-sidecar serve --demo` runs a random demo model.")
+                f"No complete InternVL weights at {path} (missing: {', '.join(missing)}): run `ocr-sidecar "
+                "download-model` (needs internet) or put the InternVL3-1B-hf files there; `ocr-sidecar serve --demo` "
+                "runs a random demo model.")
         import torch
         import xgrammar as xgr
         from transformers import AutoModelForImageTextToText, AutoTokenizer

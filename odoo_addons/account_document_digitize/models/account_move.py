@@ -72,6 +72,7 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         for move in posted.filtered(lambda m: m.digitize_state and m.move_type in ("in_invoice", "in_refund")):
             move._digitize_learn()
+        posted._digitize_confirmed()
         return posted
 
     def _digitize_learn(self):

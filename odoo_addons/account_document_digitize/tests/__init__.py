@@ -1,5 +1,6 @@
 from . import (
     test_bench_overhead,
+    test_confirm,
     test_cross_company,
     test_digitize_bill,
     test_evidence,
@@ -7,7 +8,10 @@ from . import (
     test_faults,
     test_layout_reuse,
     test_mail_ingestion,
+    test_partner_corpus,
+    test_partner_guess,
     test_poison,
     test_tls,
     test_tour,
+    test_upload_list,
 )

@@ -63,6 +63,27 @@ class TestDigitizeBill(DigitizeCase):
         self.assertEqual(json.loads(bill.digitize_json)["document_number"], "2022089083")
         self.assertTrue(any("Digitized by" in (m.body or "") for m in bill.message_ids))
 
+    def test_re_digitize_refills_the_lines_the_last_reading_wrote_and_keeps_a_persons(self):
+        bill = self.new_bill(NETPRESSE.read_bytes())
+        bill.action_digitize()
+        self.run_queue()
+        first = bill.invoice_line_ids
+        self.assertEqual(len(first), 3)
+        bill.action_digitize_retry()  # Re-digitize: the lines are the reading's own, untouched
+        self.run_queue()
+        self.assertEqual(bill.digitize_state, "done", bill.digitize_review_html)
+        self.assertEqual(len(bill.invoice_line_ids), 3, "refilled, not doubled and not kept")
+        self.assertFalse(bill.invoice_line_ids & first, "the document's lines read again")
+        self.assertEqual(bill.amount_total, 56.02)
+        # a person changes a line: reading again keeps every line and says so
+        bill.invoice_line_ids[0].price_unit += 1.0
+        kept = bill.invoice_line_ids
+        bill.action_digitize_retry()
+        self.run_queue()
+        self.assertEqual(bill.invoice_line_ids, kept)
+        self.assertEqual(bill.digitize_state, "needs_review")
+        self.assertIn("already has lines", bill.digitize_review_html)
+
     def test_totals_that_do_not_add_up_need_review_with_a_note(self):
         content = NETPRESSE.read_bytes() + b"\n% variant"
         document = json.loads(NETPRESSE.with_name(NETPRESSE.stem + ".gold.json").read_text())

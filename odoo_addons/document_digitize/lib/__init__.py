@@ -21,6 +21,7 @@ from .duplicates import BillKey, Duplicate, duplicate_items, find_duplicates
 from .mapping import (
     LINES_FIELD,
     ORDER_HEADER_FIELDS,
+    PARTNER_CONFIDENCE,
     TARGETS,
     MappingOptions,
     MappingResult,

@@ -31,6 +31,9 @@ class CompanyInfo:
     currency_code: str
     country_code: Optional[str] = None
     vat: Optional[str] = None
+    # the domains of our own addresses (the company's, its users', its mail alias): a document's e-mail there
+    # was written by one of us (a forwarded mail, our own address printed as the buyer's), never the vendor's
+    own_email_domains: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class PartnerCandidate:
     country_code: Optional[str] = None
     property_payment_term_id: Optional[int] = None  # vendor payment terms (bills/POs)
     customer_payment_term_id: Optional[int] = None  # customer payment terms (sales orders)
+    # one of us: a company of this database or an internal user's partner. Never a document's counterpart,
+    # whatever matches (name, e-mail, VAT id): the mapping drops it.
+    is_own: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,8 @@ class Catalog(Protocol):
     """Lookups the mapping needs, implemented by the Odoo layer with ORM searches.
 
     Every method is scoped to the record's company (its own records plus shared ones) and returns
-    active records only unless stated otherwise.
+    active records only unless stated otherwise. Partners that are one of us (the database's companies,
+    internal users) are returned like the others, with ``is_own`` set: the mapping decides what to say.
     """
 
     def company(self) -> CompanyInfo:

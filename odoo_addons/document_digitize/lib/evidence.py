@@ -284,10 +284,15 @@ def missing_paths(document: Any, evidence: Iterable[Mapping[str, Any]], warnings
     (``value_not_on_page``) and, where the pages have a word layer, every printed value without evidence."""
     located = {e.get("path") for e in evidence}
     flagged = {_get(w, "field") for w in warnings or () if _get(w, "code") == NOT_ON_PAGE and _get(w, "field")}
-    printed = printed_paths(document)
+    # a zero amount or rate not printed is an absence (no tax on a zero-VAT bill), not a value to check
+    printed = [path for path in printed_paths(document) if not _is_zero(value_at(document, path))]
     out = [path for path in printed if path not in located and (word_layer or path in flagged)]
     out += sorted(path for path in flagged - set(out) - located if value_at(document, path) is not None)
     return out
+
+
+def _is_zero(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
 
 
 def missing_items(document: Any, paths: Iterable[str], target: str,

@@ -76,6 +76,12 @@ _MOVE_TYPES = {"in_invoice": "vendor bill", "in_refund": "vendor refund", "out_i
 
 SET = 6  # odoo.fields.Command.SET: x2many values are given as [(SET, 0, ids)]
 
+# How sure the partner is, by how it was found (``MappingResult.partner_match``): an identifier (VAT id, IBAN)
+# makes it sure, its exact name likely; a similar name or the e-mail's domain only suggests it, and a
+# suggestion always goes to a person (a serious review item), never straight to "done".
+PARTNER_CONFIDENCE = {"vat": "sure", "iban": "sure", "name": "likely", "fuzzy_name": "suggestion",
+                      "email_domain": "suggestion"}
+
 
 @dataclass
 class MappingOptions:
@@ -140,6 +146,11 @@ class MappingResult:
         return any(item.serious for item in self.review)
 
     @property
+    def partner_confidence(self) -> str:
+        """'sure' | 'likely' | 'suggestion' (``PARTNER_CONFIDENCE``); '' when no partner was found."""
+        return PARTNER_CONFIDENCE.get(self.partner_match, "") if self.partner else ""
+
+    @property
     def lines_field(self) -> str:
         """The record's x2many field that ``lines`` are created in."""
         return LINES_FIELD[self.target]
@@ -191,6 +202,9 @@ class DocumentMapper:
         self.partner_label = "customer" if target == "sale_order" else "vendor"
         self.review: list[ReviewItem] = []
         self._taxes: Optional[list[TaxCandidate]] = None
+        self._own_found: dict[int, PartnerCandidate] = {}  # ourselves among the candidates (dropped)
+        self._own_party = False  # the document names our own company (its VAT id) where the partner goes
+        self._name_score = 0.0  # how alike the name of a partner found by a similar name is
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -240,11 +254,15 @@ class DocumentMapper:
                     f"points to {partner.name}.", "partner_id"))
         elif partner:
             result.header["partner_id"] = partner.id
+            if PARTNER_CONFIDENCE.get(method) == "suggestion":
+                self.review.append(self.suggestion_item(party, partner, method))
         elif party.is_empty():
             self.review.append(ReviewItem(
                 "partner_missing", f"The document names no {self.partner_label}: select one.", self.role,
                 serious=True))
-        else:
+        elif self._own_found:
+            self.review.append(self.own_partner_item(party))
+        elif not self._own_party:  # never a new partner with our own VAT id
             self.prepare_partner_creation(party, result)
         if self.target == "vendor_bill":
             self.prepare_bank_account(party, current_id or (partner.id if partner else None), result)
@@ -260,6 +278,7 @@ class DocumentMapper:
                     "own_company", f"The {self.role}'s VAT id {party.vat.compact} is your own company's: seller "
                     f"and buyer may be swapped on the document. Select the {self.partner_label} by hand.",
                     f"{self.role}.vat", serious=True))
+                self._own_party = True
                 return None, ""
             found = self._pick(self.catalog.partners_by_vat(list(party.vat.variants)), party, "VAT id")
             if found:
@@ -272,11 +291,34 @@ class DocumentMapper:
             found, method = self.match_partner_by_name(party)
             if found:
                 return found, method
-        if party.email_domain:
+        if party.email_domain and not self._own_domain(party.email_domain):
             found = self._pick(self.catalog.partners_by_email_domain(party.email_domain), party, "email domain")
             if found:
                 return found, "email_domain"
         return None, ""
+
+    def _own_domain(self, domain: str) -> bool:
+        """An address of ours (the company's, a user's, our mail alias), or of a subdomain of ours."""
+        return any(domain == own or domain.endswith("." + own) for own in self.company.own_email_domains)
+
+    def suggestion_item(self, party: Party, partner: PartnerCandidate, method: str) -> ReviewItem:
+        """A partner only suggested (a similar name, the e-mail's domain): a person confirms it."""
+        label = self.partner_label.capitalize()
+        if method == "email_domain":
+            return ReviewItem(
+                "partner_email_domain", f"{label} {partner.name} was guessed from the e-mail domain "
+                f"{party.email_domain} of “{party.email}”: check it.", f"{self.role}.email", serious=True)
+        return ReviewItem(
+            "partner_fuzzy", f"{label} {partner.name} was guessed from a similar name (“{party.name}”, "
+            f"{self._name_score:.0f} % alike): check it.", f"{self.role}.name", serious=True)
+
+    def own_partner_item(self, party: Party) -> ReviewItem:
+        """The document's partner matched only ourselves: a user's or a company's partner of this database."""
+        names = ", ".join(p.name for p in list(self._own_found.values())[:3])
+        return ReviewItem(
+            "partner_is_own", f"“{party.name or party.email or '?'}” on the document matches only {names}, one of "
+            f"your own companies or users, which cannot be the {self.partner_label}: seller and buyer may be "
+            f"swapped on the document. Select the {self.partner_label}.", self.role, serious=True)
 
     def match_partner_by_name(self, party: Party) -> tuple[Optional[PartnerCandidate], str]:
         candidates = self._others(self.catalog.partners_by_name(party.name))
@@ -295,16 +337,22 @@ class DocumentMapper:
         if len(scored) > 1 and scored[1][0] > best_score - 5:
             self._ambiguous(party, [best, scored[1][1]], "similar name")
             return None, ""
-        self.review.append(ReviewItem(
-            "partner_fuzzy", f"{self.partner_label.capitalize()} {best.name} chosen for “{party.name}” by a similar "
-            f"name ({best_score:.0f} % alike): check it.", f"{self.role}.name"))
+        self._name_score = best_score  # said by ``suggestion_item`` when the partner is written
         return best, "fuzzy_name"
 
+    def _is_own(self, partner: PartnerCandidate) -> bool:
+        return partner.is_own or partner.id == self.company.partner_id
+
     def _others(self, partners: Iterable[PartnerCandidate]) -> list[PartnerCandidate]:
+        """The candidates that are not ourselves (those are kept aside for ``own_partner_item``), once each."""
         seen, result = set(), []
         for partner in partners:
-            if partner.id != self.company.partner_id and partner.id not in seen:
-                seen.add(partner.id)
+            if partner.id in seen:
+                continue
+            seen.add(partner.id)
+            if self._is_own(partner):
+                self._own_found.setdefault(partner.id, partner)
+            else:
                 result.append(partner)
         return result
 
@@ -389,9 +437,15 @@ class DocumentMapper:
     def prepare_bank_account(self, party: Party, partner_id: Optional[int], result: MappingResult) -> None:
         if not party.iban or party.iban_valid is False:
             return
-        owners = self._others(self.catalog.partners_by_iban(party.iban))
+        found = self.catalog.partners_by_iban(party.iban)
+        owners = self._others(found)
         if partner_id and any(p.id == partner_id for p in owners):
             result.partner_bank_iban = party.iban
+        elif not owners and any(self._is_own(p) for p in found):
+            self.review.append(ReviewItem(
+                "iban_own", f"The bank account {party.iban} on the document is one of your own: it was not added "
+                f"to the {self.partner_label}. Check the bank details on the document before paying.",
+                f"{self.role}.iban", serious=True))
         elif owners:
             self.review.append(ReviewItem(
                 "iban_other_partner", f"The bank account {party.iban} on the document belongs to "

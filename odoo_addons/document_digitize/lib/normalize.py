@@ -35,6 +35,14 @@ PUBLIC_MAIL_DOMAINS = frozenset("""
     proton.me mail.com zoho.com yandex.com yandex.ru mail.ru qq.com 163.com rediffmail.com
 """.split())
 
+# Names reserved for examples, tests and private networks (RFC 2606, RFC 6761, RFC 6762, RFC 8375, the ICANN
+# names never delegated) and the stand-in of Odoo's demo data (yourcompany.com): an address there is a
+# placeholder that names no real sender. A domain counts with its subdomains, a top-level name with all below it.
+PLACEHOLDER_MAIL_DOMAINS = frozenset("""
+    example.com example.net example.org home.arpa yourcompany.com
+""".split())
+PLACEHOLDER_TOP_LEVEL = frozenset("example test invalid localhost local localdomain internal lan home corp".split())
+
 MONEY_DIGITS = 2
 QUANTITY_DIGITS = 6
 PRICE_DIGITS = 6
@@ -117,13 +125,25 @@ def normalize_iban(value: Optional[str]) -> tuple[Optional[str], Optional[bool]]
     return number, bool(iban.is_valid(number))
 
 
+def is_placeholder_domain(domain: Optional[str]) -> bool:
+    """Whether ``domain`` is reserved for examples and tests or a template's stand-in (example.com, *.test,
+    localhost, ...): nobody's real address."""
+    domain = (domain or "").lower().strip(".")
+    if not domain:
+        return False
+    if domain.rsplit(".", 1)[-1] in PLACEHOLDER_TOP_LEVEL:
+        return True
+    return any(domain == reserved or domain.endswith("." + reserved) for reserved in PLACEHOLDER_MAIL_DOMAINS)
+
+
 def email_domain(email: Optional[str]) -> Optional[str]:
-    """The company domain of an email address; None for public mail providers."""
+    """The company domain of an email address; None for public mail providers and placeholder domains (which
+    say nothing about who sent the document)."""
     match = re.search(r"[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b", email or "")
     if not match:
         return None
     domain = match.group(1).lower().strip(".")
-    return None if domain in PUBLIC_MAIL_DOMAINS else domain
+    return None if domain in PUBLIC_MAIL_DOMAINS or is_placeholder_domain(domain) else domain
 
 
 def is_gtin(code: Optional[str]) -> bool:

@@ -10,9 +10,11 @@ from odoo.sql_db import TestCursor
 
 from ..lib import (
     LINES_FIELD,
+    PARTNER_CONFIDENCE,
     DigitizeConfig,
     client,
     compare_totals,
+    line_fields,
     low_confidence_fields,
     map_document,
     needs_review,
@@ -34,6 +36,15 @@ STATES = [
     ("needs_review", "Needs review"),
     ("error", "Error"),
 ]
+# How the document's partner was found (lib ``MappingResult.partner_match``), in the clerk's words
+PARTNER_MATCHES = [
+    ("vat", "VAT id"),
+    ("iban", "Bank account"),
+    ("name", "Name"),
+    ("fuzzy_name", "Similar name"),
+    ("email_domain", "E-mail domain"),
+]
+PARTNER_CONFIDENCES = [("sure", "Sure"), ("likely", "Likely"), ("suggestion", "Guessed: check it")]
 EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 120 s limit
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
@@ -45,6 +56,8 @@ DIGITIZE_FIELDS = frozenset({
     "digitize_request_id", "digitize_engine", "digitize_requested_by",
     "digitize_words",  # the pages' word layer (models/digitize_layout.py)
     "digitize_evidence",  # where each value was printed (lib/evidence.py)
+    "digitize_partner_match",  # how the partner was found
+    "digitize_to_check",  # the serious review items, said again in the chatter at confirmation
 })
 VIEWABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")  # what a browser shows
 
@@ -108,6 +121,15 @@ class DocumentDigitizeMixin(models.AbstractModel):
                                          sanitize=True, help="The reading's own warnings, in words")
     digitize_queue_position = fields.Integer("Position in the queue", compute="_compute_digitize_queue_position",
                                              help="Documents of this kind waiting before this one")
+    digitize_partner_match = fields.Selection(PARTNER_MATCHES, "Partner found by", copy=False, readonly=True,
+                                              help="How digitization found the partner it set; empty once a person "
+                                                   "chose another one")
+    digitize_partner_confidence = fields.Selection(
+        PARTNER_CONFIDENCES, "Partner", compute="_compute_digitize_partner_confidence",
+        help="Sure: found by its VAT id or bank account; likely: by its exact name; guessed: by a similar name or "
+             "the e-mail domain only, to be checked")
+    digitize_to_check = fields.Json("Left to check", copy=False, readonly=True,
+                                    help="What digitization asked a person to check (its serious review items)")
 
     # --- who writes the digitization fields ---------------------------------------------------------
 
@@ -118,7 +140,14 @@ class DocumentDigitizeMixin(models.AbstractModel):
 
     def write(self, vals):
         self._digitize_guard([vals])
-        return super().write(vals)
+        # a person who sets another partner chose it: how digitization had found its own no longer applies
+        rechosen = self.browse()
+        if "partner_id" in vals and "partner_id" in self._fields:
+            rechosen = self.filtered(lambda r: r.digitize_partner_match and r.partner_id.id != vals["partner_id"])
+        result = super().write(vals)
+        if rechosen:
+            rechosen._digitize_write({"digitize_partner_match": False})
+        return result
 
     def _digitize_guard(self, vals_list, creating=False):
         """Refuse a user's ``create``/``write`` (or ``copy`` defaults, or ``default_*`` context keys on
@@ -225,10 +254,18 @@ class DocumentDigitizeMixin(models.AbstractModel):
             record.digitize_can_start = (record.digitize_state not in ("queued", "processing")
                                          and bool(record.id) and record._digitize_is_editable())
 
-    @api.depends("digitize_confidence")
+    @api.depends("digitize_partner_match")
+    def _compute_digitize_partner_confidence(self):
+        for record in self:
+            record.digitize_partner_confidence = PARTNER_CONFIDENCE.get(record.digitize_partner_match or "", False)
+
+    @api.depends("digitize_confidence", "digitize_state")
     def _compute_digitize_low_fields(self):
         threshold = self._digitize_config().confidence_threshold
         for record in self:
+            if not record._digitize_is_editable():  # confirmed: the person has had their look
+                record.digitize_low_fields = False
+                continue
             try:
                 confidence = json.loads(record.digitize_confidence or "{}")
             except ValueError:
@@ -322,10 +359,27 @@ class DocumentDigitizeMixin(models.AbstractModel):
     def action_digitize_retry(self):
         return self.action_digitize()
 
-    @api.model
+    def _digitize_confirmed(self):
+        """A person confirmed these records (posted the bill, confirmed the order): what digitization still asked
+        to check is theirs now. Those in *needs review* leave it (``done``: the banner and the marks go, the
+        *Needs review* filter no longer lists them) and their chatter says what was left unchecked then."""
+        for record in self.filtered(lambda r: r.digitize_state == "needs_review"):
+            items = record.digitize_to_check or []
+            record._digitize_write({"digitize_state": "done"})
+            if items:
+                rows = Markup("").join(Markup("<li>%s</li>") % evidence_lib.plain(item.get("message", ""),
+                                                                       record._digitize_target) for item in items)
+                body = Markup("<p>%s</p><ul>%s</ul>") % (self.env._("Confirmed with these items not checked:"), rows)
+            else:
+                body = self.env._("Confirmed while digitization still asked for a review.")
+            record._digitize_post(body)
+
     def action_digitize_upload(self):
-        """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued."""
-        self.check_access("create")
+        """The "Upload" button of list views: a dialog that takes files, one draft per file, all queued.
+
+        Not ``@api.model``: a list's header button (``display="always"``) calls it with the selected records'
+        ids, an empty list when none is selected; the selection plays no part."""
+        self.browse().check_access("create")
         return {"type": "ir.actions.act_window", "name": self.env._("Upload documents to digitize"),
                 "res_model": "document.digitize.upload", "view_mode": "form", "target": "new",
                 "context": {"default_res_model": self._name}}
@@ -359,6 +413,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if "partner_id" in header:  # partner first: its onchanges must not undo the rest of the header
             self._digitize_set_partner(header.pop("partner_id"), mapped, current)
         self.write(header)
+        replaced = self._digitize_replaceable_lines()
+        if mapped.lines and replaced:  # read again: the last reading's own lines make way for this one's
+            self.write({mapped.lines_field: [fields.Command.delete(line.id) for line in replaced]})
         lines_before = self[mapped.lines_field]
         if mapped.lines:
             lines = self._digitize_line_values(mapped)
@@ -368,6 +425,11 @@ class DocumentDigitizeMixin(models.AbstractModel):
         items = evidence_lib.merge_items(list(mapped.review) + self._digitize_review_items(mapped), missing)
         totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
         items += compare_totals(mapped.document, totals, config.tolerance)
+        found = mapped.partner and self.partner_id.id == mapped.partner.id  # the partner set is the one it found
+        self._digitize_write({
+            "digitize_partner_match": mapped.partner_match if found else False,
+            "digitize_to_check": [{"code": item.code, "message": item.message, "field": item.field}
+                                  for item in items if item.serious] or False})
         line_ids = {int(index): line_id for index, line_id in ((self.digitize_evidence or {}).get("lines") or {}).items()}
         return ("needs_review" if needs_review(items) else "done"), review_note_html(
             items, target=self._digitize_target, line_ids=line_ids)
@@ -389,7 +451,10 @@ class DocumentDigitizeMixin(models.AbstractModel):
             line_ids = {int(index): line_id for index, line_id in previous.items() if line_id in existing}
         word_layer = evidence_lib.has_word_layer(result.page_words, result.evidence, result.engine)
         paths = evidence_lib.missing_paths(result.document, result.evidence, result.warnings, word_layer)
-        self._digitize_write({"digitize_evidence": evidence_lib.stored(result.evidence, paths, line_ids, word_layer)})
+        stored = evidence_lib.stored(result.evidence, paths, line_ids, word_layer)
+        stored["created"] = {str(line.id): self._digitize_line_fingerprint(line) for line in created} or \
+            self._digitize_replaceable_fingerprints()
+        self._digitize_write({"digitize_evidence": stored})
         return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)
 
     def _digitize_current(self):
@@ -400,8 +465,32 @@ class DocumentDigitizeMixin(models.AbstractModel):
         if current.get("currency_id") and current["currency_id"] == self.company_id.currency_id.id:
             current["currency_id"] = False
         lines_field = LINES_FIELD[self._digitize_target]
-        current[lines_field] = bool(self[lines_field])
+        current[lines_field] = bool(self[lines_field] - self._digitize_replaceable_lines())
         return current
+
+    def _digitize_line_fingerprint(self, line):
+        """What a person can change on a line, to tell a line digitization wrote from one a person touched."""
+        _lines, qty_field, taxes_field, _uom = line_fields(self._digitize_target)
+        return [line.display_type or "", line.name or "", line.product_id.id or 0, round(line[qty_field] or 0.0, 6),
+                round(line.price_unit or 0.0, 6), round(line.discount or 0.0, 6), sorted(line[taxes_field].ids)]
+
+    def _digitize_replaceable_fingerprints(self):
+        """The fingerprints of the last reading's lines that are still there as it wrote them."""
+        created = (self.digitize_evidence or {}).get("created") or {}
+        lines = self[LINES_FIELD[self._digitize_target]]
+        return {key: value for key, value in created.items() if int(key) in lines.ids}
+
+    def _digitize_replaceable_lines(self):
+        """The record's lines when every one of them is a line the last reading wrote, unchanged since: reading
+        the document again replaces them (Re-digitize refills the lines). A line a person added or changed keeps
+        them all, and the review says the document's lines were not added."""
+        created = (self.digitize_evidence or {}).get("created") or {}
+        lines = self[LINES_FIELD[self._digitize_target]]
+        if not created or not lines:
+            return lines.browse()
+        if all(created.get(str(line.id)) == self._digitize_line_fingerprint(line) for line in lines):
+            return lines
+        return lines.browse()
 
     def _digitize_header_values(self, mapped):
         """The header to write, once what it refers to exists (the partner the mapping asks to create)."""

@@ -83,13 +83,16 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
 
     def _digitize_confirm_and_learn(self, confirm):
         """``confirm()`` (the order's own confirmation, through ``super()``), then the digitized orders it
-        confirmed teach their partner's layout (models/digitize_layout.py): as they were when the person
-        confirmed them (a sales order's confirmation sets its date to now), once the confirming user's own
-        confirmation succeeded; only the layout is written as superuser."""
+        confirmed leave *needs review* (``_digitize_confirmed``) and teach their partner's layout
+        (models/digitize_layout.py): as they were when the person confirmed them (a sales order's confirmation
+        sets its date to now), once the confirming user's own confirmation succeeded; only the layout is
+        written as superuser."""
         pending = self.filtered(lambda order: order.state not in self._digitize_confirmed_states)
         documents = pending._digitize_confirmed_documents()
         result = confirm()
-        pending.filtered(lambda order: order.state in self._digitize_confirmed_states)._digitize_learn_layout(documents)
+        confirmed = pending.filtered(lambda order: order.state in self._digitize_confirmed_states)
+        confirmed._digitize_learn_layout(documents)
+        confirmed._digitize_confirmed()
         return result
 
     def _digitize_confirmed_document(self):

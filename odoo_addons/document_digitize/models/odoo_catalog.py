@@ -18,6 +18,7 @@ from ..lib import (
     compact,
     name_search_terms,
 )
+from ..lib.normalize import email_domain
 
 
 class OdooCatalog:
@@ -25,6 +26,7 @@ class OdooCatalog:
         self.env = env
         self.company_rec = company
         self._usable_companies = company | company.parent_ids  # its own records and its parents' (branches)
+        self._ourselves = None
 
     def _scope(self, model):
         """The domain of ``model``'s records this company may use (Odoo's own multi-company check)."""
@@ -36,9 +38,23 @@ class OdooCatalog:
     def company(self):
         c = self.company_rec
         return CompanyInfo(id=c.id, name=c.name, partner_id=c.partner_id.id, currency_code=c.currency_id.name,
-                           country_code=c.country_id.code or None, vat=c.vat or None)
+                           country_code=c.country_id.code or None, vat=c.vat or None,
+                           own_email_domains=self._own()[1])
 
     # partners ------------------------------------------------------------------------------------
+
+    def _own(self):
+        """Ourselves: (the partner ids of every company of the database and of every internal user, archived ones
+        too; the domains of their e-mail addresses and of the companies' mail aliases). Read once per mapping."""
+        if self._ourselves is None:
+            users = self.env["res.users"].sudo().with_context(active_test=False).search([("share", "=", False)])
+            companies = self.env["res.company"].sudo().with_context(active_test=False).search([])
+            addresses = users.mapped("email") + companies.mapped("email") + companies.partner_id.mapped("email")
+            if "alias_domain_id" in companies._fields:  # mail: the domain our aliases receive at
+                addresses += [f"alias@{name}" for name in companies.alias_domain_id.mapped("name")]
+            domains = frozenset(filter(None, (email_domain(address) for address in addresses if address)))
+            self._ourselves = (frozenset(users.partner_id.ids) | frozenset(companies.partner_id.ids), domains)
+        return self._ourselves
 
     def _partner(self, partner):
         partner = partner.commercial_partner_id
@@ -48,7 +64,8 @@ class OdooCatalog:
             website=partner.website or None, ibans=tuple(b.sanitized_acc_number for b in banks),
             company_type=partner.company_type or "company", country_code=partner.country_id.code or None,
             property_payment_term_id=partner.with_company(self.company_rec).property_supplier_payment_term_id.id or None,
-            customer_payment_term_id=partner.with_company(self.company_rec).property_payment_term_id.id or None)
+            customer_payment_term_id=partner.with_company(self.company_rec).property_payment_term_id.id or None,
+            is_own=partner.id in self._own()[0])
 
     def _partners(self, domain, limit=100):
         Partner = self.env["res.partner"].with_company(self.company_rec)

@@ -18,8 +18,10 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZE_FIELDS
+from odoo.api import call_kw
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 from odoo.tests import common as odoo_test_common
+from odoo.tools import html2plaintext
 from PIL import Image
 
 from ocr_sidecar.engines.replay import ReplayEngine
@@ -97,6 +99,21 @@ def deliver(env, model, to, *files, **kwargs):
     return env[model].search([("id", "not in", before)], order="id")
 
 
+def require_chromium(case):
+    """Skip ``case`` (an HttpCase) with a notice where no Chromium is installed for the browser tours."""
+    if not (shutil.which("chromium") or shutil.which("google-chrome") or shutil.which("chromium-browser")):
+        case.skipTest("no Chromium: `apt-get install chromium` to run the browser tour")
+
+
+def assert_upload_action(case, record):
+    """The list's Upload button as the web client calls it: ``[ids]`` of the selection, empty when none is
+    selected; either way the upload dialog of ``record``'s model."""
+    for selected in ([], record.ids):
+        action = call_kw(record.browse(), "action_digitize_upload", [selected], {})
+        case.assertEqual((action["res_model"], action["target"]), ("document.digitize.upload", "new"))
+        case.assertEqual(action["context"]["default_res_model"], record._name)
+
+
 def set_alias_domain(env, name):
     """As Odoo's own alias tests do: the company's alias domain, needed before any alias receives mail."""
     domain = env["mail.alias.domain"].create({"name": name})
@@ -121,10 +138,42 @@ class SidecarMixin:
         cls.eur = cls.env.ref("base.EUR")
         cls.eur.active = True
 
-    def attach(self, record, path, name=None):
+    @classmethod
+    def purchase_tax(cls, rate=20.0):
+        """A purchase tax of ``rate`` % in the test's company (the template company has 15 % only)."""
+        return cls.env["account.tax"].create({"name": f"VAT {rate:g} % (purchase)", "amount": rate,
+                                              "type_tax_use": "purchase", "company_id": cls.env.company.id})
+
+    def attach(self, record, path, name=None, content=None):
         """The document as a file of ``record`` (as sent: digitizable records keep the original bytes)."""
-        return self.env["ir.attachment"].create({"name": name or path.name, "raw": path.read_bytes(),
+        return self.env["ir.attachment"].create({"name": name or path.name, "raw": content or path.read_bytes(),
                                                  "res_model": record._name, "res_id": record.id})
+
+    def digitize_new(self, model, path, content=None, **values):
+        """A new draft of ``model`` with the document ``path`` (or ``content`` under its name) as its main file,
+        digitized as the button and the scheduled action do."""
+        record = self.env[model].create(values)
+        attachment = self.attach(record, path, content=content)
+        if "message_main_attachment_id" in record._fields:
+            record.message_main_attachment_id = attachment
+        record.action_digitize()
+        record._digitize_process_queue(10, commit=False)
+        self.assertIn(record.digitize_state, ("done", "needs_review"), record.digitize_error)
+        return record
+
+    def assert_review_ended(self, record, to_check):
+        """``record`` was confirmed while it needed review: out of *Needs review* (state, filter, marks), and one
+        chatter note lists ``to_check``, what digitization had asked to check."""
+        self.assertEqual(record.digitize_state, "done", "the banner goes")
+        self.assertNotIn(record, record.search([("digitize_state", "=", "needs_review")]),
+                         "the Needs review filter no longer lists it")
+        self.assertFalse(record.digitize_low_fields, "no low-confidence marks once confirmed")
+        note = record.message_ids.filtered(lambda m: "not checked" in (m.body or ""))
+        self.assertEqual(len(note), 1)
+        text = " ".join(html2plaintext(note.body).split())
+        self.assertIn("Confirmed with these items not checked:", text)
+        for message in to_check:
+            self.assertIn(" ".join(message.split()), text)
 
 
 class DigitizeCase(SidecarMixin, TransactionCase):
@@ -190,8 +239,7 @@ class EvidenceTourCase(HttpCase):
 
     def setUp(self):
         super().setUp()
-        if not (shutil.which("chromium") or shutil.which("google-chrome") or shutil.which("chromium-browser")):
-            self.skipTest("no Chromium: `apt-get install chromium` to run the browser tour")
+        require_chromium(self)
         self.sidecar = SidecarThread(engine="replay", documents_dir=DOCS, engine_instance=ReplayReadingWords(DOCS))
         self.addCleanup(self.sidecar.stop)
         self.env["ir.config_parameter"].sudo().set_param("document_digitize.endpoint", self.sidecar.start())

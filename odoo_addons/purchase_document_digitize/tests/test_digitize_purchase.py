@@ -216,3 +216,29 @@ class TestImmediateEOrder(TransactionCase):
         self.assertEqual(order.partner_ref, "PO123456789")
         self.assertEqual(order.partner_id, vendor)
         self.assertEqual(len(order.order_line), 3, "no product and no fallback in this company: 3 noted lines")
+
+
+@tagged("post_install", "-at_install")
+class TestFallbackProductUpgrade(TransactionCase):
+    """18.0.1.1.0 moved the fallback product from a database-wide parameter to each company."""
+
+    def test_the_old_parameter_becomes_each_companys_fallback_where_that_company_may_use_it(self):
+        from odoo.addons.document_digitize.upgrade import fallback_product_to_companies  # noqa: PLC0415
+
+        company_a = self.env.company
+        company_b = self.env["res.company"].create({"name": "Upgrade B"})
+        field, param = "document_digitize_purchase_fallback_product_id", "document_digitize.purchase_fallback_product_id"
+        ICP = self.env["ir.config_parameter"].sudo()
+        shared = self.env["product.product"].create({"name": "Shared fallback", "purchase_ok": True})
+        ICP.set_param(param, str(shared.id))
+        fallback_product_to_companies(self.env.cr, param, field)
+        self.assertEqual((company_a[field], company_b[field]), (shared, shared))
+        self.assertFalse(ICP.get_param(param), "the parameter is gone: nothing reads it again")
+        own = self.env["product.product"].create({"name": "A's fallback", "purchase_ok": True,
+                                                  "company_id": company_a.id})
+        company_b[field] = False
+        ICP.set_param(param, str(own.id))
+        with self.assertLogs("odoo.addons.document_digitize.upgrade", "WARNING"):
+            fallback_product_to_companies(self.env.cr, param, field)
+        self.assertEqual((company_a[field], company_b[field]), (own, self.env["product.product"]),
+                         "another company's product is never a company's fallback")

@@ -34,6 +34,10 @@ registry.category("web_tour.tours").add("document_digitize_bill_done", {
             run: "click",
         },
         {
+            content: "How sure the vendor is, beside it (by its name, or by the bank account the first bill added)",
+            trigger: ".o_form_view .o_field_widget[name='digitize_partner_confidence'] .badge:contains('Sure'), .o_form_view .o_field_widget[name='digitize_partner_confidence'] .badge:contains('Likely')",
+        },
+        {
             content: "The vendor's reference was read from the document",
             trigger: ".o_form_view .o_field_widget[name='ref'] input:value('2022089083'), .o_form_view .o_field_widget[name='ref']:contains('2022089083')",
         },

@@ -91,11 +91,11 @@ registry.category("web_tour.tours").add("document_digitize_evidence_bill_pdf", {
         },
         {
             content: "The value found nowhere is in the needs-review banner, with the value read",
-            trigger: ".o_form_view .alert-warning li:contains('Not found on the page'):contains('Taxes 0.00')",
+            trigger: ".o_form_view .alert-warning li:contains('Not found on the page'):contains('99999')",
         },
         {
             content: "…and under the document",
-            trigger: `${VIEWER} .o_digitize_missing .o_digitize_missing_item[data-path='total_tax']:contains('0.00')`,
+            trigger: `${VIEWER} .o_digitize_missing .o_digitize_missing_item[data-path='seller.address.zip']:contains('99999')`,
         },
     ],
 });
