@@ -173,3 +173,11 @@ def test_a_bills_differences_from_its_order_are_grouped_by_kind():
     assert "Billed at another unit price than ordered: “Desk”: 5.49 billed, 5 ordered; “Chair”: 3.1 billed, 3 " \
            "ordered." in text_of(note)
     assert_plain(note)
+
+
+def test_paths_and_field_names_in_any_text_are_said_as_the_form_says_them_other_words_are_left_alone():
+    assert E.plain("lines[2].amount: not a number; seller.address.zip “1”, taxes[0].base, lines[1], amount_untaxed",
+                   "vendor_bill") == ("Line 3 amount: not a number; Vendor's ZIP code “1”, Tax summary row 1 base, "
+                                      "Line 2, Untaxed amount")
+    untouched = "Mail sales@buyer.example or www.seller.com about invoice_2023_01.pdf and img_po_Form_1.jpg"
+    assert E.plain(untouched, "vendor_bill") == untouched

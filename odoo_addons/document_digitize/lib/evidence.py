@@ -191,7 +191,10 @@ def place(field: Optional[str], target: Optional[str]) -> Optional[tuple[str, Op
 
 # Paths of the canonical document and Odoo field names as they may appear inside a message (the sidecar's
 # warnings say "lines[2].amount: …"): said in words wherever a person reads them.
-_PATH_IN_TEXT = re.compile(r"\b(?:(?:lines|taxes)\[\d+\](?:\.\w+)?|(?:seller|buyer)(?:\.\w+)+|[a-z]+(?:_[a-z0-9]+)+)\b")
+_PATH_IN_TEXT = re.compile(
+    r"(?<![\w@.])(?:lines\[\d+\](?:\.(?:description|product_code|quantity|unit_price|unit|discount_percent|tax_rate"
+    r"|amount))?|taxes\[\d+\](?:\.(?:rate|base|amount))?|(?:seller|buyer)\.(?:name|vat|iban|email|phone"
+    r"|address(?:\.(?:street|city|zip|country_code))?)|[a-z]+(?:_[a-z0-9]+)+)(?![\w\[])")
 
 
 def plain(text: str, target: Optional[str] = None) -> str:
