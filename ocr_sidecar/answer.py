@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Optional
 
-from .engines.base import Warning
+from .types import Warning
 
 
 def leaf_paths(value: Any, prefix: str = "") -> Iterable[str]:

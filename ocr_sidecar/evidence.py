@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from .engines.base import Warning
-from .locate import Evidence, locate, match_value, printed_paths, value_at
+from .locate import locate, match_value, printed_paths, value_at
+from .types import Evidence, Warning
 from .words import Word, WordLayer
 
 NOT_FOUND_CONFIDENCE = 0.4

@@ -18,10 +18,10 @@ from typing import Optional
 
 from PIL import Image, ImageOps
 
-from .engines.base import DocumentInput, EngineResult, Page, Warning
 from .engines.einvoice import try_extract
 from .errors import BrokenEInvoice, InvalidDocument
 from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
+from .types import DocumentInput, Opened, Page, Warning
 from .words import pdf_words
 
 log = logging.getLogger("ocr_sidecar.inputs")
@@ -81,19 +81,6 @@ def load_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     else:
         _load_image(doc, limits, max_pages, warnings)
     return Loaded(doc, warnings)
-
-
-@dataclass
-class Opened:
-    """What ``open_document`` found: the pages (rendered unless an e-invoice answered), and that answer."""
-
-    mime_type: str
-    pages: list[Page]
-    total_pages: int
-    warnings: list[Warning] = field(default_factory=list)
-    einvoice: Optional[EngineResult] = None
-    einvoice_tried: bool = False  # looked for an e-invoice XML (whether or not there was one)
-    ocr_ms: int = 0  # of the opening, the time OCR took
 
 
 def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limits, *, requested_pages: int = 0,

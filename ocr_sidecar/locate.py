@@ -21,11 +21,11 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
 from .answer import leaf_paths
-from .words import Box, Word, WordLayer
+from .types import Evidence
+from .words import Word, WordLayer
 
 TEXT_FIELDS = frozenset({"name", "street", "city", "description", "email", "phone", "unit"})
 CODE_FIELDS = frozenset({"vat", "iban", "document_number", "order_reference", "payment_reference", "product_code",
@@ -59,17 +59,6 @@ for number, names in enumerate([
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f'’.,]\d{3})+(?:[.,]\d{1,6})?(?!\d)|\d+(?:[.,]\d{1,6})?")
 _NUMERIC_DATE = re.compile(r"(\d{1,4})[./\-](\d{1,2})[./\-](\d{2,4})")
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-@dataclass
-class Evidence:
-    path: str  # JSON path, as in field_confidence: ``lines[2].amount``
-    page: int  # 1-based
-    boxes: list[Box] = field(default_factory=list)
-    text: str = ""  # as printed
-    source: str = ""  # "pdf" or "ocr"
-    score: float = 1.0  # 1 for an exact (normalised) match, the fuzzy similarity (0.90–1.00) for text
-    rows: list[int] = field(default_factory=list)  # the page's rows (word lines) it was printed on
 
 
 # --- how values are printed ---------------------------------------------------------------------------

@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from . import checks, errors, sandbox
 from .answer import leaf_paths
 from .engines import make_engine
-from .engines.base import DocumentInput, Engine, Warning
+from .engines.base import Engine
 from .evidence import attach as attach_evidence
-from .inputs import Limits, Opened, open_document, open_words
-from .locate import Evidence
+from .inputs import Limits, open_document, open_words
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
 from .settings import Settings
+from .types import DocumentInput, Evidence, Opened, Warning
 
 log = logging.getLogger("ocr_sidecar.pipeline")
 

@@ -15,10 +15,10 @@ from pypdf import PdfReader, PdfWriter
 from ocr_sidecar import schema
 from ocr_sidecar.answer import leaf_paths
 from ocr_sidecar.engines import einvoice
-from ocr_sidecar.engines.base import DocumentInput
 from ocr_sidecar.errors import InvalidDocument
 from ocr_sidecar.eval import score_document
 from ocr_sidecar.formats import sniff_xml
+from ocr_sidecar.types import DocumentInput
 
 from conftest import DOCUMENTS_DIR, corpus, load_gold
 

@@ -11,11 +11,11 @@ import pytest
 from ocr_sidecar import errors
 from ocr_sidecar.answer import field_confidence, read_answer, repair_truncated_json, value_spans
 from ocr_sidecar.device import choose_device, choose_dtype
-from ocr_sidecar.engines.base import DocumentInput, Page
 from ocr_sidecar.engines.internvl import InternVLEngine, split_tile_budget
 from ocr_sidecar.inputs import Limits, load_document
 from ocr_sidecar.prompts import document_prompt
 from ocr_sidecar.schema import parse_document
+from ocr_sidecar.types import DocumentInput, Page
 from ocr_sidecar.words import Word, WordLayer
 
 import sidecar_helpers as h

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ... import schema
 from ...errors import BrokenEInvoice
-from ..base import Warning
+from ...types import Warning
 from .values import _Ctx, _Line, _num, _Raw
 
 log = logging.getLogger("ocr_sidecar.engines.einvoice")

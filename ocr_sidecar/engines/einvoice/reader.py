@@ -12,7 +12,8 @@ from lxml import etree
 from ...answer import leaf_paths
 from ...errors import BrokenEInvoice, InvalidDocument
 from ...formats import is_pdf, sniff_xml, xml_attachments
-from ..base import BaseEngine, EngineResult
+from ...types import EngineResult
+from ..base import BaseEngine
 from .cii import _CiiMapper
 from .finish import _fit_schema
 from .ubl import _UblMapper

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from lxml import etree
 
-from ..base import Warning
+from ...types import Warning
 from .xmltree import _kid, _kids, _local, _txt
 
 log = logging.getLogger("ocr_sidecar.engines.einvoice")

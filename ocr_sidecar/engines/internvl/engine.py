@@ -25,8 +25,9 @@ from ...lookup import PromptLookup
 from ...prompts import document_prompt
 from ...random_model import RANDOM_MARKER
 from ...schema import MAX_LINES, decoding_json_schema
-from .. import model_files_missing
-from ..base import BaseEngine, DocumentInput, EngineResult
+from ...types import DocumentInput, EngineResult
+from ..base import BaseEngine
+from ..weights import model_files_missing
 from .batch import BatchDecoding
 from .decoding import SingleDecoding
 from .loading import checkpoint_dtype, widen_and_quantize
