@@ -556,7 +556,7 @@ class EvalSetupError(Exception):
 
 def einvoice_extractor() -> ExtractFn:
     """The e-invoice fast path alone: documents without an e-invoice score as empty predictions."""
-    from .engines import einvoice
+    from . import einvoice
 
     def extract(path: Path) -> Extraction:
         result = einvoice.try_extract(path.read_bytes(), "")

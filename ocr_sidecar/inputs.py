@@ -18,8 +18,8 @@ from typing import Optional
 
 from PIL import Image, ImageOps
 
-from .engines.einvoice import try_extract
-from .errors import BrokenEInvoice, InvalidDocument
+from .einvoice import read_einvoice as read_einvoice_stage
+from .errors import InvalidDocument
 from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
 from .types import DocumentInput, Opened, Page, Warning
 from .words import pdf_words
@@ -93,12 +93,7 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     einvoice, ocr_ms = None, 0
     tried = read_einvoice and doc.mime_type in ("application/pdf", "application/xml")
     if tried:
-        try:
-            einvoice = try_extract(content, doc.mime_type)
-        except BrokenEInvoice as exc:
-            if doc.mime_type == "application/xml":
-                raise  # an uploaded XML has no pages to fall back to
-            warnings.append(Warning(exc.code, exc.message, serious=True))
+        einvoice = read_einvoice_stage(content, doc.mime_type, warnings)
     if einvoice is None and render:
         render_pages(doc, limits)
         if limits.words == "auto":
@@ -115,16 +110,9 @@ def open_words(content: bytes, claimed_mime: str, filename: str, limits: Limits,
     rendered — and no pixels in what comes back (the words are the answer)."""
     loaded = load_document(content, claimed_mime, filename, limits, requested_pages=requested_pages, render=False)
     doc, warnings = loaded.doc, list(loaded.warnings)
-    if read_einvoice and doc.mime_type in ("application/pdf", "application/xml"):
-        try:
-            einvoice = try_extract(content, doc.mime_type)
-        except BrokenEInvoice as exc:
-            if doc.mime_type == "application/xml":
-                raise
-            warnings.append(Warning(exc.code, exc.message, serious=True))
-        else:
-            if einvoice is not None:
-                return Opened(doc.mime_type, [], doc.total_pages, warnings, einvoice, True)
+    einvoice = read_einvoice_stage(content, doc.mime_type, warnings) if read_einvoice else None
+    if einvoice is not None:
+        return Opened(doc.mime_type, [], doc.total_pages, warnings, einvoice, True)
     if doc.mime_type == "application/xml":
         raise InvalidDocument("The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
                               "Order-X). Send the PDF or an image of the document instead.")

@@ -44,7 +44,6 @@ class DocumentInput:
     document_type: Optional[str] = None  # canonical name, None = let the model decide
     prompt: str = ""  # extra instruction from the client
     language_hint: str = ""
-    einvoice_tried: bool = False  # the pipeline already looked for an e-invoice XML (in the sandbox)
 
 
 @dataclass
