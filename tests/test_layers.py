@@ -1,8 +1,8 @@
 """Imports run one way: cli → front (server, eval) → pipeline → stages → engines → engine kit → leaves.
 
 Read from the code, not from a list of edges kept by hand: every module of ocr_sidecar is parsed with ``ast``,
-every import in it (at the top, inside a function, under ``TYPE_CHECKING``) is resolved to the module it names,
-and each module gets its layer from ``LAYERS``. A module that imports one of a higher layer, two modules that
+every import in it (at the top, inside a function, under ``TYPE_CHECKING``, by ``importlib.import_module``) is
+resolved to the module it names, and each module gets its layer from ``LAYERS``. A module that imports one of a higher layer, two modules that
 import each other (directly or round a longer circle, also within one layer), or a new module that no layer
 names fails here. The Odoo addons never import the sidecar: they are deployed without it.
 """
@@ -60,6 +60,10 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
                 continue
             for alias in node.names:
                 out.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in known else target)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module":
+            first = node.args[0] if node.args else None  # importlib.import_module("ocr_sidecar.…")
+            if isinstance(first, ast.Constant) and str(first.value).split(".")[0] == "ocr_sidecar":
+                out.add(first.value)
     return out - {name}
 
 
@@ -87,6 +91,7 @@ def test_the_parser_sees_imports_of_every_kind():
     assert "ocr_sidecar.server" in edges["ocr_sidecar.cli"]  # inside a function
     assert "ocr_sidecar.errors" in edges["ocr_sidecar.pipeline"]  # from . import errors
     assert "ocr_sidecar.engines.replay" in edges["ocr_sidecar.testing"]
+    assert "ocr_sidecar.pipeline" in edges["ocr_sidecar.eval.extractors"]  # importlib.import_module("…")
 
 
 def test_every_module_has_a_layer():
