@@ -203,17 +203,11 @@ def _current_rss_gb() -> float:
 
 def machine() -> str:
     import torch
+    from machine_info import cpu_model
 
     from ocr_sidecar.device import cpu_flags, physical_cores
 
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     bf16 = "yes" if cpu_flags() & {"avx512_bf16", "amx_bf16"} else "no"
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     gpu = f", GPU: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no GPU"

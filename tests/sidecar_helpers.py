@@ -100,6 +100,15 @@ def pdf_bomb(inflated_mb: int) -> bytes:
     return bytes(out)
 
 
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now (for a server started as a process)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make_certs(tmp_path, server_names=("localhost",)):
     """A CA, a server certificate (SAN: ``server_names`` and 127.0.0.1) and a client certificate ("odoo") signed by
     it, as PEM files in ``tmp_path``: {"server": (key, pem), "client": (key, pem), "ca": pem}."""

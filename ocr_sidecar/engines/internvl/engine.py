@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from ... import errors
 from ...answer import read_answer, token_budget
@@ -240,59 +240,45 @@ class InternVLEngine(BaseEngine):
         budget = self.token_budget(doc)
         preprocess_ms = int((time.perf_counter() - started) * 1000)
         if self.decoder.reads_rows and self._batcher is None:
-            return self._extract_parallel(doc, inputs, tiles, budget, cancel, started, preprocess_ms)
+            return self._extract_rows(doc, inputs, tiles, budget, cancel, preprocess_ms)
         try:
             if self._batcher is not None:
                 new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
             else:
                 new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
         except torch.OutOfMemoryError:
-            self._free_device_memory()
-            raise errors.OutOfMemory(
-                f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
-                "is free: send fewer pages, or lower OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar.") from None
-        if cancel is not None and cancel.is_set():
-            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+            raise self._out_of_memory(tiles, prompt_len, "OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar") from None
+        self._stop_if_cancelled(cancel)
         finished = bool(new_ids) and new_ids[-1] in self.stop_ids
         if finished:
             new_ids, probs = new_ids[:-1], probs[:-1]
         text, offsets = self.kit.decode_with_offsets(new_ids)
         document, warnings, confidence = read_answer(text, finished, len(new_ids), budget, offsets, probs)
         log.debug("internvl: %d tiles, %d prompt tokens, %d new tokens", tiles, prompt_len, len(new_ids))
-        return EngineResult(document=document, field_confidence=confidence, warnings=warnings,
-                            tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
-                            engine=self.name, model=self.model_name)
+        return self._result(document, confidence, warnings, len(new_ids), preprocess_ms, generate_ms)
 
-    def _extract_parallel(self, doc: DocumentInput, inputs: dict, tiles: int, budget: int,
-                          cancel: Optional[threading.Event], started: float, preprocess_ms: int) -> EngineResult:
+    def _extract_rows(self, doc: DocumentInput, inputs: dict, tiles: int, budget: int,
+                      cancel: Optional[threading.Event], preprocess_ms: int) -> EngineResult:
         """One document with the parallel decoder (its values as rows of one batch; see parallel.py). With
         OCR_BATCH_SIZE > 1 documents are batched instead, one row each (the GPU's throughput path)."""
         import torch
 
-        with self._lock:
-            if cancel is not None and cancel.is_set():
-                raise errors.Cancelled("The request was cancelled before generation started.")
-            generate_started = time.perf_counter()
-            if self.seed is not None:
-                torch.manual_seed(self.seed)
-            try:
-                with torch.inference_mode():
-                    document, warnings, confidence, tokens = self.decoder.read_rows(
-                        inputs, doc.document_type, budget, cancel)
-            except torch.OutOfMemoryError:
-                self._free_device_memory()
-                raise errors.OutOfMemory(
-                    f"The document ({tiles} tiles, {inputs['input_ids'].shape[1]:,} prompt tokens) needs more "
-                    f"{self.device} memory than is free: send fewer pages, or lower OCR_MAX_TILES.") from None
-            generate_ms = int((time.perf_counter() - generate_started) * 1000)
-        if cancel is not None and cancel.is_set():
-            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
-        return EngineResult(document=document, field_confidence=confidence, warnings=warnings, tokens_out=tokens,
-                            preprocess_ms=preprocess_ms, generate_ms=generate_ms, engine=self.name,
-                            model=self.model_name)
+        try:
+            (document, warnings, confidence, tokens), generate_ms = self._alone(
+                cancel, lambda: self.decoder.read_rows(inputs, doc.document_type, budget, cancel))
+        except torch.OutOfMemoryError:
+            raise self._out_of_memory(tiles, inputs["input_ids"].shape[1], "OCR_MAX_TILES") from None
+        self._stop_if_cancelled(cancel)
+        return self._result(document, confidence, warnings, tokens, preprocess_ms, generate_ms)
 
     def _generate_one(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event]):
         """One document alone: (new token ids, their probabilities, milliseconds)."""
+        (new_ids, probs), generate_ms = self._alone(
+            cancel, lambda: self.decoder.generate(inputs, grammar, budget, cancel))
+        return new_ids, probs, generate_ms
+
+    def _alone(self, cancel: Optional[threading.Event], decode: Callable[[], Any]) -> tuple[Any, int]:
+        """``decode()`` with the model to itself (seeded, no autograd): (what it returns, milliseconds)."""
         import torch
 
         with self._lock:
@@ -302,8 +288,26 @@ class InternVLEngine(BaseEngine):
             if self.seed is not None:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
-                new_ids, probs = self.decoder.generate(inputs, grammar, budget, cancel)
-            return new_ids, probs, int((time.perf_counter() - started) * 1000)
+                out = decode()
+            return out, int((time.perf_counter() - started) * 1000)
+
+    @staticmethod
+    def _stop_if_cancelled(cancel: Optional[threading.Event]) -> None:
+        if cancel is not None and cancel.is_set():
+            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+
+    def _out_of_memory(self, tiles: int, prompt_len: int, lower: str) -> errors.OutOfMemory:
+        """The error for a document the device cannot hold (its cached blocks handed back first)."""
+        self._free_device_memory()
+        return errors.OutOfMemory(
+            f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
+            f"is free: send fewer pages, or lower {lower}.")
+
+    def _result(self, document: dict, confidence: dict, warnings: list, tokens: int, preprocess_ms: int,
+                generate_ms: int) -> EngineResult:
+        return EngineResult(document=document, field_confidence=confidence, warnings=warnings, tokens_out=tokens,
+                            preprocess_ms=preprocess_ms, generate_ms=generate_ms, engine=self.name,
+                            model=self.model_name)
 
     # several documents at once (OCR_BATCH_SIZE > 1) ---------------------------------------------------------
 
