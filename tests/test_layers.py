@@ -4,7 +4,8 @@ Read from the code, not from a list of edges kept by hand: every module of ocr_s
 every import in it (at the top, inside a function, under ``TYPE_CHECKING``, by ``importlib.import_module``) is
 resolved to the module it names, and each module gets its layer from ``LAYERS``. A module that imports one of a higher layer, two modules that
 import each other (directly or round a longer circle, also within one layer), or a new module that no layer
-names fails here. The Odoo addons never import the sidecar: they are deployed without it.
+names fails here. The Odoo addons never import the sidecar: they are deployed without it. And no hand-written
+Python file grows past 500 lines: one job each.
 """
 
 from __future__ import annotations
@@ -125,6 +126,17 @@ def test_no_import_circles():
         if not state.get(name):
             visit(name, [name])
     assert circles == []
+
+
+MAX_LINES = 500  # a file of one job fits on a few screens
+
+
+def test_no_hand_written_python_file_is_over_500_lines():
+    """The generated gRPC stubs aside: a longer file does more than one job (split it, shared helpers apart)."""
+    long = [f"{path.relative_to(ROOT)}: {n} lines"
+            for folder in ("ocr_sidecar", "tests", "benchmarks") for path in sorted((ROOT / folder).rglob("*.py"))
+            if "proto" not in path.relative_to(ROOT).parts and (n := len(path.read_text().splitlines())) > MAX_LINES]
+    assert long == []
 
 
 @pytest.mark.parametrize("addon", sorted(p.name for p in (ROOT / "odoo_addons").iterdir() if p.is_dir()))
