@@ -81,7 +81,7 @@ def model_dir() -> Path:
 
 class StageClock:
     """Forward hooks: time in the vision encoder + projector, and in the language model with its output head
-    (the calls inside the engine's _prefill — the instruction prefix and the rest of the prompt — or else the
+    (the calls inside the engine's kit.prefill — the instruction prefix and the rest of the prompt — or else the
     first call of a generate = prefill; the others = decode steps). What a page costs beyond these (grammar
     masks, jump-forward, drafts, reading the answer, checks, evidence) is its "other" time."""
 
@@ -136,7 +136,7 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None,
     engine.load()
     load_s = time.perf_counter() - started
     clock = StageClock(engine.model)
-    prefill = engine._prefill
+    prefill = engine.kit.prefill
 
     def timed_prefill(inputs):
         clock.prefilling = True
@@ -145,7 +145,7 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None,
         finally:
             clock.prefilling = False
 
-    engine._prefill = timed_prefill
+    engine.kit.prefill = timed_prefill
     if not cfg["text_layer"]:  # the seed sent the page image only
         prepare = engine.prepare
 
@@ -185,9 +185,9 @@ def worker(config_name: str, pages: list[str], tokens: int, threads: int | None,
             + result.timings.decode_ms / 1000, "ocr_s": result.timings.ocr_ms / 1000, "vision_s": clock.vision,
             "prefill_s": clock.prefill,
             "decode_s": clock.decode, "tokens_out": result.timings.tokens_out, "decode_tok_s": tok_s,
-            "forward_passes": engine.last_forwards,
-            "drafts": [engine.last_lookup.accepted, engine.last_lookup.proposed] if engine.last_lookup else None,
-            "stages": getattr(engine, "last_stage_passes", None) if cfg["decoder"] == "parallel" else None,
+            "forward_passes": engine.stats.forwards,
+            "drafts": [engine.stats.lookup.accepted, engine.stats.lookup.proposed] if engine.stats.lookup else None,
+            "stages": engine.stats.stage_passes if cfg["decoder"] == "parallel" else None,
             "total_s": total, "load_s": load_s}), flush=True)
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     print(json.dumps({"config": config_name, "peak_rss_gb": rss_gb, "rss_gb": _current_rss_gb()}), flush=True)
@@ -203,17 +203,11 @@ def _current_rss_gb() -> float:
 
 def machine() -> str:
     import torch
+    from machine_info import cpu_model
 
     from ocr_sidecar.device import cpu_flags, physical_cores
 
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     bf16 = "yes" if cpu_flags() & {"avx512_bf16", "amx_bf16"} else "no"
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     gpu = f", GPU: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ", no GPU"

@@ -66,7 +66,7 @@ def main() -> None:
         doc = load_document((DOCS / page).read_bytes(), "", page,
                             Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=12)).doc
         inputs, _ = engines["fp32"].prepare(doc)
-        grammar = engines["fp32"]._grammar(doc.document_type, MAX_LINES)
+        grammar = engines["fp32"].kit.grammar(doc.document_type, MAX_LINES)
         with torch.inference_mode():
             caches, logits = {}, {}
             for name, engine in engines.items():
@@ -90,7 +90,7 @@ def main() -> None:
                 for name, engine in engines.items():
                     out = engine.model(input_ids=token, cache=caches[name], use_cache=True, logits_to_keep=1)
                     caches[name], logits[name] = out.cache, out.logits[0, -1].float()
-            answers = {name: engine._generate_jump(inputs, grammar, args.answer, None)[0]
+            answers = {name: engine.decoder.jump(inputs, grammar, args.answer, None)[0]
                        for name, engine in engines.items()}
         for name in variants[1:]:
             same = 0

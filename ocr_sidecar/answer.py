@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Optional
 
-from .engines.base import Warning
+from .types import Warning
 
 
 def leaf_paths(value: Any, prefix: str = "") -> Iterable[str]:
@@ -70,45 +70,9 @@ def value_spans(text: str) -> list[tuple[str, int, int]]:
             return
         ch = text[pos]
         if ch == "{":
-            pos += 1
-            while pos < n:
-                skip_ws()
-                if pos < n and text[pos] == "}":
-                    pos += 1
-                    return
-                key_start = pos
-                parse_string()
-                key = text[key_start + 1:pos - 1]
-                skip_ws()
-                if pos < n and text[pos] == ":":
-                    pos += 1
-                parse_value(f"{path}.{key}" if path else key)
-                skip_ws()
-                if pos < n and text[pos] == ",":
-                    pos += 1
-                elif pos < n and text[pos] == "}":
-                    pos += 1
-                    return
-                else:
-                    return
+            parse_items("}", lambda _: parse_member(path))
         elif ch == "[":
-            pos += 1
-            i = 0
-            while pos < n:
-                skip_ws()
-                if pos < n and text[pos] == "]":
-                    pos += 1
-                    return
-                parse_value(f"{path}[{i}]")
-                i += 1
-                skip_ws()
-                if pos < n and text[pos] == ",":
-                    pos += 1
-                elif pos < n and text[pos] == "]":
-                    pos += 1
-                    return
-                else:
-                    return
+            parse_items("]", lambda i: parse_value(f"{path}[{i}]"))
         else:
             start = pos
             if ch == '"':
@@ -118,6 +82,36 @@ def value_spans(text: str) -> list[tuple[str, int, int]]:
                     pos += 1
             if text[start:pos] != "null":
                 spans.append((path, start, pos))
+
+    def parse_items(closer: str, parse_item) -> None:
+        """An object's members or an array's items, up to ``closer`` or to where a cut-off text ends."""
+        nonlocal pos
+        pos += 1
+        i = 0
+        while pos < n:
+            skip_ws()
+            if pos < n and text[pos] == closer:
+                pos += 1
+                return
+            parse_item(i)
+            i += 1
+            skip_ws()
+            if pos < n and text[pos] == ",":
+                pos += 1
+                continue
+            if pos < n and text[pos] == closer:
+                pos += 1
+            return
+
+    def parse_member(path: str):
+        nonlocal pos
+        key_start = pos
+        parse_string()
+        key = text[key_start + 1:pos - 1]
+        skip_ws()
+        if pos < n and text[pos] == ":":
+            pos += 1
+        parse_value(f"{path}.{key}" if path else key)
 
     def parse_string():
         nonlocal pos

@@ -14,7 +14,7 @@ from stdnum import get_cc_module
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 
-from .engines.base import Warning
+from .types import Warning
 
 
 def _tolerance(amount: float, lines: int = 1) -> float:

@@ -18,10 +18,10 @@ from typing import Optional
 
 from PIL import Image, ImageOps
 
-from .engines.base import DocumentInput, EngineResult, Page, Warning
-from .engines.einvoice import try_extract
-from .errors import BrokenEInvoice, InvalidDocument
+from .einvoice import read_einvoice as read_einvoice_stage
+from .errors import InvalidDocument
 from .formats import ALIASES, SUPPORTED_MIME_TYPES, sniff_mime  # noqa: F401 - SUPPORTED_MIME_TYPES: re-exported
+from .types import DocumentInput, Opened, Page, Warning
 from .words import pdf_words
 
 log = logging.getLogger("ocr_sidecar.inputs")
@@ -83,19 +83,6 @@ def load_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     return Loaded(doc, warnings)
 
 
-@dataclass
-class Opened:
-    """What ``open_document`` found: the pages (rendered unless an e-invoice answered), and that answer."""
-
-    mime_type: str
-    pages: list[Page]
-    total_pages: int
-    warnings: list[Warning] = field(default_factory=list)
-    einvoice: Optional[EngineResult] = None
-    einvoice_tried: bool = False  # looked for an e-invoice XML (whether or not there was one)
-    ocr_ms: int = 0  # of the opening, the time OCR took
-
-
 def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limits, *, requested_pages: int = 0,
                   read_einvoice: bool = True, render: bool = True) -> Opened:
     """Every step that parses the untrusted bytes, in one call: sniff and count, read an embedded or
@@ -106,12 +93,7 @@ def open_document(content: bytes, claimed_mime: str, filename: str, limits: Limi
     einvoice, ocr_ms = None, 0
     tried = read_einvoice and doc.mime_type in ("application/pdf", "application/xml")
     if tried:
-        try:
-            einvoice = try_extract(content, doc.mime_type)
-        except BrokenEInvoice as exc:
-            if doc.mime_type == "application/xml":
-                raise  # an uploaded XML has no pages to fall back to
-            warnings.append(Warning(exc.code, exc.message, serious=True))
+        einvoice = read_einvoice_stage(content, doc.mime_type, warnings)
     if einvoice is None and render:
         render_pages(doc, limits)
         if limits.words == "auto":
@@ -128,16 +110,9 @@ def open_words(content: bytes, claimed_mime: str, filename: str, limits: Limits,
     rendered — and no pixels in what comes back (the words are the answer)."""
     loaded = load_document(content, claimed_mime, filename, limits, requested_pages=requested_pages, render=False)
     doc, warnings = loaded.doc, list(loaded.warnings)
-    if read_einvoice and doc.mime_type in ("application/pdf", "application/xml"):
-        try:
-            einvoice = try_extract(content, doc.mime_type)
-        except BrokenEInvoice as exc:
-            if doc.mime_type == "application/xml":
-                raise
-            warnings.append(Warning(exc.code, exc.message, serious=True))
-        else:
-            if einvoice is not None:
-                return Opened(doc.mime_type, [], doc.total_pages, warnings, einvoice, True)
+    einvoice = read_einvoice_stage(content, doc.mime_type, warnings) if read_einvoice else None
+    if einvoice is not None:
+        return Opened(doc.mime_type, [], doc.total_pages, warnings, einvoice, True)
     if doc.mime_type == "application/xml":
         raise InvalidDocument("The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
                               "Order-X). Send the PDF or an image of the document instead.")

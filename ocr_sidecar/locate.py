@@ -1,12 +1,10 @@
 """Where on the page a value of the canonical document was printed: its words in the word layer.
 
-Values are matched as they are printed, not as the JSON writes them:
-- numbers in any local format — 1.234,56 · 1,234.56 · 1 234,56 · 1'234.56 · −12,00 · (12.00) · 12.00- ·
-  with a currency sign or code beside them — compared by value (credit notes carry positive amounts
-  while the page may print them negative, so the sign is not compared);
-- dates in numeric forms (2024-03-01, 01.03.2024, 1/3/24 — day and month both ways) and with month
-  names in English, German, French, Spanish, Italian, Dutch and Portuguese (1 March 2024, März 1, 2024,
-  1er mars 2024, 01-Mar-24);
+Values are matched as they are printed, not as the JSON writes them (read back by ``printed.py``):
+- numbers in any local format, with a currency sign or code beside them, compared by value (credit notes
+  carry positive amounts while the page may print them negative, so the sign is not compared);
+- dates in numeric forms and with month names in English, German, French, Spanish, Italian, Dutch and
+  Portuguese;
 - identifiers (VAT ids, IBANs, document numbers, references, product codes, postcodes) exactly, spaces,
   dots and dashes ignored;
 - names, addresses, descriptions, e-mails and phones fuzzily (rapidfuzz, on normalised text).
@@ -20,12 +18,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
 from .answer import leaf_paths
-from .words import Box, Word, WordLayer
+from .printed import WORDS, compact, fold, parse_dates, parse_numbers, printed_as_percent
+from .types import Evidence
+from .words import Word, WordLayer
 
 TEXT_FIELDS = frozenset({"name", "street", "city", "description", "email", "phone", "unit"})
 CODE_FIELDS = frozenset({"vat", "iban", "document_number", "order_reference", "payment_reference", "product_code",
@@ -37,151 +35,6 @@ MONEY_FIELDS = frozenset({"amount", "unit_price", "subtotal", "total", "total_ta
 SUMMARY_AMOUNTS = frozenset({"subtotal", "total_tax", "total", "amount_due"})
 FUZZY_MIN = 90  # rapidfuzz score (0..100) from which a printed text counts as the value
 MAX_WINDOW = 8  # words one value may span
-
-_MONTHS = {}
-for number, names in enumerate([
-        "january jan januar janvier enero ene gennaio gen januari janeiro",
-        "february feb februar fevrier février febrero febbraio febr februari fevereiro fev",
-        "march mar marz märz maerz mars marzo maart marco março",
-        "april apr avril abril aprile",
-        "may mai mayo maggio mei maio",
-        "june jun juni juin junio giugno junho",
-        "july jul juli juillet julio luglio julho",
-        "august aug aout août agosto augustus ago",
-        "september sep sept septembre septiembre settembre set setembro",
-        "october oct oktober octobre octubre ottobre ott okt outubro out",
-        "november nov novembre noviembre novembro",
-        "december dec dez dezember decembre décembre diciembre dic dicembre dezembro"], start=1):
-    for name in names.split():
-        _MONTHS[name] = number
-
-# thousands groups (1 234 567,89 · 1.234,56 · 1'234.56) or a plain number (1234.5); signs are not compared
-_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f'’.,]\d{3})+(?:[.,]\d{1,6})?(?!\d)|\d+(?:[.,]\d{1,6})?")
-_NUMERIC_DATE = re.compile(r"(\d{1,4})[./\-](\d{1,2})[./\-](\d{2,4})")
-_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-@dataclass
-class Evidence:
-    path: str  # JSON path, as in field_confidence: ``lines[2].amount``
-    page: int  # 1-based
-    boxes: list[Box] = field(default_factory=list)
-    text: str = ""  # as printed
-    source: str = ""  # "pdf" or "ocr"
-    score: float = 1.0  # 1 for an exact (normalised) match, the fuzzy similarity (0.90–1.00) for text
-    rows: list[int] = field(default_factory=list)  # the page's rows (word lines) it was printed on
-
-
-# --- how values are printed ---------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-
-
-def parse_numbers(text: str) -> list[float]:
-    """Every number ``text`` prints, read in each local format it can be read in (absolute values). The
-    digits of a date (31/01/2026) and of a code (SW1B, FR20, 8H-20H) are not numbers; a currency beside
-    a number (€12, 12,00EUR, Rs.500) is."""
-    out: list[float] = []
-    text = _NUMERIC_DATE.sub(" ", text)
-    for match in _NUMBER.finditer(text):
-        if _glued(text, match.start(), match.end()):
-            continue
-        raw = match.group(0).replace("\u00a0", " ").replace("\u202f", " ")
-        for value in _readings(raw):
-            out.append(abs(value))
-    return out
-
-
-CURRENCY_WORDS = frozenset({"rs", "kr", "kc", "zl", "lei", "sfr", "dh", "ft"})  # abbreviations glued to amounts
-
-
-def _glued(text: str, start: int, end: int) -> bool:
-    """Whether the number at ``text[start:end]`` is part of a code: letters touch it on a side, and they
-    are not a currency (an ISO code such as EUR, or an abbreviation such as Rs, kr, zł); or a hyphen or slash
-    joins it to more of the code (INV-100, D-63571, 2024/0017, 100-A) — the 100 of INV-100 is not 100.00."""
-    if re.search(r"[^\W_][-/]$", text[:start]):
-        return True
-    if re.match(r"-[^\W_]|/\d", text[end:]):
-        return True
-    before = re.search(r"[^\W\d_]+\.?$", text[:start])
-    after = re.match(r"[^\W\d_]+", text[end:])
-    for run in (before, after):
-        if run is None:
-            continue
-        if _is_currency(run.group(0).rstrip(".")):
-            continue
-        return True
-    return False
-
-
-def _is_currency(letters: str) -> bool:
-    return re.fullmatch(r"[A-Z]{3}", letters) is not None or _fold(letters) in CURRENCY_WORDS
-
-
-def printed_as_percent(text: str) -> bool:
-    """Whether a number in ``text`` carries a percent sign (19%, 19 %, 19,00%), not merely a % nearby."""
-    return re.search(r"\d\s?%", text) is not None
-
-
-def _readings(raw: str) -> list[float]:
-    digits_only = re.sub(r"[ '’]", "", raw)
-    seps = [ch for ch in digits_only if ch in ".,"]
-    readings: list[float] = []
-    if not seps:
-        if digits_only.isdigit():
-            readings.append(float(digits_only))
-        return readings
-    last = max(digits_only.rfind("."), digits_only.rfind(","))
-    head, tail = digits_only[:last], digits_only[last + 1:]
-    clean_head = head.replace(".", "").replace(",", "")
-    if clean_head.isdigit() or clean_head == "":
-        if tail.isdigit():
-            # the last separator as the decimal point (1.234,56 · 1,234.56 · 12,5)
-            readings.append(float(f"{clean_head or 0}.{tail}"))
-            if len(tail) == 3 and len(set(seps)) == 1:
-                readings.append(float(clean_head + tail))  # ... or a thousands separator (1.234 · 1,234)
-    return readings
-
-
-def parse_dates(text: str) -> set[dt.date]:
-    """The dates ``text`` prints (numeric day/month both ways; month names in several languages)."""
-    found: set[dt.date] = set()
-    for a, b, c in _NUMERIC_DATE.findall(text):
-        if len(a) == 4:  # 2024-03-01
-            _add_date(found, a, b, c)
-        else:  # 01.03.2024 or 03/01/2024: both readings
-            _add_date(found, c, b, a)
-            _add_date(found, c, a, b)
-    tokens = _WORDS.findall(_fold(text))
-    for i, token in enumerate(tokens):
-        month = _MONTHS.get(token.rstrip("."))
-        if not month:
-            continue
-        near = tokens[max(0, i - 2):i] + tokens[i + 1:i + 3]
-        days = [t for t in near if t.isdigit() and 1 <= int(t) <= 31 and len(t) <= 2]
-        days += [t[:-2] for t in near if re.fullmatch(r"\d{1,2}(st|nd|rd|th|er|e)", t)]
-        years = [t for t in near if t.isdigit() and len(t) in (2, 4)]
-        for day in days:
-            for year in years:
-                if year != day:
-                    _add_date(found, year, str(month), day)
-    return found
-
-
-def _add_date(found: set[dt.date], year: str, month: str, day: str) -> None:
-    try:
-        y = int(year)
-        y = y + 2000 if y < 100 else y
-        found.add(dt.date(y, int(month), int(day)))
-    except ValueError:
-        pass
-
-
-def compact(text: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", _fold(text).upper())
 
 
 # --- finding a value among the words ------------------------------------------------------------------
@@ -253,7 +106,7 @@ def _code_in(key: str, text: str, name: str) -> bool:
     between separators, or several (USt-IdNr.: DE123456789, IBAN:DE89…), or after a label glued to it by OCR
     (VATNO123456, from six characters); a postcode with its country's letters (D-63571, F-75001). Never a
     piece of another token: 100 is not in INV-100, 23 not in 1234."""
-    runs = re.findall(r"[0-9A-Z]+", _fold(text).upper())
+    runs = re.findall(r"[0-9A-Z]+", fold(text).upper())
     if name == "zip" and re.fullmatch(rf"[A-Z]{{1,3}}{re.escape(key)}", "".join(runs)):
         return True
     if len(key) < 6:
@@ -321,7 +174,7 @@ def choose_place(name: str, places: list[list[Word]], layer: Optional[WordLayer]
     def label_score(place: list[Word]) -> int:
         row = rows.get(place[0].line, [])
         before = [w for w in row if w.box[0] < place[0].box[0]]
-        tokens = set(_WORDS.findall(_fold(" ".join(w.text for w in before))))
+        tokens = set(WORDS.findall(fold(" ".join(w.text for w in before))))
         others = set().union(*(labels for field_name, labels in SUMMARY_LABELS.items() if field_name != name))
         return len(tokens & SUMMARY_LABELS[name]) - len(tokens & others)
 
@@ -337,7 +190,7 @@ def _prints(span: Sequence[Word], matches) -> bool:
 def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float]]:
     from rapidfuzz import fuzz
 
-    wanted = " ".join(_WORDS.findall(_fold(text)))
+    wanted = " ".join(WORDS.findall(fold(text)))
     if not wanted:
         return None
     size = len(text.split())  # words as printed (an e-mail address is one)
@@ -347,7 +200,7 @@ def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float
             if end - start < max(1, size - 2):
                 continue
             span = line[start:end]
-            printed = " ".join(_WORDS.findall(_fold(" ".join(w.text for w in span))))
+            printed = " ".join(WORDS.findall(fold(" ".join(w.text for w in span))))
             score = fuzz.ratio(wanted, printed)
             if score > best_score:
                 best, best_score = span, score

@@ -7,7 +7,7 @@ along with its next step, reads the model's verdict for every guessed position f
 pass, and keeps the longest prefix the model itself would have chosen greedily — so the answer is the
 one plain greedy decoding gives, with fewer passes where the guess was right.
 
-Pure Python (token ids only): the decoder in ``engines/internvl.py`` does the verifying.
+Pure Python (token ids only): the jump decoder (``engines/internvl/jump.py``) does the verifying.
 """
 
 from __future__ import annotations

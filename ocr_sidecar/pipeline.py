@@ -18,13 +18,13 @@ from pydantic import ValidationError
 from . import checks, errors, sandbox
 from .answer import leaf_paths
 from .engines import make_engine
-from .engines.base import DocumentInput, Engine, Warning
+from .engines.base import Engine
 from .evidence import attach as attach_evidence
-from .inputs import Limits, Opened, open_document, open_words
-from .locate import Evidence
+from .inputs import Limits, open_document, open_words
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
 from .settings import Settings
+from .types import DocumentInput, Evidence, Opened, Warning
 
 log = logging.getLogger("ocr_sidecar.pipeline")
 
@@ -119,12 +119,13 @@ class Pipeline:
         # without weights (engines/deferred.py) only the e-invoice is looked for: no rendering or OCR for a
         # document that will fail anyway
         model_missing = self.engine.model_missing()
-        opened = self.open(params, read_einvoice=self.settings.einvoice and not self.engine.knows(params.content),
+        # an engine that reads no pages (einvoice) is answered by this stage alone, whatever OCR_EINVOICE says
+        read_einvoice = self.settings.einvoice or not self.engine.reads_pages
+        opened = self.open(params, read_einvoice=read_einvoice and not self.engine.knows(params.content),
                            render=model_missing is None)
         doc = DocumentInput(content=params.content, mime_type=opened.mime_type, filename=params.filename,
                             pages=opened.pages, total_pages=opened.total_pages, document_type=params.document_type,
-                            prompt=params.prompt, language_hint=params.language_hint,
-                            einvoice_tried=opened.einvoice_tried)
+                            prompt=params.prompt, language_hint=params.language_hint)
         warnings, result = list(opened.warnings), opened.einvoice
         engine_wait_ms = 0
         decode_ms = _ms(started)
@@ -207,7 +208,7 @@ class Pipeline:
             return open_words(*args) if self.sandbox is None else self.sandbox.run(open_words, *args)
         args = (params.content, params.mime_type, params.filename, self.limits)
         kwargs = dict(requested_pages=params.max_pages, read_einvoice=read_einvoice,
-                      render=render and self.engine.name != "einvoice")  # that engine reads XML only
+                      render=render and self.engine.reads_pages)  # the einvoice engine reads XML only
         if self.sandbox is None:
             return open_document(*args, **kwargs)
         return self.sandbox.run(_open_document, *args, *kwargs.values())

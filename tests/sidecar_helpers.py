@@ -1,4 +1,4 @@
-"""Builders of hostile and edge-case inputs shared by the sidecar tests."""
+"""Builders of hostile and edge-case inputs shared by the sidecar tests, and the tiny InternVL engine's documents."""
 
 from __future__ import annotations
 
@@ -100,6 +100,15 @@ def pdf_bomb(inflated_mb: int) -> bytes:
     return bytes(out)
 
 
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now (for a server started as a process)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make_certs(tmp_path, server_names=("localhost",)):
     """A CA, a server certificate (SAN: ``server_names`` and 127.0.0.1) and a client certificate ("odoo") signed by
     it, as PEM files in ``tmp_path``: {"server": (key, pem), "client": (key, pem), "ca": pem}."""
@@ -146,3 +155,62 @@ def make_certs(tmp_path, server_names=("localhost",)):
     (tmp_path / "ca.pem").write_bytes(ca.public_bytes(pem))
     out["ca"] = tmp_path / "ca.pem"
     return out
+
+
+# --- the InternVL engine on the tiny random model (test_internvl*.py, test_parallel_decoder.py) -----------------
+
+BATCH_PAGES = ("img_contoso_simple_invoice.png", "i2d_NetpresseInvoice.pdf", "img_heroltd_po_Form_1.jpg")
+
+
+def opened(content: bytes, name: str, document_type=None, max_tiles: int = 4):
+    """``content`` opened as a request's document is (a ``DocumentInput``: pages rendered, word layers read)."""
+    from ocr_sidecar.inputs import Limits, load_document
+
+    limits = Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=max_tiles)
+    doc = load_document(content, "", name, limits).doc
+    doc.document_type = document_type
+    return doc
+
+
+def corpus_doc(name: str, document_type=None, max_tiles: int = 4):
+    """The document ``name`` of the shared corpus, opened as a request's document is."""
+    from conftest import DOCUMENTS_DIR
+
+    return opened((DOCUMENTS_DIR / name).read_bytes(), name, document_type, max_tiles)
+
+
+def blank_page() -> Image.Image:
+    return Image.new("RGB", (300, 400), "white")
+
+
+def blank_doc():
+    """A one-page document with nothing on it (no word layer): the model's pixels only."""
+    from ocr_sidecar.types import DocumentInput, Page
+
+    return DocumentInput(content=b"", mime_type="image/png", pages=[Page(0, blank_page())])
+
+
+def tiny_engine(model_dir, **options):
+    """A loaded InternVL engine on ``model_dir`` (the tiny random model), on the CPU in fp32."""
+    from ocr_sidecar.engines.internvl import InternVLEngine
+
+    engine = InternVLEngine(model_dir, device="cpu", dtype="fp32", **options)
+    engine.load()
+    return engine
+
+
+def extract_at_once(engine, docs) -> list:
+    """Each document from its own thread, all at once (as the server's workers send them)."""
+    import threading
+
+    results: list = [None] * len(docs)
+
+    def run(i):
+        results[i] = engine.extract(docs[i])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(docs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

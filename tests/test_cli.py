@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from ocr_sidecar.cli import app
 from ocr_sidecar.settings import Settings
 
+import sidecar_helpers as h
 from conftest import DOCUMENTS_DIR, ROOT, load_gold
 
 
@@ -24,13 +25,6 @@ def run_cli(*args: str, env: dict | None = None, timeout: float = 60) -> subproc
     return subprocess.run([sys.executable, "-m", "ocr_sidecar", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, **(env or {})})
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_without_weights_serves_einvoices_and_says_so_loudly(tmp_path):
@@ -42,7 +36,7 @@ def test_serve_without_weights_serves_einvoices_and_says_so_loudly(tmp_path):
     from ocr_sidecar.proto import document_service_pb2 as pb
     from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 
-    port = _free_port()
+    port = h.free_port()
     env = {**os.environ, "MODEL_PATH": str(tmp_path / "nothing-here"), "OCR_AUTH_TOKEN": ""}
     proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -184,8 +178,6 @@ def test_call_extracts_through_a_running_server_and_prints_the_json(monkeypatch)
 def test_call_over_mutual_tls(tmp_path):
     from ocr_sidecar.testing import SidecarThread
 
-    import sidecar_helpers as h
-
     certs = h.make_certs(tmp_path)
     (server_key, server_pem), (client_key, client_pem) = certs["server"], certs["client"]
     with SidecarThread(engine="replay", tls_cert=server_pem, tls_key=server_key, tls_client_ca=certs["ca"],
@@ -201,7 +193,7 @@ def test_call_over_mutual_tls(tmp_path):
 
 
 def test_call_without_a_server_says_how_to_start_one():
-    port = _free_port()
+    port = h.free_port()
     result = run_cli("call", str(SAMPLE), "--address", f"127.0.0.1:{port}", "--timeout", "5",
                      env={"OCR_SIDECAR_PROG": "./run.sh"})
     assert result.returncode == 1, result.stderr
@@ -317,7 +309,6 @@ def test_bad_settings_are_refused_with_the_name(env, message):
 
 def test_serve_demo_runs_offline_and_says_demo(tmp_path):
     import signal
-    import socket
     import time
 
     import grpc
@@ -325,9 +316,7 @@ def test_serve_demo_runs_offline_and_says_demo(tmp_path):
     from ocr_sidecar.proto import document_service_pb2 as pb
     from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = h.free_port()
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "MODEL_PATH": str(tmp_path / "no-weights"),
            "OCR_DTYPE": "fp32", "OCR_MAX_TILES": "2", "MAX_TOKENS": "64"}
     proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve", "--demo", "--host", "127.0.0.1",

@@ -185,7 +185,7 @@ def test_each_bound_is_written_once_and_both_paths_use_it(field, limit):
     model_name, name = field.split(".")
     model = getattr(schema, model_name)
     assert schema.text_bounds(model)[name] == limit
-    from ocr_sidecar.engines.einvoice import finish
+    from ocr_sidecar.einvoice import finish
 
     bounds = {"Party": finish._PARTY_BOUNDS, "Document": finish._TEXT_BOUNDS}[model_name]
     assert bounds[name] == limit

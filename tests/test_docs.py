@@ -31,7 +31,7 @@ def settings_read_by_the_code() -> set[str]:
     names |= set(re.findall(r"""os\.environ\.get\(["'](\w+)["']""", healthcheck))
     device = (ROOT / "ocr_sidecar" / "device.py").read_text()
     names |= set(re.findall(r"""env\.get\(["']([A-Z_]+)["']""", device))
-    names |= set(re.findall(r"""environ\.get\(["']([A-Z_]+)["']""", (ROOT / "ocr_sidecar" / "engines" / "__init__.py")
+    names |= set(re.findall(r"""environ\.get\(["']([A-Z_]+)["']""", (ROOT / "ocr_sidecar" / "engines" / "weights.py")
                             .read_text()))
     lib = load_mapping_lib()
     from importlib import import_module

@@ -12,13 +12,12 @@ import pytest
 from facturx import get_xml_from_pdf
 from pypdf import PdfReader, PdfWriter
 
-from ocr_sidecar import schema
+from ocr_sidecar import einvoice, schema
 from ocr_sidecar.answer import leaf_paths
-from ocr_sidecar.engines import einvoice
-from ocr_sidecar.engines.base import DocumentInput
 from ocr_sidecar.errors import InvalidDocument
 from ocr_sidecar.eval import score_document
 from ocr_sidecar.formats import sniff_xml
+from ocr_sidecar.types import DocumentInput
 
 from conftest import DOCUMENTS_DIR, corpus, load_gold
 
@@ -179,13 +178,26 @@ def test_pdf_with_an_odoo_ubl_attachment_is_read_from_its_xml():
 
 
 def test_engine_wrapper_refuses_documents_without_einvoice():
-    engine = einvoice.EInvoiceEngine()
+    """``--engine einvoice``: the pipeline's e-invoice stage answers every e-invoice (even with OCR_EINVOICE=0,
+    which only turns the stage off in front of a model), and the engine refuses the rest without reading."""
+    from ocr_sidecar.engines import make_engine
+    from ocr_sidecar.engines.einvoice import EInvoiceEngine
+    from ocr_sidecar.pipeline import ExtractParams, Pipeline
+    from ocr_sidecar.settings import Settings
+
+    settings = Settings(engine="einvoice", einvoice=False, parse_memory_mb=0)
+    engine = make_engine(settings)
     engine.load()
+    assert isinstance(engine, EInvoiceEngine) and not engine.reads_pages
+    pipeline = Pipeline(settings, engine)
     plain = NON_EINVOICE_PDFS[0]
     with pytest.raises(InvalidDocument, match="no e-invoice"):
-        engine.extract(DocumentInput(content=plain.read_bytes(), mime_type="application/pdf"))
+        pipeline.run(ExtractParams(content=plain.read_bytes(), mime_type="application/pdf"))
     fx = DOCUMENTS_DIR / "fx_EN16931_Einfach.pdf"
-    assert engine.extract(DocumentInput(content=fx.read_bytes(), mime_type="application/pdf")).engine == "einvoice"
+    result = pipeline.run(ExtractParams(content=fx.read_bytes(), mime_type="application/pdf"))
+    assert result.engine == "einvoice" and result.model.startswith("einvoice/cii")
+    with pytest.raises(InvalidDocument, match="no e-invoice"):  # the engine itself reads no XML
+        engine.extract(DocumentInput(content=fx.read_bytes(), mime_type="application/pdf"))
 
 
 # --- broken and hostile XML ---------------------------------------------------------------------

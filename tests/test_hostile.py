@@ -13,7 +13,6 @@ import functools
 import json
 import os
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -212,14 +211,9 @@ def _wait_serving(channel, seconds: float = 20.0):
     return health
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_sigterm_drains_in_flight_requests_and_refuses_new_ones(tmp_path):
-    port = _free_port()
+    port = h.free_port()
     env = {**os.environ, "OCR_ENGINE": "replay", "GRPC_HOST": "127.0.0.1", "GRPC_PORT": str(port),
            "OCR_GRACE_S": "10", "OCR_CONCURRENCY": "2", "OCR_QUEUE_SIZE": "8", "PYTHONPATH": str(ROOT),
            "OCR_REPLAY_DELAY_S": "1.0"}
@@ -274,7 +268,7 @@ def _status_mb(pid, key: str) -> float:
 
 
 def test_server_peak_memory_stays_bounded_whatever_it_is_sent():
-    port = _free_port()
+    port = h.free_port()
     env = {**os.environ, "OCR_ENGINE": "replay", "GRPC_HOST": "127.0.0.1", "GRPC_PORT": str(port),
            "PYTHONPATH": str(ROOT), "OCR_PARSE_MEMORY_MB": "768"}
     proc = subprocess.Popen([sys.executable, "-m", "ocr_sidecar", "serve"], env=env, cwd=ROOT,

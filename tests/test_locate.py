@@ -8,7 +8,8 @@ import json
 import pypdfium2 as pdfium
 import pytest
 
-from ocr_sidecar.locate import find_value, locate, parse_dates, parse_numbers, printed_paths
+from ocr_sidecar.locate import find_value, locate, printed_paths
+from ocr_sidecar.printed import parse_dates, parse_numbers
 from ocr_sidecar.words import Word, WordLayer, assign_lines
 
 from conftest import DOCUMENTS_DIR

@@ -18,13 +18,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ocr_sidecar import errors
 from ocr_sidecar.engines import make_engine, weights_missing
-from ocr_sidecar.engines.base import BaseEngine, EngineResult
+from ocr_sidecar.engines.base import BaseEngine
 from ocr_sidecar.engines.deferred import DeferredEngine
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.proto import model_pb2, model_pb2_grpc
 from ocr_sidecar.settings import Settings
 from ocr_sidecar.testing import SidecarThread
+from ocr_sidecar.types import EngineResult
 
 from conftest import DOCUMENTS_DIR, load_gold
 

@@ -12,11 +12,12 @@ import json
 import pytest
 from PIL import Image
 
-from ocr_sidecar.engines.base import BaseEngine, EngineResult
+from ocr_sidecar.engines.base import BaseEngine
 from ocr_sidecar.locate import locate, printed_paths
 from ocr_sidecar.ocr import read_words
 from ocr_sidecar.pipeline import ExtractParams, Pipeline
 from ocr_sidecar.settings import Settings
+from ocr_sidecar.types import EngineResult
 
 from conftest import DOCUMENTS_DIR
 

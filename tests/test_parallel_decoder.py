@@ -8,34 +8,24 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from ocr_sidecar.engines.internvl import InternVLEngine
 from ocr_sidecar.engines.internvl.parallel import MAX_ROWS, assemble, header_rows
-from ocr_sidecar.inputs import Limits, load_document
 from ocr_sidecar.proto import document_service_pb2 as pb
 from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.schema import MAX_LINES, decoding_json_schema, parse_document
 from ocr_sidecar.settings import Settings
 from ocr_sidecar.testing import SidecarThread
 
+import sidecar_helpers as h
 from conftest import DOCUMENTS_DIR
 
-LIMITS = Limits(max_bytes=10**8, max_pages=10, max_pixels=10**8, max_tiles=4)
-
-
-def _doc(name="i2d_NetpresseInvoice.pdf", doc_type=None):
-    doc = load_document((DOCUMENTS_DIR / name).read_bytes(), "", name, LIMITS).doc
-    doc.document_type = doc_type
-    return doc
+NETPRESSE = "i2d_NetpresseInvoice.pdf"
 
 
 @pytest.fixture(scope="module")
 def engines(tiny_model_dir):
     out = {}
     for decoder in ("jump", "parallel"):
-        eng = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=400,
-                             decoder=decoder, lookup_draft=0)
-        eng.load()
-        out[decoder] = eng
+        out[decoder] = h.tiny_engine(tiny_model_dir, max_tiles=2, max_tokens=400, decoder=decoder, lookup_draft=0)
     return out
 
 
@@ -53,17 +43,17 @@ def test_rows_cover_every_key_of_the_canonical_document_in_order():
 
 
 def test_parallel_answer_is_schema_valid_in_fewer_passes(engines):
-    doc = _doc(doc_type="credit_note")
+    doc = h.corpus_doc(NETPRESSE, "credit_note")
     seq = engines["jump"].extract(doc)
-    seq_passes = engines["jump"].last_forwards
+    seq_passes = engines["jump"].stats.forwards
     par = engines["parallel"].extract(doc)
-    par_passes = engines["parallel"].last_forwards
+    par_passes = engines["parallel"].stats.forwards
     parse_document(par.document)
     assert par.document["document_type"] == "credit_note"  # pinned by its row's grammar
     assert list(par.document) == list(seq.document)
     assert par.tokens_out >= seq.tokens_out * 0.9, "the same budget of tokens, written in rows"
     assert par_passes * 2 < seq_passes, (par_passes, seq_passes)
-    stages = engines["parallel"].last_stage_passes
+    stages = engines["parallel"].stats.stage_passes
     assert stages[0][0] == len(header_rows(decoding_json_schema("credit_note", MAX_LINES)))
     assert par_passes == 1 + sum(p for _, p in stages)
     lines = par.document["lines"]
@@ -80,17 +70,17 @@ def test_each_row_is_the_greedy_answer_of_its_prefix_alone(engines):
     import torch
 
     eng = engines["parallel"]
-    inputs, _ = eng.prepare(_doc())
+    inputs, _ = eng.prepare(h.corpus_doc(NETPRESSE))
     schema = decoding_json_schema(None, MAX_LINES)
     picked = [r for r in header_rows(schema) if r[0] in ("document_number", "seller.address.zip", "total", "lines")]
-    rows = [(prefix, eng._row_grammar(s)) for _, prefix, s in picked]
+    rows = [(prefix, eng.kit.row_grammar(s)) for _, prefix, s in picked]
     with torch.inference_mode():
-        out = eng._prefill(inputs)
-        texts, _, probs, _, _ = eng._decode_rows(out.cache, inputs["input_ids"].shape[1], rows, 120, None)
+        out = eng.kit.prefill(inputs)
+        texts, _, probs, _, _ = eng.decoder.decode_rows(out.cache, inputs["input_ids"].shape[1], rows, 120, None)
         for (prefix, grammar), text, row_probs in zip(rows, texts, probs):
             ids = torch.cat([inputs["input_ids"], torch.tensor([eng.tokenizer.encode(prefix)])], dim=1)
             alone = dict(inputs, input_ids=ids, attention_mask=torch.ones_like(ids))
-            want, want_probs = eng._generate_jump(alone, grammar, 30, None, None)
+            want, want_probs = eng.decoder.jump(alone, grammar, 30, None, None)
             if want and want[-1] in eng.stop_ids:
                 want, want_probs = want[:-1], want_probs[:-1]
             want_text = eng.tokenizer.decode(want, skip_special_tokens=True)
@@ -125,16 +115,12 @@ def test_setting_and_the_server_path(tiny_model_dir):
 
 def test_with_a_batcher_documents_still_batch_with_jump_forward(tiny_model_dir):
     """OCR_BATCH_SIZE > 1 (the GPU path): documents are rows of one batch, as with jump; same answers."""
-    from test_internvl import _extract_at_once
-
-    docs = [_doc("img_contoso_simple_invoice.png", "credit_note"), _doc()]
-    alone = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=100)
-    alone.load()
+    docs = [h.corpus_doc("img_contoso_simple_invoice.png", "credit_note"), h.corpus_doc(NETPRESSE)]
+    alone = h.tiny_engine(tiny_model_dir, max_tiles=2, max_tokens=100)
     expected = [alone.extract(d) for d in docs]
-    together = InternVLEngine(tiny_model_dir, device="cpu", dtype="fp32", max_tiles=2, max_tokens=100,
-                              batch_size=4, batch_wait_ms=2000, decoder="parallel")
-    together.load()
-    results = _extract_at_once(together, docs)
+    together = h.tiny_engine(tiny_model_dir, max_tiles=2, max_tokens=100, batch_size=4, batch_wait_ms=2000,
+                             decoder="parallel")
+    results = h.extract_at_once(together, docs)
     assert together._batcher.batches == [2]
     for want, got in zip(expected, results):
         assert got.document == want.document

@@ -11,10 +11,11 @@ from PIL import Image
 
 from ocr_sidecar import errors
 from ocr_sidecar.checks import check_document
-from ocr_sidecar.engines.base import BaseEngine, EngineResult
+from ocr_sidecar.engines.base import BaseEngine
 from ocr_sidecar.inputs import Limits, load_document, render_scale
 from ocr_sidecar.pipeline import ExtractParams, Pipeline, validate
 from ocr_sidecar.settings import Settings
+from ocr_sidecar.types import EngineResult
 
 import sidecar_helpers as h
 from conftest import DOCUMENTS_DIR, corpus, load_gold

@@ -17,11 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ocr_sidecar.engines.base import EngineResult, Page, Warning
 from ocr_sidecar.errors import BrokenEInvoice, InvalidDocument
-from ocr_sidecar.inputs import Opened
-from ocr_sidecar.locate import Evidence
 from ocr_sidecar.sandbox import Sandbox, SandboxLimits
+from ocr_sidecar.types import EngineResult, Evidence, Opened, Page, Warning
 from ocr_sidecar.words import Word, WordLayer
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 import urllib.request
@@ -314,14 +313,9 @@ async def test_health_goes_serving_after_load_and_not_serving_while_draining():
         await drain
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_metrics_endpoint_counts_requests_by_status():
-    port = _free_port()
+    port = h.free_port()
     with SidecarThread(engine="replay", metrics_port=port) as target, grpc.insecure_channel(target) as ch:
         extract(ch, BILL.read_bytes())
         with pytest.raises(grpc.RpcError):

@@ -1,58 +1,13 @@
-"""What every engine receives and returns. Engines never see raw gRPC messages."""
+"""The engine interface: what the pipeline asks of an engine, and the defaults. Engines never see raw gRPC
+messages; what they read and return (``DocumentInput``, ``EngineResult``) is the pipeline's vocabulary,
+``ocr_sidecar.types``."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol
 
-from PIL import Image
-
-if TYPE_CHECKING:
-    from ..words import WordLayer
-
-
-@dataclass
-class Warning:
-    code: str
-    message: str
-    field: str = ""
-    serious: bool = False
-
-
-@dataclass
-class Page:
-    index: int  # 0-based
-    image: Optional[Image.Image]  # RGB, EXIF-rotated; None when the engine needs no pixels
-    text: Optional[str] = None  # the word layer as layout-preserving text (the prompt reads it)
-    words: Optional["WordLayer"] = None  # words with boxes: the PDF's text layer, or OCR of the pixels
-
-
-@dataclass
-class DocumentInput:
-    content: bytes
-    mime_type: str  # sniffed (the bytes win over the client's claim)
-    filename: str = ""
-    pages: list[Page] = field(default_factory=list)
-    total_pages: int = 0  # pages in the file (pages may hold fewer: max_pages)
-    document_type: Optional[str] = None  # canonical name, None = let the model decide
-    prompt: str = ""  # extra instruction from the client
-    language_hint: str = ""
-    einvoice_tried: bool = False  # the pipeline already looked for an e-invoice XML (in the sandbox)
-
-
-@dataclass
-class EngineResult:
-    document: dict  # canonical document (validated by the pipeline)
-    field_confidence: dict[str, float] = field(default_factory=dict)  # JSON path -> 0..1
-    warnings: list[Warning] = field(default_factory=list)
-    tokens_out: int = 0
-    preprocess_ms: int = 0
-    generate_ms: int = 0
-    engine: str = ""
-    model: str = ""
-    from_xml: bool = False  # read from the document's e-invoice XML: exact values, nothing inferred
-    evidence: list = field(default_factory=list)  # from_xml: the XML elements of the values (locate.Evidence)
+from ..types import DocumentInput, EngineResult
 
 
 class Engine(Protocol):

@@ -15,7 +15,8 @@ import threading
 from typing import Callable, Optional
 
 from .. import errors
-from .base import DocumentInput, Engine, EngineResult
+from ..types import DocumentInput, EngineResult
+from .base import Engine
 
 log = logging.getLogger("ocr_sidecar.engines")
 

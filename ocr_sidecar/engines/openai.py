@@ -33,7 +33,8 @@ from .. import errors
 from ..answer import read_answer, token_budget
 from ..prompts import document_prompt
 from ..schema import MAX_LINES, decoding_json_schema
-from .base import BaseEngine, DocumentInput, EngineResult
+from ..types import DocumentInput, EngineResult
+from .base import BaseEngine
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from typing import Optional
 
 from .. import errors
 from ..answer import leaf_paths
-from .base import BaseEngine, DocumentInput, EngineResult
+from ..types import DocumentInput, EngineResult
+from .base import BaseEngine
 
 DOCUMENT_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".xml"}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import urllib.request
 
 import pytest
 
+import sidecar_helpers as h
 from conftest import DOCUMENTS_DIR, ROOT, load_mapping_lib
 
 lib = load_mapping_lib()
@@ -69,11 +69,6 @@ def test_no_endpoint_is_a_clear_permanent_error():
         client.EndpointSettings.parse(" , ")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _start(port: int, metrics: int) -> subprocess.Popen:
     env = {**os.environ, "OCR_ENGINE": "replay", "GRPC_HOST": "127.0.0.1", "GRPC_PORT": str(port),
@@ -91,7 +86,7 @@ def _served(metrics: int) -> float:
 
 
 def test_two_sidecar_processes_share_the_load_and_fail_over():
-    ports, metrics = [_free_port(), _free_port()], [_free_port(), _free_port()]
+    ports, metrics = [h.free_port(), h.free_port()], [h.free_port(), h.free_port()]
     procs = [_start(p, m) for p, m in zip(ports, metrics)]
     try:
         settings = client.EndpointSettings.parse(",".join(f"127.0.0.1:{p}" for p in ports), timeout=20)

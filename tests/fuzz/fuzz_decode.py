@@ -11,7 +11,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from ocr_sidecar.engines import einvoice
+    from ocr_sidecar import einvoice
     from ocr_sidecar.errors import InvalidDocument
     from ocr_sidecar.inputs import Limits, load_document
 

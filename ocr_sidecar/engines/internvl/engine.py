@@ -21,16 +21,19 @@ from typing import Any, Callable, Optional
 from ... import errors
 from ...answer import read_answer, token_budget
 from ...batching import MicroBatcher
-from ...lookup import PromptLookup
 from ...prompts import document_prompt
 from ...random_model import RANDOM_MARKER
-from ...schema import MAX_LINES, decoding_json_schema
-from .. import model_files_missing
-from ..base import BaseEngine, DocumentInput, EngineResult
-from .batch import BatchDecoding
-from .decoding import SingleDecoding
+from ...schema import MAX_LINES
+from ...types import DocumentInput, EngineResult
+from ..base import BaseEngine
+from ..weights import model_files_missing
+from .decoder import Decoder, Tokens
+from .hf import HfDecoder
+from .jump import JumpDecoder
+from .kit import DecodeKit
 from .loading import checkpoint_dtype, widen_and_quantize
-from .parallel import ParallelDecoding
+from .parallel import ParallelDecoder
+from .stats import DecodeStats
 from .tiling import (
     IMAGE_MEAN,
     IMAGE_STD,
@@ -41,7 +44,20 @@ from .tiling import (
 
 log = logging.getLogger("ocr_sidecar.internvl")
 
-class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding):
+DECODERS: dict[str, type[Decoder]] = {"jump": JumpDecoder, "hf": HfDecoder, "parallel": ParallelDecoder}
+
+
+def choose_decoder(name: str, kit: DecodeKit, stats: DecodeStats, *, lookup_draft: int) -> Decoder:
+    """The decoder ``OCR_DECODER`` names, with its settings (drafts: the decoders that jump)."""
+    cls = DECODERS[name]
+    return cls(kit, stats, lookup_draft=lookup_draft) if issubclass(cls, JumpDecoder) else cls(kit, stats)
+
+
+class InternVLEngine(BaseEngine):
+    """Loads the model, turns a document into model inputs and reads the answer; the decoder chosen at load
+    (``DECODERS``, ``OCR_DECODER``) writes it, alone or in a batch (``OCR_BATCH_SIZE``), and counts what that
+    cost in ``stats``."""
+
     name = "internvl"
     reads_words = True
 
@@ -59,19 +75,16 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
             raise ValueError("tile_policy must be 'layout' (tiles from each page's size and text layer) or 'fixed'")
         if quantize not in ("none", "int8", "auto"):
             raise ValueError("quantize must be 'none', 'int8' or 'auto' (int8 on CPUs without native bf16)")
-        if decoder not in ("jump", "hf", "parallel"):
+        if decoder not in DECODERS:
             raise ValueError("decoder must be 'jump' (grammar jump-forward), 'parallel' (the values as rows of one "
                              "batch) or 'hf' (transformers generate)")
-        self.tile_policy, self.quantize, self.decoder = tile_policy, quantize, decoder
+        self.tile_policy, self.quantize, self.decoder_name = tile_policy, quantize, decoder
         self.requested_quantize = quantize
         self.lookup_draft = lookup_draft  # prompt-lookup draft length per step (jump decoder); 0 = off
-        self.last_lookup: Optional[PromptLookup] = None  # drafts proposed / accepted in the last generation
-        self.prefix_cache = prefix_cache  # keep the KV cache of the prompt's fixed prefix (jump decoder)
-        self._prefixes: dict[tuple, Any] = {}
-        self.last_prefix_reused = 0  # prompt tokens the last prefill took from the prefix cache
-        self.last_forwards = 0  # model forward passes of the last generation (benchmarks)
-        self.batch_passes = 0  # passes so far of the batch running now
-        self.last_batch_tokens: list[int] = []  # tokens of each row of the last batch
+        self.prefix_cache = prefix_cache  # keep the KV cache of the prompt's fixed prefix
+        self.stats = DecodeStats()  # what the decoding cost (benchmarks, tests)
+        self.kit: Optional[DecodeKit] = None  # made at load: model, tokenizer, grammars, prefix cache
+        self.decoder: Optional[Decoder] = None  # chosen at load
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         # batch_size > 1: concurrent documents are generated together (GPU throughput; see batching.py)
@@ -83,7 +96,6 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
         self.demo = (self.model_path / RANDOM_MARKER).exists()
         self.model_name = f"InternVL ({self.model_path.name})"
         self._lock = threading.Lock()
-        self._grammars: dict[tuple, Any] = {}
         self._loaded = False
 
     # loading ------------------------------------------------------------------------------------
@@ -151,9 +163,11 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
         self.stop_ids = sorted({i for i in (tok.convert_tokens_to_ids("<|im_end|>"), tok.eos_token_id)
                                 if isinstance(i, int) and i >= 0})
         vocab_size = config.text_config.vocab_size
-        self._tokenizer_info = xgr.TokenizerInfo.from_huggingface(tok, vocab_size=vocab_size,
-                                                                  stop_token_ids=self.stop_ids)
-        self._compiler = xgr.GrammarCompiler(self._tokenizer_info)
+        tokenizer_info = xgr.TokenizerInfo.from_huggingface(tok, vocab_size=vocab_size, stop_token_ids=self.stop_ids)
+        self.kit = DecodeKit(self.model, tok, tokenizer_info, xgr.GrammarCompiler(tokenizer_info),
+                             stop_ids=self.stop_ids, start_image=self.start_image, context_image=self.context_image,
+                             device=self.device, stats=self.stats, prefix_cache=self.prefix_cache)
+        self.decoder = choose_decoder(self.decoder_name, self.kit, self.stats, lookup_draft=self.lookup_draft)
         self.demo = (path / RANDOM_MARKER).exists()
         name = path.resolve().name
         self.model_name = f"{name} (random weights)" if self.demo else name
@@ -172,14 +186,6 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
         log.info("loaded %s on %s/%s in %.1f s", self.model_name, self.device, self.dtype,
                  time.perf_counter() - started)
 
-    def _grammar(self, document_type: Optional[str], max_lines: int):
-        key = (document_type, max_lines)
-        if key not in self._grammars:
-            schema = decoding_json_schema(document_type, max_lines)
-            self._grammars[key] = self._compiler.compile_json_schema(
-                json.dumps(schema), any_whitespace=False, separators=(",", ":"))
-        return self._grammars[key]
-
     # inference ----------------------------------------------------------------------------------
 
     def prepare(self, doc: DocumentInput) -> tuple[dict, int]:
@@ -197,7 +203,7 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
             out = self.image_processor([image], return_tensors="pt", max_patches=budget, crop_to_patches=budget > 1)
             pixel_values.append(out["pixel_values"])
             counts.append(int(out["num_patches"][0]))
-        # The fixed instruction first (its KV cache is kept, see _prefill), then the pages, then what belongs
+        # The fixed instruction first (its KV cache is kept, see DecodeKit.prefill), then the pages, then what belongs
         # to this document: its text layer and the user's instruction.
         head, tail = document_prompt(doc.document_type, [p.text for p in doc.pages], doc.prompt, doc.language_hint,
                                      sources=[p.words.source if p.words else None for p in doc.pages])
@@ -230,71 +236,50 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
         started = time.perf_counter()
         inputs, tiles = self.prepare(doc)
         prompt_len = inputs["input_ids"].shape[1]
-        grammar = self._grammar(doc.document_type, MAX_LINES)
+        grammar = self.kit.grammar(doc.document_type, MAX_LINES)
         budget = self.token_budget(doc)
         preprocess_ms = int((time.perf_counter() - started) * 1000)
-        if self.decoder == "parallel" and self._batcher is None:
-            return self._extract_parallel(doc, inputs, tiles, budget, cancel, started, preprocess_ms)
+        if self.decoder.reads_rows and self._batcher is None:
+            return self._extract_rows(doc, inputs, tiles, budget, cancel, preprocess_ms)
         try:
             if self._batcher is not None:
                 new_ids, probs, generate_ms = self._batcher.submit((inputs, grammar, budget, cancel), cancel)
             else:
                 new_ids, probs, generate_ms = self._generate_one(inputs, grammar, budget, cancel)
         except torch.OutOfMemoryError:
-            self._free_device_memory()
-            raise errors.OutOfMemory(
-                f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
-                "is free: send fewer pages, or lower OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar.") from None
-        if cancel is not None and cancel.is_set():
-            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+            raise self._out_of_memory(tiles, prompt_len, "OCR_MAX_TILES / OCR_BATCH_SIZE on the sidecar") from None
+        self._stop_if_cancelled(cancel)
         finished = bool(new_ids) and new_ids[-1] in self.stop_ids
         if finished:
             new_ids, probs = new_ids[:-1], probs[:-1]
-        text, offsets = self._decode_with_offsets(new_ids)
+        text, offsets = self.kit.decode_with_offsets(new_ids)
         document, warnings, confidence = read_answer(text, finished, len(new_ids), budget, offsets, probs)
         log.debug("internvl: %d tiles, %d prompt tokens, %d new tokens", tiles, prompt_len, len(new_ids))
-        return EngineResult(document=document, field_confidence=confidence, warnings=warnings,
-                            tokens_out=len(new_ids), preprocess_ms=preprocess_ms, generate_ms=generate_ms,
-                            engine=self.name, model=self.model_name)
+        return self._result(document, confidence, warnings, len(new_ids), preprocess_ms, generate_ms)
 
-    def _extract_parallel(self, doc: DocumentInput, inputs: dict, tiles: int, budget: int,
-                          cancel: Optional[threading.Event], started: float, preprocess_ms: int) -> EngineResult:
+    def _extract_rows(self, doc: DocumentInput, inputs: dict, tiles: int, budget: int,
+                      cancel: Optional[threading.Event], preprocess_ms: int) -> EngineResult:
         """One document with the parallel decoder (its values as rows of one batch; see parallel.py). With
         OCR_BATCH_SIZE > 1 documents are batched instead, one row each (the GPU's throughput path)."""
         import torch
 
-        with self._lock:
-            if cancel is not None and cancel.is_set():
-                raise errors.Cancelled("The request was cancelled before generation started.")
-            generate_started = time.perf_counter()
-            if self.seed is not None:
-                torch.manual_seed(self.seed)
-            self.last_lookup = None
-            try:
-                with torch.inference_mode():
-                    document, warnings, confidence, tokens = self._generate_parallel(
-                        inputs, doc.document_type, budget, cancel)
-            except torch.OutOfMemoryError:
-                self._free_device_memory()
-                raise errors.OutOfMemory(
-                    f"The document ({tiles} tiles, {inputs['input_ids'].shape[1]:,} prompt tokens) needs more "
-                    f"{self.device} memory than is free: send fewer pages, or lower OCR_MAX_TILES.") from None
-            generate_ms = int((time.perf_counter() - generate_started) * 1000)
-        if cancel is not None and cancel.is_set():
-            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
-        return EngineResult(document=document, field_confidence=confidence, warnings=warnings, tokens_out=tokens,
-                            preprocess_ms=preprocess_ms, generate_ms=generate_ms, engine=self.name,
-                            model=self.model_name)
+        try:
+            (document, warnings, confidence, tokens), generate_ms = self._alone(
+                cancel, lambda: self.decoder.read_rows(inputs, doc.document_type, budget, cancel))
+        except torch.OutOfMemoryError:
+            raise self._out_of_memory(tiles, inputs["input_ids"].shape[1], "OCR_MAX_TILES") from None
+        self._stop_if_cancelled(cancel)
+        return self._result(document, confidence, warnings, tokens, preprocess_ms, generate_ms)
 
     def _generate_one(self, inputs: dict, grammar, budget: int, cancel: Optional[threading.Event]):
-        """One document: (new token ids, their probabilities, milliseconds)."""
-        import torch
-        from transformers import StoppingCriteria
+        """One document alone: (new token ids, their probabilities, milliseconds)."""
+        (new_ids, probs), generate_ms = self._alone(
+            cancel, lambda: self.decoder.generate(inputs, grammar, budget, cancel))
+        return new_ids, probs, generate_ms
 
-        class Cancel(StoppingCriteria):
-            def __call__(self, input_ids, scores, **kwargs):
-                stop = cancel is not None and cancel.is_set()
-                return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+    def _alone(self, cancel: Optional[threading.Event], decode: Callable[[], Any]) -> tuple[Any, int]:
+        """``decode()`` with the model to itself (seeded, no autograd): (what it returns, milliseconds)."""
+        import torch
 
         with self._lock:
             if cancel is not None and cancel.is_set():
@@ -303,15 +288,80 @@ class InternVLEngine(BaseEngine, SingleDecoding, BatchDecoding, ParallelDecoding
             if self.seed is not None:
                 torch.manual_seed(self.seed)
             with torch.inference_mode():
-                if self.decoder in ("jump", "parallel"):  # parallel, in a batcher: one row per document
-                    lookup = None
-                    if self.lookup_draft:
-                        image_token = self.tokenizer.convert_tokens_to_ids(self.context_image)
-                        lookup = PromptLookup(inputs["input_ids"][0].tolist(), max_draft=self.lookup_draft,
-                                              ignore=(image_token,))
-                    self.last_lookup = lookup
-                    new_ids, probs = self._generate_jump(inputs, grammar, budget, cancel, lookup)
-                else:
-                    new_ids, probs = self._generate_hf(inputs, grammar, budget, Cancel(),
-                                                       inputs["input_ids"].shape[1])
-            return new_ids, probs, int((time.perf_counter() - started) * 1000)
+                out = decode()
+            return out, int((time.perf_counter() - started) * 1000)
+
+    @staticmethod
+    def _stop_if_cancelled(cancel: Optional[threading.Event]) -> None:
+        if cancel is not None and cancel.is_set():
+            raise errors.Cancelled("The deadline passed; the extraction was stopped.")
+
+    def _out_of_memory(self, tiles: int, prompt_len: int, lower: str) -> errors.OutOfMemory:
+        """The error for a document the device cannot hold (its cached blocks handed back first)."""
+        self._free_device_memory()
+        return errors.OutOfMemory(
+            f"The document ({tiles} tiles, {prompt_len:,} prompt tokens) needs more {self.device} memory than "
+            f"is free: send fewer pages, or lower {lower}.")
+
+    def _result(self, document: dict, confidence: dict, warnings: list, tokens: int, preprocess_ms: int,
+                generate_ms: int) -> EngineResult:
+        return EngineResult(document=document, field_confidence=confidence, warnings=warnings, tokens_out=tokens,
+                            preprocess_ms=preprocess_ms, generate_ms=generate_ms, engine=self.name,
+                            model=self.model_name)
+
+    # several documents at once (OCR_BATCH_SIZE > 1) ---------------------------------------------------------
+
+    def _generate_batch(self, requests: list[tuple]) -> list[tuple[list[int], list[float], int]]:
+        """Several documents in one batch (the batcher's call): prompts left-padded to one length, the pages'
+        tiles concatenated in row order (InternVL fills the image placeholders in that order), one grammar
+        matcher per row. On a GPU a forward pass costs about the same for the whole batch as for one row,
+        which is where the throughput comes from. A batch of one takes the single-document decoding; a batch
+        that runs out of device memory is halved until it fits.
+
+        ``requests``: (model inputs, compiled grammar, token budget, cancel event) per document."""
+        import torch
+
+        if self.on_batch is not None:
+            self.on_batch(len(requests))
+        if len(requests) == 1:  # nobody to share with: the single-document decoder (jump-forward, drafts)
+            try:
+                return [self._generate_one(*requests[0])]
+            except torch.OutOfMemoryError as exc:  # too big alone: its caller's error, not its batch-mates'
+                self._free_device_memory()
+                return [exc]
+        try:
+            return self._run_batch(requests)
+        except torch.OutOfMemoryError:  # too many pages at once for the device: halve the batch, lose nothing
+            self._free_device_memory()
+            half = len(requests) // 2
+            log.warning("out of memory on a batch of %d documents: running it as %d + %d", len(requests), half,
+                        len(requests) - half)
+            return self._generate_batch(requests[:half]) + self._generate_batch(requests[half:])
+
+    def _run_batch(self, requests: list[tuple]) -> list[tuple[list[int], list[float], int]]:
+        import torch
+
+        with self._lock:
+            started = time.perf_counter()
+            lengths = [r[0]["input_ids"].shape[1] for r in requests]
+            longest = max(lengths)
+            ids = torch.full((len(requests), longest), self.kit.pad_id, dtype=torch.long, device=self.device)
+            mask = torch.zeros((len(requests), longest), dtype=torch.long, device=self.device)
+            for row, ((inputs, *_), n) in enumerate(zip(requests, lengths)):
+                ids[row, longest - n:] = inputs["input_ids"][0]
+                mask[row, longest - n:] = 1
+            batch = {"input_ids": ids, "attention_mask": mask,
+                     "pixel_values": torch.cat([r[0]["pixel_values"] for r in requests])}
+            if self.seed is not None:
+                torch.manual_seed(self.seed)
+            with torch.inference_mode():
+                answers: list[Tokens] = self.decoder.generate_batch(batch, requests)
+            elapsed = int((time.perf_counter() - started) * 1000)
+            return [(new_ids, probs, elapsed) for new_ids, probs in answers]
+
+    def _free_device_memory(self) -> None:
+        """Hand the cached blocks of a failed allocation back, so that what runs next has them."""
+        if self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.empty_cache()

@@ -31,6 +31,7 @@ from typing import Any, Optional
 
 from ...answer import field_confidence, read_answer
 from ...schema import MAX_LINES, decoding_json_schema
+from .jump import JumpDecoder
 
 PARTIES = ("seller", "buyer")
 STAGE1_SHARE = 0.5  # of the token budget, at most, for stage 1: the rest is kept for the lines (stage 2)
@@ -226,28 +227,26 @@ def assemble(schema: dict, values: dict[str, Any], lines: list) -> dict:
 # --- the decoder ---------------------------------------------------------------------------------------
 
 
-class ParallelDecoding:
-    """The parallel decoder of ``InternVLEngine`` (a mixin: it uses its model, tokenizer and grammars)."""
+class ParallelDecoder(JumpDecoder):
+    """A document alone is read as rows (``read_rows``); documents batched together (``OCR_BATCH_SIZE`` > 1) are
+    written as the jump decoder writes them, one row each, with jump-forward."""
 
-    def _row_grammar(self, schema: dict):
-        key = ("row", json.dumps(schema, sort_keys=True))
-        if key not in self._grammars:
-            self._grammars[key] = self._compiler.compile_json_schema(
-                json.dumps(schema), any_whitespace=False, separators=(",", ":"))
-        return self._grammars[key]
+    name = "parallel"
+    reads_rows = True
 
-    def _generate_parallel(self, inputs: dict, document_type: Optional[str], budget: int,
-                           cancel: Optional[threading.Event]):
+    def read_rows(self, inputs: dict, document_type: Optional[str], budget: int, cancel: Optional[threading.Event]):
         """(document, warnings, field confidence, tokens written) for one document, decoded in rows."""
+        kit, stats = self.kit, self.stats
         schema = decoding_json_schema(document_type, MAX_LINES)
-        out = self._prefill(inputs)
+        out = kit.prefill(inputs)
         prompt_cache, prompt_len = out.cache, inputs["input_ids"].shape[1]
-        self.last_forwards = 1
-        self.last_stage_passes = []
+        stats.forwards = 1
+        stats.stage_passes = []
+        stats.lookup = None
         rows = header_rows(schema)
         stage1_budget = max(len(rows), int(budget * STAGE1_SHARE))
-        texts, ends, probs, complete, used = self._decode_rows(
-            prompt_cache, prompt_len, [(prefix, self._row_grammar(s)) for _, prefix, s in rows], stage1_budget,
+        texts, ends, probs, complete, used = self.decode_rows(
+            prompt_cache, prompt_len, [(prefix, kit.row_grammar(s)) for _, prefix, s in rows], stage1_budget,
             cancel)
         values, confidence = {}, {}
         cut = False
@@ -265,7 +264,7 @@ class ParallelDecoding:
             item = schema["properties"]["lines"]["items"]["properties"]
             fields = [f for f in item if f != "description"]
             rows2 = [(i, f, '{"lines":[{"description":' + json.dumps(d, ensure_ascii=False) + f',"{f}":',
-                      self._row_grammar(item[f])) for i, d in enumerate(pinned) for f in fields]
+                      kit.row_grammar(item[f])) for i, d in enumerate(pinned) for f in fields]
             lines = [{"description": d, **{f: None for f in fields}} for d in pinned]
             for i in range(len(pinned)):
                 if f"lines[{i}].description" in stage1:
@@ -276,7 +275,7 @@ class ParallelDecoding:
                     break
                 wave = rows2[start:start + MAX_ROWS]
                 share = max(len(wave), (budget - used) * len(wave) // (len(rows2) - start))
-                texts, ends, probs, done2, used2 = self._decode_rows(
+                texts, ends, probs, done2, used2 = self.decode_rows(
                     prompt_cache, prompt_len, [(prefix, g) for _, _, prefix, g in wave], share, cancel)
                 used += used2
                 for (i, f, _, _), text, e, p, done in zip(wave, texts, ends, probs, done2):
@@ -292,7 +291,7 @@ class ParallelDecoding:
         kept = {path for path, _, _ in value_spans(text)}
         return document, warnings, {k: v for k, v in confidence.items() if k in kept}, used
 
-    def _decode_rows(self, prompt_cache, prompt_len: int, rows: list[tuple[str, Any]], budget: int,
+    def decode_rows(self, prompt_cache, prompt_len: int, rows: list[tuple[str, Any]], budget: int,
                      cancel: Optional[threading.Event]):
         """Greedy decoding of ``rows`` (answer prefix text, compiled grammar) as one batch after the prompt,
         jump-forward inside each row. At most ``budget`` tokens in all (row prefixes not counted); a row
@@ -301,12 +300,12 @@ class ParallelDecoding:
         import torch
         import xgrammar as xgr
 
-        model, n = self.model, len(rows)
-        device = self.device
+        kit, n = self.kit, len(rows)
+        model, device = kit.model, kit.device
         install_attention(model.config.text_config._attn_implementation or "sdpa")
         cache = shared_prefix_cache(prompt_cache, n)
         matchers = [xgr.GrammarMatcher(g) for _, g in rows]
-        bitmask = xgr.allocate_token_bitmask(n, self._tokenizer_info.vocab_size)
+        bitmask = xgr.allocate_token_bitmask(n, kit.vocab_size)
         answers: list[list[int]] = [[] for _ in range(n)]
         probs: list[list[float]] = [[] for _ in range(n)]
         done = [False] * n
@@ -314,18 +313,18 @@ class ParallelDecoding:
         # first pass: each row's prefix and the run its grammar forces at the start
         steps: dict[int, list[int]] = {}
         for i, (prefix, _) in enumerate(rows):
-            forced = self._forced_tokens(matchers[i], budget)
+            forced = kit.forced_tokens(matchers[i], budget)
             answers[i].extend(forced)
             probs[i].extend([1.0] * len(forced))
             used += len(forced)
-            steps[i] = self.tokenizer.encode(prefix, add_special_tokens=False) + forced
+            steps[i] = kit.tokenizer.encode(prefix, add_special_tokens=False) + forced
             if matchers[i].is_terminated():
                 done[i] = True
         next_pos = torch.full((n,), prompt_len, dtype=torch.long, device=device)
         last = None
         passes = 0
         while steps:
-            ids, step_mask, positions, lengths = self._step_inputs(steps, n, next_pos, self._pad_id)
+            ids, step_mask, positions, lengths = kit.step_inputs(steps, n, next_pos, kit.pad_id)
             cache.own_mask = step_mask if cache.own_mask is None else torch.cat([cache.own_mask, step_mask], 1)
             # every row's step ends in the last column: only its logits are kept (rows × vocabulary)
             out = model(input_ids=ids, position_ids=positions, cache=cache, use_cache=True, logits_to_keep=1)
@@ -345,7 +344,7 @@ class ParallelDecoding:
                     continue
                 if used >= budget:
                     break
-                step = self._forced_tokens(matchers[i], budget - used)
+                step = kit.forced_tokens(matchers[i], budget - used)
                 if step:
                     steps[i] = step
                     probs[i].extend([1.0] * len(step))
@@ -354,7 +353,7 @@ class ParallelDecoding:
                     matchers[i].fill_next_token_bitmask(bitmask, i)
                     choosing.append(i)
                     used += 1
-            for i, token, p in self._choose(last, bitmask, matchers, choosing) if choosing else ():
+            for i, token, p in kit.choose(last, bitmask, matchers, choosing) if choosing else ():
                 probs[i].append(p)
                 steps[i] = [token]
             for i in list(steps):
@@ -362,13 +361,13 @@ class ParallelDecoding:
                 if matchers[i].is_terminated():
                     done[i] = True
                     del steps[i]  # complete: no further pass for this row
-        self.last_forwards += passes
-        self.last_stage_passes.append((n, passes))
+        self.stats.forwards += passes
+        self.stats.stage_passes.append((n, passes))
         texts, ends = [], []
         for i in range(n):
-            if answers[i] and answers[i][-1] in self.stop_ids:  # the stop a row's grammar ends on: no value
+            if answers[i] and answers[i][-1] in kit.stop_ids:  # the stop a row's grammar ends on: no value
                 answers[i], probs[i] = answers[i][:-1], probs[i][:-1]
-            text, e = self._decode_with_offsets(answers[i])
+            text, e = kit.decode_with_offsets(answers[i])
             texts.append(text)
             ends.append(e)
         return texts, ends, probs, done, used

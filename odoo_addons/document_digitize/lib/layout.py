@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from .printed import date_readings, decimal_of, number_readings, read_date, read_number
 from .text import ReviewItem, compact, fold
 
 LAYOUT_VERSION = 1
@@ -46,22 +47,6 @@ PARTY = {"vendor_bill": "seller", "purchase_order": "seller", "sale_order": "buy
 MAX_ANCHOR_WORDS = 4
 LINE_ROWS = 3  # rows one line of a table may take: its description, its codes, its numbers
 CURRENCY_TOKENS = frozenset({"€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "inr", "fr", "chf.", "eur."})
-_NUMBER = re.compile(r"[-−–]?\(?\d{1,3}(?:[ '’.,]\d{3})+(?:[.,]\d{1,6})?(?!\d)|[-−–]?\(?\d+(?:[.,]\d{1,6})?")
-_NUMERIC_DATE = re.compile(r"\b(\d{1,4})[./\-](\d{1,2})[./\-](\d{2,4})\b")
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate([
-        "january jan januar janvier enero ene gennaio gen januari janeiro",
-        "february feb februar fevrier febrero febbraio febr februari fevereiro fev",
-        "march mar marz maerz mars marzo maart marco",
-        "april apr avril abril aprile", "may mai mayo maggio mei maio", "june jun juni juin junio giugno junho",
-        "july jul juli juillet julio luglio julho", "august aug aout agosto augustus ago",
-        "september sep sept septembre septiembre settembre set setembro",
-        "october oct oktober octobre octubre ottobre ott okt outubro out", "november nov novembre noviembre novembro",
-        "december dec dez dezember decembre diciembre dic dicembre dezembro"], start=1):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
-
-
 class LayoutError(ValueError):
     """Words or a stored layout that cannot be used (unknown version, malformed data)."""
 
@@ -143,83 +128,7 @@ def _union(words: Sequence[Word]) -> Box:
             max(w.box[3] for w in words))
 
 
-# --- printed values ------------------------------------------------------------------------------------
-
-
-def read_number(text: str, decimal: Optional[str] = None) -> Optional[float]:
-    """The one number ``text`` prints (absolute value), read with the vendor's decimal separator when known;
-    None when it prints none or several."""
-    found = [m.group(0) for m in _NUMBER.finditer(text.replace("\u00a0", " ").replace("\u202f", " "))]
-    if len(found) != 1:
-        return None
-    raw = re.sub(r"[-−–(]", "", found[0])
-    raw = re.sub(r"[ '’]", "", raw)
-    seps = [ch for ch in raw if ch in ".,"]
-    if not seps:
-        return float(raw)
-    last = max(raw.rfind("."), raw.rfind(","))
-    head, tail, sep = raw[:last], raw[last + 1:], raw[last]
-    head = head.replace(".", "").replace(",", "")
-    if decimal is not None and sep != decimal:
-        return float(head + tail) if len(tail) == 3 else None  # a thousands separator
-    if decimal is None and len(tail) == 3 and len(set(seps)) == 1:
-        return None  # 1.234 or 1,234: not knowable without the vendor's habit
-    return float(f"{head or 0}.{tail}")
-
-
-def number_readings(text: str) -> list[float]:
-    """Every value ``text`` can be read as when it prints one number (both decimal conventions)."""
-    values = {read_number(text, "."), read_number(text, ",")}
-    return sorted(v for v in values if v is not None)
-
-
-def decimal_of(text: str) -> Optional[str]:
-    """The decimal separator a printed amount shows ("1.234,56" → ","), None when it cannot say."""
-    match = re.search(r"[.,](\d{1,2})(?!\d)\D*$", text)
-    return text[match.start()] if match else None
-
-
-def read_date(text: str, order: Optional[str] = None) -> Optional[dt.date]:
-    """The date ``text`` prints; numeric dates in the vendor's ``order`` ("dmy", "mdy", "ymd") when known."""
-    dates = date_readings(text)
-    if order is not None:
-        dates = [(d, o) for d, o in dates if o in (order, "name")]
-    days = {d for d, _ in dates}
-    return days.pop() if len(days) == 1 else None
-
-
-def date_readings(text: str) -> list[tuple[dt.date, str]]:
-    """(date, how it was printed: "dmy" / "mdy" / "ymd" / "name") for every reading of ``text``."""
-    out: list[tuple[dt.date, str]] = []
-    for a, b, c in _NUMERIC_DATE.findall(text):
-        candidates = [(a, b, c, "ymd")] if len(a) == 4 else [(c, b, a, "dmy"), (c, a, b, "mdy")]
-        for year, month, day, order in candidates:
-            date = _date(year, month, day)
-            if date is not None:
-                out.append((date, order))
-    tokens = re.findall(r"[^\W_]+", fold(text))
-    for i, token in enumerate(tokens):
-        month = _MONTHS.get(token)
-        if not month:
-            continue
-        near = tokens[max(0, i - 2):i] + tokens[i + 1:i + 3]
-        days = [re.sub(r"(st|nd|rd|th|er|e)$", "", t) for t in near]
-        days = [t for t in days if t.isdigit() and len(t) <= 2 and 1 <= int(t) <= 31]
-        years = [t for t in near if t.isdigit() and len(t) == 4]
-        for day in days:
-            for year in years:
-                date = _date(year, str(month), day)
-                if date is not None:
-                    out.append((date, "name"))
-    return out
-
-
-def _date(year: str, month: str, day: str) -> Optional[dt.date]:
-    try:
-        y = int(year)
-        return dt.date(y + 2000 if y < 100 else y, int(month), int(day))
-    except ValueError:
-        return None
+# --- printed values (read by printed.py, the generated copy of ocr_sidecar/printed.py) -----------------
 
 
 def _prints(kind: str, value: Any, text: str) -> bool:

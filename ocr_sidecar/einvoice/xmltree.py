@@ -8,7 +8,7 @@ from typing import Optional
 
 from lxml import etree
 
-log = logging.getLogger("ocr_sidecar.engines.einvoice")
+log = logging.getLogger("ocr_sidecar.einvoice")
 
 
 _LAYOUT_BREAKS = re.compile(r"[ \t]*[\r\n\t][\s]*")

@@ -10,12 +10,12 @@ from typing import Optional
 
 from pydantic import ValidationError
 
-from ... import schema
-from ...errors import BrokenEInvoice
-from ..base import Warning
+from .. import schema
+from ..errors import BrokenEInvoice
+from ..types import Warning
 from .values import _Ctx, _Line, _num, _Raw
 
-log = logging.getLogger("ocr_sidecar.engines.einvoice")
+log = logging.getLogger("ocr_sidecar.einvoice")
 
 
 def _finish(raw: _Raw, ctx: _Ctx) -> dict:

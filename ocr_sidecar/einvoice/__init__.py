@@ -1,4 +1,5 @@
-"""E-invoice fast path: read the structured XML an electronic invoice or order carries. No model.
+"""E-invoice fast path, the pipeline's first stage: read the structured XML an electronic invoice or order
+carries. No model.
 
 Supported syntaxes (detected from the XML root, namespace prefixes do not matter):
 
@@ -14,24 +15,22 @@ Inputs: a PDF carrying the XML as an attachment (found with the ``factur-x`` lib
 ``get_xml_from_pdf``; the PDF is never parsed by hand), or the XML itself uploaded as a file.
 The bytes decide which, whatever ``mime_type`` claims (the contract: the bytes win).
 
-Contract with the pipeline::
-
-    from ocr_sidecar.engines import einvoice
-    try:
-        result = einvoice.try_extract(content, mime_type)   # EngineResult | None
-    except einvoice.BrokenEInvoice as exc:
-        # The document claims to be an e-invoice but its XML cannot be read. For a PDF, fall back
-        # to the model and add Warning(code=exc.code, message=exc.message, serious=True); for a
-        # bare XML upload there is nothing else to read: let it propagate (INVALID_ARGUMENT).
-        result = None
+The pipeline's first stage (``inputs.open_document``, in the sandbox) calls ``read_einvoice``; it is the
+only reader of the XML. ``try_extract(content, mime_type)`` is the reader itself:
 
 - ``None``: no e-invoice here (a plain PDF, an image, an XML that is no known e-invoice) — use the model.
 - ``BrokenEInvoice`` (a subclass of ``errors.InvalidDocument``, so an uncaught one still maps to
   INVALID_ARGUMENT with a readable message): an XML upload that is not well-formed, declares a DTD
   or entities (refused: e-invoices never need them, XML bombs do), or a PDF whose standard e-invoice
   attachment (factur-x.xml, zugferd-invoice.xml, xrechnung.xml, order-x.xml) is unreadable.
+  ``read_einvoice`` turns it into a serious warning for a PDF (read from its pages instead) and lets it
+  propagate for a bare XML upload (nothing else to read).
 - ``EngineResult``: ``engine="einvoice"``, confidence 1.0 for every field path present, warnings for
-  values the XML states but the canonical schema cannot hold (cut text, too many lines).
+  values the XML states but the canonical schema cannot hold (cut text, too many lines), and as evidence
+  the XML element of each value.
+
+A server that reads e-invoices only (``--engine einvoice``) runs this stage for every document; its engine,
+``engines/einvoice.py``, reads nothing itself: it refuses what the stage found no e-invoice in.
 
 Mapping choices (generic; the corpus README explains the gold they were checked against):
 subtotal = tax basis total (so header allowances/charges make it differ from the line sum);
@@ -45,15 +44,10 @@ credit note: type ``credit_note`` and every amount positive, as the canonical sc
 
 Files: ``reader`` (find, parse hardened, classify; the entry point), ``cii`` and ``ubl`` (the two mappers),
 ``values`` (what both mappers share), ``finish`` (signs, line prices, schema bounds), ``xmltree`` (element
-helpers). Sniffing and the PDF's attachments are ``ocr_sidecar.formats``'s.
+helpers), ``evidence`` (the XML element of each value). Sniffing and the PDF's attachments are
+``ocr_sidecar.formats``'s.
 """
 
-from .reader import (
-    ENGINE_NAME,
-    STANDARD_ATTACHMENT_NAMES,
-    BrokenEInvoice,
-    EInvoiceEngine,
-    try_extract,
-)
+from .reader import ENGINE_NAME, STANDARD_ATTACHMENT_NAMES, BrokenEInvoice, read_einvoice, try_extract
 
-__all__ = ["ENGINE_NAME", "STANDARD_ATTACHMENT_NAMES", "BrokenEInvoice", "EInvoiceEngine", "try_extract"]
+__all__ = ["ENGINE_NAME", "STANDARD_ATTACHMENT_NAMES", "BrokenEInvoice", "read_einvoice", "try_extract"]

@@ -12,10 +12,10 @@ from typing import Any, Optional
 
 from lxml import etree
 
-from ..base import Warning
+from ..types import Warning
 from .xmltree import _kid, _kids, _local, _txt
 
-log = logging.getLogger("ocr_sidecar.engines.einvoice")
+log = logging.getLogger("ocr_sidecar.einvoice")
 
 
 # UNTDID 1001 document codes that mean "credit note" (EN 16931 code list for credit notes).

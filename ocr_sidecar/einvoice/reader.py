@@ -1,5 +1,5 @@
 """The e-invoice reader's entry point: find the XML (in a PDF or uploaded), parse it hardened, classify it,
-map it with the CII or UBL mapper, fit it to the canonical schema."""
+map it with the CII or UBL mapper, fit it to the canonical schema, name the XML element of every value."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from typing import Optional
 
 from lxml import etree
 
-from ...answer import leaf_paths
-from ...errors import BrokenEInvoice, InvalidDocument
-from ...formats import is_pdf, sniff_xml, xml_attachments
-from ..base import BaseEngine, EngineResult
+from ..answer import leaf_paths
+from ..errors import BrokenEInvoice
+from ..formats import is_pdf, sniff_xml, xml_attachments
+from ..types import EngineResult, Warning
 from .cii import _CiiMapper
+from .evidence import xml_evidence
 from .finish import _fit_schema
 from .ubl import _UblMapper
 
-log = logging.getLogger("ocr_sidecar.engines.einvoice")
+log = logging.getLogger("ocr_sidecar.einvoice")
 
 
 ENGINE_NAME = "einvoice"
@@ -71,8 +72,6 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
     doc, warnings = mapper.run()
     doc, more = _fit_schema(doc)
     warnings.extend(more)
-    from ...evidence import xml_evidence  # (evidence.py imports the engines' base)
-
     evidence = xml_evidence(doc, root)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     return EngineResult(
@@ -89,22 +88,19 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
     )
 
 
-class EInvoiceEngine(BaseEngine):
-    """The fast path as an ``Engine`` (engines/base.py), for a server or an eval run that must not
-    fall back to the model: a document without an e-invoice is an invalid input here."""
-
-    name = ENGINE_NAME
-    model_name = ENGINE_NAME
-    reads_pages = False  # the XML is the answer: nothing to load, no page to render
-
-    def extract(self, doc, cancel=None) -> EngineResult:
-        # the pipeline has looked already, in its sandbox: parsing the untrusted bytes again here would not be
-        result = None if doc.einvoice_tried else try_extract(doc.content, doc.mime_type)
-        if result is None:
-            raise InvalidDocument(
-                "This document carries no e-invoice XML (Factur-X, ZUGFeRD, XRechnung, UBL, Order-X). "
-                "Send it to a server running the InternVL engine to read it from its pages.")
-        return result
+def read_einvoice(content: bytes, mime_type: str, warnings: list[Warning]) -> Optional[EngineResult]:
+    """The pipeline's first stage: the e-invoice answer of a PDF or XML (``mime_type`` as sniffed), or None.
+    A PDF whose e-invoice attachment is broken is still read from its pages: the reason is added to
+    ``warnings`` (serious); an uploaded XML has no pages to fall back to, so ``BrokenEInvoice`` propagates."""
+    if mime_type not in ("application/pdf", "application/xml"):
+        return None
+    try:
+        return try_extract(content, mime_type)
+    except BrokenEInvoice as exc:
+        if mime_type == "application/xml":
+            raise
+        warnings.append(Warning(exc.code, exc.message, serious=True))
+        return None
 
 
 # --- locating and parsing the XML --------------------------------------------------------------

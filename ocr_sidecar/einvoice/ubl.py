@@ -20,7 +20,7 @@ from .values import (
 )
 from .xmltree import _kid, _kids, _local, _txt
 
-log = logging.getLogger("ocr_sidecar.engines.einvoice")
+log = logging.getLogger("ocr_sidecar.einvoice")
 
 
 class _UblMapper(_Mapper):

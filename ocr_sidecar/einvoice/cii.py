@@ -24,7 +24,7 @@ from .values import (
 )
 from .xmltree import _kid, _kids, _txt
 
-log = logging.getLogger("ocr_sidecar.engines.einvoice")
+log = logging.getLogger("ocr_sidecar.einvoice")
 
 
 class _CiiMapper(_Mapper):
