@@ -171,15 +171,15 @@ def choose_place(name: str, places: list[list[Word]], layer: Optional[WordLayer]
     for word in layer.words:
         rows.setdefault(word.line, []).append(word)
 
+    others = set().union(*(labels for field_name, labels in SUMMARY_LABELS.items() if field_name != name))
+
     def label_score(place: list[Word]) -> int:
-        row = rows.get(place[0].line, [])
-        before = [w for w in row if w.box[0] < place[0].box[0]]
+        before = [w for w in rows.get(place[0].line, []) if w.box[0] < place[0].box[0]]
         tokens = set(WORDS.findall(fold(" ".join(w.text for w in before))))
-        others = set().union(*(labels for field_name, labels in SUMMARY_LABELS.items() if field_name != name))
         return len(tokens & SUMMARY_LABELS[name]) - len(tokens & others)
 
-    best = max(label_score(place) for place in places)
-    named = [place for place in places if label_score(place) == best]
+    scores = [label_score(place) for place in places]
+    named = [place for place, score in zip(places, scores, strict=True) if score == max(scores)]
     return named[-1] if name in ("total", "amount_due") else named[0]
 
 

@@ -453,7 +453,7 @@ class DocumentDigitizeMixin(models.AbstractModel):
         paths = evidence_lib.missing_paths(result.document, result.evidence, result.warnings, word_layer)
         stored = evidence_lib.stored(result.evidence, paths, line_ids, word_layer)
         stored["created"] = {str(line.id): self._digitize_line_fingerprint(line) for line in created} or \
-            self._digitize_replaceable_fingerprints()
+            self._digitize_written_lines()
         self._digitize_write({"digitize_evidence": stored})
         return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)
 
@@ -474,21 +474,19 @@ class DocumentDigitizeMixin(models.AbstractModel):
         return [line.display_type or "", line.name or "", line.product_id.id or 0, round(line[qty_field] or 0.0, 6),
                 round(line.price_unit or 0.0, 6), round(line.discount or 0.0, 6), sorted(line[taxes_field].ids)]
 
-    def _digitize_replaceable_fingerprints(self):
-        """The fingerprints of the last reading's lines that are still there as it wrote them."""
+    def _digitize_written_lines(self):
+        """{line id: fingerprint} of the last reading's lines that are still on the record (as it wrote them)."""
         created = (self.digitize_evidence or {}).get("created") or {}
-        lines = self[LINES_FIELD[self._digitize_target]]
-        return {key: value for key, value in created.items() if int(key) in lines.ids}
+        ids = set(self[LINES_FIELD[self._digitize_target]].ids)
+        return {key: value for key, value in created.items() if int(key) in ids}
 
     def _digitize_replaceable_lines(self):
         """The record's lines when every one of them is a line the last reading wrote, unchanged since: reading
         the document again replaces them (Re-digitize refills the lines). A line a person added or changed keeps
         them all, and the review says the document's lines were not added."""
-        created = (self.digitize_evidence or {}).get("created") or {}
+        written = self._digitize_written_lines()
         lines = self[LINES_FIELD[self._digitize_target]]
-        if not created or not lines:
-            return lines.browse()
-        if all(created.get(str(line.id)) == self._digitize_line_fingerprint(line) for line in lines):
+        if lines and all(written.get(str(line.id)) == self._digitize_line_fingerprint(line) for line in lines):
             return lines
         return lines.browse()
 
