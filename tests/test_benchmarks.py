@@ -52,3 +52,13 @@ def test_compare_names_the_documents_that_score_differently(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "1 documents score differently" in run.stdout and "- b.pdf: 7/10 → 5/10" in run.stdout
     assert "verdict: parallel loses 10.0% accuracy overall" in run.stdout
+
+
+def test_summary_places_measures_generated_pages_to_the_end():
+    """The script behind the README's figure for totals on generated pages runs and counts every value."""
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "summary_places.py"), "--documents", "30"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1].split("|")
+    assert last[1].strip() == "all" and int(last[2]) > 60, run.stdout
+    assert last[-2].strip() == "0", "no total taken from inside a code"
