@@ -69,10 +69,14 @@ class AccountMove(models.Model):
     # --- vendor memory ------------------------------------------------------------------------------
 
     def _post(self, soft=True):
+        """The person posted the bills: remember their corrected lines (vendor memory), say what was left to
+        check, then learn each vendor's layout from the bill as posted (models/account_move_layout.py)."""
         posted = super()._post(soft=soft)
-        for move in posted.filtered(lambda m: m.digitize_state and m.move_type in ("in_invoice", "in_refund")):
+        bills = posted.filtered(lambda m: m.digitize_state and m.move_type in ("in_invoice", "in_refund"))
+        for move in bills:
             move._digitize_learn()
         posted._digitize_confirmed()
+        bills._digitize_learn_layout()
         return posted
 
     def _digitize_learn(self):

@@ -2,25 +2,20 @@ from odoo import fields, models
 
 
 class AccountMoveLayout(models.Model):
-    """A posted digitized bill teaches its vendor's layout (document_digitize/models/digitize_layout.py)."""
+    """A posted digitized bill teaches its vendor's layout (document_digitize/models/digitize_layout.py): the bill as
+    the person posted it, in document terms (``AccountMove._post`` calls the learning)."""
 
     _inherit = "account.move"
-
-    def _post(self, soft=True):
-        posted = super()._post(soft=soft)
-        posted.filtered(lambda m: m.digitize_state and m.move_type in ("in_invoice", "in_refund"))._digitize_learn_layout()
-        return posted
 
     def _digitize_confirmed_document(self):
         """The bill as posted, in document terms: what the person checked, not what was read."""
         self.ensure_one()
-        sign = 1  # canonical amounts are positive; the type says it is a credit note
-        lines = []
+        lines = []  # amounts positive, as canonical documents print them: the type says credit note
         for line in self.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
             rates = [tax.amount for tax in line.tax_ids if tax.amount_type == "percent"]
             lines.append({"description": line.name or None, "quantity": line.quantity,
                           "unit_price": line.price_unit, "discount_percent": line.discount or None,
-                          "tax_rate": sum(rates) if rates else None, "amount": sign * line.price_subtotal})
+                          "tax_rate": sum(rates) if rates else None, "amount": line.price_subtotal})
         taxes = []
         for tax_line in self.line_ids.filtered(lambda l: l.display_type == "tax" and l.tax_line_id):
             base = sum(self.invoice_line_ids.filtered(lambda p, t=tax_line.tax_line_id: t in p.tax_ids)

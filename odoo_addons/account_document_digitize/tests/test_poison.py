@@ -15,7 +15,7 @@ from .test_digitize_bill import NETPRESSE
 
 COOLBLUE = DOCS / "i2d_coolblue1.pdf"
 MAX_ATTEMPTS = 3
-MIXIN_LOGGER = "odoo.addons.document_digitize.models.digitize_mixin"  # an unforeseen error is logged with its trace
+QUEUE_LOGGER = "odoo.addons.document_digitize.models.digitize_queue"  # an unforeseen error is logged with its trace
 
 
 @tagged("post_install", "-at_install")
@@ -39,7 +39,7 @@ class TestPoisonDocuments(DigitizeCase):
         if not expect_logged_error:
             self.env.ref("document_digitize.ir_cron_digitize_queued").method_direct_trigger()
             return
-        with self.assertLogs(MIXIN_LOGGER, "ERROR") as logged:
+        with self.assertLogs(QUEUE_LOGGER, "ERROR") as logged:
             self.env.ref("document_digitize.ir_cron_digitize_queued").method_direct_trigger()
         self.assertIn("unexpected error", logged.output[0])
 

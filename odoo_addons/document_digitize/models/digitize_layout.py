@@ -81,9 +81,6 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
 
     _inherit = "document.digitize.mixin"
 
-    digitize_words = fields.Text("Word layer", copy=False, readonly=True,
-                                 help="The pages' words as the sidecar read them (JSON), to learn the layout from")
-
     def _digitize_read(self, settings, attachment):
         Layout = self.env["document.digitize.layout"].sudo()
         layouts = Layout.search([("company_id", "=", self.company_id.id), ("target", "=", self._digitize_target),
@@ -135,11 +132,6 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
                              page_words=words.page_words,
                              evidence=evidence_lib.from_layout(reading.evidence,
                                                                {page.number: page.source for page in pages}))
-
-    def _digitize_apply(self, result, config):
-        outcome = super()._digitize_apply(result, config)
-        self._digitize_write({"digitize_words": json.dumps(result.page_words) if result.page_words else False})
-        return outcome
 
     # --- learning on confirmation ---------------------------------------------------------------------
 
