@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Optional
 
 from .engines.base import Engine
+from .engines.replay import ReplayEngine
 from .settings import Settings
+
+
+class ReplayReadingWords(ReplayEngine):
+    """The replay engine as the model's engine is: its pages get a word layer (a PDF's text, a scan's or photo's
+    OCR), so the pipeline's locate step gives every value its evidence as it would for the model's answer."""
+
+    reads_words = True
 
 
 class SidecarThread:
@@ -62,8 +70,6 @@ class SidecarThread:
         async def main() -> None:
             engine = self._engine
             if engine is None and self.settings.engine == "replay":
-                from .engines.replay import ReplayEngine
-
                 engine = ReplayEngine(self.settings.replay_dir, delay_s=self._delay_s)
             self.server = DocumentServer(self.settings, engine)
             port = await self.server.start()

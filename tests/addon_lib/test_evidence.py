@@ -150,13 +150,7 @@ def test_low_confidence_marks_follow_the_same_fields():
 
 @pytest.fixture(scope="module")
 def sidecar():
-    from ocr_sidecar.engines.replay import ReplayEngine
-    from ocr_sidecar.testing import SidecarThread
-
-    class ReplayReadingWords(ReplayEngine):
-        """The replay engine as the model's engine is: its pages get a word layer, photos an OCR pass."""
-
-        reads_words = True
+    from ocr_sidecar.testing import ReplayReadingWords, SidecarThread
 
     thread = SidecarThread(engine="replay", documents_dir=DOCUMENTS_DIR,
                            engine_instance=ReplayReadingWords(DOCUMENTS_DIR))

@@ -24,8 +24,7 @@ from odoo.tests import common as odoo_test_common
 from odoo.tools import html2plaintext
 from PIL import Image
 
-from ocr_sidecar.engines.replay import ReplayEngine
-from ocr_sidecar.testing import SidecarThread
+from ocr_sidecar.testing import ReplayReadingWords, SidecarThread
 
 DOCS = Path(os.environ.get("OCR_DOCUMENTS_DIR") or Path(__file__).resolve().parents[3].parent / "shared" / "data"
             / "documents")
@@ -224,13 +223,6 @@ class CrossCompanyCase(DigitizeCase):
     def assert_still_company_as(self, attachment, owner):
         self.assertEqual((attachment.sudo().res_model, attachment.sudo().res_id), (owner._name, owner.id),
                          "company A's file stays on company A's record")
-
-
-class ReplayReadingWords(ReplayEngine):
-    """The replay engine as the model's engine is: its pages get a word layer (a PDF's text, a scan's or photo's
-    OCR), so the pipeline's locate step gives every value its evidence as it would for the model's answer."""
-
-    reads_words = True
 
 
 class EvidenceTourCase(HttpCase):
