@@ -16,10 +16,8 @@ from email.utils import make_msgid
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo import fields
-from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZE_FIELDS
 from odoo.api import call_kw
-from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase
 from odoo.tests import common as odoo_test_common
 from odoo.tools import html2plaintext
 from PIL import Image
@@ -184,45 +182,6 @@ def sidecar_requests(sidecar):
     return int(sum(sample.value for metric in sidecar.server.metrics.registry.collect()
                    for sample in metric.samples
                    if sample.name == "ocr_requests_total" and sample.labels.get("method") == "Extract"))
-
-
-def forged_values(record, attachment, user):
-    """A value for each stored digitization field of ``record``, as an RPC client could send them."""
-    values = {}
-    for name in sorted(DIGITIZE_FIELDS):
-        field = record._fields[name]
-        values[name] = {"selection": "queued", "integer": 1, "datetime": fields.Datetime.now(),
-                        "many2one": attachment.id if field.comodel_name == "ir.attachment" else user.id,
-                        }.get(field.type, "forged")
-    return values
-
-
-class CrossCompanyCase(DigitizeCase):
-    """Company A (the test's company) has a record with its document; a user of company B only (B's own
-    records, B's rights) tries to get that document read onto B's record. Every path must refuse it and the
-    sidecar must get no request."""
-
-    user_b_groups = ""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company_a = cls.env.company
-        cls.company_b = cls.env["res.company"].create({"name": "Digitize Company B", "currency_id": cls.eur.id})
-        cls.user_b = new_test_user(cls.env, f"digitize_b_{cls.__name__.lower()}", groups=cls.user_b_groups,
-                                   company_id=cls.company_b.id, company_ids=[cls.company_b.id])
-
-    def requests(self):
-        return sidecar_requests(self.sidecar)
-
-    def assert_nothing_sent(self, before, *records):
-        self.assertEqual(self.requests(), before, "the sidecar got no request")
-        for record in records:
-            self.assertFalse(record.sudo().digitize_json, f"nothing read onto {record.display_name}")
-
-    def assert_still_company_as(self, attachment, owner):
-        self.assertEqual((attachment.sudo().res_model, attachment.sudo().res_id), (owner._name, owner.id),
-                         "company A's file stays on company A's record")
 
 
 class EvidenceTourCase(HttpCase):
