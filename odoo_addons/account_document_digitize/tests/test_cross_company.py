@@ -20,14 +20,16 @@ from .test_digitize_bill import NETPRESSE
 class TestCrossCompanyBills(CrossCompanyTests, CrossCompanyCase):
     user_b_groups = "account.group_account_invoice"
     model = "account.move"
+    document_a = NETPRESSE
+
+    @classmethod
+    def record_a_values(cls):
+        return {"move_type": "in_invoice"}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["account.chart.template"].try_loading("generic_coa", company=cls.company_b, install_demo=False)
-        cls.record_a = cls.env["account.move"].create({"move_type": "in_invoice"})
-        cls.file_a = cls.env["ir.attachment"].create({"name": "company-a-bill.pdf", "raw": NETPRESSE.read_bytes(),
-                                                      "res_model": "account.move", "res_id": cls.record_a.id})
         cls.record_a.message_main_attachment_id = cls.file_a
         cls.journal_b = cls.env["account.journal"].search([("type", "=", "purchase"),
                                                            ("company_id", "=", cls.company_b.id)], limit=1)

@@ -36,9 +36,7 @@ class CrossCompanyCase(DigitizeCase):
 
     user_b_groups = ""
     model = None  # the digitized model, e.g. "purchase.order"
-    # set by the app's setUpClass: company A's record and its document (an attachment of that record)
-    record_a = None
-    file_a = None
+    document_a = None  # the path of company A's document, attached to company A's record (``record_a``: ``file_a``)
 
     @classmethod
     def setUpClass(cls):
@@ -47,6 +45,10 @@ class CrossCompanyCase(DigitizeCase):
         cls.company_b = cls.env["res.company"].create({"name": "Digitize Company B", "currency_id": cls.eur.id})
         cls.user_b = new_test_user(cls.env, f"digitize_b_{cls.__name__.lower()}", groups=cls.user_b_groups,
                                    company_id=cls.company_b.id, company_ids=[cls.company_b.id])
+        cls.record_a = cls.env[cls.model].create(cls.record_a_values())
+        cls.file_a = cls.env["ir.attachment"].create({"name": f"company-a-{cls.document_a.name}",
+                                                      "raw": cls.document_a.read_bytes(),
+                                                      "res_model": cls.model, "res_id": cls.record_a.id})
 
     def requests(self):
         return sidecar_requests(self.sidecar)
@@ -61,6 +63,11 @@ class CrossCompanyCase(DigitizeCase):
                          "company A's file stays on company A's record")
 
     # --- what an app says ------------------------------------------------------------------------------
+
+    @classmethod
+    def record_a_values(cls):
+        """The values of company A's record (its partner, its kind)."""
+        return {}
 
     def record_b_values(self):
         """The values of a new draft of company B's user (its partner, its kind)."""

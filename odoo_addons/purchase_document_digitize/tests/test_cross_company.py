@@ -15,14 +15,13 @@ class TestCrossCompanyPurchase(CrossCompanyTests, CrossCompanyCase):
     user_b_groups = "purchase.group_purchase_user"
     model = "purchase.order"
 
+    document_a = ORDER_X
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def record_a_values(cls):
         vendor = cls.env["res.partner"].create({"name": "SELLER_NAME", "vat": "FR32123456789", "is_company": True})
-        cls.record_a = cls.env["purchase.order"].create({"partner_id": vendor.id})
-        cls.file_a = cls.env["ir.attachment"].create({"name": "company-a-order.pdf", "raw": ORDER_X.read_bytes(),
-                                                      "res_model": "purchase.order", "res_id": cls.record_a.id})
         cls.vendor_b = cls.env["res.partner"].create({"name": "B's vendor", "company_id": cls.company_b.id})
+        return {"partner_id": vendor.id}
 
     def record_b_values(self):
         return {"partner_id": self.vendor_b.id}

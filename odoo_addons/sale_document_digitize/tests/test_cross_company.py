@@ -15,14 +15,13 @@ class TestCrossCompanySale(CrossCompanyTests, CrossCompanyCase):
     user_b_groups = "sales_team.group_sale_salesman"
     model = "sale.order"
 
+    document_a = HERO_PO
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def record_a_values(cls):
         customer = cls.env["res.partner"].create({"name": "Hero Limited", "email": "accounts@herolimited.com"})
-        cls.record_a = cls.env["sale.order"].create({"partner_id": customer.id})
-        cls.file_a = cls.env["ir.attachment"].create({"name": "company-a-po.jpg", "raw": HERO_PO.read_bytes(),
-                                                      "res_model": "sale.order", "res_id": cls.record_a.id})
         cls.customer_b = cls.env["res.partner"].create({"name": "B's customer", "company_id": cls.company_b.id})
+        return {"partner_id": customer.id}
 
     def record_b_values(self):
         return {"partner_id": self.customer_b.id}
