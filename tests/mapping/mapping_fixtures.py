@@ -29,7 +29,7 @@ corpus = _conftest.corpus
 load_gold = _conftest.load_gold
 lib = _conftest.load_mapping_lib()
 
-from document_digitize_lib import catalog, mapping, normalize, review, text  # noqa: E402, F401  (registered by load_mapping_lib; re-exported)
+from document_digitize_lib import catalog, mapping, normalize, order_document, review, text  # noqa: E402, F401  (registered by load_mapping_lib; re-exported)
 
 C = catalog
 

@@ -155,7 +155,7 @@ def test_a_confirmed_order_reads_back_as_the_document_it_was_mapped_from(target)
     cat = order_catalog()
     result = map_document(doc, cat, target, options={"fallback_product_id": FALLBACK})
     totals, tax_lines = F.odoo_compute(result, cat)
-    _lines, qty_field, taxes_field, _uom = F.mapping.line_fields(target)
+    _lines, qty_field, taxes_field, _uom = F.order_document.line_fields(target)
     rates = {t.id: t.amount for t in cat.taxes_list}
     products = {p.id: p for p in cat.products_list}
 
@@ -168,7 +168,7 @@ def test_a_confirmed_order_reads_back_as_the_document_it_was_mapped_from(target)
                   product_code=product_code(products[line["product_id"]]))
              for line in result.lines if not line.get("display_type")]
     header = {name: (value.date() if hasattr(value, "date") else value) for name, value in result.header.items()}
-    back = F.mapping.confirmed_order_document(
+    back = F.order_document.confirmed_order_document(
         target, header, lines, document_type=doc["document_type"], currency="EUR", subtotal=totals["amount_untaxed"],
         total_tax=totals["amount_tax"], total=totals["amount_total"],
         taxes=[{k: t[k] for k in ("rate", "base", "amount")} for t in tax_lines])

@@ -1,8 +1,11 @@
 """Pure-Python core of document_digitize (no Odoo imports: tested standalone).
 
 Inside Odoo: ``from odoo.addons.document_digitize.lib import map_document, ...``. Imports flow one way:
-text (helpers, ReviewItem) ← evidence ← normalize ← review ← mapping ← config; catalog, memory, orders and duplicates
-use text only; client and queue stand alone (config builds the client's endpoint settings).
+text (helpers, ReviewItem) ← evidence ← normalize ← review ← mapping ← config, order_document; catalog, memory,
+orders and duplicates use text only; client and queue stand alone (config builds the client's endpoint settings).
+``mapping`` is a package, one job a file: ``result`` (targets, options, result) ← the steps ``partner``, ``header``,
+``lines``, ``taxes``, ``confidence`` ← ``mapping/__init__`` (``DocumentMapper`` composed of them, ``map_document``).
+``order_document`` reads a confirmed order back into document terms (the reverse of ``mapping`` for orders).
 """
 
 from .catalog import (
@@ -25,12 +28,11 @@ from .mapping import (
     TARGETS,
     MappingOptions,
     MappingResult,
-    confirmed_order_document,
-    line_fields,
     map_document,
 )
 from .memory import Choice, Correction, corrections, memory_key
 from .normalize import DOCUMENT_TYPES, normalize_document, normalize_iban, normalize_vat
+from .order_document import confirmed_order_document, line_fields
 from .orders import (
     AddressCandidate,
     BillLine,

@@ -1,7 +1,7 @@
 """What the mapping needs to know about the database, as plain data.
 
 The Odoo layer implements :class:`Catalog` with ORM searches scoped to the record's company and
-returns these small dataclasses; the mapping core (``mapping.py``) only ever sees them, so every
+returns these small dataclasses; the mapping core (the ``mapping`` package) only ever sees them, so every
 decision can be tested without a database. :class:`InMemoryCatalog` is the reference
 implementation: tests use it, and it documents the matching semantics the ORM version must keep.
 
