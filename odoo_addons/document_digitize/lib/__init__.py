@@ -2,7 +2,8 @@
 
 Inside Odoo: ``from odoo.addons.document_digitize.lib import map_document, ...``. Imports flow one way:
 text (helpers, ReviewItem) ← evidence ← normalize ← review ← mapping ← config; catalog, memory, orders and duplicates
-use text only; client and queue stand alone (config builds the client's endpoint settings).
+use text only; client and queue stand alone (config builds the client's endpoint settings); the learned
+layouts (the layout/ package) use printed and text only.
 """
 
 from .catalog import (
