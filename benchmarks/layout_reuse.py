@@ -6,7 +6,7 @@ For every partner of the corpus (shared/data/documents) with at least two docume
 project's venv), the layout is
 learned from the first document (its gold JSON standing in for the values a person confirmed) and the others
 are read with it, as the Odoo addon does: identify the vendor from the page (VAT id, IBAN or name, among
-*all* vendors that have a layout), read, check (lib/layout.py ``check``). A reading the checks refuse is a
+*all* vendors that have a layout), read, check (lib/layout/ ``check``). A reading the checks refuse is a
 fallback (the addon then asks the model). Every other vendor's documents are also read with each layout's
 vendor list, to count cross-reads (a document taken for another vendor's: must be 0). The partner is the
 issuer (a vendor's bill or order confirmation), or for a purchase order that names only its buyer, that

@@ -1,7 +1,7 @@
 """Printed values read back: numbers in every common format, dates with month names, identifiers.
 
 The one reader of printed values. The sidecar's ``locate`` (where a value was printed, and so its evidence)
-and the Odoo addon's learned layouts (``document_digitize/lib/layout.py``) both read with it. The addon is
+and the Odoo addon's learned layouts (``document_digitize/lib/layout/``) both read with it. The addon is
 deployed without the sidecar, so it carries a copy, ``odoo_addons/document_digitize/lib/printed.py``, written
 by ``tools/gen_protos.py`` and compared by its ``--check`` (the test command runs it): edit this file, never the
 copy. Pure Python, standard library only, importing nothing else (the addon's lib has no other dependency).

@@ -1,4 +1,4 @@
-"""A vendor's learned layout (lib/layout.py), without Odoo: learned from one confirmed document's words, used to
+"""A vendor's learned layout (lib/layout/), without Odoo: learned from one confirmed document's words, used to
 read the vendor's next document; refused when the template changed; never crossing vendors' identities."""
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 Inside Odoo: ``from odoo.addons.document_digitize.lib import map_document, ...``. Imports flow one way:
 text (helpers, ReviewItem) ← evidence ← normalize ← review ← mapping ← config, order_document; catalog, memory,
-orders and duplicates use text only; client and queue stand alone (config builds the client's endpoint settings).
-``mapping`` is a package, one job a file: ``result`` (targets, options, result) ← the steps ``partner``, ``header``,
-``lines``, ``taxes``, ``confidence`` ← ``mapping/__init__`` (``DocumentMapper`` composed of them, ``map_document``).
-``order_document`` reads a confirmed order back into document terms (the reverse of ``mapping`` for orders).
+orders and duplicates use text only; client and queue stand alone (config builds the client's endpoint settings);
+the learned layouts (the ``layout`` package: fields ← words ← learn, read ← identify ← check) use printed and text
+only. ``mapping`` is a package, one job a file: ``result`` (targets, options, result) ← the steps ``partner``,
+``header``, ``lines``, ``taxes``, ``confidence`` ← ``mapping/__init__`` (``DocumentMapper`` composed of them,
+``map_document``). ``order_document`` reads a confirmed order back into document terms (the reverse of ``mapping``).
 """
 
 from .catalog import (

@@ -119,7 +119,7 @@ class ExtractResult:
     request_id: str = ""
     endpoint: str = ""
     total_ms: int = 0
-    # the pages' word layers, [{"page", "source", "words": [[text, x0, y0, x1, y1, line], ...]}] (lib/layout.py)
+    # the pages' word layers, [{"page", "source", "words": [[text, x0, y0, x1, y1, line], ...]}] (lib/layout/words.py)
     page_words: list[dict] = field(default_factory=list)
     # where each value was printed: [{"path", "page", "boxes": [[x0, y0, x1, y1], ...], "text", "source"}]
     # (page 1-based, 0 for an e-invoice's XML; boxes in 0..1 of the page, origin top left; lib/evidence.py)

@@ -20,7 +20,7 @@ class DocumentDigitizeApply(models.AbstractModel):
     def _digitize_apply(self, result, config):
         """Write what the sidecar read (``result``) onto this record; returns (state, review note html).
 
-        As OCA ``account_invoice_import`` does: the canonical document is mapped once (``lib/mapping.py``),
+        As OCA ``account_invoice_import`` does: the canonical document is mapped once (``lib/mapping/``),
         the partner is set first (its onchanges fill terms, addresses, fiscal position), then the header
         and the lines; what Odoo then computes (totals, tax lines) is checked against the document and the
         verdict is decided once, from every review item. Concrete models extend the steps, not this path."""

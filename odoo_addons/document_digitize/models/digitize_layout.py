@@ -17,7 +17,7 @@ TARGETS = [("vendor_bill", "Vendor bill"), ("purchase_order", "Purchase order"),
 
 
 class DocumentDigitizeLayout(models.Model):
-    """Where a partner's documents print each value (lib/layout.py), learned when a person confirms one of its
+    """Where a partner's documents print each value (lib/layout/), learned when a person confirms one of its
     digitized documents and used to read its next ones without the model. Per company; editable by the
     billing / purchase / sales managers (each app's security); a layout that stopped fitting is marked stale."""
 

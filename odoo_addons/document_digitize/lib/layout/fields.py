@@ -1,0 +1,23 @@
+"""What a learned layout holds: its version, the header and line fields it can learn (party fields never: see
+identify.py), and the error for words or a stored layout that cannot be used."""
+
+from __future__ import annotations
+
+LAYOUT_VERSION = 1
+
+# header values a layout can hold; party fields (names, ids, addresses) are not among them (identify.py)
+NUMBER_FIELDS = ("subtotal", "total_tax", "total", "amount_due")
+DATE_FIELDS = ("issue_date", "due_date")
+CODE_FIELDS = ("document_number", "order_reference", "payment_reference")
+TAX_FIELDS = ("rate", "base", "amount")
+LINE_NUMBERS = ("quantity", "unit_price", "discount_percent", "tax_rate", "amount")
+LINE_TEXTS = ("description", "product_code", "unit")
+PARTY = {"vendor_bill": "seller", "purchase_order": "seller", "sale_order": "buyer"}
+
+MAX_ANCHOR_WORDS = 4
+LINE_ROWS = 3  # rows one line of a table may take: its description, its codes, its numbers
+CURRENCY_TOKENS = frozenset({"€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "inr", "fr", "chf.", "eur."})
+
+
+class LayoutError(ValueError):
+    """Words or a stored layout that cannot be used (unknown version, malformed data)."""

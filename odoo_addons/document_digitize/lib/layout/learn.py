@@ -1,0 +1,274 @@
+"""Learning a vendor's layout from one document a person confirmed.
+
+``learn`` takes the pages' words (as the sidecar returned them, see ``pages_from_json``) and the document as a
+person confirmed it (canonical schema: the record's values mapped back to document terms). For each header
+value printed on a page it keeps the *anchor* — the label words to its left on the same row, or above it
+("Rechnungsnr.", "Invoice date") — and where the value sits relative to that anchor; for the lines table its
+header row, the column band of each line field and which rows are lines (those that print every field all the
+confirmed lines print). A line may take up to ``LINE_ROWS`` rows (its description, then its codes, then its
+numbers); each field's column and row are the ones most lines print it in, so a value that happens to be
+printed elsewhere in one line's rows is not taken for it. Also how the vendor prints numbers (decimal comma or
+point) and numeric dates (day or month first). Values a person did not confirm are never learned.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Optional, Sequence
+
+from ..printed import date_readings, decimal_of
+from .fields import (
+    CODE_FIELDS,
+    CURRENCY_TOKENS,
+    DATE_FIELDS,
+    LAYOUT_VERSION,
+    LINE_NUMBERS,
+    LINE_ROWS,
+    LINE_TEXTS,
+    MAX_ANCHOR_WORDS,
+    NUMBER_FIELDS,
+    TAX_FIELDS,
+    LayoutError,
+)
+from .words import Box, Page, Word, _find, _is_label, _join, _union
+
+
+def _kind(path: str) -> str:
+    name = path.rsplit(".", 1)[-1]
+    if name in DATE_FIELDS:
+        return "date"
+    if name in CODE_FIELDS or name == "product_code":
+        return "code"
+    if name in LINE_TEXTS:
+        return "text"
+    return "number"
+
+
+def _anchor(value: list[Word], line: list[Word], lines: list[list[Word]]) -> Optional[dict]:
+    """The label of ``value``: the words to its left in its row, else the nearest row above over it."""
+    left = [w for w in line if w.box[2] <= value[0].box[0] + 1e-6]
+    while left and not _is_label(left[-1]) and left[-1].key in CURRENCY_TOKENS | {""}:
+        left.pop()  # "Total € 42.00": the anchor is "Total"
+    label: list[Word] = []
+    for word in reversed(left):
+        # a rate belongs to its label ("BTW 21%", "MwSt. 19 %")
+        if not (_is_label(word) or "%" in word.text) or len(label) >= MAX_ANCHOR_WORDS:
+            break
+        if label and label[0].box[0] - word.box[2] > 0.05:
+            break  # another block's words
+        label.insert(0, word)
+    if any(_is_label(w) for w in label) and value[0].box[0] - label[-1].box[2] < 0.5:
+        return {"dir": "left", "keys": [w.key for w in label], "box": _union(label), "line": label[0].line,
+                "row": sorted({w.key for w in line if _is_label(w)})}
+    index = next(i for i, row in enumerate(lines) if row and row[0].line == line[0].line)
+    x0, x1 = value[0].box[0], value[-1].box[2]
+    for back, row in enumerate(reversed(lines[max(0, index - 3):index]), start=1):
+        over = [w for w in row if w.box[0] < x1 + 0.02 and w.box[2] > x0 - 0.02 and _is_label(w)]
+        if over:
+            return {"dir": "above", "keys": [w.key for w in over][:MAX_ANCHOR_WORDS], "box": _union(over),
+                    "line": over[0].line, "row": sorted({w.key for w in row if _is_label(w)}), "rows_below": back}
+    return None
+
+
+def learn(pages: Sequence[Page], document: Mapping[str, Any], target: str = "vendor_bill") -> dict:
+    """The layout of ``document`` (as confirmed by a person) printed on ``pages``. Raises ``LayoutError`` when
+    nothing of it is found on the pages (a scan without words, another document)."""
+    if not any(p.words for p in pages):
+        raise LayoutError("The document has no word layer to learn a layout from.")
+    layout: dict[str, Any] = {"version": LAYOUT_VERSION, "target": target, "fields": {}, "table": None,
+                              "decimal": None, "date_order": None,
+                              "document_type": document.get("document_type"), "currency": document.get("currency")}
+    decimals: list[str] = []
+    orders: list[str] = []
+    lines = document.get("lines") or []
+    layout["table"], table_rows, printed_lines = _learn_table(pages, lines)
+    header = [(name, document.get(name)) for name in (*CODE_FIELDS, *DATE_FIELDS, *NUMBER_FIELDS)]
+    for i, tax in enumerate(document.get("taxes") or ()):
+        header += [(f"taxes[{i}].{name}", (tax or {}).get(name)) for name in TAX_FIELDS]
+    for path, value in header:
+        if value is None or value == "":
+            continue
+        kind = _kind(path)
+        learned = _learn_field(pages, kind, value, path, table_rows)
+        if learned is None:
+            continue
+        layout["fields"][path] = learned
+        if kind == "number" and "%" not in learned["printed"]:
+            decimals += [d for d in [decimal_of(learned["printed"])] if d]
+        if kind == "date":
+            orders += [o for d, o in date_readings(learned["printed"]) if d.isoformat() == str(value)]
+    layout["decimal"] = max(set(decimals), key=decimals.count) if decimals else None
+    numeric = [o for o in orders if o != "name"]
+    layout["date_order"] = max(set(numeric), key=numeric.count) if numeric else None
+    if layout["table"]:  # the table ends at the first label of a header value printed below it
+        table = layout["table"]
+        bottom = max(line for page, line in table_rows if page == table["page"])
+        page = next(p for p in pages if p.number == table["page"])
+        below = {w.line for w in page.words if w.line > bottom}
+        table["stops"] = [f["anchor"]["keys"] for f in layout["fields"].values()
+                          if f["page"] == table["page"] and f["anchor"]["line"] in below]
+    _drop_taxes_without_rate(layout)
+    # the lines the page prints, not those a person (or the mapping, for a document-level discount) added
+    note_lines_vs_subtotal(layout, dict(document, lines=[lines[i] for i in printed_lines]))
+    layout["lines_learned"] = bool(lines)
+    if not layout["fields"] and not layout["table"]:
+        raise LayoutError("None of the confirmed values is printed on the document's pages: nothing to learn.")
+    return layout
+
+
+def _drop_taxes_without_rate(layout: dict) -> None:
+    """A tax row is learned with its rate or not at all: a base and an amount without their rate say nothing
+    the totals do not, and a reader could not tell which tax they are."""
+    fields = layout["fields"]
+    rows = {re.match(r"taxes\[(\d+)\]", path).group(1) for path in fields if path.startswith("taxes[")}
+    for row in rows:
+        if f"taxes[{row}].rate" not in fields:
+            for name in TAX_FIELDS:
+                fields.pop(f"taxes[{row}].{name}", None)
+    kept = sorted({int(re.match(r"taxes\[(\d+)\]", path).group(1)) for path in fields if path.startswith("taxes[")})
+    for new, old in enumerate(kept):  # numbered again from 0: the reader lists them in that order
+        for name in TAX_FIELDS:
+            if new != old and f"taxes[{old}].{name}" in fields:
+                fields[f"taxes[{new}].{name}"] = fields.pop(f"taxes[{old}].{name}")
+
+
+def _learn_field(pages: Sequence[Page], kind: str, value: Any, path: str, skip: set[tuple[int, int]]
+                 ) -> Optional[dict]:
+    """Where ``value`` is printed with a label: the first occurrence that has one (a total printed twice),
+    outside the lines table's rows (``skip``: (page, line))."""
+    if path.endswith(".rate"):
+        kind = "number"
+    for page in pages:
+        lines = page.lines()
+        for run in _find([row for row in lines if (page.number, row[0].line) not in skip], kind, value):
+            line = next(row for row in lines if row and row[0].line == run[0].line)
+            anchor = _anchor(run, line, lines)
+            if anchor is None:
+                continue
+            return {"page": page.number, "kind": kind, "anchor": anchor, "box": _union(run), "words": len(run),
+                    "printed": _join(run)}
+    return None
+
+
+def _learn_table(pages: Sequence[Page], lines: Sequence[Mapping[str, Any]]
+                 ) -> tuple[Optional[dict], set[tuple[int, int]], list[int]]:
+    """Column bands of the line fields (and on which row of a line each is printed: a line may take up to
+    ``LINE_ROWS`` rows — its description, then codes, then its numbers), the header row above the first line,
+    the fields every line prints; the (page, line) rows the lines take, and which confirmed lines were found."""
+    if not lines:
+        return None, set(), []
+    for page in pages:
+        rows = page.lines()
+        starts: dict[int, int] = {}  # row index where a line starts → index of the confirmed line
+        candidates: dict[int, dict[str, list[tuple[int, list[Word]]]]] = {}
+        for number, item in enumerate(lines):
+            match = _learn_row(rows, item, set(starts))
+            if match is not None:
+                starts[match[0]] = number
+                candidates[number] = match[1]
+        if len(starts) < max(1, (len(lines) + 1) // 2):
+            continue  # most lines are not on this page
+        cells = _columns(rows, starts, candidates, lines)
+        bands: dict[str, list[float]] = {}
+        for line_cells in cells.values():
+            for name, (offset, words) in line_cells.items():
+                box = _union(words)
+                band = bands.setdefault(name, [box[0], box[2], offset])
+                band[0], band[1] = min(band[0], box[0]), max(band[1], box[2])
+        required = sorted(name for name in bands if name in LINE_NUMBERS
+                          and all(name in line_cells for line_cells in cells.values()))
+        first = min(starts)
+        header = next((rows[i] for i in range(first - 1, max(-1, first - 4), -1)
+                       if sum(_is_label(w) for w in rows[i]) >= 2), None)
+        if header is None or not required:
+            continue
+        table = {"page": page.number, "header": [[w.key, *w.box] for w in header if w.key], "bands": bands,
+                 "required": required, "stops": []}
+        used = {(page.number, rows[start + offset][0].line) for start, number in starts.items()
+                for offset in [0, *(o for o, _ in cells[number].values())]}
+        return table, used, sorted(starts.values())
+    return None, set(), []
+
+
+def _learn_row(rows: Sequence[Sequence[Word]], item: Mapping[str, Any], taken: set[int]
+               ) -> Optional[tuple[int, dict[str, list[tuple[int, list[Word]]]]]]:
+    """The row where ``item`` starts — the one printing its description (or, without one, one of its numbers) —
+    and, for each of its fields, every place it is printed on that row or the ``LINE_ROWS - 1`` rows below
+    (row offset, words): which of them is the field's column is decided across lines (``_columns``)."""
+    best = None
+    for index in range(len(rows)):
+        if index in taken:
+            continue
+        found: dict[str, list[tuple[int, list[Word]]]] = {}
+        for offset in range(LINE_ROWS):
+            if index + offset >= len(rows) or (offset and index + offset in taken):
+                break
+            for name in (*LINE_TEXTS, *LINE_NUMBERS):
+                value = item.get(name)
+                if value is None or value == "":
+                    continue
+                for run in _find([list(rows[index + offset])], _kind(name), value, longest=12):
+                    found.setdefault(name, []).append((offset, run))
+            if offset == 0:
+                if item.get("description"):
+                    if "description" not in found:
+                        break
+                elif not any(n in found for n in LINE_NUMBERS):
+                    break
+        if not found or (item.get("description") and "description" not in found):
+            continue
+        if best is None or len(found) > len(best[1]):
+            best = (index, found)
+    return best
+
+
+def _columns(rows, starts, candidates, lines) -> dict[int, dict[str, tuple[int, list[Word]]]]:
+    """For each found line, the one place each field is printed: the column (row offset and x band) that most
+    lines print the field in — a quantity of 10 is not taken from the unit-price column of the line whose price
+    happens to be 10 —, kept only when more than half of the lines with that field print it there. A word is
+    never two fields of a line; a line's fields never reach into the next line's first row."""
+    def overlaps(a: Box, b: Box) -> bool:
+        return a[0] < b[2] + 0.005 and b[0] < a[2] + 0.005
+
+    starts_of = {number: start for start, number in starts.items()}
+    for number, found in candidates.items():
+        for name in list(found):
+            found[name] = [(o, w) for o, w in found[name] if o == 0 or starts_of[number] + o not in starts]
+    cells: dict[int, dict[str, tuple[int, list[Word]]]] = {number: {} for number in candidates}
+    taken: dict[int, set[int]] = {number: set() for number in candidates}
+    for number, found in candidates.items():
+        if found.get("description"):
+            offset, words = found["description"][0]
+            cells[number]["description"] = (offset, words)
+            taken[number].update(id(w) for w in words)
+    choices = []
+    for name in (*LINE_NUMBERS, *(n for n in LINE_TEXTS if n != "description")):
+        having = [number for number in candidates if lines[number].get(name) not in (None, "")]
+        options = [(o, _union(w)) for number in having for o, w in candidates[number].get(name, [])]
+        scored = []
+        for offset, box in options:
+            support = sum(1 for number in having if any(o == offset and overlaps(_union(w), box)
+                                                        for o, w in candidates[number].get(name, [])))
+            scored.append((-support, offset, box[0], box))
+        if scored:
+            support, offset, _x, box = min(scored)
+            if -support * 2 > len(having):
+                choices.append((support, name, offset, box))
+    for _support, name, offset, box in sorted(choices, key=lambda c: (c[0], c[1])):
+        for number in candidates:
+            fits = [w for o, w in candidates[number].get(name, []) if o == offset and overlaps(_union(w), box)
+                    and not any(id(x) in taken[number] for x in w)]
+            if fits:
+                words = max(fits, key=lambda w: min(_union(w)[2], box[2]) - max(_union(w)[0], box[0]))
+                cells[number][name] = (offset, words)
+                taken[number].update(id(w) for w in words)
+    return cells
+
+
+def note_lines_vs_subtotal(layout: dict, document: Mapping[str, Any], tolerance: float = 0.01) -> dict:
+    """Remember that this vendor's lines do not add up to its subtotal (header discounts or charges): the
+    lines-sum check is then not one the layout's readings can be held to."""
+    amounts = [line.get("amount") for line in document.get("lines") or []]
+    if amounts and all(a is not None for a in amounts) and document.get("subtotal") is not None:
+        layout["lines_differ_from_subtotal"] = abs(sum(amounts) - document["subtotal"]) > tolerance
+    return layout
