@@ -366,12 +366,12 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         def finished(_f) -> None:
             # The slot is released when the worker really stops, not when the caller gives up: a
             # cancelled generate keeps its thread until the next decode step sees the event.
+            if not _f.cancelled():
+                _f.exception()  # retrieved first, when the caller gave up (deadline, cancel): no stray log
             self._running -= 1
             self._admitted -= 1
             self.metrics.in_flight.set(self._running)
             self._slots.release()
-            if not _f.cancelled():
-                _f.exception()  # retrieved here when the caller gave up (deadline, cancel): no stray log
 
         future.add_done_callback(finished)
         started = time.perf_counter()

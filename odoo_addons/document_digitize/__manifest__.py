@@ -28,6 +28,7 @@
             "document_digitize/static/tests/tours/evidence_tour.js",
             "document_digitize/static/tests/tours/clerk_tour.js",
             "document_digitize/static/tests/tours/upload_list_tour.js",
+            "document_digitize/static/tests/tours/app_tour.js",
         ],
     },
 }

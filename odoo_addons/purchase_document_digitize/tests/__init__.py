@@ -1,4 +1,5 @@
 from . import (
+    test_app_tour,
     test_confirm,
     test_cross_company,
     test_digitize_purchase,

@@ -15,12 +15,12 @@ const RAW = [
 ];
 const FILE_NAME = /[\w.-]+\.(?:pdf|png|jpe?g|tiff?|webp|xml)\b/gi;
 
-function isShown(el) {
+export function isShown(el) {
     const rect = el.getBoundingClientRect();
     return rect.width > 0 && rect.height > 0 && getComputedStyle(el).visibility !== "hidden";
 }
 
-function describe(el) {
+export function describe(el) {
     const owner = el.closest("[name]");
     return `${el.tagName.toLowerCase()}${owner ? `[name=${owner.getAttribute("name")}]` : ""} “${(
         el.value ||
@@ -58,7 +58,7 @@ function assertDocumentInView() {
 
 /** Throws when a field of the sheet is cut (its text wider than its box) or reaches under the viewer or past the
  * sheet; the lines' list must show all its columns without scrolling sideways. */
-function assertNoClippedField() {
+export function assertNoClippedField() {
     const sheet = document.querySelector(`${FORM} .o_form_sheet`);
     const sheetRect = sheet.getBoundingClientRect();
     const aside = [...sheet.querySelectorAll(":scope > .o_digitize_aside")].find(isShown);
@@ -97,7 +97,7 @@ function assertNoClippedField() {
 }
 
 /** Throws when ``text`` (what a person reads) holds a path, a field name or a raw list. */
-function assertWords(where, text) {
+export function assertWords(where, text) {
     const read = text.replace(FILE_NAME, "");
     for (const [pattern, what] of RAW) {
         const found = read.match(pattern);

@@ -1,0 +1,266 @@
+/** @odoo-module **/
+// A clerk's whole day in one app (issue #36), run by each app's tests/test_app_tour.py from an empty database:
+// upload a PDF, a scan and a photo from the app's list (Odoo's own Upload where the list has it, else the addon's
+// Upload dialog), let the scheduled action read them, then open each result, look at it at 1366 and 1920 px (one
+// document, no field cut, no raw path on screen), follow every link of the review banner (each brings its field
+// or line into focus), fill in what is still empty and confirm it: no error anywhere.
+import { registry } from "@web/core/registry";
+import { assertNoClippedField, assertWords, describe, isShown } from "@document_digitize/../tests/tours/clerk_tour";
+
+const FORM = ".o_form_view";
+const MIME = { pdf: "application/pdf", jpg: "image/jpeg", png: "image/png", xml: "application/xml" };
+export const SOURCE_PREFIX = "digitize_app_tour_source_"; // the files the test prepared as attachments
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The files the test prepared (a browser tour cannot open a file chooser), as the browser would hand them over. */
+async function preparedFiles() {
+    const response = await fetch("/web/dataset/call_kw/ir.attachment/search_read", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+            jsonrpc: "2.0",
+            method: "call",
+            params: {
+                model: "ir.attachment",
+                method: "search_read",
+                args: [[["name", "=like", `${SOURCE_PREFIX}%`]], ["name", "datas"]],
+                kwargs: { order: "name" },
+            },
+        }),
+    });
+    const { result } = await response.json();
+    if (!result?.length) {
+        throw new Error("the test prepared no files to upload");
+    }
+    return result.map(({ name, datas }) => {
+        const bytes = Uint8Array.from(atob(datas), (c) => c.charCodeAt(0));
+        const fileName = name.slice(SOURCE_PREFIX.length);
+        return new File([bytes], fileName, { type: MIME[fileName.split(".").pop().toLowerCase()] });
+    });
+}
+
+async function dropFiles(input) {
+    const transfer = new DataTransfer();
+    for (const file of await preparedFiles()) {
+        transfer.items.add(file);
+    }
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+function noErrorDialog() {
+    const error = document.querySelector(".o_error_dialog, .o_dialog .modal-title");
+    if (error && /error|oops/i.test(error.textContent)) {
+        throw new Error(`an error dialog: ${error.closest(".modal")?.innerText.slice(0, 400)}`);
+    }
+}
+
+const uploadedList = (count) => ({
+    content: `The ${count} uploaded documents are listed, no error`,
+    trigger: `.o_list_view .o_data_row:nth-child(${count})`,
+    run: noErrorDialog,
+});
+
+/** Odoo's own Upload (bills, quotations): one draft per file. */
+export function uploadWithOdoo(count) {
+    return [
+        {
+            content: "Upload the files with the list's Upload",
+            trigger: ".o_control_panel button:contains('Upload')",
+            run: () => dropFiles(document.querySelector("input.document_file_uploader")),
+        },
+        uploadedList(count),
+    ];
+}
+
+/** The addon's Upload dialog (RFQs and purchase orders): files added, then "Upload and digitize". */
+export function uploadWithDialog(count) {
+    const modal = ".modal:not(.o_inactive_modal)";
+    return [
+        { content: "Click Upload on the list", trigger: ".o_control_panel button[name='action_digitize_upload']", run: "click" },
+        {
+            content: "Add the files in the dialog",
+            trigger: `${modal} .o_field_many2many_binary input[type='file']`,
+            run: () => dropFiles(document.querySelector(`${modal} .o_field_many2many_binary input[type='file']`)),
+        },
+        {
+            content: `The ${count} files are uploaded`,
+            trigger: `${modal} .o_field_many2many_binary .o_attachment:nth-child(${count})`,
+        },
+        { content: "Upload and digitize", trigger: `${modal} button[name='action_upload']`, run: "click" },
+        uploadedList(count),
+    ];
+}
+
+/** Throws unless at most one document is shown beside the form (the viewer or Odoo's preview, never both) and the
+ * viewer, when there, has drawn its pages. */
+function assertOneDocument() {
+    const viewers = [...document.querySelectorAll(`${FORM} .o_digitize_viewer`)].filter(isShown);
+    const odoo = [...document.querySelectorAll(`${FORM} .o_attachment_preview iframe, ${FORM} .o-mail-Attachment`)]
+        .filter(isShown);
+    if (viewers.length + (odoo.length ? 1 : 0) > 1) {
+        throw new Error(`${viewers.length} viewers and ${odoo.length} Odoo previews show the document`);
+    }
+    if (viewers.length && !viewers[0].querySelector(".o_digitize_page_rendered")) {
+        throw new Error("the viewer shows no page");
+    }
+}
+
+function assertScreenInWords() {
+    assertWords("the form", document.querySelector(`${FORM} .o_form_sheet_bg`).innerText);
+    for (const viewer of [...document.querySelectorAll(`${FORM} .o_digitize_viewer`)].filter(isShown)) {
+        assertWords("the document viewer", viewer.innerText);
+        assertWords("the viewer's tooltips", [...viewer.querySelectorAll("[title]")].map((el) => el.title).join("\n"));
+    }
+}
+
+const lookSteps = [
+    {
+        content: "The digitized record is open",
+        trigger: `${FORM} .o_form_sheet .o_field_widget[name='partner_id']`,
+    },
+    {
+        content: "Its document is drawn (when the viewer shows it)",
+        trigger: `${FORM}:not(:has(.o_digitize_viewer)), ${FORM} .o_digitize_viewer .o_digitize_page_rendered`,
+    },
+    {
+        content: "One document, no field cut, nothing raw on screen, no error",
+        trigger: `${FORM} .o_form_sheet .o_field_widget`,
+        run() {
+            noErrorDialog();
+            assertOneDocument();
+            assertNoClippedField();
+            assertScreenInWords();
+        },
+    },
+];
+
+/** Looking only (the first width): the record stays as it is. */
+export function lookAtRecordSteps() {
+    return lookSteps;
+}
+
+async function followEveryBannerLink() {
+    const links = [...document.querySelectorAll(`${FORM} .alert-warning a.o_digitize_review_link`)];
+    for (const [index, link] of links.entries()) {
+        const href = link.getAttribute("href");
+        // the banner may be drawn again after a click: take the link anew by its address
+        const current = [...document.querySelectorAll(`${FORM} .alert-warning a.o_digitize_review_link`)].find(
+            (a) => a.getAttribute("href") === href
+        );
+        current.click();
+        let flashed = null;
+        for (let wait = 0; wait < 50 && !flashed; wait++) {
+            await delay(100);
+            flashed = document.querySelector(`${FORM} .o_digitize_flash`);
+        }
+        if (!flashed) {
+            throw new Error(`link ${index + 1} of the banner (“${link.textContent.trim()}”) showed nothing`);
+        }
+        if (!flashed.contains(document.activeElement) && !flashed.querySelector(".o_selected_row")) {
+            throw new Error(`link “${link.textContent.trim()}” left the focus on ${describe(document.activeElement)}`);
+        }
+        noErrorDialog();
+        await delay(300); // the flash fades; the next link's must be its own
+        document.querySelectorAll(`${FORM} .o_digitize_flash`).forEach((el) => el.classList.remove("o_digitize_flash"));
+    }
+}
+
+/** Look, follow the banner's links, fill in what is still empty, confirm: ``confirm`` is the button's name,
+ * ``state`` the status the record then shows, ``partner`` the name a clerk types when no partner was found. */
+export function fixAndConfirmSteps({ confirm, state, partner, dateField = null }) {
+    return [
+        ...lookSteps,
+        {
+            content: "Follow every link of the review banner: each brings its field or line into view",
+            trigger: `${FORM} .o_form_sheet`,
+            run: followEveryBannerLink,
+        },
+        {
+            content: "Back to the form (a line opened by a link is closed)",
+            trigger: `${FORM} .o_form_sheet`,
+            run: () => document.querySelector(`${FORM} .o_form_sheet .o_field_widget[name='partner_id']`).click(),
+        },
+        {
+            content: `A partner is set, or the clerk creates “${partner}”`,
+            trigger: `${FORM} .o_field_widget[name='partner_id'] input`,
+            async run(helpers) {
+                const value = document.querySelector(`${FORM} .o_field_widget[name='partner_id'] input`).value;
+                if (!value || /to identify/i.test(value)) { // empty, or the placeholder of a partner not found
+                    await helpers.edit(partner);
+                }
+            },
+        },
+        {
+            content: "…picking it from the dropdown (when one was typed)",
+            trigger: `${FORM} .o_field_widget[name='partner_id'] input`,
+            async run() {
+                if (document.querySelector(`${FORM} .o_field_widget[name='partner_id'] input`).value !== partner) {
+                    return;
+                }
+                let option = null;
+                for (let wait = 0; wait < 50 && !option; wait++) {
+                    await delay(100);
+                    option = [...document.querySelectorAll(".o-autocomplete--dropdown-item a, .o-autocomplete--dropdown-item")]
+                        .find((el) => el.textContent.includes(partner));
+                }
+                if (!option) {
+                    throw new Error(`no “${partner}” in the partner dropdown`);
+                }
+                option.click();
+                await delay(500);
+            },
+        },
+        ...(dateField
+            ? [
+                  {
+                      content: `The ${dateField} is set, or the clerk types today's`,
+                      trigger: `${FORM} .o_field_widget[name='${dateField}'] input`,
+                      async run(helpers) {
+                          if (!document.querySelector(`${FORM} .o_field_widget[name='${dateField}'] input`).value) {
+                              await helpers.edit(new Date().toLocaleDateString("en-US", {
+                                  month: "2-digit", day: "2-digit", year: "numeric",
+                              }));
+                              await helpers.press("Enter");
+                          }
+                      },
+                  },
+              ]
+            : []),
+        {
+            content: "Confirm",
+            trigger: `${FORM} .o_form_statusbar button[name='${confirm}']:visible`,
+            run: "click",
+        },
+        {
+            content: `The record is ${state}: no error, the review banner and its marks are gone`,
+            trigger: `${FORM} .o_statusbar_status button.o_arrow_button_current:contains('${state}')`,
+            run() {
+                noErrorDialog();
+                if (document.querySelector(`${FORM} .alert-warning a.o_digitize_review_link, ${FORM} .o_digitize_mark:not(.o_invisible_modifier)`)) {
+                    throw new Error("the review banner or its marks stay on the confirmed record");
+                }
+                assertNoClippedField();
+                assertScreenInWords();
+            },
+        },
+    ];
+}
+
+const tours = registry.category("web_tour.tours");
+tours.add("document_digitize_app_look", { steps: lookAtRecordSteps });
+tours.add("document_digitize_app_upload_odoo_3", { steps: () => uploadWithOdoo(3) });
+tours.add("document_digitize_app_upload_dialog_3", { steps: () => uploadWithDialog(3) });
+tours.add("document_digitize_app_confirm_bill", {
+    steps: () => fixAndConfirmSteps({ confirm: "action_post", state: "Posted", partner: "Vendor typed by the clerk",
+                                      dateField: "invoice_date" }),
+});
+tours.add("document_digitize_app_confirm_rfq", {
+    steps: () => fixAndConfirmSteps({ confirm: "button_confirm", state: "Purchase Order",
+                                      partner: "Vendor typed by the clerk" }),
+});
+tours.add("document_digitize_app_confirm_quotation", {
+    steps: () => fixAndConfirmSteps({ confirm: "action_confirm", state: "Sales Order",
+                                      partner: "Customer typed by the clerk" }),
+});

@@ -1,0 +1,75 @@
+"""A clerk's whole day in one app, in a real browser (issue #36): shared by each app's ``test_app_tour.py``.
+
+From a database with no demo data and no partners of the documents: a PDF, a scan and a photo are uploaded from
+the app's list (``static/tests/tours/app_tour.js``), the scheduled action reads them (the replay sidecar reads
+the pages' words, OCR for images, as the model's path does), then each result is looked at at 1366 px and
+fixed and confirmed at 1920 px. A photo is made from a scan the way a phone takes one (tilted, on a desk, soft,
+warm light); the replay engine is told it shows the scan's document.
+"""
+
+import io
+import json
+
+from PIL import Image, ImageFilter
+
+from .common import EvidenceTourCase
+
+SOURCE_PREFIX = "digitize_app_tour_source_"  # app_tour.js uploads the attachments named so
+
+
+def phone_photo(path):
+    """``path`` (a scan) as a phone photo of the sheet: turned by 2.5°, on a darker desk, slightly soft and warm."""
+    page = Image.open(path).convert("RGB")
+    turned = page.rotate(2.5, resample=Image.BICUBIC, expand=True, fillcolor=(96, 84, 70))
+    desk = Image.new("RGB", (turned.width + 80, turned.height + 80), (96, 84, 70))
+    desk.paste(turned, (40, 40))
+    warm = Image.merge("RGB", [band.point(lambda v, k=k: min(255, int(v * k)))
+                               for band, k in zip(desk.split(), (1.0, 0.97, 0.9))])
+    out = io.BytesIO()
+    warm.filter(ImageFilter.GaussianBlur(0.7)).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+class AppTourCase(EvidenceTourCase):
+    """An app says: its model, the list the clerk uploads from, the tours, and which documents."""
+
+    allow_inherited_tests_method = True  # the test below runs in each app's module
+    model = None
+    list_url = None  # e.g. "/odoo/action-purchase.purchase_rfq"
+    upload_tour = "document_digitize_app_upload_odoo_3"  # or ..._dialog_3: the addon's Upload dialog
+    confirm_tour = None
+    confirmed_state = None  # the record's ``state`` once confirmed
+    pdf = scan = photo_of = None  # paths in the shared corpus: a PDF, a scan, a scan to photograph
+
+    def photo(self):
+        """(file name, bytes) of a phone photo: made from ``photo_of`` and registered with that scan's answer."""
+        photo = phone_photo(self.photo_of)
+        gold = json.loads(self.photo_of.with_name(self.photo_of.stem + ".gold.json").read_text())
+        self.sidecar.add(photo, gold)
+        return f"photo_of_{self.photo_of.stem}.jpg", photo
+
+    def files(self):
+        """(file name, bytes) of the PDF, the scan and the photo."""
+        return [(self.pdf.name, self.pdf.read_bytes()), (self.scan.name, self.scan.read_bytes()), self.photo()]
+
+    def test_upload_a_pdf_a_scan_and_a_photo_then_fix_and_confirm_each(self):
+        for index, (name, data) in enumerate(self.files(), 1):
+            self.env["ir.attachment"].create({"name": f"{SOURCE_PREFIX}{index}_{name}", "raw": data})
+        Model = self.env[self.model]
+        before = Model.search([]).ids
+        self.browser_size = "1366x768"
+        self.start_tour(self.list_url, self.upload_tour, login="admin", timeout=180)
+        records = Model.search([("id", "not in", before)], order="id")
+        self.assertEqual(len(records), 3, "one draft per file")
+        self.assertEqual(set(records.mapped("digitize_state")) - {"queued", "done", "needs_review"}, set())
+        Model._digitize_process_queue(10, commit=False)
+        for record in records:
+            with self.subTest(document=record.digitize_attachment_id.name):
+                self.assertIn(record.digitize_state, ("done", "needs_review"), record.digitize_error)
+                url = f"{self.list_url}/{record.id}"
+                self.browser_size = "1366x768"
+                self.start_tour(url, "document_digitize_app_look", login="admin", timeout=120)
+                self.browser_size = "1920x1080"
+                self.start_tour(url, self.confirm_tour, login="admin", timeout=180)
+                self.assertEqual(record.state, self.confirmed_state)
+                self.assertEqual(record.digitize_state, "done", "confirmed: nothing left in review")
