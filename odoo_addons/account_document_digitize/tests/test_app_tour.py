@@ -10,6 +10,7 @@ from odoo.tests import tagged
 class TestBillsAppTour(AppTourCase):
     model = "account.move"
     list_url = "/odoo/action-account.action_move_in_invoice_type"
+    upload_tour = "document_digitize_app_upload_bills"
     confirm_tour = "document_digitize_app_confirm_bill"
     confirmed_state = "posted"
     pdf = DOCS / "i2d_NetpresseInvoice.pdf"

@@ -11,7 +11,7 @@ from odoo.tests import tagged
 class TestRfqAppTour(AppTourCase):
     model = "purchase.order"
     list_url = "/odoo/action-purchase.purchase_rfq"
-    upload_tour = "document_digitize_app_upload_dialog_3"
+    upload_tour = "document_digitize_app_upload_rfqs"
     confirm_tour = "document_digitize_app_confirm_rfq"
     confirmed_state = "purchase"
     pdf = DOCS / "ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf"

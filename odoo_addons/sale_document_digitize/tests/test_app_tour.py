@@ -11,6 +11,7 @@ from odoo.tests import tagged
 class TestQuotationsAppTour(AppTourCase):
     model = "sale.order"
     list_url = "/odoo/action-sale.action_quotations_with_onboarding"
+    upload_tour = "document_digitize_app_upload_quotations"
     confirm_tour = "document_digitize_app_confirm_quotation"
     confirmed_state = "sale"
     pdf = DOCS / "ox_ORDER-X_EX03_ORDER_BASIC_DATA-COMFORT.pdf"

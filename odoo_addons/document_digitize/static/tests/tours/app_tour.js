@@ -56,32 +56,51 @@ function noErrorDialog() {
     }
 }
 
-const uploadedList = (count) => ({
-    content: `The ${count} uploaded documents are listed, no error`,
-    trigger: `.o_list_view .o_data_row:nth-child(${count})`,
-    run: noErrorDialog,
+async function rpc(model, method, args) {
+    const response = await fetch(`/web/dataset/call_kw/${model}/${method}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "call", params: { model, method, args, kwargs: {} } }),
+    });
+    return (await response.json()).result;
+}
+
+/** Waits until the server holds ``count`` records of ``model`` queued or read (the uploads are done), no error. */
+const uploadedList = (model, count) => ({
+    content: `The ${count} uploaded documents are drafts, queued; no error`,
+    trigger: ".o_list_view",
+    async run() {
+        for (let wait = 0; wait < 300; wait++) {
+            noErrorDialog();
+            if ((await rpc(model, "search_count", [[["digitize_state", "!=", false]]])) >= count) {
+                return;
+            }
+            await delay(100);
+        }
+        throw new Error(`after 30 s, fewer than ${count} digitized ${model} records`);
+    },
 });
 
 /** Odoo's own Upload (bills, quotations): one draft per file. */
-export function uploadWithOdoo(count) {
+export function uploadWithOdoo(model, count) {
     return [
         {
             content: "Upload the files with the list's Upload",
             trigger: ".o_control_panel button:contains('Upload')",
             run: () => dropFiles(document.querySelector("input.document_file_uploader")),
         },
-        uploadedList(count),
+        uploadedList(model, count),
     ];
 }
 
 /** The addon's Upload dialog (RFQs and purchase orders): files added, then "Upload and digitize". */
-export function uploadWithDialog(count) {
+export function uploadWithDialog(model, count) {
     const modal = ".modal:not(.o_inactive_modal)";
     return [
         { content: "Click Upload on the list", trigger: ".o_control_panel button[name='action_digitize_upload']", run: "click" },
         {
-            content: "Add the files in the dialog",
-            trigger: `${modal} .o_field_many2many_binary input[type='file']`,
+            content: "Add the files in the dialog (its file input is hidden behind the button)",
+            trigger: `${modal} .o_field_many2many_binary`,
             run: () => dropFiles(document.querySelector(`${modal} .o_field_many2many_binary input[type='file']`)),
         },
         {
@@ -89,7 +108,7 @@ export function uploadWithDialog(count) {
             trigger: `${modal} .o_field_many2many_binary .o_attachment:nth-child(${count})`,
         },
         { content: "Upload and digitize", trigger: `${modal} button[name='action_upload']`, run: "click" },
-        uploadedList(count),
+        uploadedList(model, count),
     ];
 }
 
@@ -151,18 +170,19 @@ async function followEveryBannerLink() {
         );
         current.click();
         let flashed = null;
-        for (let wait = 0; wait < 50 && !flashed; wait++) {
+        for (let wait = 0; wait < 30 && !flashed; wait++) {
             await delay(100);
             flashed = document.querySelector(`${FORM} .o_digitize_flash`);
         }
         if (!flashed) {
             throw new Error(`link ${index + 1} of the banner (“${link.textContent.trim()}”) showed nothing`);
         }
-        if (!flashed.contains(document.activeElement) && !flashed.querySelector(".o_selected_row")) {
+        const focusable = flashed.querySelector("input, textarea, select") || flashed.matches(".o_data_row");
+        if (focusable && !flashed.contains(document.activeElement)) {
             throw new Error(`link “${link.textContent.trim()}” left the focus on ${describe(document.activeElement)}`);
         }
         noErrorDialog();
-        await delay(300); // the flash fades; the next link's must be its own
+        await delay(200); // the flash fades; the next link's must be its own
         document.querySelectorAll(`${FORM} .o_digitize_flash`).forEach((el) => el.classList.remove("o_digitize_flash"));
     }
 }
@@ -175,6 +195,7 @@ export function fixAndConfirmSteps({ confirm, state, partner, dateField = null }
         {
             content: "Follow every link of the review banner: each brings its field or line into view",
             trigger: `${FORM} .o_form_sheet`,
+            timeout: 60000, // one click, a flash and a pause per link (60 s: the most Odoo allows)
             run: followEveryBannerLink,
         },
         {
@@ -194,21 +215,38 @@ export function fixAndConfirmSteps({ confirm, state, partner, dateField = null }
         },
         {
             content: "…picking it from the dropdown (when one was typed)",
+            timeout: 60000,
             trigger: `${FORM} .o_field_widget[name='partner_id'] input`,
             async run() {
                 if (document.querySelector(`${FORM} .o_field_widget[name='partner_id'] input`).value !== partner) {
                     return;
                 }
+                // "Create “name”", or, where the field has no quick create (bills), "Create and edit..." and its dialog
                 let option = null;
-                for (let wait = 0; wait < 50 && !option; wait++) {
+                for (let wait = 0; wait < 150 && !option; wait++) {
                     await delay(100);
-                    option = [...document.querySelectorAll(".o-autocomplete--dropdown-item a, .o-autocomplete--dropdown-item")]
-                        .find((el) => el.textContent.includes(partner));
+                    const items = [...document.querySelectorAll(".o-autocomplete--dropdown-menu li")];
+                    option = items.find((el) => el.textContent.includes(partner)) ||
+                        items.find((el) => /create and edit/i.test(el.textContent));
                 }
                 if (!option) {
-                    throw new Error(`no “${partner}” in the partner dropdown`);
+                    throw new Error(`no “${partner}” nor “Create and edit” in the partner dropdown`);
                 }
-                option.click();
+                (option.querySelector("a") || option).click();
+                if (!option.textContent.includes(partner)) {
+                    let save = null;
+                    for (let wait = 0; wait < 150 && !save; wait++) {
+                        await delay(100);
+                        save = document.querySelector(".modal:not(.o_inactive_modal) .o_form_button_save");
+                    }
+                    if (!save) {
+                        throw new Error("“Create and edit” opened no partner form");
+                    }
+                    save.click();
+                    for (let wait = 0; wait < 150 && document.querySelector(".modal .o_form_view"); wait++) {
+                        await delay(100);
+                    }
+                }
                 await delay(500);
             },
         },
@@ -235,7 +273,7 @@ export function fixAndConfirmSteps({ confirm, state, partner, dateField = null }
         },
         {
             content: `The record is ${state}: no error, the review banner and its marks are gone`,
-            trigger: `${FORM} .o_statusbar_status button.o_arrow_button_current:contains('${state}')`,
+            trigger: `${FORM} .o_statusbar_status:has(button.o_arrow_button_current:contains('${state}'))`,
             run() {
                 noErrorDialog();
                 if (document.querySelector(`${FORM} .alert-warning a.o_digitize_review_link, ${FORM} .o_digitize_mark:not(.o_invisible_modifier)`)) {
@@ -250,8 +288,9 @@ export function fixAndConfirmSteps({ confirm, state, partner, dateField = null }
 
 const tours = registry.category("web_tour.tours");
 tours.add("document_digitize_app_look", { steps: lookAtRecordSteps });
-tours.add("document_digitize_app_upload_odoo_3", { steps: () => uploadWithOdoo(3) });
-tours.add("document_digitize_app_upload_dialog_3", { steps: () => uploadWithDialog(3) });
+tours.add("document_digitize_app_upload_bills", { steps: () => uploadWithOdoo("account.move", 3) });
+tours.add("document_digitize_app_upload_quotations", { steps: () => uploadWithOdoo("sale.order", 3) });
+tours.add("document_digitize_app_upload_rfqs", { steps: () => uploadWithDialog("purchase.order", 3) });
 tours.add("document_digitize_app_confirm_bill", {
     steps: () => fixAndConfirmSteps({ confirm: "action_post", state: "Posted", partner: "Vendor typed by the clerk",
                                       dateField: "invoice_date" }),
