@@ -90,24 +90,105 @@ class WordLayer:
         return "\n".join(rendered).strip("\n")
 
 
-def assign_lines(words: Sequence[Word]) -> list[Word]:
-    """Group words into visual rows (vertical overlap) and return them in reading order: rows top to bottom,
-    words left to right, each word's ``line`` set to its row's index."""
-    rows: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: ((w.box[1] + w.box[3]) / 2, w.box[0])):
-        center = (word.box[1] + word.box[3]) / 2
+# A scan or photo is rarely square to the page: its rows drift up or down along the page. Rows are grouped along
+# the text's own angle (``page_skew``), at most this steep (dy/dx in page units; 0.09 ≈ 5° on an A4 page).
+MAX_SKEW = 0.09
+# Two runs of words on one row, this many line heights apart (an address block beside another, a label far from
+# its value), are two lines when their centres differ by more than SPLIT_OFFSET line heights: blocks side by side
+# whose lines do not line up are not read across.
+BLOCK_GAP, SPLIT_OFFSET = 3.0, 0.25
+
+
+def _center(box: Box) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def page_skew(words: Sequence[Word]) -> float:
+    """The slope (dy/dx, page units) along which the page's rows run: the weighted median of the slopes between
+    each word and its right-hand neighbour on the same row. 0 for an upright page or too few words to tell."""
+    sized = [w for w in words if w.box[2] > w.box[0] and w.box[3] > w.box[1]]
+    if len(sized) < 6:
+        return 0.0
+    height = statistics.median(w.box[3] - w.box[1] for w in sized)
+    bins: dict[int, list[Word]] = {}
+    for word in sized:
+        bins.setdefault(int(_center(word.box)[1] / height), []).append(word)
+    pairs: list[tuple[float, float]] = []  # (slope, weight: the run it was measured over)
+    for word in sized:
+        cx, cy = _center(word.box)
+        key = int(cy / height)
+        best: Optional[tuple[float, Word]] = None
+        for other in (o for k in (key - 1, key, key + 1) for o in bins.get(k, ())):
+            gap = other.box[0] - word.box[2]
+            if other is word or gap < -0.2 * height or gap > 4 * height:
+                continue
+            if abs(_center(other.box)[1] - cy) < 0.6 * height and (best is None or gap < best[0]):
+                best = (gap, other)
+        if best is not None:
+            ox, oy = _center(best[1].box)
+            if ox - cx > height:
+                pairs.append(((oy - cy) / (ox - cx), ox - cx))
+    if len(pairs) < 5:
+        return 0.0
+    pairs.sort()
+    half, run = sum(w for _, w in pairs) / 2, 0.0
+    for slope, weight in pairs:
+        run += weight
+        if run >= half:
+            return max(-MAX_SKEW, min(MAX_SKEW, slope))
+    return 0.0
+
+
+def _split_blocks(row: list[tuple[float, float, Word]], height: float) -> list[list[tuple[float, float, Word]]]:
+    """A row's words (deskewed top, bottom, word; sorted by x) as one line, or as several where runs of words far
+    apart sit at different heights (blocks side by side)."""
+    runs: list[list[tuple[float, float, Word]]] = [[row[0]]]
+    for item in row[1:]:
+        if item[2].box[0] - runs[-1][-1][2].box[2] > BLOCK_GAP * height:
+            runs.append([item])
+        else:
+            runs[-1].append(item)
+    if len(runs) == 1:
+        return runs
+    centers = [statistics.median((top + bottom) / 2 for top, bottom, _ in run) for run in runs]
+    if max(centers) - min(centers) <= SPLIT_OFFSET * height:
+        return [row]
+    lines: list[tuple[float, list[tuple[float, float, Word]]]] = []
+    for center, run in sorted(zip(centers, runs), key=lambda pair: pair[0]):
+        if lines and center - lines[-1][0] <= SPLIT_OFFSET * height:
+            lines[-1][1].extend(run)
+        else:
+            lines.append((center, list(run)))
+    return [sorted(line, key=lambda item: item[2].box[0]) for _, line in lines]
+
+
+def assign_lines(words: Sequence[Word], structure: bool = True) -> list[Word]:
+    """Group words into visual rows and return them in reading order: rows top to bottom, words left to right,
+    each word's ``line`` set to its row's index. Rows follow the text's angle (a tilted scan's rows drift), are
+    grouped by vertical overlap, and a row made of blocks side by side at different heights is split.
+    ``structure=False``: rows by vertical overlap only, as before (benchmarks/line_grouping.py compares)."""
+    slope = page_skew(words) if structure else 0.0
+    placed = [(w.box[1] - slope * _center(w.box)[0], w.box[3] - slope * _center(w.box)[0], w) for w in words]
+    rows: list[list[tuple[float, float, Word]]] = []
+    for item in sorted(placed, key=lambda i: ((i[0] + i[1]) / 2, i[2].box[0])):
+        center = (item[0] + item[1]) / 2
         row = rows[-1] if rows else None
         if row is not None:
-            top = statistics.median(w.box[1] for w in row)
-            bottom = statistics.median(w.box[3] for w in row)
+            top = statistics.median(i[0] for i in row)
+            bottom = statistics.median(i[1] for i in row)
             slack = 0.25 * (bottom - top)  # punctuation sits low (a comma), superscripts high
             if top - slack <= center <= bottom + slack:
-                row.append(word)
+                row.append(item)
                 continue
-        rows.append([word])
+        rows.append([item])
+    lines: list[list[tuple[float, float, Word]]] = []
+    for row in rows:
+        row.sort(key=lambda i: i[2].box[0])
+        height = statistics.median(i[1] - i[0] for i in row) or 1e-6
+        lines.extend(_split_blocks(row, height) if structure else [row])
     ordered: list[Word] = []
-    for index, row in enumerate(rows):
-        for word in sorted(row, key=lambda w: w.box[0]):
+    for index, line in enumerate(lines):
+        for _, _, word in line:
             word.line = index
             ordered.append(word)
     return ordered

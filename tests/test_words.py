@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import math
 
 import pypdfium2 as pdfium
 import pytest
 
-from ocr_sidecar.words import MAX_GAP, Word, WordLayer, assign_lines, pdf_words, words_from_chars
+from ocr_sidecar.words import MAX_GAP, Word, WordLayer, assign_lines, page_skew, pdf_words, words_from_chars
 
 from conftest import DOCUMENTS_DIR
 
@@ -107,3 +108,46 @@ def test_the_benchmark_models_tokenizer_writes_a_run_of_spaces_in_a_token_or_two
     short = len(tokenizer("Total 42.00", add_special_tokens=False)["input_ids"])
     padded = len(tokenizer("Total" + " " * 20 + "42.00", add_special_tokens=False)["input_ids"])
     assert padded <= short + 2, (short, padded)
+
+
+def _turned(rows, degrees):
+    """Words of ``rows`` ([(x, y, [texts])]) on a page turned by ``degrees``: each box the upright box around the
+    turned word, as OCR gives it."""
+    slope = math.tan(math.radians(degrees))
+    words = []
+    for x, y, texts in rows:
+        for text in texts:
+            width = 0.012 * len(text)
+            x0, x1 = x, x + width
+            words.append((text, (x0, y + slope * x0, x1, y + 0.012 + slope * x1)))
+            x = x1 + 0.01
+    return [Word(text, box) for text, box in words]
+
+
+@pytest.mark.parametrize("degrees", [0.0, 0.6, -1.2, 2.0])
+def test_the_rows_of_a_tilted_scan_stay_apart_and_whole(degrees):
+    """A scan turned by up to 2°: each printed row is one line (grouped along the text's angle), not merged with
+    the row below where the drift across the page is larger than the gap between rows."""
+    rows = [(0.06, 0.30 + i * 0.017, f"Item {i} widget assembly kit description text 12.00 24.00 EUR".split())
+            for i in range(8)]
+    def texts(ordered):
+        return [" ".join(w.text for w in line) for line in WordLayer("ocr", ordered).lines()]
+
+    printed = [f"Item {i} widget assembly kit description text 12.00 24.00 EUR" for i in range(8)]
+    ordered = assign_lines(_turned(rows, degrees))
+    assert texts(ordered) == printed
+    assert abs(math.degrees(math.atan(page_skew(ordered))) - degrees) < 0.3
+    if abs(degrees) > 1:  # rows by vertical overlap only, as before, mix neighbouring rows
+        assert texts(assign_lines(_turned(rows, degrees), structure=False)) != printed
+
+
+def test_two_address_blocks_side_by_side_are_not_read_across():
+    """The vendor's block at the left, the customer's at the right half a line lower: each printed line stays a
+    line of its own ("Avenue Louise 60", not "Avenue Peeters Louise Trading 60 SRL")."""
+    left = [(0.08, 0.10 + i * 0.018, text.split()) for i, text in enumerate(
+        ["Brussels Trading SRL", "Avenue Louise 60", "1050 Brussels"])]
+    right = [(0.55, 0.109 + i * 0.018, text.split()) for i, text in enumerate(
+        ["Peeters & Zonen", "Kerkstraat 12", "2000 Antwerpen"])]
+    lines = [" ".join(w.text for w in line) for line in WordLayer("ocr", assign_lines(_turned(left + right, 0))).lines()]
+    assert lines == ["Brussels Trading SRL", "Peeters & Zonen", "Avenue Louise 60", "Kerkstraat 12", "1050 Brussels",
+                     "2000 Antwerpen"]
