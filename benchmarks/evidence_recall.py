@@ -87,7 +87,8 @@ def main() -> int:
             continue
         kind = "born-digital" if sources == ["pdf"] else "image / scan"
         printable = printed_paths(gold)
-        located = sum(p in locate(gold, layers) for p in printable)
+        found = locate(gold, layers)  # once per document, not once per value
+        located = sum(p in found for p in printable)
         changed, changed_paths = mutate(gold)
         found_changed = locate(changed, layers)
         flagged = sum(p not in found_changed for p in changed_paths)
