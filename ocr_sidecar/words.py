@@ -93,6 +93,9 @@ class WordLayer:
 # A scan or photo is rarely square to the page: its rows drift up or down along the page. Rows are grouped along
 # the text's own angle (``page_skew``), at most this steep (dy/dx in page units; 0.09 ≈ 5° on an A4 page).
 MAX_SKEW = 0.09
+# Below this the page is taken for upright (≈ 0.25° on an A4 page): a born-digital page's own rows measure up to
+# 0.003 from glyph heights alone, and a row's height absorbs a drift that small.
+MIN_SKEW = 0.003
 # Two runs of words on one row, this many line heights apart (an address block beside another, a label far from
 # its value), are two lines when their centres differ by more than SPLIT_OFFSET line heights: blocks side by side
 # whose lines do not line up are not read across.
@@ -135,7 +138,7 @@ def page_skew(words: Sequence[Word]) -> float:
     for slope, weight in pairs:
         run += weight
         if run >= half:
-            return max(-MAX_SKEW, min(MAX_SKEW, slope))
+            return 0.0 if abs(slope) < MIN_SKEW else max(-MAX_SKEW, min(MAX_SKEW, slope))
     return 0.0
 
 
@@ -151,7 +154,10 @@ def _split_blocks(row: list[tuple[float, float, Word]], height: float) -> list[l
     if len(runs) == 1:
         return runs
     centers = [statistics.median((top + bottom) / 2 for top, bottom, _ in run) for run in runs]
-    if max(centers) - min(centers) <= SPLIT_OFFSET * height:
+    tops = [statistics.median(top for top, _, _ in run) for run in runs]
+    bottoms = [statistics.median(bottom for _, bottom, _ in run) for run in runs]
+    # cells of one row share their tops (cap height) or their bottoms (baseline) even in other font sizes
+    if min(max(tops) - min(tops), max(bottoms) - min(bottoms)) <= SPLIT_OFFSET * height:
         return [row]
     lines: list[tuple[float, list[tuple[float, float, Word]]]] = []
     for center, run in sorted(zip(centers, runs), key=lambda pair: pair[0]):

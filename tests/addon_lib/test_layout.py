@@ -254,3 +254,15 @@ def test_a_customers_scanned_order_form_is_read_from_the_layout_of_its_last_one(
                                            line.get("amount")) for line in second["lines"]]
     assert doc["buyer"]["name"] == "Hero Limited" and "seller" not in doc
     assert L.check(reading, layout, identity) == []
+
+
+def test_a_name_with_an_ampersand_tells_two_partners_apart():
+    """Two partners share a VAT id; the one whose name is printed is the one, "&" and all ("Peeters & Zonen" is
+    printed as three words, the name's key has two)."""
+    page = L.pages_from_json([{"page": 1, "source": "ocr", "words": [
+        ["Peeters", 0.55, 0.10, 0.62, 0.115, 0], ["&", 0.625, 0.10, 0.635, 0.115, 0], ["Zonen", 0.64, 0.10, 0.70, 0.115, 0],
+        ["BTW", 0.55, 0.12, 0.59, 0.135, 1], ["BE0123456749", 0.60, 0.12, 0.72, 0.135, 1]]}])
+    other = L.Candidate("other", vats=("BE0123456749",), name="Janssens NV")
+    peeters = L.Candidate("peeters", vats=("BE0123456749",), name="Peeters & Zonen")
+    identity = L.identify(page, [other, peeters])
+    assert identity is not None and identity.candidate.key == "peeters"

@@ -54,10 +54,13 @@ def _name_words(pages: Sequence[Page], name: str) -> Optional[list[Word]]:
         return None
     for page in pages:
         for row in page.lines():
-            row_keys = [w.key for w in row]
-            for start in range(len(row) - len(keys) + 1):
+            # words that are punctuation only ("&", "-") are skipped on both sides: "Peeters & Zonen" is found
+            # by "Peeters Zonen", and the words returned span the whole printed name, "&" included
+            keyed = [(index, word.key) for index, word in enumerate(row) if word.key]
+            row_keys = [key for _, key in keyed]
+            for start in range(len(keyed) - len(keys) + 1):
                 if row_keys[start:start + len(keys)] == keys:
-                    return list(row[start:start + len(keys)])
+                    return list(row[keyed[start][0]:keyed[start + len(keys) - 1][0] + 1])
     return None
 
 
