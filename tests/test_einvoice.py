@@ -269,12 +269,12 @@ UBL_NS = ('xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggrega
 def _ubl_party(name: str, vat: str, street: str, email: str) -> str:
     return f"""<cac:Party>
       <cbc:EndpointID schemeID="EM">edi@{name.split()[0].lower()}.example</cbc:EndpointID>
-      <cac:PartyName><cbc:Name>{name}</cbc:Name></cac:PartyName>
+      <cac:PartyName><cbc:Name>{name.split()[0]} Shop</cbc:Name></cac:PartyName>
       <cac:PostalAddress><cbc:StreetName>{street}</cbc:StreetName><cbc:CityName>Berlin</cbc:CityName>
         <cbc:PostalZone>10115</cbc:PostalZone><cac:Country><cbc:IdentificationCode>DE</cbc:IdentificationCode></cac:Country>
       </cac:PostalAddress>
       <cac:PartyTaxScheme><cbc:CompanyID>{vat}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
-      <cac:PartyLegalEntity><cbc:RegistrationName>{name} (legal)</cbc:RegistrationName></cac:PartyLegalEntity>
+      <cac:PartyLegalEntity><cbc:RegistrationName>{name}</cbc:RegistrationName></cac:PartyLegalEntity>
       <cac:Contact><cbc:Telephone>+49 30 1234567</cbc:Telephone><cbc:ElectronicMail>{email}</cbc:ElectronicMail></cac:Contact>
     </cac:Party>"""
 

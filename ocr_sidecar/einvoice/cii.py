@@ -71,7 +71,7 @@ class _CiiMapper(_Mapper):
         raw.seller = self._party(_kid(agreement, "SellerTradeParty"), seller_iban)
         raw.buyer = self._party(_kid(agreement, "BuyerTradeParty"), buyer_iban)
 
-        raw.lines = [self._line(item, i) for i, item in enumerate(_kids(tx, "IncludedSupplyChainTradeLineItem"))]
+        raw.lines = [self._line(item, i) for i, item in enumerate(_billed_items(_kids(tx, "IncludedSupplyChainTradeLineItem")))]
         raw.taxes = []
         for i, tax in enumerate(_kids(settlement, "ApplicableTradeTax")):
             raw.taxes.append((ctx.dec(_kid(tax, "RateApplicablePercent|ApplicablePercent"), f"taxes[{i}].rate"),
@@ -152,4 +152,12 @@ def _facturx_level(root: etree._Element) -> str:
     except Exception:  # factur-x raises bare Exceptions for unknown guideline URNs
         return ""
 
+
+def _billed_items(items: list[etree._Element]) -> list[etree._Element]:
+    """The line items whose amounts make up the net total. EXTENDED sub-invoice lines nest (a GROUP line and
+    its DETAIL lines, each naming its parent in ``ParentLineID``): the detail lines are the lines, the group
+    line that sums them is not one more (it would count its amount twice). INFORMATION lines are dropped
+    later (``finish``)."""
+    parents = {_txt(item, "AssociatedDocumentLineDocument", "ParentLineID") for item in items} - {None}
+    return [item for item in items if _txt(item, "AssociatedDocumentLineDocument", "LineID") not in parents]
 

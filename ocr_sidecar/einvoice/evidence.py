@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from ..locate import match_value, printed_paths, value_at
 from ..types import Evidence
 from ..words import Word, WordLayer
 
 MAX_ELEMENTS = 5  # elements named per value (a line's amount may repeat in several totals)
+MAX_TOKEN = 256  # longer runs without a space are payloads (base64, hashes), never a value printed for a person
 
 
 def xml_evidence(document: dict, root) -> list[Evidence]:
@@ -23,12 +26,15 @@ def xml_evidence(document: dict, root) -> list[Evidence]:
     for element in root.iter():
         if not isinstance(element.tag, str) or not (element.text or "").strip():
             continue  # comments, processing instructions, containers
+        if etree.QName(element).localname.endswith("BinaryObject"):
+            continue  # an attachment's payload (the visual PDF, a time sheet as base64): no text a person reads
         text = element.text.strip()
         if element.get("format") == "102" and re.fullmatch(r"\d{8}", text):  # CII's date format
             text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
         line = len(xpaths)
         xpaths.append(tree.getpath(element))
-        words.extend(Word(token, (0.0, 0.0, 0.0, 0.0), line=line) for token in text.split()[:64])
+        words.extend(Word(token, (0.0, 0.0, 0.0, 0.0), line=line) for token in text.split()[:64]
+                     if len(token) <= MAX_TOKEN)
     layer = WordLayer("xml", words)
     texts = [" ".join(w.text for w in line) for line in layer.lines()]
     out = []

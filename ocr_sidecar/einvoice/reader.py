@@ -3,7 +3,9 @@ map it with the CII or UBL mapper, fit it to the canonical schema, name the XML 
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 import time
 from typing import Optional
 
@@ -36,6 +38,37 @@ def _parser() -> etree.XMLParser:
     # refused after parsing (see _parse_xml). A fresh parser per call: lxml parsers are not thread-safe.
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                            dtd_validation=False, remove_comments=True, remove_pis=True)
+
+
+_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"'][^>]*\?>")
+
+
+def _fromstring(data: bytes) -> etree._Element:
+    """The XML parsed hardened; leniently where only its declaration is odd: a declared encoding that is no
+    encoding name (``UTF-8-W/O-BOM``, seen in Factur-X files) is read as UTF-8 when the bytes are UTF-8."""
+    try:
+        return etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError:
+        declared = _DECLARATION.match(data)
+        if declared is None or _known_encoding(declared.group(2)) or not _is_utf8(data[declared.end():]):
+            raise
+    return etree.fromstring(b'<?xml version="1.0" encoding="UTF-8"?>' + data[declared.end():], _parser())
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _known_encoding(name: bytes) -> bool:
+    try:
+        codecs.lookup(name.decode("ascii"))
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return re.fullmatch(rb"[A-Za-z][A-Za-z0-9._-]*", name) is not None
 
 
 # --- public entry point --------------------------------------------------------------------------
@@ -133,7 +166,7 @@ def _xml_from_pdf(content: bytes) -> Optional[tuple[str, bytes]]:
             return att_name, data  # parsing it raises BrokenEInvoice with the reason
     for att_name, data in attachments:
         try:
-            root = etree.fromstring(data, _parser())
+            root = _fromstring(data)
         except etree.XMLSyntaxError:
             continue
         if _classify(root) is not None:
@@ -143,7 +176,7 @@ def _xml_from_pdf(content: bytes) -> Optional[tuple[str, bytes]]:
 
 def _parse_xml(xml: bytes, source: str) -> etree._Element:
     try:
-        root = etree.fromstring(xml, _parser())
+        root = _fromstring(xml)
     except etree.XMLSyntaxError as exc:
         raise BrokenEInvoice(
             f"{source} is not well-formed XML ({exc.msg or exc}). Ask the sender for a valid "

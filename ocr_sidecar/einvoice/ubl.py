@@ -107,7 +107,9 @@ class _UblMapper(_Mapper):
         if street and number and number not in street:
             street = f"{street} {number}"
         return _make_party(
-            name=_first(_txt(el, "PartyName", "Name"), _txt(el, "PartyLegalEntity", "RegistrationName")),
+            # BT-27, the legal name (what a VAT id and a vendor record belong to, and what CII gives), before
+            # BT-28, the trading name: the two syntaxes of one invoice name the same party
+            name=_first(_txt(el, "PartyLegalEntity", "RegistrationName"), _txt(el, "PartyName", "Name")),
             vat=vat, iban=iban,
             email=_first(_txt(el, "Contact", "ElectronicMail"), endpoint_email),
             phone=_txt(el, "Contact", "Telephone"),

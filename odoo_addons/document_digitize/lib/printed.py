@@ -75,16 +75,25 @@ def parse_numbers(text: str) -> list[float]:
     return out
 
 
+_JOINED_BEFORE = re.compile(r"[^\W_][-/]$")
+_JOINED_AFTER = re.compile(r"-[^\W_]|/\d")
+_LETTERS_BEFORE = re.compile(r"[^\W\d_]+\.?$")
+_LETTERS_AFTER = re.compile(r"[^\W\d_]+")
+_LOOK = 64  # characters looked at on each side: a run of letters longer than this is no currency either
+
+
 def _glued(text: str, start: int, end: int) -> bool:
     """Whether the number at ``text[start:end]`` is part of a code: letters touch it on a side, and they
     are not a currency (an ISO code such as EUR, or an abbreviation such as Rs, kr, zł); or a hyphen or slash
-    joins it to more of the code (INV-100, D-63571, 2024/0017, 100-A) — the 100 of INV-100 is not 100.00."""
-    if re.search(r"[^\W_][-/]$", text[:start]):
+    joins it to more of the code (INV-100, D-63571, 2024/0017, 100-A) — the 100 of INV-100 is not 100.00.
+    Only ``_LOOK`` characters around the number are read, so a long text (an XML's base64) costs linear time."""
+    lead = max(0, start - _LOOK)
+    if _JOINED_BEFORE.search(text, lead, start):
         return True
-    if re.match(r"-[^\W_]|/\d", text[end:]):
+    if _JOINED_AFTER.match(text, end, end + _LOOK):
         return True
-    before = re.search(r"[^\W\d_]+\.?$", text[:start])
-    after = re.match(r"[^\W\d_]+", text[end:])
+    before = _LETTERS_BEFORE.search(text, lead, start)
+    after = _LETTERS_AFTER.match(text, end, end + _LOOK)
     for run in (before, after):
         if run is None:
             continue
