@@ -20,6 +20,7 @@ from .answer import leaf_paths
 from .engines import make_engine
 from .engines.base import Engine
 from .evidence import attach as attach_evidence
+from .formats import sniff_xml
 from .inputs import Limits, open_document, open_words
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
@@ -205,13 +206,14 @@ class Pipeline:
         if words_only:
             args = (params.content, params.mime_type, params.filename, self.words_limits, params.max_pages,
                     read_einvoice)
-            return open_words(*args) if self.sandbox is None else self.sandbox.run(open_words, *args)
+            return open_words(*args) if self.sandbox is None else self.sandbox.run(
+                open_words, *args, xml=sniff_xml(params.content))
         args = (params.content, params.mime_type, params.filename, self.limits)
         kwargs = dict(requested_pages=params.max_pages, read_einvoice=read_einvoice,
                       render=render and self.engine.reads_pages)  # the einvoice engine reads XML only
         if self.sandbox is None:
             return open_document(*args, **kwargs)
-        return self.sandbox.run(_open_document, *args, *kwargs.values())
+        return self.sandbox.run(_open_document, *args, *kwargs.values(), xml=sniff_xml(params.content))
 
 
 def _open_document(content, mime_type, filename, limits, requested_pages, read_einvoice, render) -> Opened:

@@ -291,13 +291,14 @@ class Sandbox:
         """Start one worker now (server start-up), so the first document does not pay for it."""
         self._release(self._acquire())
 
-    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+    def run(self, fn: Callable[..., Any], *args: Any, xml: bool = False) -> Any:
+        """``fn(*args)`` in a worker; ``xml``: the document is an XML (a refusal then speaks of its XML)."""
         worker = self._acquire()
         try:
             status, value = self._call(worker, fn, args)
         except WorkerDied as died:
             self._replace(worker)
-            raise self._refusal(died) from None
+            raise self._refusal(died, xml) from None
         except BadReply as bad:
             self._replace(worker)  # it spoke out of turn once: never trusted with another document
             log.warning("sandbox: a worker answered outside the reply format (%s); it was replaced", bad)
@@ -411,8 +412,14 @@ class Sandbox:
                 "(OCR_PARSE_MEMORY_MB): it expands to far more than its size on the wire (a compressed page "
                 "or image of enormous size). Send a scan or photo of the pages, or print it to a new PDF.")
 
-    def _refusal(self, died: WorkerDied) -> InvalidDocument:
+    def _refusal(self, died: WorkerDied, xml: bool = False) -> InvalidDocument:
         code = died.exitcode
+        if (died.timed_out or code == -signal.SIGXCPU or code == -signal.SIGKILL) and xml:
+            log.warning("sandbox: an XML hit the CPU/time limit (exit code %s)", code)
+            return InvalidDocument(
+                f"Reading the XML takes more than {self.limits.cpu_s} s (OCR_PARSE_CPU_S): it is far larger or "
+                "more deeply nested than an e-invoice. Ask the sender for the e-invoice again, or send the invoice "
+                "as a PDF.")
         if died.timed_out or code == -signal.SIGXCPU or code == -signal.SIGKILL:
             log.warning("sandbox: a document hit the CPU/time limit (exit code %s)", code)
             return InvalidDocument(

@@ -125,6 +125,14 @@ def test_cpu_time_over_the_limit_kills_the_worker_and_a_new_one_takes_the_next_j
     assert box.run(pid) != before
 
 
+def test_an_xml_over_the_cpu_limit_is_told_about_its_xml_not_its_pages(box):
+    """An e-invoice has no pages to scan: the refusal speaks of the XML and of asking the sender (issue #32)."""
+    with pytest.raises(InvalidDocument) as info:
+        box.run(spin, xml=True)
+    assert "Reading the XML takes more than 2 s" in info.value.message
+    assert "scan or photo" not in info.value.message and "pages" not in info.value.message
+
+
 def test_the_decoders_own_refusals_come_back_as_they_were(box):
     with pytest.raises(InvalidDocument, match="The PDF is encrypted."):
         box.run(refuse)
