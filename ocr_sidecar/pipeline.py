@@ -25,7 +25,7 @@ from .inputs import Limits, open_document, open_words
 from .sandbox import Sandbox, SandboxLimits
 from .schema import DOCUMENT_TYPES, Document, parse_document
 from .settings import Settings
-from .types import DocumentInput, Evidence, Opened, Warning
+from .types import DocumentInput, EmbeddedFile, Evidence, Opened, Warning
 
 log = logging.getLogger("ocr_sidecar.pipeline")
 
@@ -46,6 +46,7 @@ class ExtractParams:
     max_pages: int = 0
     language_hint: str = ""
     words_only: bool = False  # the pages' word layer only, no model (an e-invoice is still read from its XML)
+    include_attachments: bool = False  # the bytes of the files an e-invoice carries, not only their names
 
 
 WORDS_ENGINE = "words"  # the engine a words-only answer names
@@ -74,6 +75,7 @@ class Result:
     timings: Timings = field(default_factory=Timings)
     words: list = field(default_factory=list)  # the pages' word layers (WordLayer or None), for evidence and eval
     evidence: list[Evidence] = field(default_factory=list)  # where each value was printed (evidence.py)
+    attachments: list[EmbeddedFile] = field(default_factory=list)  # the files an e-invoice's XML carries
 
 
 # A client's extra instruction is a sentence or two; anything longer is either a mistake or an attempt
@@ -168,7 +170,7 @@ class Pipeline:
                       field_confidence=confidence, engine=result.engine or self.engine.name,
                       model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
                       timings=timings, words=[] if result.from_xml else [p.words for p in doc.pages],
-                      evidence=evidence)
+                      evidence=evidence, attachments=result.attachments)
 
     def _engine_slot(self, cancel: Optional[threading.Event]) -> int:
         """Waits for one of the model's slots (milliseconds waited); a cancelled request stops waiting."""
@@ -198,7 +200,8 @@ class Pipeline:
         timings.total_ms = _ms(started) + queue_ms
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
                       field_confidence=confidence, engine=engine, model=model,
-                      pages=len(opened.pages) or opened.total_pages, timings=timings, words=layers)
+                      pages=len(opened.pages) or opened.total_pages, timings=timings, words=layers,
+                      attachments=opened.einvoice.attachments if opened.einvoice is not None else [])
 
     def open(self, params: ExtractParams, read_einvoice: bool, render: bool = True,
              words_only: bool = False) -> Opened:

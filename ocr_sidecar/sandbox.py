@@ -122,10 +122,10 @@ REFUSALS = {name: cls for name, cls in vars(errors).items()
 
 def _records() -> dict[str, type]:
     """The record types a reply may carry, by name (imported late: the sandbox imports nothing of the decoders)."""
-    from .types import EngineResult, Evidence, Opened, Page, Warning
+    from .types import EmbeddedFile, EngineResult, Evidence, Opened, Page, Warning
     from .words import Word, WordLayer
 
-    return {cls.__name__: cls for cls in (Opened, Page, Warning, EngineResult, Evidence, WordLayer, Word)}
+    return {cls.__name__: cls for cls in (Opened, Page, Warning, EngineResult, Evidence, EmbeddedFile, WordLayer, Word)}
 
 
 class BadReply(Exception):

@@ -227,8 +227,9 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         params = ExtractParams(content=request.content, mime_type=request.mime_type, filename=request.filename,
                                document_type=DOCUMENT_TYPE_BY_NUMBER.get(request.document_type), prompt=request.prompt,
                                max_pages=request.max_pages, language_hint=request.language_hint,
-                               words_only=request.words_only)
-        return await self._handle("Extract", context, params, _to_response)
+                               words_only=request.words_only, include_attachments=request.include_attachments)
+        return await self._handle("Extract", context, params,
+                                  lambda result, rid: _to_response(result, rid, request.include_attachments))
 
     async def ExtractOCR(self, request: model_pb2.UserRequest, context) -> model_pb2.ModelResponse:
         # The seed's clients send their own prompt; it becomes an extra instruction — the output is
@@ -391,7 +392,7 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         return result
 
 
-def _to_response(result: Result, request_id: str) -> pb.ExtractResponse:
+def _to_response(result: Result, request_id: str, include_attachments: bool = False) -> pb.ExtractResponse:
     t = result.timings
     return pb.ExtractResponse(
         document_json=result.document_json,
@@ -404,7 +405,10 @@ def _to_response(result: Result, request_id: str) -> pb.ExtractResponse:
         evidence=[pb.Evidence(path=e.path, page=e.page, text=e.text, source=e.source,
                               boxes=[_box(b, _angle(result.words, e.page)) for b in e.boxes])
                   for e in result.evidence],
-        page_words=page_words(result.words))
+        page_words=page_words(result.words),
+        attachments=[pb.Attachment(filename=a.filename, mime_type=a.mime_type, size=len(a.content),
+                                   content=a.content if include_attachments else b"", description=a.description)
+                     for a in result.attachments])
 
 
 def page_words(layers) -> list[pb.PageWords]:

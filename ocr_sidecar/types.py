@@ -60,6 +60,16 @@ class Evidence:
 
 
 @dataclass
+class EmbeddedFile:
+    """A file an e-invoice carries inside its XML (the visual PDF, a time sheet): BG-24's binary objects."""
+
+    filename: str
+    mime_type: str
+    content: bytes
+    description: str = ""
+
+
+@dataclass
 class EngineResult:
     """What reading a document gave: an engine's answer, or the e-invoice stage's."""
 
@@ -73,6 +83,7 @@ class EngineResult:
     model: str = ""
     from_xml: bool = False  # read from the document's e-invoice XML: exact values, nothing inferred
     evidence: list[Evidence] = field(default_factory=list)  # from_xml: the XML elements of the values
+    attachments: list[EmbeddedFile] = field(default_factory=list)  # from_xml: the files the XML carries
 
 
 @dataclass

@@ -92,3 +92,29 @@ def test_an_odd_encoding_declaration_is_read_not_called_no_einvoice():
     assert read.document["total"] == einvoice.try_extract(einfach_xml(), "application/xml").document["total"]
     pdf = _with_attachment(NON_EINVOICE_PDFS[0].read_bytes(), "factur-x.xml", xml)
     assert einvoice.try_extract(pdf, "application/pdf").document["total"] == read.document["total"]
+
+
+def test_the_files_an_xml_carries_are_listed_and_their_bytes_sent_when_asked():
+    """Over gRPC: each embedded file by name, type and size; its bytes only with include_attachments."""
+    import grpc
+
+    from ocr_sidecar.proto import document_service_pb2 as pb
+    from ocr_sidecar.proto import document_service_pb2_grpc as pb_grpc
+    from ocr_sidecar.testing import SidecarThread
+
+    visual = NON_EINVOICE_PDFS[0].read_bytes()
+    attachment = (b"<ram:AdditionalReferencedDocument><ram:IssuerAssignedID>visual</ram:IssuerAssignedID>"
+                  b"<ram:TypeCode>916</ram:TypeCode><ram:Name>Invoice as printed</ram:Name>"
+                  b"<ram:AttachmentBinaryObject mimeCode=\"application/pdf\" filename=\"RE-1.pdf\">"
+                  + base64.b64encode(visual) + b"</ram:AttachmentBinaryObject></ram:AdditionalReferencedDocument>")
+    xml = re.sub(rb"(</ram:BuyerTradeParty>)", lambda m: m.group(1) + attachment, einfach_xml(), count=1)
+    with SidecarThread(engine="einvoice") as target, grpc.insecure_channel(target) as channel:
+        stub = pb_grpc.DocumentServiceStub(channel)
+        listed = stub.Extract(pb.ExtractRequest(content=xml), timeout=60)
+        sent = stub.Extract(pb.ExtractRequest(content=xml, include_attachments=True), timeout=60)
+        plain = stub.Extract(pb.ExtractRequest(content=einfach_xml()), timeout=60)
+    assert [(a.filename, a.mime_type, a.size, a.content, a.description) for a in listed.attachments] == [
+        ("RE-1.pdf", "application/pdf", len(visual), b"", "Invoice as printed")]
+    assert [a.content for a in sent.attachments] == [visual]
+    assert list(plain.attachments) == []
+    assert listed.document_json == plain.document_json

@@ -3,8 +3,11 @@ map it with the CII or UBL mapper, fit it to the canonical schema, name the XML 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import logging
+import mimetypes
 import re
 import time
 from typing import Optional
@@ -14,7 +17,7 @@ from lxml import etree
 from ..answer import leaf_paths
 from ..errors import BrokenEInvoice
 from ..formats import is_pdf, sniff_xml, xml_attachments
-from ..types import EngineResult, Warning
+from ..types import EmbeddedFile, EngineResult, Warning
 from .cii import _CiiMapper
 from .evidence import xml_evidence
 from .finish import _fit_schema
@@ -106,6 +109,7 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
     doc, more = _fit_schema(doc)
     warnings.extend(more)
     evidence = xml_evidence(doc, root)
+    attachments = embedded_files(root)
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     return EngineResult(
         document=doc,
@@ -117,6 +121,7 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
         engine=ENGINE_NAME,
         from_xml=True,
         evidence=evidence,
+        attachments=attachments,
         model=f"{ENGINE_NAME}/{syntax}" + (f":{mapper.profile}" if mapper.profile else ""),
     )
 
@@ -134,6 +139,33 @@ def read_einvoice(content: bytes, mime_type: str, warnings: list[Warning]) -> Op
             raise
         warnings.append(Warning(exc.code, exc.message, serious=True))
         return None
+
+
+def embedded_files(root: etree._Element) -> list[EmbeddedFile]:
+    """The files the XML carries (BG-24: CII's ``AttachmentBinaryObject``, UBL's ``EmbeddedDocumentBinaryObject``),
+    decoded; one that is no valid base64 is left out (it is no file a person could open)."""
+    files = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not etree.QName(element).localname.endswith("BinaryObject"):
+            continue
+        try:
+            content = base64.b64decode("".join((element.text or "").split()), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if not content:
+            continue
+        mime = element.get("mimeCode") or "application/octet-stream"
+        name = element.get("filename") or f"attachment-{len(files) + 1}{mimetypes.guess_extension(mime) or ''}"
+        parent = element.getparent()
+        reference = parent.getparent() if parent is not None and etree.QName(parent).localname == "Attachment" else parent
+        description = ""
+        for child in reference if reference is not None else ():
+            if isinstance(child.tag, str) and etree.QName(child).localname in ("Name", "DocumentDescription") \
+                    and (child.text or "").strip():
+                description = child.text.strip()
+                break
+        files.append(EmbeddedFile(filename=name, mime_type=mime, content=content, description=description))
+    return files
 
 
 # --- locating and parsing the XML --------------------------------------------------------------

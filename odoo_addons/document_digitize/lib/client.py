@@ -124,6 +124,9 @@ class ExtractResult:
     # where each value was printed: [{"path", "page", "boxes": [[x0, y0, x1, y1], ...], "text", "source"}]
     # (page 1-based, 0 for an e-invoice's XML; boxes in 0..1 of the page, origin top left; lib/evidence.py)
     evidence: list[dict] = field(default_factory=list)
+    # the files an e-invoice's XML carries: [{"filename", "mime_type", "size", "content" (bytes, when asked),
+    # "description"}]
+    attachments: list[dict] = field(default_factory=list)
 
 
 class _Channels:
@@ -275,13 +278,15 @@ def document_type_number(name: Optional[str]) -> int:
 
 def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", mime_type: str = "",
             document_type: Optional[str] = None, request_id: Optional[str] = None,
-            words_only: bool = False) -> ExtractResult:
-    """``words_only``: the word layer without the model (engine "words"; an e-invoice is still read from its XML)."""
+            words_only: bool = False, include_attachments: bool = False) -> ExtractResult:
+    """``words_only``: the word layer without the model (engine "words"; an e-invoice is still read from its XML).
+    ``include_attachments``: the bytes of the files an e-invoice carries (its visual PDF), not only their names."""
     from .proto import document_service_pb2 as pb
 
     request_id = request_id or uuid.uuid4().hex
     request = pb.ExtractRequest(content=content, filename=filename or "", mime_type=mime_type or "",
-                                document_type=document_type_number(document_type), words_only=words_only)
+                                document_type=document_type_number(document_type), words_only=words_only,
+                                include_attachments=include_attachments)
     endpoint, response = _call(settings, "Extract", request, request_id)
     try:
         document = json.loads(response.document_json)
@@ -297,7 +302,9 @@ def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", m
         field_confidence=dict(response.field_confidence), engine=response.engine, model=response.model,
         pages=response.pages, request_id=response.request_id or request_id, endpoint=endpoint,
         total_ms=int(response.timings.total_ms), page_words=_page_words(response),
-        evidence=_evidence(response))
+        evidence=_evidence(response),
+        attachments=[{"filename": a.filename, "mime_type": a.mime_type, "size": int(a.size), "content": a.content,
+                      "description": a.description} for a in response.attachments])
 
 
 def _page_words(response: Any) -> list[dict]:

@@ -47,6 +47,7 @@ class DocumentDigitizeApply(models.AbstractModel):
             lines = self._digitize_line_values(mapped)
             self.write({mapped.lines_field: [fields.Command.create(vals) for vals in lines]})
         self._digitize_after_lines(mapped, current)
+        self._digitize_attach_carried(result)
         missing = self._digitize_store_evidence(result, mapped, self[mapped.lines_field] - lines_before)
         items = evidence_lib.merge_items(list(mapped.review) + self._digitize_review_items(mapped), missing)
         totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
@@ -60,6 +61,27 @@ class DocumentDigitizeApply(models.AbstractModel):
         line_ids = {int(index): line_id for index, line_id in ((self.digitize_evidence or {}).get("lines") or {}).items()}
         return ("needs_review" if needs_review(items) else "done"), review_note_html(
             items, target=self._digitize_target, line_ids=line_ids)
+
+    def _digitize_attach_carried(self, result):
+        """The files an e-invoice carries inside its XML (its visual PDF, a time sheet) become the record's own
+        attachments, so a person sees the invoice as printed; once (a file of that name and content already
+        there is not added again). Written as the user the document is applied for."""
+        Attachment = self.env["ir.attachment"]
+        added = Attachment.browse()
+        for carried in getattr(result, "attachments", None) or ():
+            if not carried.get("content"):
+                continue
+            there = Attachment.search([("res_model", "=", self._name), ("res_id", "=", self.id),
+                                       ("name", "=", carried["filename"])])
+            if any(file.raw == carried["content"] for file in there):
+                continue
+            added |= Attachment.create({"name": carried["filename"], "raw": carried["content"],
+                                        "mimetype": carried["mime_type"], "res_model": self._name, "res_id": self.id,
+                                        "description": carried.get("description") or False})
+        if added:
+            self._digitize_post(self.env._("The e-invoice carries %(files)s: attached to %(record)s.",
+                                           files=", ".join(added.mapped("name")), record=self.display_name))
+        return added
 
     def _digitize_store_evidence(self, result, mapped, created_lines):
         """Keep where each value was printed and which of the record's lines each document line became; return

@@ -8,7 +8,7 @@ from ..lib import client, review_note_html, without_links
 from ..lib import evidence as evidence_lib
 from ..lib import layout as layout_lib
 from ..lib.client import ExtractResult
-from . import digitize_mixin  # noqa: F401 - the model this file extends is defined first
+from .digitize_mixin import XML_MIMETYPES
 from .ir_attachment import document_mimetype
 
 _logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
             return super()._digitize_read(settings, attachment)
         words = client.extract(settings, attachment.raw, filename=attachment.name or "",
                                mime_type=document_mimetype(attachment), document_type=self._digitize_document_type(),
-                               words_only=True)
+                               words_only=True, include_attachments=document_mimetype(attachment) in XML_MIMETYPES)
         if words.engine != "words":  # an e-invoice, answered from its XML
             return words
         result = self._digitize_read_layout(words, layouts)

@@ -29,6 +29,7 @@ PARTNER_MATCHES = [
 ]
 PARTNER_CONFIDENCES = [("sure", "Sure"), ("likely", "Likely"), ("suggestion", "Guessed: check it")]
 EINVOICE_TIMEOUT_S = 30  # the button's own request must stay far below Odoo's 120 s limit
+XML_MIMETYPES = ("application/xml", "text/xml")  # a bare e-invoice: the files it carries are asked for
 DIGITIZABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp",
                          "application/xml", "text/xml")
 # The stored digitization fields: only the addon's own code writes them (``_digitize_write``, see

@@ -13,7 +13,7 @@ from odoo.sql_db import TestCursor
 
 from ..lib import client, without_links
 from ..lib import queue as digitize_queue
-from . import digitize_mixin  # noqa: F401 - the model this file extends is defined first
+from .digitize_mixin import XML_MIMETYPES
 from .ir_attachment import document_mimetype
 
 _logger = logging.getLogger(__name__)
@@ -214,7 +214,8 @@ class DocumentDigitizeQueue(models.AbstractModel):
         """The document read (a ``client.ExtractResult``): the sidecar's model here; a vendor's learned layout
         first where there is one (models/digitize_layout.py extends this)."""
         return client.extract(settings, attachment.raw, filename=attachment.name or "",
-                              mime_type=document_mimetype(attachment), document_type=self._digitize_document_type())
+                              mime_type=document_mimetype(attachment), document_type=self._digitize_document_type(),
+                              include_attachments=document_mimetype(attachment) in XML_MIMETYPES)
 
     def _digitize_notify(self):
         """Tell whoever asked (bus): a notification, and an event that makes an open form of it reload."""

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1docr/v1/document_service.proto\x12\x06ocr.v1\"\xc1\x01\n\x0e\x45xtractRequest\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x11\n\tmime_type\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12+\n\rdocument_type\x18\x04 \x01(\x0e\x32\x14.ocr.v1.DocumentType\x12\x0e\n\x06prompt\x18\x05 \x01(\t\x12\x11\n\tmax_pages\x18\x06 \x01(\x05\x12\x15\n\rlanguage_hint\x18\x07 \x01(\t\x12\x12\n\nwords_only\x18\x08 \x01(\x08\"H\n\x07Warning\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x0f\n\x07serious\x18\x04 \x01(\x08\"\x80\x01\n\x07Timings\x12\x11\n\tdecode_ms\x18\x01 \x01(\x03\x12\x15\n\rpreprocess_ms\x18\x02 \x01(\x03\x12\x13\n\x0bgenerate_ms\x18\x03 \x01(\x03\x12\x10\n\x08total_ms\x18\x04 \x01(\x03\x12\x12\n\ntokens_out\x18\x05 \x01(\x05\x12\x10\n\x08queue_ms\x18\x06 \x01(\x03\"5\n\x03\x42ox\x12\n\n\x02x0\x18\x01 \x01(\x02\x12\n\n\x02y0\x18\x02 \x01(\x02\x12\n\n\x02x1\x18\x03 \x01(\x02\x12\n\n\x02y1\x18\x04 \x01(\x02\"P\n\x04Word\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x18\n\x03\x62ox\x18\x02 \x01(\x0b\x32\x0b.ocr.v1.Box\x12\x0c\n\x04line\x18\x03 \x01(\x05\x12\x12\n\nconfidence\x18\x04 \x01(\x02\"U\n\tPageWords\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x1b\n\x05words\x18\x03 \x03(\x0b\x32\x0c.ocr.v1.Word\x12\r\n\x05\x61ngle\x18\x04 \x01(\x05\"`\n\x08\x45vidence\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04page\x18\x02 \x01(\x05\x12\x1a\n\x05\x62oxes\x18\x03 \x03(\x0b\x32\x0b.ocr.v1.Box\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\"\xfa\x02\n\x0f\x45xtractResponse\x12\x15\n\rdocument_json\x18\x01 \x01(\t\x12!\n\x08warnings\x18\x02 \x03(\x0b\x32\x0f.ocr.v1.Warning\x12\x46\n\x10\x66ield_confidence\x18\x03 \x03(\x0b\x32,.ocr.v1.ExtractResponse.FieldConfidenceEntry\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\x12\r\n\x05model\x18\x05 \x01(\t\x12\r\n\x05pages\x18\x06 \x01(\x05\x12 \n\x07timings\x18\x07 \x01(\x0b\x32\x0f.ocr.v1.Timings\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\"\n\x08\x65vidence\x18\t \x03(\x0b\x32\x10.ocr.v1.Evidence\x12%\n\npage_words\x18\n \x03(\x0b\x32\x11.ocr.v1.PageWords\x1a\x36\n\x14\x46ieldConfidenceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x02:\x02\x38\x01\"\x10\n\x0eGetInfoRequest\"\x92\x01\n\x06Limits\x12\x11\n\tmax_bytes\x18\x01 \x01(\x03\x12\x11\n\tmax_pages\x18\x02 \x01(\x05\x12\x12\n\nmax_pixels\x18\x03 \x01(\x03\x12\x11\n\tmax_tiles\x18\x04 \x01(\x05\x12\x12\n\nmax_tokens\x18\x05 \x01(\x05\x12\x12\n\nqueue_size\x18\x06 \x01(\x05\x12\x13\n\x0b\x63oncurrency\x18\x07 \x01(\x05\"\x8b\x02\n\x0bServiceInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x03 \x01(\t\x12\r\n\x05\x64type\x18\x04 \x01(\t\x12\x11\n\tmax_tiles\x18\x05 \x01(\x05\x12\x1e\n\x06limits\x18\x06 \x01(\x0b\x32\x0e.ocr.v1.Limits\x12\x1c\n\x14supported_mime_types\x18\x07 \x03(\t\x12\x16\n\x0eschema_version\x18\x08 \x01(\t\x12\x13\n\x0bjson_schema\x18\t \x01(\t\x12\x0e\n\x06\x65ngine\x18\n \x01(\t\x12\x0c\n\x04\x64\x65mo\x18\x0b \x01(\x08\x12!\n\x08warnings\x18\x0c \x03(\x0b\x32\x0f.ocr.v1.Warning*\xc3\x01\n\x0c\x44ocumentType\x12\x1d\n\x19\x44OCUMENT_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44OCUMENT_TYPE_INVOICE\x10\x01\x12\x1d\n\x19\x44OCUMENT_TYPE_CREDIT_NOTE\x10\x02\x12 \n\x1c\x44OCUMENT_TYPE_PURCHASE_ORDER\x10\x03\x12\x1d\n\x19\x44OCUMENT_TYPE_SALES_ORDER\x10\x04\x12\x19\n\x15\x44OCUMENT_TYPE_RECEIPT\x10\x05\x32\x85\x01\n\x0f\x44ocumentService\x12:\n\x07\x45xtract\x12\x16.ocr.v1.ExtractRequest\x1a\x17.ocr.v1.ExtractResponse\x12\x36\n\x07GetInfo\x12\x16.ocr.v1.GetInfoRequest\x1a\x13.ocr.v1.ServiceInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1docr/v1/document_service.proto\x12\x06ocr.v1\"\xde\x01\n\x0e\x45xtractRequest\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x11\n\tmime_type\x18\x02 \x01(\t\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12+\n\rdocument_type\x18\x04 \x01(\x0e\x32\x14.ocr.v1.DocumentType\x12\x0e\n\x06prompt\x18\x05 \x01(\t\x12\x11\n\tmax_pages\x18\x06 \x01(\x05\x12\x15\n\rlanguage_hint\x18\x07 \x01(\t\x12\x12\n\nwords_only\x18\x08 \x01(\x08\x12\x1b\n\x13include_attachments\x18\t \x01(\x08\"e\n\nAttachment\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x11\n\tmime_type\x18\x02 \x01(\t\x12\x0c\n\x04size\x18\x03 \x01(\x03\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\x0c\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"H\n\x07Warning\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\r\n\x05\x66ield\x18\x03 \x01(\t\x12\x0f\n\x07serious\x18\x04 \x01(\x08\"\x80\x01\n\x07Timings\x12\x11\n\tdecode_ms\x18\x01 \x01(\x03\x12\x15\n\rpreprocess_ms\x18\x02 \x01(\x03\x12\x13\n\x0bgenerate_ms\x18\x03 \x01(\x03\x12\x10\n\x08total_ms\x18\x04 \x01(\x03\x12\x12\n\ntokens_out\x18\x05 \x01(\x05\x12\x10\n\x08queue_ms\x18\x06 \x01(\x03\"5\n\x03\x42ox\x12\n\n\x02x0\x18\x01 \x01(\x02\x12\n\n\x02y0\x18\x02 \x01(\x02\x12\n\n\x02x1\x18\x03 \x01(\x02\x12\n\n\x02y1\x18\x04 \x01(\x02\"P\n\x04Word\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x18\n\x03\x62ox\x18\x02 \x01(\x0b\x32\x0b.ocr.v1.Box\x12\x0c\n\x04line\x18\x03 \x01(\x05\x12\x12\n\nconfidence\x18\x04 \x01(\x02\"U\n\tPageWords\x12\x0c\n\x04page\x18\x01 \x01(\x05\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x1b\n\x05words\x18\x03 \x03(\x0b\x32\x0c.ocr.v1.Word\x12\r\n\x05\x61ngle\x18\x04 \x01(\x05\"`\n\x08\x45vidence\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04page\x18\x02 \x01(\x05\x12\x1a\n\x05\x62oxes\x18\x03 \x03(\x0b\x32\x0b.ocr.v1.Box\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\"\xa3\x03\n\x0f\x45xtractResponse\x12\x15\n\rdocument_json\x18\x01 \x01(\t\x12!\n\x08warnings\x18\x02 \x03(\x0b\x32\x0f.ocr.v1.Warning\x12\x46\n\x10\x66ield_confidence\x18\x03 \x03(\x0b\x32,.ocr.v1.ExtractResponse.FieldConfidenceEntry\x12\x0e\n\x06\x65ngine\x18\x04 \x01(\t\x12\r\n\x05model\x18\x05 \x01(\t\x12\r\n\x05pages\x18\x06 \x01(\x05\x12 \n\x07timings\x18\x07 \x01(\x0b\x32\x0f.ocr.v1.Timings\x12\x12\n\nrequest_id\x18\x08 \x01(\t\x12\"\n\x08\x65vidence\x18\t \x03(\x0b\x32\x10.ocr.v1.Evidence\x12%\n\npage_words\x18\n \x03(\x0b\x32\x11.ocr.v1.PageWords\x12\'\n\x0b\x61ttachments\x18\x0b \x03(\x0b\x32\x12.ocr.v1.Attachment\x1a\x36\n\x14\x46ieldConfidenceEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x02:\x02\x38\x01\"\x10\n\x0eGetInfoRequest\"\x92\x01\n\x06Limits\x12\x11\n\tmax_bytes\x18\x01 \x01(\x03\x12\x11\n\tmax_pages\x18\x02 \x01(\x05\x12\x12\n\nmax_pixels\x18\x03 \x01(\x03\x12\x11\n\tmax_tiles\x18\x04 \x01(\x05\x12\x12\n\nmax_tokens\x18\x05 \x01(\x05\x12\x12\n\nqueue_size\x18\x06 \x01(\x05\x12\x13\n\x0b\x63oncurrency\x18\x07 \x01(\x05\"\x8b\x02\n\x0bServiceInfo\x12\x0f\n\x07version\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x03 \x01(\t\x12\r\n\x05\x64type\x18\x04 \x01(\t\x12\x11\n\tmax_tiles\x18\x05 \x01(\x05\x12\x1e\n\x06limits\x18\x06 \x01(\x0b\x32\x0e.ocr.v1.Limits\x12\x1c\n\x14supported_mime_types\x18\x07 \x03(\t\x12\x16\n\x0eschema_version\x18\x08 \x01(\t\x12\x13\n\x0bjson_schema\x18\t \x01(\t\x12\x0e\n\x06\x65ngine\x18\n \x01(\t\x12\x0c\n\x04\x64\x65mo\x18\x0b \x01(\x08\x12!\n\x08warnings\x18\x0c \x03(\x0b\x32\x0f.ocr.v1.Warning*\xc3\x01\n\x0c\x44ocumentType\x12\x1d\n\x19\x44OCUMENT_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44OCUMENT_TYPE_INVOICE\x10\x01\x12\x1d\n\x19\x44OCUMENT_TYPE_CREDIT_NOTE\x10\x02\x12 \n\x1c\x44OCUMENT_TYPE_PURCHASE_ORDER\x10\x03\x12\x1d\n\x19\x44OCUMENT_TYPE_SALES_ORDER\x10\x04\x12\x19\n\x15\x44OCUMENT_TYPE_RECEIPT\x10\x05\x32\x85\x01\n\x0f\x44ocumentService\x12:\n\x07\x45xtract\x12\x16.ocr.v1.ExtractRequest\x1a\x17.ocr.v1.ExtractResponse\x12\x36\n\x07GetInfo\x12\x16.ocr.v1.GetInfoRequest\x1a\x13.ocr.v1.ServiceInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,32 +34,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EXTRACTRESPONSE_FIELDCONFIDENCEENTRY']._loaded_options = None
   _globals['_EXTRACTRESPONSE_FIELDCONFIDENCEENTRY']._serialized_options = b'8\001'
-  _globals['_DOCUMENTTYPE']._serialized_start=1583
-  _globals['_DOCUMENTTYPE']._serialized_end=1778
+  _globals['_DOCUMENTTYPE']._serialized_start=1756
+  _globals['_DOCUMENTTYPE']._serialized_end=1951
   _globals['_EXTRACTREQUEST']._serialized_start=42
-  _globals['_EXTRACTREQUEST']._serialized_end=235
-  _globals['_WARNING']._serialized_start=237
-  _globals['_WARNING']._serialized_end=309
-  _globals['_TIMINGS']._serialized_start=312
-  _globals['_TIMINGS']._serialized_end=440
-  _globals['_BOX']._serialized_start=442
-  _globals['_BOX']._serialized_end=495
-  _globals['_WORD']._serialized_start=497
-  _globals['_WORD']._serialized_end=577
-  _globals['_PAGEWORDS']._serialized_start=579
-  _globals['_PAGEWORDS']._serialized_end=664
-  _globals['_EVIDENCE']._serialized_start=666
-  _globals['_EVIDENCE']._serialized_end=762
-  _globals['_EXTRACTRESPONSE']._serialized_start=765
-  _globals['_EXTRACTRESPONSE']._serialized_end=1143
-  _globals['_EXTRACTRESPONSE_FIELDCONFIDENCEENTRY']._serialized_start=1089
-  _globals['_EXTRACTRESPONSE_FIELDCONFIDENCEENTRY']._serialized_end=1143
-  _globals['_GETINFOREQUEST']._serialized_start=1145
-  _globals['_GETINFOREQUEST']._serialized_end=1161
-  _globals['_LIMITS']._serialized_start=1164
-  _globals['_LIMITS']._serialized_end=1310
-  _globals['_SERVICEINFO']._serialized_start=1313
-  _globals['_SERVICEINFO']._serialized_end=1580
-  _globals['_DOCUMENTSERVICE']._serialized_start=1781
-  _globals['_DOCUMENTSERVICE']._serialized_end=1914
+  _globals['_EXTRACTREQUEST']._serialized_end=264
+  _globals['_ATTACHMENT']._serialized_start=266
+  _globals['_ATTACHMENT']._serialized_end=367
+  _globals['_WARNING']._serialized_start=369
+  _globals['_WARNING']._serialized_end=441
+  _globals['_TIMINGS']._serialized_start=444
+  _globals['_TIMINGS']._serialized_end=572
+  _globals['_BOX']._serialized_start=574
+  _globals['_BOX']._serialized_end=627
+  _globals['_WORD']._serialized_start=629
+  _globals['_WORD']._serialized_end=709
+  _globals['_PAGEWORDS']._serialized_start=711
+  _globals['_PAGEWORDS']._serialized_end=796
+  _globals['_EVIDENCE']._serialized_start=798
+  _globals['_EVIDENCE']._serialized_end=894
+  _globals['_EXTRACTRESPONSE']._serialized_start=897
+  _globals['_EXTRACTRESPONSE']._serialized_end=1316
+  _globals['_EXTRACTRESPONSE_FIELDCONFIDENCEENTRY']._serialized_start=1262
+  _globals['_EXTRACTRESPONSE_FIELDCONFIDENCEENTRY']._serialized_end=1316
+  _globals['_GETINFOREQUEST']._serialized_start=1318
+  _globals['_GETINFOREQUEST']._serialized_end=1334
+  _globals['_LIMITS']._serialized_start=1337
+  _globals['_LIMITS']._serialized_end=1483
+  _globals['_SERVICEINFO']._serialized_start=1486
+  _globals['_SERVICEINFO']._serialized_end=1753
+  _globals['_DOCUMENTSERVICE']._serialized_start=1954
+  _globals['_DOCUMENTSERVICE']._serialized_end=2087
 # @@protoc_insertion_point(module_scope)
