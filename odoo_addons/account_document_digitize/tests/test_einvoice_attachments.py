@@ -31,7 +31,7 @@ class TestEInvoiceAttachments(DigitizeCase):
             path = Path(folder) / "xrechnung.xml"
             path.write_bytes(xml_carrying(VISUAL.read_bytes(), "RE-471102.pdf"))
             bill = self.digitize_new("account.move", path, move_type="in_invoice")
-        self.assertEqual(bill.digitize_engine, "einvoice")
+        self.assertTrue(bill.digitize_engine.startswith("einvoice"), bill.digitize_engine)  # read from its XML
         carried = self.env["ir.attachment"].search([("res_model", "=", "account.move"), ("res_id", "=", bill.id),
                                                     ("name", "=", "RE-471102.pdf")])
         self.assertEqual(len(carried), 1)
