@@ -9,10 +9,11 @@ warm light); the replay engine is told it shows the scan's document.
 
 import io
 import json
+from typing import NamedTuple, Optional
 
 from PIL import Image, ImageFilter
 
-from .common import EvidenceTourCase
+from .common import DOCS, EvidenceTourCase
 
 SOURCE_PREFIX = "digitize_app_tour_source_"  # app_tour.js uploads the attachments named so
 
@@ -30,19 +31,47 @@ def phone_photo(path):
     return out.getvalue()
 
 
+class App(NamedTuple):
+    """What a clerk's day differs by from one app to the next."""
+
+    list_url: str  # the list the clerk uploads from
+    tours: str  # app_tour.js's names: document_digitize_app_upload_<tours>, ..._confirm_<one record>
+    confirmed_state: str  # the record's ``state`` once confirmed
+    documents: tuple[str, str, str]  # in the shared corpus: a PDF, a scan, and a scan to photograph (or a photo)
+    fallback: Optional[tuple[str, str]] = None  # the company's fallback product field, and its product's flag
+
+
+APPS = {  # one line an app: the documents are the app's own kind (bills; vendors' orders; customers' orders)
+    "account.move": App("/odoo/action-account.action_move_in_invoice_type", "bills/bill", "posted",
+                        ("i2d_NetpresseInvoice.pdf", "img_contoso_invoice_INV-100.jpg", "img_contoso_receipt_photo1.png")),
+    "purchase.order": App("/odoo/action-purchase.purchase_rfq", "rfqs/rfq", "purchase",
+                          ("ox_ORDER-X_EX01_ORDER_FULL_DATA-COMFORT.pdf", "img_heroltd_po_Form_1.jpg",
+                           "img_heroltd_po_Form_3.jpg"), ("document_digitize_purchase_fallback_product_id", "purchase_ok")),
+    "sale.order": App("/odoo/action-sale.action_quotations_with_onboarding", "quotations/quotation", "sale",
+                      ("ox_ORDER-X_EX03_ORDER_BASIC_DATA-COMFORT.pdf", "img_heroltd_po_Form_4.jpg",
+                       "img_heroltd_po_Form_5.jpg"), ("document_digitize_sale_fallback_product_id", "sale_ok")),
+}
+
+
 class AppTourCase(EvidenceTourCase):
-    """An app says: its model, the list the clerk uploads from, the tours, and which documents."""
+    """An app's test says its model (``APPS`` has the rest)."""
 
     allow_inherited_tests_method = True  # the test below runs in each app's module
     model = None
-    list_url = None  # e.g. "/odoo/action-purchase.purchase_rfq"
-    upload_tour = None  # app_tour.js: Odoo's own Upload or the addon's dialog, as the app's list has
-    confirm_tour = None
-    confirmed_state = None  # the record's ``state`` once confirmed
-    pdf = scan = photo_of = None  # paths in the shared corpus: a PDF, a scan, a scan to photograph
+
+    def setUp(self):
+        super().setUp()
+        self.app = APPS[self.model]
+        self.pdf, self.scan, self.photo_of = (DOCS / name for name in self.app.documents)
+        if self.app.fallback:  # what an administrator sets once: the product of lines no product matches
+            field, flag = self.app.fallback
+            self.env.company[field] = self.env["product.product"].create({"name": "Unlisted item", flag: True})
 
     def photo(self):
-        """(file name, bytes) of a phone photo: made from ``photo_of`` and registered with that scan's answer."""
+        """(file name, bytes) of a phone photo: a real one as it is, else made from a scan and registered with the
+        scan's answer."""
+        if self.photo_of.suffix == ".png" and "photo" in self.photo_of.stem:
+            return self.photo_of.name, self.photo_of.read_bytes()
         photo = phone_photo(self.photo_of)
         gold = json.loads(self.photo_of.with_name(self.photo_of.stem + ".gold.json").read_text())
         self.sidecar.add(photo, gold)
@@ -60,7 +89,8 @@ class AppTourCase(EvidenceTourCase):
         Model = self.env[self.model]
         before = Model.search([]).ids
         self.browser_size = "1366x768"
-        self.start_tour(self.list_url, self.upload_tour, login="admin", timeout=180)
+        uploads, one = self.app.tours.split("/")
+        self.start_tour(self.app.list_url, f"document_digitize_app_upload_{uploads}", login="admin", timeout=180)
         records = Model.search([("id", "not in", before)], order="id")
         self.assertEqual(len(records), 3, "one draft per file")
         self.assertEqual(set(records.mapped("digitize_state")) - {"queued", "done", "needs_review"}, set())
@@ -68,10 +98,10 @@ class AppTourCase(EvidenceTourCase):
         for record in records:
             with self.subTest(document=record.digitize_attachment_id.name):
                 self.assertIn(record.digitize_state, ("done", "needs_review"), record.digitize_error)
-                url = f"{self.list_url}/{record.id}"
+                url = f"{self.app.list_url}/{record.id}"
                 self.browser_size = "1366x768"
                 self.start_tour(url, "document_digitize_app_look", login="admin", timeout=120)
                 self.browser_size = "1920x1080"
-                self.start_tour(url, self.confirm_tour, login="admin", timeout=180)
-                self.assertEqual(record.state, self.confirmed_state)
+                self.start_tour(url, f"document_digitize_app_confirm_{one}", login="admin", timeout=180)
+                self.assertEqual(record.state, self.app.confirmed_state)
                 self.assertEqual(record.digitize_state, "done", "confirmed: nothing left in review")

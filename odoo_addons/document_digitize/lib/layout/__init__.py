@@ -16,40 +16,19 @@ package imports nothing of lib/ but printed and text:
 Callers import from the package (``from ..lib import layout as layout_lib``; ``layout_lib.learn``, ...).
 """
 
-from ..printed import date_readings, decimal_of, number_readings, read_date, read_number
-from ..text import ReviewItem, compact, fold
+from ..printed import read_date, read_number
+from ..text import ReviewItem
 from .check import check
-from .fields import (
-    CODE_FIELDS,
-    CURRENCY_TOKENS,
-    DATE_FIELDS,
-    LAYOUT_VERSION,
-    LINE_NUMBERS,
-    LINE_ROWS,
-    LINE_TEXTS,
-    MAX_ANCHOR_WORDS,
-    NUMBER_FIELDS,
-    PARTY,
-    TAX_FIELDS,
-    LayoutError,
-)
+from .fields import LAYOUT_VERSION, LINE_NUMBERS, LINE_TEXTS, LayoutError
 from .identify import Candidate, Identity, identify, with_identity
 from .learn import learn, note_lines_vs_subtotal
 from .read import Reading, read
 from .words import Box, Page, Word, label_key, pages_from_json, words_to_json
 
 __all__ = [
-    "CODE_FIELDS",
-    "CURRENCY_TOKENS",
-    "DATE_FIELDS",
     "LAYOUT_VERSION",
     "LINE_NUMBERS",
-    "LINE_ROWS",
     "LINE_TEXTS",
-    "MAX_ANCHOR_WORDS",
-    "NUMBER_FIELDS",
-    "PARTY",
-    "TAX_FIELDS",
     "Box",
     "Candidate",
     "Identity",
@@ -59,15 +38,10 @@ __all__ = [
     "ReviewItem",
     "Word",
     "check",
-    "compact",
-    "date_readings",
-    "decimal_of",
-    "fold",
     "identify",
     "label_key",
     "learn",
     "note_lines_vs_subtotal",
-    "number_readings",
     "pages_from_json",
     "read",
     "read_date",
