@@ -74,3 +74,33 @@ def test_line_grouping_measures_both_groupings_on_the_same_pages():
     shares = {label: float(re.search(rf"all \({label}\): \d+/\d+ = ([\d.]+)%", run.stdout).group(1))
               for label in ("before", "now")}
     assert shares["now"] > shares["before"] + 20, run.stdout
+
+
+def test_einvoice_suite_compares_each_core_field_with_its_own_reading(tmp_path):
+    """The script behind the README's e-invoice suite figures runs to the end on a folder of e-invoices (the
+    corpus's Factur-X PDFs, a UBL invoice and a UBL credit note): each core field is compared with the
+    script's own XPath reading, and a truncated XML is counted as refused (exit 1)."""
+    from test_einvoice import _ubl_invoice
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for pdf in sorted(DOCUMENTS_DIR.glob("fx_*.pdf")):
+        shutil.copy(pdf, docs / pdf.name)
+    (docs / "sample_ubl.xml").write_bytes(_ubl_invoice())
+    (docs / "credit_ubl.xml").write_bytes(_ubl_invoice(root="CreditNote", type_tag="CreditNoteTypeCode",
+                                                       type_code="381"))
+    script = ROOT / "benchmarks" / "einvoice_suite.py"
+    run = subprocess.run([sys.executable, str(script), "--documents", str(docs), "--json-out",
+                          str(tmp_path / "out.json")], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["refused"] == [] and out["read"] == out["documents"] >= 3
+    for code in ("BT-1", "BT-2", "BT-3", "BT-27", "BT-112", "BT-131"):
+        right, compared = out["fields"][code]
+        assert compared >= 3 and right == compared, (code, out["mismatches"])
+    assert re.search(r"core fields equal to the independent reading: (\d+)/\1 ", run.stdout), run.stdout
+
+    (docs / "truncated_ubl.xml").write_bytes(_ubl_invoice()[:900])
+    run = subprocess.run([sys.executable, str(script), "--documents", str(docs)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert run.returncode == 1 and "refused truncated_ubl.xml" in run.stdout, run.stdout
