@@ -52,6 +52,16 @@ def _check_amounts(doc: dict[str, Any]) -> list[Warning]:
                 "lines_subtotal_mismatch",
                 f"The line amounts add up to {_fmt(lines_sum)} but the subtotal is {_fmt(subtotal)} "
                 "(document-level discounts or charges, or a misread line).", "subtotal"))
+    for i, line in enumerate(doc.get("lines") or []):
+        qty, price, amount = _num(line.get("quantity")), _num(line.get("unit_price")), _num(line.get("amount"))
+        if qty is None or price is None or amount is None:
+            continue
+        expected = qty * price * (1 - (_num(line.get("discount_percent")) or 0.0) / 100)
+        if abs(expected - amount) > _tolerance(amount):
+            out.append(Warning(
+                "line_amount_mismatch",
+                f"Line {i + 1}: {qty:g} × {_fmt(price)} is {_fmt(expected)}, but its amount is {_fmt(amount)} "
+                "(a charge on the line, a price per several units, or a misread value).", f"lines[{i}].amount"))
     taxes = [t for t in doc.get("taxes") or [] if _num(t.get("amount")) is not None]
     if taxes and total_tax is not None:
         taxes_sum = sum(_num(t["amount"]) for t in taxes)

@@ -9,6 +9,7 @@ import os
 import re
 import time
 
+import pytest
 from facturx import get_xml_from_pdf
 from test_einvoice import NON_EINVOICE_PDFS, _ubl_invoice, _with_attachment
 
@@ -83,6 +84,46 @@ def test_extended_sub_invoice_lines_are_counted_once():
     assert [line["amount"] for line in read.document["lines"]] == [198.0, 275.0]
     assert read.document["lines"] == plain.document["lines"]
     assert not [w for w in read.warnings if w.code == "lines_subtotal_mismatch"]
+
+
+def test_a_set_whose_parts_are_information_lines_is_billed_itself():
+    """A DETAIL line (a set at 198.00) whose sub-lines are INFORMATION at 0.00 (its parts, listed for reference):
+    the set is the line; the parts are no lines; the amounts make up the net total as before."""
+    xml = einfach_xml().decode()
+    items = re.findall(r"<ram:IncludedSupplyChainTradeLineItem>.*?</ram:IncludedSupplyChainTradeLineItem>", xml, re.S)
+    line_id = re.search(r"<ram:LineID>([^<]*)</ram:LineID>", items[0]).group(1)
+    part = items[0].replace("</ram:LineID>", f"-1</ram:LineID><ram:ParentLineID>{line_id}</ram:ParentLineID>"
+                            "<ram:LineStatusReasonCode>INFORMATION</ram:LineStatusReasonCode>", 1)
+    part = re.sub(r"(<ram:SpecifiedTradeSettlementLineMonetarySummation>\s*<ram:LineTotalAmount>)[^<]*",
+                  r"\g<1>0.00", part)
+    with_parts = xml.replace(items[0], items[0] + part + part.replace("-1</ram:LineID>", "-2</ram:LineID>"))
+    assert with_parts.count("<ram:IncludedSupplyChainTradeLineItem>") == 4
+    read = einvoice.try_extract(with_parts.encode(), "application/xml")
+    plain = einvoice.try_extract(xml.encode(), "application/xml")
+    assert read.document["lines"] == plain.document["lines"]
+    assert not [w for w in read.warnings if w.code == "lines_subtotal_mismatch"]
+
+
+def test_an_xml_in_an_einvoice_namespace_with_another_root_is_a_broken_einvoice():
+    """An uploaded XML of the CII namespace whose root is not an invoice's: a clear broken-e-invoice error that
+    names the root, never "no e-invoice"."""
+    xml = einfach_xml().replace(b"rsm:CrossIndustryInvoice", b"rsm:MyInvoice")
+    with pytest.raises(einvoice.BrokenEInvoice, match="MyInvoice"):
+        einvoice.try_extract(xml, "application/xml")
+    assert einvoice.try_extract(b"<?xml version='1.0'?><catalog xmlns='urn:example'/>", "application/xml") is None
+
+
+def test_a_pdf_that_names_an_einvoice_it_cannot_yield_is_said_to_be_broken():
+    """A damaged PDF whose bytes name factur-x.xml but from which no attachment can be read: a broken e-invoice
+    (the pipeline reads the pages and warns, serious), not a plain PDF read in silence."""
+    # a plain PDF with an embedded-file object its catalogue no longer references (a lost attachment tree)
+    damaged = NON_EINVOICE_PDFS[0].read_bytes() + (
+        b"\n99 0 obj\n<< /Type /Filespec /F (factur-x.xml) /EF << /F 98 0 R >> >>\nendobj\n")
+    from ocr_sidecar.formats import xml_attachments
+
+    assert xml_attachments(damaged) == []
+    with pytest.raises(einvoice.BrokenEInvoice, match="factur-x.xml"):
+        einvoice.try_extract(damaged, "application/pdf")
 
 
 def test_an_odd_encoding_declaration_is_read_not_called_no_einvoice():

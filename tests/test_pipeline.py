@@ -162,12 +162,15 @@ def test_gold_documents_add_up(path):
 
 def test_checks_flag_what_does_not_add_up():
     doc = {"subtotal": 100.0, "total_tax": 19.0, "total": 129.0, "issue_date": "2024-02-30", "due_date": None,
-           "lines": [{"amount": 60.0}, {"amount": 30.0}], "taxes": [{"rate": 19, "base": 100.0, "amount": 17.0}],
+           "lines": [{"amount": 60.0, "quantity": 2, "unit_price": 30.0}, {"amount": 30.0, "quantity": 2,
+                                                                           "unit_price": 30.0}], "taxes": [{"rate": 19, "base": 100.0, "amount": 17.0}],
            "seller": {"vat": "DE136695976", "iban": "DE89370400440532013000"},
            "buyer": {"vat": "DE123456789", "iban": "DE89370400440532013001"}}
     by_code = {w.code: w for w in check_document(doc)}
     assert set(by_code) == {"lines_subtotal_mismatch", "taxes_total_mismatch", "tax_rate_mismatch", "total_mismatch",
-                            "invalid_vat", "invalid_iban", "invalid_date"}
+                            "invalid_vat", "invalid_iban", "invalid_date", "line_amount_mismatch"}
+    assert by_code["line_amount_mismatch"].field == "lines[1].amount"  # 2 × 30.00 is not 30.00; line 1 adds up
+    assert not by_code["line_amount_mismatch"].serious
     assert by_code["invalid_vat"].field == "buyer.vat" and by_code["invalid_iban"].field == "buyer.iban"
     assert not by_code["lines_subtotal_mismatch"].serious  # document-level allowances are legitimate
     assert by_code["total_mismatch"].serious

@@ -156,8 +156,10 @@ def _facturx_level(root: etree._Element) -> str:
 def _billed_items(items: list[etree._Element]) -> list[etree._Element]:
     """The line items whose amounts make up the net total. EXTENDED sub-invoice lines nest (a GROUP line and
     its DETAIL lines, each naming its parent in ``ParentLineID``): the detail lines are the lines, the group
-    line that sums them is not one more (it would count its amount twice). INFORMATION lines are dropped
-    later (``finish``)."""
-    parents = {_txt(item, "AssociatedDocumentLineDocument", "ParentLineID") for item in items} - {None}
+    line that sums them is not one more (it would count its amount twice). A line whose sub-lines are all
+    INFORMATION (a set whose parts are listed for reference, at 0.00) is billed itself. INFORMATION lines are
+    dropped later (``finish``)."""
+    parents = {_txt(item, "AssociatedDocumentLineDocument", "ParentLineID") for item in items
+               if _txt(item, "AssociatedDocumentLineDocument", "LineStatusReasonCode") != "INFORMATION"} - {None}
     return [item for item in items if _txt(item, "AssociatedDocumentLineDocument", "LineID") not in parents]
 

@@ -33,6 +33,12 @@ ENGINE_NAME = "einvoice"
 STANDARD_ATTACHMENT_NAMES = frozenset({"factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml"})
 
 _UPLOADED = "The uploaded XML"
+# A standard attachment's file name where a PDF declares it (a file specification, Factur-X's XMP): linear.
+_NAMED_ATTACHMENT = re.compile(rb"(?i)(?:factur-x|zugferd-invoice|xrechnung|order-x)\.xml")
+# The namespaces of the e-invoice syntaxes: an XML in one of them that is no known document is a broken one.
+_EINVOICE_NAMESPACES = ("urn:un:unece:uncefact:data:standard:CrossIndustryInvoice",
+                        "urn:ferd:CrossIndustryDocument", "urn:un:unece:uncefact:data:SCRDMCCBDACIOMessageStructure",
+                        "urn:oasis:names:specification:ubl:schema:xsd:")
 
 
 def _parser() -> etree.XMLParser:
@@ -99,11 +105,18 @@ def try_extract(content: bytes, mime_type: str = "") -> Optional[EngineResult]:
     root = _parse_xml(xml, source)
     syntax = _classify(root)
     if syntax is None:
-        if source == _UPLOADED:
+        qname = etree.QName(root) if isinstance(root.tag, str) else None
+        namespace = (qname.namespace or "") if qname is not None else ""
+        if source == _UPLOADED and not namespace.startswith(_EINVOICE_NAMESPACES):
             return None
+        found = f"<{qname.localname}>" if qname is not None else "no element"
+        if source == _UPLOADED:
+            raise BrokenEInvoice(
+                f"{source} uses an e-invoice's namespace ({namespace}) but its root element is {found}, not an "
+                "invoice, credit note or order of that syntax. Ask the sender for a valid e-invoice.")
         raise BrokenEInvoice(
-            f"{source} is XML but no known e-invoice (root element "
-            f"<{etree.QName(root).localname}>); the document was read from its pages instead.")
+            f"{source} is XML but no known e-invoice (root element {found}); the document was read from its "
+            "pages instead.")
     mapper = _CiiMapper(root, syntax) if syntax != "ubl" else _UblMapper(root)
     doc, warnings = mapper.run()
     doc, more = _fit_schema(doc)
@@ -175,6 +188,11 @@ def _xml_from_pdf(content: bytes) -> Optional[tuple[str, bytes]]:
     """(attachment name, XML bytes) of the PDF's e-invoice, or None when it carries none."""
     attachments = xml_attachments(content)
     if not attachments:
+        named = _NAMED_ATTACHMENT.search(content)
+        if named:  # the file says it carries an e-invoice, but its attachment tree cannot be followed
+            raise BrokenEInvoice(
+                f"The PDF names an e-invoice attachment ({named.group(0).decode('latin-1')}) that cannot be read: "
+                "the file is damaged. It was read from its pages; ask the sender for an intact copy.")
         return None  # the common case: a plain PDF, skip factur-x (and its "no XML found" warning)
 
     import facturx
