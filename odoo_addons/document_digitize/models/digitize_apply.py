@@ -65,15 +65,15 @@ class DocumentDigitizeApply(models.AbstractModel):
     def _digitize_attach_carried(self, result):
         """The files an e-invoice carries inside its XML (its visual PDF, a time sheet) become the record's own
         attachments, so a person sees the invoice as printed; once (a file of that name and content already
-        there is not added again). Written as the user the document is applied for."""
+        there is not added again, whatever its name: Odoo's own UBL decoder names the PDFs it attaches after their
+        ID). Written as the user the document is applied for."""
         Attachment = self.env["ir.attachment"]
         added = Attachment.browse()
         for carried in getattr(result, "attachments", None) or ():
             if not carried.get("content"):
                 continue
-            there = Attachment.search([("res_model", "=", self._name), ("res_id", "=", self.id),
-                                       ("name", "=", carried["filename"])])
-            if any(file.raw == carried["content"] for file in there):
+            if Attachment.search_count([("res_model", "=", self._name), ("res_id", "=", self.id),
+                                        ("checksum", "=", Attachment._compute_checksum(carried["content"]))]):
                 continue
             added |= Attachment.create({"name": carried["filename"], "raw": carried["content"],
                                         "mimetype": carried["mime_type"], "res_model": self._name, "res_id": self.id,

@@ -1,0 +1,1 @@
+from . import account_edi_common

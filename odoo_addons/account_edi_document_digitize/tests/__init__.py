@@ -1,0 +1,1 @@
+from . import test_odoo_decoder_attachments
