@@ -56,9 +56,13 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
             current["date_order"] = False
         return current
 
+    # What the mapping already asks about the partner (not found, ambiguous, our own, guessed): one question.
+    _digitize_partner_codes = ("partner_", "own_company")
+
     def _digitize_review_items(self, mapped):
         items = super()._digitize_review_items(mapped)
-        if not self.partner_id or self.partner_id == self._digitize_placeholder_partner():
+        asked = any(item.serious and item.code.startswith(self._digitize_partner_codes) for item in mapped.review)
+        if not asked and (not self.partner_id or self.partner_id == self._digitize_placeholder_partner()):
             items.append(ReviewItem("partner_placeholder", self.env._(
                 "The partner could not be identified: choose it before confirming."), "partner_id", serious=True))
         return items

@@ -7,7 +7,7 @@ it replaces only the model): client, queue, mapping and ORM writes are the real 
 import base64
 
 from odoo import fields
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, read
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -64,6 +64,21 @@ class TestDigitizeSale(DigitizeCase):
         self.assertEqual(len(order.order_line.filtered(lambda line: line.product_id == self.fallback)), 5)
         self.assertIn("Crow keychain", order.order_line[0].name)
         self.assertEqual(order.amount_untaxed, 500.0)
+
+    def test_an_unknown_customer_is_asked_for_once(self):
+        """A scanned order whose customer is in no record: the banner asks for the customer once (the mapping's
+        "no customer found"), not a second time for the placeholder it still holds; confirming stays blocked."""
+        self.hero.active = False
+        order = self.env["sale.order"].create({"partner_id": self.env.ref("document_digitize.partner_to_identify").id})
+        self.attach(order, HERO_PO)
+        order.action_digitize()
+        self.run_queue()
+        self.assertEqual(order.digitize_state, "needs_review")
+        banner = read(order.digitize_review_html)
+        self.assertIn("No customer found", banner)
+        self.assertNotIn("could not be identified", banner)
+        with self.assertRaises(UserError):
+            order.action_confirm()
 
     def test_pricelist_and_user_values_are_kept(self):
         pricelist = self.env["product.pricelist"].create({"name": "Special",
