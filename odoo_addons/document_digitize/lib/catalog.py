@@ -206,6 +206,8 @@ class InMemoryCatalog:
         self.uoms = list(uoms)
         self.countries = dict(countries or {})
         self.memory: dict[tuple[int, str], Any] = {}  # (vendor id, memory key) -> memory.Choice
+        self.categories: dict[str, int] = {}  # merchant key (memory.merchant_key) -> expense category product id
+        self.rates: set[tuple[int, Optional[Any]]] = set()  # (currency id, first day of its first rate)
 
     def company(self) -> CompanyInfo:
         return self._company
@@ -213,6 +215,15 @@ class InMemoryCatalog:
     def remembered(self, partner_id: int, key: str):
         """Vendor memory (optional in a Catalog): the choice remembered for this vendor and line key."""
         return self.memory.get((partner_id, key))
+
+    def remembered_category(self, key: str) -> Optional[int]:
+        """Expense memory (optional in a Catalog): the category a person chose last time for this merchant."""
+        return self.categories.get(key)
+
+    def has_rate(self, currency_id: int, day) -> bool:
+        """Whether the company has an exchange rate for ``currency_id`` on or before ``day`` (optional in a
+        Catalog; expenses in another currency are converted at it)."""
+        return any(cid == currency_id and (since is None or day is None or since <= day) for cid, since in self.rates)
 
     def partners_by_vat(self, variants: Sequence[str]) -> list[PartnerCandidate]:
         wanted = {compact(v) for v in variants if v}
