@@ -73,7 +73,8 @@ case "$cmd" in
     "$PY" -m ruff check --quiet .
     "$PY" -m pylint --rcfile=.pylintrc --disable=manifest-required-author,missing-readme,consider-merging-classes-inherited \
       odoo_addons/document_digitize odoo_addons/account_document_digitize \
-      odoo_addons/purchase_document_digitize odoo_addons/sale_document_digitize
+      odoo_addons/purchase_document_digitize odoo_addons/sale_document_digitize \
+      odoo_addons/hr_expense_document_digitize
     set +e
     "$PY" -m pytest -q -p no:cacheprovider "$@"
     rc=$?

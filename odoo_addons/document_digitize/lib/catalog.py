@@ -207,7 +207,7 @@ class InMemoryCatalog:
         self.countries = dict(countries or {})
         self.memory: dict[tuple[int, str], Any] = {}  # (vendor id, memory key) -> memory.Choice
         self.categories: dict[str, int] = {}  # merchant key (memory.merchant_key) -> expense category product id
-        self.rates: set[tuple[int, Optional[Any]]] = set()  # (currency id, first day of its first rate)
+        self.rates: set[int] = set()  # ids of the currencies the company has an exchange rate of
 
     def company(self) -> CompanyInfo:
         return self._company
@@ -221,9 +221,10 @@ class InMemoryCatalog:
         return self.categories.get(key)
 
     def has_rate(self, currency_id: int, day) -> bool:
-        """Whether the company has an exchange rate for ``currency_id`` on or before ``day`` (optional in a
-        Catalog; expenses in another currency are converted at it)."""
-        return any(cid == currency_id and (since is None or day is None or since <= day) for cid, since in self.rates)
+        """Whether the company has an exchange rate of ``currency_id`` to convert at on ``day`` (optional in a
+        Catalog; an expense in another currency is converted at it): one on or before ``day``, else the first after
+        it, as Odoo falls back to it — any rate, then; without one Odoo would convert at 1:1."""
+        return currency_id in self.rates
 
     def partners_by_vat(self, variants: Sequence[str]) -> list[PartnerCandidate]:
         wanted = {compact(v) for v in variants if v}

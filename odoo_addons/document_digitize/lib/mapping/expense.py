@@ -130,17 +130,15 @@ class ExpenseSteps:
         return total
 
     def check_rate(self, document: Document, currency) -> None:
-        """A receipt in another currency is converted at the company's rate: one must exist on or before its date."""
+        """A receipt in another currency is converted at the company's rate: without one Odoo counts it 1:1."""
         if currency is None or currency.name == self.company.currency_code:
             return
         has_rate = getattr(self.catalog, "has_rate", None)
-        day = document.issue_date or self.options.today
-        if has_rate is not None and not has_rate(currency.id, day):
-            when = f" on {day.isoformat()}" if day else ""
+        if has_rate is not None and not has_rate(currency.id, document.issue_date or self.options.today):
             self.review.append(ReviewItem(
                 "currency_without_rate", f"Currency: the receipt is in {currency.name} and the company has no "
-                f"exchange rate for it{when}. Add the rate (Accounting > Configuration > Currencies) or enter the "
-                f"total in {self.company.currency_code}.", "currency", serious=True))
+                "exchange rate for it: Odoo would count it 1:1. Add the rate (Accounting > Configuration > "
+                f"Currencies) or enter the total in {self.company.currency_code}.", "currency", serious=True))
 
     # --- the category ---------------------------------------------------------------------------
 
