@@ -137,7 +137,9 @@ class HrExpense(models.Model):
         for expense in self:
             key = merchant_key(expense.merchant_name, expense.merchant_vat)
             product = expense.product_id
-            if not key or not product or product == expense.digitize_proposed_category_id:
+            proposed = expense.digitize_proposed_category_id
+            if expense.digitize_state not in ("done", "needs_review") or not key or not proposed \
+                    or not product or product == proposed:
                 continue
             Memory._remember(expense.company_id, key, expense.merchant_name or expense.merchant_vat, product)
             expense._digitize_post(self.env._("Remembered for %(merchant)s: category %(category)s.",
