@@ -186,3 +186,21 @@ def test_a_receipt_read_twice_is_a_duplicate():
                                                               "Possible duplicate of Other"]
     assert "same employee, date, total and merchant" in items[0].message and "same receipt file" in items[1].message
     assert all(item.serious for item in items)
+
+
+def test_every_receipt_of_the_corpus_becomes_an_expense_with_its_date_total_and_currency():
+    receipts = [path for path in F.corpus() if F.load_gold(path).get("document_type") == "receipt"]
+    assert len(receipts) >= 4, "the Contoso photos and the OYO hotel receipt (PDF and photo)"
+    for path in receipts:
+        doc = F.load_gold(path)
+        cat = catalog(currency="USD")
+        cat.currencies.append(C.CurrencyCandidate(4, "INR"))
+        cat.rates.add(4)
+        result = expense(doc, cat, today=datetime.date(2020, 1, 1), max_age_days=3650)
+        header = result.header
+        assert header["date"].isoformat() == doc["issue_date"], path.name
+        assert header["total_amount_currency"] == doc["total"], path.name
+        assert header["currency_id"] == {"USD": 2, "INR": 4}[doc["currency"]], path.name
+        assert header["name"].startswith(doc["seller"]["name"]), path.name
+        assert header["product_id"] == GENERAL, path.name
+        assert "total_missing" not in serious(result) and "date_missing" not in serious(result), path.name
