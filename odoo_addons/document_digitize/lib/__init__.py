@@ -21,17 +21,18 @@ from .catalog import (
     name_search_terms,
 )
 from .config import DigitizeConfig
-from .duplicates import BillKey, Duplicate, duplicate_items, find_duplicates
+from .duplicates import BillKey, Duplicate, ExpenseKey, duplicate_items, expense_duplicate_items, find_duplicates
 from .mapping import (
     LINES_FIELD,
     ORDER_HEADER_FIELDS,
     PARTNER_CONFIDENCE,
     TARGETS,
+    TARGETS_WITHOUT_LINES,
     MappingOptions,
     MappingResult,
     map_document,
 )
-from .memory import Choice, Correction, corrections, memory_key
+from .memory import Choice, Correction, corrections, memory_key, merchant_key
 from .normalize import DOCUMENT_TYPES, normalize_document, normalize_iban, normalize_vat
 from .order_document import confirmed_order_document, line_fields
 from .orders import (

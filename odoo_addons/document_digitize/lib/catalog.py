@@ -206,6 +206,8 @@ class InMemoryCatalog:
         self.uoms = list(uoms)
         self.countries = dict(countries or {})
         self.memory: dict[tuple[int, str], Any] = {}  # (vendor id, memory key) -> memory.Choice
+        self.categories: dict[str, int] = {}  # merchant key (memory.merchant_key) -> expense category product id
+        self.rates: set[int] = set()  # ids of the currencies the company has an exchange rate of
 
     def company(self) -> CompanyInfo:
         return self._company
@@ -213,6 +215,16 @@ class InMemoryCatalog:
     def remembered(self, partner_id: int, key: str):
         """Vendor memory (optional in a Catalog): the choice remembered for this vendor and line key."""
         return self.memory.get((partner_id, key))
+
+    def remembered_category(self, key: str) -> Optional[int]:
+        """Expense memory (optional in a Catalog): the category a person chose last time for this merchant."""
+        return self.categories.get(key)
+
+    def has_rate(self, currency_id: int, day) -> bool:
+        """Whether the company has an exchange rate of ``currency_id`` to convert at on ``day`` (optional in a
+        Catalog; an expense in another currency is converted at it): one on or before ``day``, else the first after
+        it, as Odoo falls back to it — any rate, then; without one Odoo would convert at 1:1."""
+        return currency_id in self.rates
 
     def partners_by_vat(self, variants: Sequence[str]) -> list[PartnerCandidate]:
         wanted = {compact(v) for v in variants if v}

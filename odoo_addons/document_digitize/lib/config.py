@@ -13,6 +13,7 @@ a first start): a value saved in Settings wins; see :func:`env_value`.
 
 from __future__ import annotations
 
+import datetime
 import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Optional
@@ -48,6 +49,7 @@ class DigitizeConfig:
     share_partners: bool = False  # a created partner is every company's (off: the document's company's only)
     tolerance: float = _setting(0.0, minimum=0.0)  # accepted difference between Odoo's totals and the document's
     confidence_threshold: float = _setting(0.5, minimum=0.0, maximum=1.0)  # below: review item and form marker
+    expense_max_age: int = _setting(90, minimum=1)  # days: an expense's receipt older than this needs review
     # (the fallback products of order lines are per company: fields of res.company, not settings of the database)
 
     @classmethod
@@ -62,14 +64,16 @@ class DigitizeConfig:
 
     def mapping_options(self, price_digits: Optional[int] = None, fallback_product_id: Optional[int] = None,
                         company_id: Optional[int] = None, may_create_partner: bool = True,
-                        may_add_bank_account: bool = True) -> MappingOptions:
+                        may_add_bank_account: bool = True, today: Optional[datetime.date] = None) -> MappingOptions:
         """``fallback_product_id``: the record's company's product for order lines whose product is not found;
         ``company_id``: the record's company, which a partner created from the document belongs to unless
-        partners are shared; ``may_*``: the rights of the user the document is applied for."""
+        partners are shared; ``may_*``: the rights of the user the document is applied for; ``today``: the day the
+        document is read, in the user's time zone (an expense's receipt dated after it is in the future)."""
         return MappingOptions(create_partner=self.create_partner, confidence_threshold=self.confidence_threshold,
                               fallback_product_id=fallback_product_id or None, price_digits=price_digits,
                               partner_company_id=None if self.share_partners else company_id,
-                              may_create_partner=may_create_partner, may_add_bank_account=may_add_bank_account)
+                              may_create_partner=may_create_partner, may_add_bank_account=may_add_bank_account,
+                              today=today, max_age_days=self.expense_max_age)
 
     def endpoint_settings(self, environ: Optional[Mapping[str, str]] = None,
                           max_timeout: Optional[float] = None) -> client.EndpointSettings:

@@ -91,3 +91,64 @@ def duplicate_items(bill: BillKey, candidates: Iterable[BillKey]) -> list[Review
     """Serious review items (the bill needs review), one per other bill it duplicates."""
     return [ReviewItem("possible_duplicate", duplicate_message(bill, duplicate), "ref", serious=True)
             for duplicate in find_duplicates(bill, candidates)]
+
+
+# --- expenses ----------------------------------------------------------------------------------------
+# Odoo itself warns about expenses of the same employee, category, date and amount; a receipt read twice has no
+# category yet, so the merchant stands for it: same employee, date, total (in the same currency) and merchant —
+# or the same receipt file on another expense. Refused expenses are never duplicates.
+
+SAME_RECEIPT = "receipt"
+
+
+@dataclass(frozen=True)
+class ExpenseKey:
+    """What identifies an expense for duplicate detection (the new one or a candidate)."""
+
+    id: int
+    name: str  # shown to the user
+    employee_id: Optional[int] = None
+    date: DateLike = None
+    total: Optional[float] = None  # in its own currency
+    currency: Optional[str] = None
+    merchant: Optional[str] = None  # memory.merchant_key of the merchant as printed
+    checksums: frozenset = frozenset()
+    company_id: Optional[int] = None
+    refused: bool = False
+
+
+def same_receipt(expense: ExpenseKey, other: ExpenseKey) -> bool:
+    """Same employee, date, total in the same currency, and merchant."""
+    return bool(expense.employee_id and expense.merchant and expense.date and expense.total
+                and (expense.employee_id, str(expense.date), expense.currency, expense.merchant)
+                == (other.employee_id, str(other.date), other.currency, other.merchant)
+                and other.total is not None and abs(expense.total - other.total) < 0.005)
+
+
+def find_expense_duplicates(expense: ExpenseKey, candidates: Iterable[ExpenseKey]) -> list[Duplicate]:
+    """The candidates ``expense`` duplicates, oldest first, each with why."""
+    found = {}
+    for other in candidates:
+        if other.id == expense.id or other.refused or other.id in found:
+            continue
+        if expense.company_id and other.company_id and expense.company_id != other.company_id:
+            continue
+        reasons = tuple(reason for reason, hit in ((SAME_RECEIPT, same_receipt(expense, other)),
+                                                   (SAME_FILE, bool(expense.checksums & other.checksums))) if hit)
+        if reasons:
+            found[other.id] = Duplicate(other.id, other.name, reasons)
+    return [found[key] for key in sorted(found)]
+
+
+def expense_duplicate_items(expense: ExpenseKey, candidates: Iterable[ExpenseKey]) -> list[ReviewItem]:
+    """Serious review items (the expense needs review), one per other expense it duplicates."""
+    items = []
+    for duplicate in find_expense_duplicates(expense, candidates):
+        why = []
+        if SAME_RECEIPT in duplicate.reasons:
+            why.append("same employee, date, total and merchant")
+        if SAME_FILE in duplicate.reasons:
+            why.append("the same receipt file is on it")
+        items.append(ReviewItem("possible_duplicate", f"Possible duplicate of {duplicate.name}: {' and '.join(why)}. "
+                                "Check both; delete this one if it is the same expense.", "name", serious=True))
+    return items

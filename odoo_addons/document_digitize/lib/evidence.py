@@ -47,12 +47,18 @@ _HEADER = {
                            currency="currency_id", order_reference="origin", seller="partner_id", buyer=None),
     "sale_order": dict(_TOTALS, document_number="client_order_ref", issue_date="date_order", currency="currency_id",
                        order_reference="origin", seller=None, buyer="partner_id"),
+    # an expense: the receipt's total and tax are the expense's own fields; the merchant is kept as printed
+    "expense": {"issue_date": "date", "currency": "currency_id", "total": "total_amount_currency",
+                "amount_due": "total_amount_currency", "total_tax": "tax_amount_currency", "taxes": "tax_ids",
+                "seller": "merchant_name", "buyer": None},
 }
-_PARTY_DETAIL = {("vendor_bill", "seller.iban"): "partner_bank_id"}  # a detail with a field of its own
+_PARTY_DETAIL = {("vendor_bill", "seller.iban"): "partner_bank_id",  # a detail with a field of its own
+                 ("expense", "seller.vat"): "merchant_vat"}
 _LINES = {
     "vendor_bill": ("invoice_line_ids", {"quantity": "quantity", "unit": "product_uom_id", "tax_rate": "tax_ids"}),
     "purchase_order": ("order_line", {"quantity": "product_qty", "unit": "product_uom", "tax_rate": "taxes_id"}),
     "sale_order": ("order_line", {"quantity": "product_uom_qty", "unit": "product_uom", "tax_rate": "tax_id"}),
+    "expense": (None, {}),  # no lines: the receipt's lines are the expense's description
 }
 _LINE_COMMON = {"description": "name", "product_code": "product_id", "unit_price": "price_unit",
                 "discount_percent": "discount", "amount": "price_subtotal"}
@@ -60,7 +66,7 @@ _LINE_COMMON = {"description": "name", "product_code": "product_id", "unit_price
 _LABELS = {"document_number": {"vendor_bill": "Bill reference", "purchase_order": "Vendor reference",
                                 "sale_order": "Customer reference", None: "Document number"},
            "issue_date": {"vendor_bill": "Bill date", "purchase_order": "Order date", "sale_order": "Order date",
-                          None: "Document date"},
+                          "expense": "Expense date", None: "Document date"},
            "due_date": {"vendor_bill": "Due date", "purchase_order": "Expected arrival", "sale_order": "Due date",
                         None: "Due date"},
            "currency": "Currency", "order_reference": "Order reference", "payment_reference": "Payment reference",
@@ -73,6 +79,7 @@ _LINE_LABELS = {"description": "description", "product_code": "product code", "q
 _PARTIES = {"vendor_bill": {"seller": "Vendor", "buyer": "Buyer"},
             "purchase_order": {"seller": "Vendor", "buyer": "Buyer"},
             "sale_order": {"seller": "Seller", "buyer": "Customer"},
+            "expense": {"seller": "Merchant", "buyer": "Buyer"},
             None: {"seller": "Seller", "buyer": "Buyer"}}
 _PARTY_DETAILS = {"vat": "VAT", "iban": "IBAN", "email": "e-mail", "phone": "phone", "address": "address",
                   "address.street": "street", "address.city": "city", "address.zip": "ZIP code",
@@ -90,8 +97,14 @@ _FORM_LABELS = {
     "sale_order": {"partner_id": "Customer", "client_order_ref": "Customer reference", "date_order": "Order date",
                    "pricelist_id": "Pricelist", "origin": "Source document", "tax_totals": "Totals",
                    "order_line": "Lines"},
+    "expense": {"name": "Description", "date": "Expense Date", "total_amount_currency": "Total",
+                "currency_id": "Currency", "tax_ids": "Included taxes", "tax_amount_currency": "Tax",
+                "product_id": "Category", "merchant_name": "Merchant", "merchant_vat": "Merchant VAT",
+                "vendor_id": "Vendor"},
 }
 _ODOO_FIELDS = {"amount_untaxed": "tax_totals", "amount_tax": "tax_totals", "amount_total": "tax_totals"}
+_ODOO_FIELDS_OF = {"expense": {"amount_untaxed": "total_amount_currency", "amount_tax": "tax_amount_currency",
+                               "amount_total": "total_amount_currency"}}  # where a target shows the totals instead
 _ODOO_LABELS = {"amount_untaxed": "Untaxed amount", "amount_tax": "Taxes", "amount_total": "Total"}
 _KNOWN_FIELDS = frozenset({"fallback_product_id", "move_type", "country_code", "product_id", "price_unit",
                            "tax_ids", "product_uom_id", "invoice_origin", "pricelist_id"})
@@ -99,8 +112,9 @@ _LINE_PATH = re.compile(r"lines\[(\d+)\]\.(\w+)$")
 _PATH_PART = re.compile(r"[^.\[\]]+|\[\d+\]")
 
 
-def lines_field(target: str) -> str:
-    """The record's x2many field the document's lines become (``invoice_line_ids``, ``order_line``)."""
+def lines_field(target: str) -> Optional[str]:
+    """The record's x2many field the document's lines become (``invoice_line_ids``, ``order_line``); None for a
+    target without lines (an expense)."""
     return _LINES[target][0]
 
 
@@ -116,6 +130,8 @@ def record_field(path: str, target: str) -> Optional[str]:
     if target not in _HEADER:
         return None
     line = line_of(path)
+    if (line is not None or re.match(r"lines\[\d+\]$", path) or path == "lines") and not lines_field(target):
+        return None  # a target without lines (an expense): a line's value is on no field of it
     if line is not None:
         name = line[1]
         return _LINES[target][1].get(name) or _LINE_COMMON.get(name)
@@ -179,12 +195,14 @@ def place(field: Optional[str], target: Optional[str]) -> Optional[tuple[str, Op
     lines = lines_field(target)
     line = line_of(field)
     whole_line = re.fullmatch(r"lines\[(\d+)\]", field)
+    if not lines and (line is not None or whole_line or field == "lines"):
+        return None  # a target without lines (an expense)
     if line is not None or whole_line:
         index = line[0] if line is not None else int(whole_line.group(1))
         return lines, index, record_field(field, target) if line is not None else None, f"Line {index + 1}"
     if field in ("lines", lines):
         return lines, None, None, _FORM_LABELS[target][lines]
-    name = record_field(field, target) or _ODOO_FIELDS.get(field, field)
+    name = record_field(field, target) or _ODOO_FIELDS_OF.get(target, _ODOO_FIELDS).get(field, field)
     label = form_label(name, target)
     return (name, None, None, label) if label else None
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
-from .text import fold
+from .text import compact, core_name, fold
 
 _NUMBERS = re.compile(r"\b\d[\d.,/-]*\b")  # dates, periods, quantities inside a description change every month
 
@@ -28,6 +28,17 @@ def memory_key(description: Optional[str], product_code: Optional[str] = None) -
         return f"code:{code}"
     words = _NUMBERS.sub(" ", fold(description or "")).split()
     return f"text:{' '.join(words)[:200]}" if words else None
+
+
+def merchant_key(name: Optional[str], vat: Optional[str] = None) -> Optional[str]:
+    """Who a receipt is from, for the expense category remembered for that merchant: 'vat:<compact VAT id>' when
+    the receipt prints one, else 'name:<the name's significant words, without numbers>' — the branch or till
+    number of 'Shell 0412' or 'Starbucks #2231' changes from one receipt to the next; None when neither."""
+    number = compact(vat)
+    if len(number) >= 5:
+        return f"vat:{number}"
+    words = _NUMBERS.sub(" ", core_name(name or "") or fold(name or "")).split()
+    return f"name:{' '.join(words)[:200]}" if words else None
 
 
 @dataclass(frozen=True)

@@ -30,29 +30,24 @@ class DocumentDigitizeApply(models.AbstractModel):
                                          fallback_product_id=self._digitize_fallback_product_id(),
                                          company_id=self.company_id.id,
                                          may_create_partner=self.env["res.partner"].has_access("create"),
-                                         may_add_bank_account=self.env["res.partner.bank"].has_access("create"))
+                                         may_add_bank_account=self.env["res.partner.bank"].has_access("create"),
+                                         today=fields.Date.context_today(self))
         # values not on the page are said once, by the evidence step below, with the record's labels
-        mapped = map_document(result.document, OdooCatalog(self.env, self.company_id), self._digitize_target,
+        mapped = map_document(result.document, self._digitize_catalog(), self._digitize_target,
                               current, options, field_confidence=result.field_confidence,
                               warnings=evidence_lib.without_not_on_page(result.warnings))
         header = self._digitize_header_values(mapped)
         if "partner_id" in header:  # partner first: its onchanges must not undo the rest of the header
             self._digitize_set_partner(header.pop("partner_id"), mapped, current)
         self.write(header)
-        replaced = self._digitize_replaceable_lines()
-        if mapped.lines and replaced:  # read again: the last reading's own lines make way for this one's
-            self.write({mapped.lines_field: [fields.Command.delete(line.id) for line in replaced]})
-        lines_before = self[mapped.lines_field]
-        if mapped.lines:
-            lines = self._digitize_line_values(mapped)
-            self.write({mapped.lines_field: [fields.Command.create(vals) for vals in lines]})
+        created = self._digitize_write_lines(mapped)
         self._digitize_after_lines(mapped, current)
         self._digitize_attach_carried(result)
-        missing = self._digitize_store_evidence(result, mapped, self[mapped.lines_field] - lines_before)
+        missing = self._digitize_store_evidence(result, mapped, created)
         items = evidence_lib.merge_items(list(mapped.review) + self._digitize_review_items(mapped), missing)
-        totals = {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
-        items += compare_totals(mapped.document, totals, config.tolerance)
-        found = mapped.partner and self.partner_id.id == mapped.partner.id  # the partner set is the one it found
+        items += compare_totals(mapped.document, self._digitize_totals(), config.tolerance)
+        # the partner set is the one it found
+        found = mapped.partner and self[self._digitize_partner_field].id == mapped.partner.id
         self._digitize_write({
             "digitize_words": json.dumps(result.page_words) if result.page_words else False,  # to learn layouts from
             "digitize_partner_match": mapped.partner_match if found else False,
@@ -61,6 +56,29 @@ class DocumentDigitizeApply(models.AbstractModel):
         line_ids = {int(index): line_id for index, line_id in ((self.digitize_evidence or {}).get("lines") or {}).items()}
         return ("needs_review" if needs_review(items) else "done"), review_note_html(
             items, target=self._digitize_target, line_ids=line_ids)
+
+    def _digitize_catalog(self):
+        """What the mapping asks of the database (``lib/catalog.Catalog``), scoped to the record's company."""
+        return OdooCatalog(self.env, self.company_id)
+
+    def _digitize_write_lines(self, mapped):
+        """Create the mapped lines (the last reading's own lines make way for them); returns the lines created. A
+        target without lines (an expense) has none."""
+        if not mapped.lines_field:
+            return self.browse()
+        replaced = self._digitize_replaceable_lines()
+        if mapped.lines and replaced:  # read again: the last reading's own lines make way for this one's
+            self.write({mapped.lines_field: [fields.Command.delete(line.id) for line in replaced]})
+        lines_before = self[mapped.lines_field]
+        if mapped.lines:
+            lines = self._digitize_line_values(mapped)
+            self.write({mapped.lines_field: [fields.Command.create(vals) for vals in lines]})
+        return self[mapped.lines_field] - lines_before
+
+    def _digitize_totals(self):
+        """The record's totals as Odoo computed them, compared with the document's (``lib/review.compare_totals``):
+        ``amount_untaxed``, ``amount_tax``, ``amount_total``, those it has."""
+        return {name: self[name] for name in ("amount_untaxed", "amount_tax", "amount_total")}
 
     def _digitize_attach_carried(self, result):
         """The files an e-invoice carries inside its XML (its visual PDF, a time sheet) become the record's own
@@ -92,7 +110,9 @@ class DocumentDigitizeApply(models.AbstractModel):
         from the last reading are kept where they still exist."""
         created = created_lines.sorted("id")
         indexes = [line.index - 1 for line in mapped.document.lines]
-        if created and len(created) >= len(indexes):
+        if not mapped.lines_field:
+            line_ids = {}
+        elif created and len(created) >= len(indexes):
             line_ids = dict(zip(indexes, created.ids))
         else:
             existing = set(self[mapped.lines_field].ids)
@@ -113,8 +133,9 @@ class DocumentDigitizeApply(models.AbstractModel):
                    for name in self._digitize_header_fields}
         if current.get("currency_id") and current["currency_id"] == self.company_id.currency_id.id:
             current["currency_id"] = False
-        lines_field = LINES_FIELD[self._digitize_target]
-        current[lines_field] = bool(self[lines_field] - self._digitize_replaceable_lines())
+        lines_field = LINES_FIELD.get(self._digitize_target)
+        if lines_field:
+            current[lines_field] = bool(self[lines_field] - self._digitize_replaceable_lines())
         return current
 
     def _digitize_line_fingerprint(self, line):
@@ -126,6 +147,8 @@ class DocumentDigitizeApply(models.AbstractModel):
     def _digitize_written_lines(self):
         """{line id: fingerprint} of the last reading's lines that are still on the record (as it wrote them)."""
         created = (self.digitize_evidence or {}).get("created") or {}
+        if not LINES_FIELD.get(self._digitize_target):
+            return {}
         ids = set(self[LINES_FIELD[self._digitize_target]].ids)
         return {key: value for key, value in created.items() if int(key) in ids}
 
@@ -133,6 +156,8 @@ class DocumentDigitizeApply(models.AbstractModel):
         """The record's lines when every one of them is a line the last reading wrote, unchanged since: reading
         the document again replaces them (Re-digitize refills the lines). A line a person added or changed keeps
         them all, and the review says the document's lines were not added."""
+        if not LINES_FIELD.get(self._digitize_target):
+            return self.browse()
         written = self._digitize_written_lines()
         lines = self[LINES_FIELD[self._digitize_target]]
         if lines and all(written.get(str(line.id)) == self._digitize_line_fingerprint(line) for line in lines):

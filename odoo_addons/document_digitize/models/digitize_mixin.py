@@ -74,8 +74,9 @@ class DocumentDigitizeMixin(models.AbstractModel):
     _name = "document.digitize.mixin"
     _description = "Document digitization"
 
-    _digitize_target = None  # the mapping target: "vendor_bill", "purchase_order" or "sale_order"
+    _digitize_target = None  # the mapping target: "vendor_bill", "purchase_order", "sale_order" or "expense"
     _digitize_header_fields = ()  # the record's fields a document fills (what is set there already is kept)
+    _digitize_partner_field = "partner_id"  # where the document's partner goes (an expense's: its vendor)
 
     digitize_state = fields.Selection(STATES, string="Digitization", copy=False, readonly=True, index=True)
     digitize_json = fields.Text("Extracted JSON", copy=False, readonly=True)

@@ -108,6 +108,12 @@ class OdooCatalog:
         return CurrencyCandidate(id=currency.id, name=currency.name, active=currency.active,
                                  decimal_places=currency.decimal_places)
 
+    def has_rate(self, currency_id, day):
+        """Whether Odoo has a rate of the currency for this company (its root's or every company's) to convert at on
+        ``day``: one on or before it, else the first after it (Odoo falls back to it); without any, 1:1."""
+        return bool(self.env["res.currency.rate"].sudo().search_count([
+            ("currency_id", "=", currency_id), ("company_id", "in", [False, self.company_rec.root_id.id])], limit=1))
+
     def country_id(self, code):
         return self.env["res.country"].search([("code", "=", code.upper())], limit=1).id or None
 

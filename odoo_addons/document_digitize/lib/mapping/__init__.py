@@ -9,7 +9,8 @@ and nothing is ever posted or confirmed.
 
 The steps live apart, one job a file, and :class:`DocumentMapper` is composed of them: ``result`` (targets,
 options, the result, shared helpers) ← ``partner``, ``header``, ``lines``, ``taxes``, ``confidence`` (the
-steps, as mixins) ← this module (the entry point). Every method keeps its name, so a subclass overrides any
+steps, as mixins), ``expense`` (the same steps for a receipt that becomes an expense) ← this module (the entry
+point). Every method keeps its name, so a subclass overrides any
 step and reaches the core path with ``super()``.
 """
 
@@ -22,6 +23,7 @@ from ..normalize import normalize_document
 from ..review import items_from_warnings
 from ..text import ReviewItem, name_similarity
 from .confidence import ConfidenceSteps
+from .expense import ExpenseSteps, expense_description
 from .header import HeaderSteps
 from .lines import LineSteps
 from .partner import PartnerSteps
@@ -32,6 +34,7 @@ from .result import (
     PARTNER_CONFIDENCE,
     SET,
     TARGETS,
+    TARGETS_WITHOUT_LINES,
     MappingOptions,
     MappingResult,
     _merge,
@@ -40,12 +43,14 @@ from .taxes import TaxSteps
 
 __all__ = [
     "EXPECTED_TYPES", "LINES_FIELD", "ORDER_HEADER_FIELDS", "PARTNER_CONFIDENCE", "SET", "TARGETS",
-    "DocumentMapper", "MappingOptions", "MappingResult", "map_document", "name_similarity",
+    "TARGETS_WITHOUT_LINES", "DocumentMapper", "MappingOptions", "MappingResult", "expense_description",
+    "map_document", "name_similarity",
 ]
 
 
-class DocumentMapper(PartnerSteps, HeaderSteps, LineSteps, TaxSteps, ConfidenceSteps):
-    """The mapping core. Override a ``prepare_*``/``match_*`` method to extend one step."""
+class DocumentMapper(ExpenseSteps, PartnerSteps, HeaderSteps, LineSteps, TaxSteps, ConfidenceSteps):
+    """The mapping core. Override a ``prepare_*``/``match_*`` method to extend one step. ``ExpenseSteps`` comes
+    first: for the expense target it takes the partner, header and lines steps (a receipt has no lines to create)."""
 
     def __init__(self, doc: Mapping[str, Any], catalog: Catalog, target: str,
                  current: Optional[Mapping[str, Any]] = None,
@@ -64,7 +69,7 @@ class DocumentMapper(PartnerSteps, HeaderSteps, LineSteps, TaxSteps, ConfidenceS
         self.company: CompanyInfo = catalog.company()
         self.use = "sale" if target == "sale_order" else "purchase"
         self.role = "buyer" if target == "sale_order" else "seller"
-        self.partner_label = "customer" if target == "sale_order" else "vendor"
+        self.partner_label = {"sale_order": "customer", "expense": "merchant"}.get(target, "vendor")
         self.review: list[ReviewItem] = []
         self._taxes: Optional[list[TaxCandidate]] = None
         self._own_found: dict[int, PartnerCandidate] = {}  # ourselves among the candidates (dropped)
@@ -105,7 +110,7 @@ def map_document(doc: Mapping[str, Any], catalog: Catalog, target: str,
     """Map a canonical document onto a vendor bill, purchase order or sales order.
 
     ``doc``: canonical document dict. ``catalog``: candidates scoped to the record's company.
-    ``target``: 'vendor_bill' | 'purchase_order' | 'sale_order'. ``current``: the record's current
+    ``target``: 'vendor_bill' | 'purchase_order' | 'sale_order' | 'expense'. ``current``: the record's current
     values that someone entered (field → value, ids for relations; falsy = empty; include the
     lines field, e.g. ``invoice_line_ids``/``order_line``, or ``lines``, truthy when lines exist).
     Pass defaults the user never chose (a PO's ``date_order`` = now, the company currency) as

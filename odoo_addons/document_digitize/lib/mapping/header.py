@@ -9,7 +9,8 @@ from ..normalize import Document
 from ..text import ReviewItem
 from .result import EXPECTED_TYPES, ORDER_HEADER_FIELDS, MappingResult, _fmt, _noon, _same
 
-_RECORD_NAMES = {"vendor_bill": "bill", "purchase_order": "purchase order", "sale_order": "quotation"}
+_RECORD_NAMES = {"vendor_bill": "bill", "purchase_order": "purchase order", "sale_order": "quotation",
+                 "expense": "expense"}
 _MOVE_TYPES = {"in_invoice": "vendor bill", "in_refund": "vendor refund", "out_invoice": "customer invoice",
                "out_refund": "customer credit note", "entry": "journal entry"}
 

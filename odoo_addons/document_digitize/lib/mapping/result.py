@@ -15,7 +15,7 @@ from ..catalog import PartnerCandidate
 from ..normalize import Document
 from ..text import ReviewItem
 
-TARGETS = ("vendor_bill", "purchase_order", "sale_order")
+TARGETS = ("vendor_bill", "purchase_order", "sale_order", "expense")
 
 # Odoo 18 field names per target: (lines field, quantity, taxes, unit of measure)
 _LINE_FIELDS = {
@@ -24,6 +24,8 @@ _LINE_FIELDS = {
     "sale_order": ("order_line", "product_uom_qty", "tax_id", "product_uom"),
 }
 LINES_FIELD = {target: names[0] for target, names in _LINE_FIELDS.items()}  # the x2many the lines go to
+# An expense has no lines: the receipt's lines only describe it (its description), its total is the record's own.
+TARGETS_WITHOUT_LINES = frozenset({"expense"})
 
 # The order field each header value of the document is written to (``prepare_header``), and read back from
 # when a person confirms the order (``confirmed_order_document``).
@@ -37,6 +39,7 @@ EXPECTED_TYPES = {
     "vendor_bill": {"invoice", "credit_note", "receipt", None},
     "purchase_order": {"purchase_order", "sales_order", None},
     "sale_order": {"purchase_order", None},
+    "expense": {"receipt", "invoice", None},  # a hotel's or a shop's invoice is an expense's receipt too
 }
 
 SET = 6  # odoo.fields.Command.SET: x2many values are given as [(SET, 0, ids)]
@@ -65,6 +68,9 @@ class MappingOptions:
     header_adjustment_lines: bool = True  # add lines for document-level allowances/charges
     lines_from_tax_summary: bool = True  # bills without lines: one line per tax rate from the summary
     line_tolerance: float = 0.01  # accepted difference between quantity × price and the printed amount
+    # expenses: the day the receipt is read (a date after it is in the future) and the oldest receipt accepted
+    today: Optional[datetime.date] = None
+    max_age_days: int = 90
 
     @classmethod
     def coerce(cls, options: "MappingOptions | Mapping[str, Any] | None") -> "MappingOptions":
@@ -116,9 +122,9 @@ class MappingResult:
         return PARTNER_CONFIDENCE.get(self.partner_match, "") if self.partner else ""
 
     @property
-    def lines_field(self) -> str:
-        """The record's x2many field that ``lines`` are created in."""
-        return LINES_FIELD[self.target]
+    def lines_field(self) -> Optional[str]:
+        """The record's x2many field that ``lines`` are created in; None for a target without lines (expense)."""
+        return LINES_FIELD.get(self.target)
 
 
 def _fmt(value: Any) -> str:
