@@ -23,7 +23,7 @@ from typing import Any, Iterable, Optional, Sequence
 from .answer import leaf_paths
 from .printed import WORDS, compact, fold, parse_dates, parse_numbers, printed_as_percent
 from .types import Evidence
-from .words import Word, WordLayer
+from .words import NUMBER_COLUMNS, Table, Word, WordLayer, find_table
 
 TEXT_FIELDS = frozenset({"name", "street", "city", "description", "email", "phone", "unit"})
 CODE_FIELDS = frozenset({"vat", "iban", "document_number", "order_reference", "payment_reference", "product_code",
@@ -207,7 +207,7 @@ def _find_fuzzy(layer: WordLayer, text: str) -> Optional[tuple[list[Word], float
     return (best, round(best_score / 100, 4)) if best is not None and best_score >= FUZZY_MIN else None
 
 
-def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, Evidence]:
+def locate(document: dict, layers: Sequence[Optional[WordLayer]], structure: bool = True) -> dict[str, Evidence]:
     """Evidence for every non-null leaf of ``document`` found on one of the pages (first page first).
 
     A line's numbers and codes are looked for on that line's rows only — from the row where its
@@ -231,24 +231,35 @@ def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, E
                 out[path] = _evidence(path, page, layer, *found)
                 return
 
+    tables = [find_table(layer) if structure and layer is not None and layer.words else None for layer in layers]
+
     def within(path: str, band: tuple[int, set[int]]) -> bool:
         page, rows = band
         layer = layers[page - 1]
-        sub = WordLayer(layer.source, [w for w in layer.words if w.line in rows])
-        found = match_value(path, value_at(document, path), sub, near=True)
+        words = [w for w in layer.words if w.line in rows]
+        table = tables[page - 1]
+        found = None
+        if table is not None and _item(path, "lines") is not None:
+            for column_words in _in_column(words, table, path.rsplit(".", 1)[-1]):
+                found = match_value(path, value_at(document, path), WordLayer(layer.source, column_words), near=True)
+                if found:
+                    break
+        else:
+            found = match_value(path, value_at(document, path), WordLayer(layer.source, words), near=True)
         if found:
             out[path] = _evidence(path, page, layer, *found)
         return bool(found)
 
-    bands, table = _line_bands(document, layers, out)
+    bands, table = _line_bands(document, layers, out, tables if structure else ())
     for path in paths:
         if path in out:
             continue
         index = _item(path, "lines")
         if index is not None and index in bands and not path.endswith(".description"):
             # on the line's rows, or nowhere (a rate may also be printed as a percentage elsewhere)
-            if not within(path, bands[index]) and path.rsplit(".", 1)[-1] in RATE_FIELDS:
-                anywhere(path)
+            if not within(path, bands[index]) and path.rsplit(".", 1)[-1] in RATE_FIELDS \
+                    and not _has_column(tables[bands[index][0] - 1], path):
+                anywhere(path)  # a table with the rate's column prints it there, or not at all
             continue
         # the document's totals are not one of its lines' amounts: looked for outside the lines' rows
         anywhere(path, table if re.sub(r"\[\d+\]", "[]", path) in SUMMARY_AMOUNTS else None)
@@ -263,12 +274,37 @@ def locate(document: dict, layers: Sequence[Optional[WordLayer]]) -> dict[str, E
     # a line's tax rate printed only in the tax summary: the evidence of the tax entry with that rate
     for i, line in enumerate(document.get("lines") or []):
         path = f"lines[{i}].tax_rate"
-        if path in paths and path not in out:
+        page = bands[i][0] if i in bands else None
+        if path in paths and path not in out and not (page and _has_column(tables[page - 1], path)):
             for j, tax in enumerate(document.get("taxes") or []):
                 if (tax or {}).get("rate") == (line or {}).get("tax_rate") and f"taxes[{j}].rate" in out:
                     out[path] = dataclasses.replace(out[f"taxes[{j}].rate"], path=path)
                     break
     return out
+
+
+# A line's field → the table column that prints it.
+FIELD_COLUMNS = {"quantity": "qty", "unit_price": "price", "amount": "amount", "tax_rate": "vat",
+                 "discount_percent": "discount"}
+
+
+def _has_column(table: Optional[Table], path: str) -> bool:
+    """Whether the page's table header names the column that prints this line field."""
+    return table is not None and FIELD_COLUMNS.get(path.rsplit(".", 1)[-1]) in table.kinds()
+
+
+def _in_column(words: list[Word], table: Table, name: str) -> list[list[Word]]:
+    """Of a line's words, those a field may be read from, in the order to try them: its own column's, where the
+    header names one (a changed quantity is not "found" in the position number or the VAT rate beside it); then
+    any but the other named number columns' and the position's (a header names a column ambiguously: "Prix HT"
+    may be the unit price or the line's amount, "Rem." is a discount few label lists know); with no column of
+    its own, all of them (a quantity printed in another's cell: "1939 x 1 Night" under RATE)."""
+    kind = FIELD_COLUMNS.get(name)
+    if kind is None or kind not in table.kinds():
+        return [words]
+    others = (NUMBER_COLUMNS | {"pos"}) - {kind}
+    own = [w for w in words if table.column_of(w) == kind]
+    return [own, [w for w in words if table.column_of(w) not in others or table.column_of(w) == kind]]
 
 
 def _evidence(path: str, page: int, layer: WordLayer, words: list[Word], score: float) -> Evidence:
@@ -281,8 +317,26 @@ def _item(path: str, array: str) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
-def _line_bands(document: dict, layers: Sequence[Optional[WordLayer]], out: dict[str, Evidence]
-                ) -> tuple[dict[int, tuple[int, set[int]]], dict[int, set[int]]]:
+def _wrapped(path: str, text: str, layer: WordLayer, floor: int, table: Optional[Table]
+             ) -> Optional[tuple[list[Word], float]]:
+    """A description wrapped onto the next row: matched over two consecutive rows' words, numbers and the other
+    columns' cells left out (the first row holds the line's quantity and amounts between the two parts)."""
+    lines = [line for line in layer.lines() if line[0].line > floor]
+    for first, second in zip(lines, lines[1:]):
+        words = [w for w in first + second if any(ch.isalpha() for ch in w.text)
+                 and (table is None or table.column_of(w) in (None, "description"))]
+        if len({w.line for w in words}) < 2:
+            continue
+        joined = [Word(w.text, w.box, 0, w.confidence) for w in words]
+        originals = dict(zip(map(id, joined), words))
+        found = match_value(path, text, WordLayer(layer.source, joined))
+        if found and len({originals[id(w)].line for w in found[0]}) == 2:
+            return [originals[id(w)] for w in found[0]], found[1]
+    return None
+
+
+def _line_bands(document: dict, layers: Sequence[Optional[WordLayer]], out: dict[str, Evidence],
+                tables: Sequence[Optional[Table]] = ()) -> tuple[dict[int, tuple[int, set[int]]], dict[int, set[int]]]:
     """Per line of the document whose description is found: (page, its rows). Descriptions are looked for
     in order, each at or after the previous one (two lines with the same text get their own rows); a line's
     rows run from its description's first row to the row before the next line's; the last line on a page
@@ -301,7 +355,9 @@ def _line_bands(document: dict, layers: Sequence[Optional[WordLayer]], out: dict
                     continue
                 floor = after[1] if page == after[0] else -1
                 below = WordLayer(layer.source, [w for w in layer.words if w.line > floor])
-                match = match_value(path, text, below) or match_value(path, text, layer)
+                table = tables[page - 1] if len(tables) >= page else None
+                match = match_value(path, text, below) or (
+                    _wrapped(path, text, layer, floor, table) if tables else None) or match_value(path, text, layer)
                 if match:
                     out[path] = _evidence(path, page, layer, *match)
                     rows = [w.line for w in match[0]]

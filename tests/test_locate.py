@@ -168,3 +168,87 @@ def test_the_digits_of_dates_and_codes_are_not_numbers(printed):
 @pytest.mark.parametrize("printed", ["€12.50", "12,50EUR", "Rs.12.50", "12.50 kr", "USD12.50"])
 def test_a_currency_beside_a_number_keeps_it_a_number(printed):
     assert 12.5 in parse_numbers(printed)
+
+
+# --- the table's columns and wrapped cells (issue #31) ------------------------------------------------------------
+
+
+def table_page(header: list[tuple[str, float]], rows: list[list[tuple[str, float]]], slope: float = 0.0,
+               stacked: list[tuple[str, float, int]] = ()) -> WordLayer:
+    """Words at given x positions (each word 0.05 wide), one printed row every 0.03; ``slope``: the page's tilt
+    (dy/dx); ``stacked``: header words printed half a row above (-1) or below (+1) the header row."""
+    words = []
+
+    def put(text, x, y):
+        words.append(Word(text, (x, y + slope * x, x + 0.05, y + 0.015 + slope * x)))
+
+    for text, x in header:
+        put(text, x, 0.30)
+    for text, x, side in stacked:
+        put(text, x, 0.30 + side * 0.011)
+    for r, row in enumerate(rows):
+        for text, x in row:
+            put(text, x, 0.34 + 0.03 * r)
+    return WordLayer("ocr", assign_lines(words))
+
+
+HEADER = [("Pos.", 0.05), ("Bezeichnung", 0.12), ("Menge", 0.50), ("Einzelpreis", 0.62), ("MwSt.", 0.74),
+          ("Gesamt", 0.86)]
+
+
+def test_a_line_s_numbers_are_read_from_their_own_columns():
+    """Quantity 3 on a line whose position is 4 and whose VAT rate is 7 %: a quantity misread as 4 or 7 is not
+    "found" in the position's or the rate's cell; the right one is found in its column."""
+    rows = [[("4", 0.05), ("Bolts", 0.12), ("3", 0.52), ("2,00", 0.64), ("7%", 0.76), ("6,00", 0.88)]]
+    page = table_page(HEADER, rows)
+    document = {"lines": [{"description": "Bolts", "quantity": 3, "unit_price": 2.0, "tax_rate": 7, "amount": 6.0}]}
+    found = locate(document, [page])
+    assert {"lines[0].quantity", "lines[0].unit_price", "lines[0].tax_rate", "lines[0].amount"} <= set(found)
+    for wrong in (4, 7):
+        changed = {"lines": [dict(document["lines"][0], quantity=wrong)]}
+        assert "lines[0].quantity" not in locate(changed, [page])
+        assert "lines[0].quantity" in locate(changed, [page], structure=False)  # rows only: found in a wrong cell
+
+
+def test_columns_hold_on_a_tilted_page():
+    rows = [[(str(i + 1), 0.05), ("Item", 0.12), (str(10 + i), 0.52), ("2,00", 0.64), ("7%", 0.76),
+             (f"{2 * (10 + i)},00", 0.88)] for i in range(8)]
+    page = table_page(HEADER, rows, slope=0.03)
+    document = {"lines": [{"description": "Item", "quantity": 10 + i, "amount": 2.0 * (10 + i)} for i in range(8)]}
+    found = locate(document, [page])
+    assert all(f"lines[{i}].quantity" in found and f"lines[{i}].amount" in found for i in range(8))
+
+
+def test_a_header_printed_over_two_rows_and_a_label_named_twice():
+    """"Prix / unitaire" stacked over two rows beside one-row labels; "Prix HT" is then the amount."""
+    from ocr_sidecar.words import find_table
+
+    header = [("Description", 0.10), ("Quantité", 0.50), ("Rem.", 0.74), ("Prix", 0.86), ("HT", 0.915)]
+    page = table_page(header, [[("Huile", 0.10), ("10", 0.52), ("19,80", 0.63), ("-198,00", 0.88)]],
+                      stacked=[("Prix", 0.62, -1), ("unitaire", 0.62, 1)])
+    table = find_table(page)
+    assert [column.kind for column in table.columns] == ["description", "qty", "price", "discount", "amount"]
+    document = {"lines": [{"description": "Huile", "quantity": 10, "unit_price": 19.8, "amount": 198.0}]}
+    assert {"lines[0].unit_price", "lines[0].amount"} <= set(locate(document, [page]))
+
+
+def test_a_description_wrapped_onto_a_second_row_is_found_and_anchors_its_line():
+    rows = [[("1", 0.05), ("Hydraulic", 0.12), ("hose", 0.18), ("2", 0.52), ("40,00", 0.64), ("80,00", 0.88)],
+            [("assembly", 0.12), ("with", 0.18), ("fittings", 0.24)],
+            [("2", 0.05), ("Gloves", 0.12), ("3", 0.52), ("5,00", 0.64), ("15,00", 0.88)]]
+    page = table_page([("Pos.", 0.05), ("Description", 0.12), ("Qty", 0.50), ("Price", 0.62), ("Amount", 0.86)],
+                      rows)
+    document = {"lines": [{"description": "Hydraulic hose assembly with fittings", "quantity": 2, "amount": 80.0},
+                          {"description": "Gloves", "quantity": 3, "amount": 15.0}]}
+    found = locate(document, [page])
+    assert found["lines[0].description"].text == "Hydraulic hose assembly with fittings"
+    assert len(found["lines[0].description"].rows) == 2
+    assert {"lines[0].quantity", "lines[1].quantity", "lines[1].amount"} <= set(found)
+    assert "lines[0].description" not in locate(document, [page], structure=False)
+
+
+def test_a_sentence_or_a_row_of_values_is_no_table_header():
+    from ocr_sidecar.words import find_table
+
+    assert find_table(layer("The total amount and the price of each unit are due on receipt")) is None
+    assert find_table(layer("Qty 3 Price 2,00 Amount 6,00")) is None
