@@ -33,7 +33,7 @@ from .proto import document_service_pb2_grpc as pb_grpc
 from .proto import model_pb2, model_pb2_grpc
 from .schema import DOCUMENT_TYPE_BY_NUMBER, SCHEMA_VERSION, contract_json_schema
 from .settings import Settings
-from .words import unturned
+from .words import find_table, unturned
 
 DEADLINE_MARGIN_S = 0.05  # the server gives up this much before the client deadline, so its status arrives
 log = logging.getLogger("ocr_sidecar.server")
@@ -417,9 +417,14 @@ def page_words(layers) -> list[pb.PageWords]:
     for page, layer in enumerate(layers or (), start=1):
         if layer is None or not layer.words:
             continue
+        table = find_table(layer)
+
+        def column(word, table=table):
+            return (table.column_of(word) or "") if table is not None and word.line >= table.header_line else ""
         out.append(pb.PageWords(page=page, source=layer.source, angle=layer.angle, words=[
-            pb.Word(text=w.text, line=w.line, confidence=w.confidence, box=_box(w.box, layer.angle))
-            for w in layer.words]))
+            pb.Word(text=w.text, line=w.line, confidence=w.confidence, box=_box(w.box, layer.angle),
+                    column=column(w))
+            for w in layer.words], table_header_line=table.header_line if table is not None else -1))
     return out
 
 

@@ -322,7 +322,8 @@ COLUMN_LABELS = {
                     "descripcion", "descrizione", "omschrijving", "product", "produkt", "produit", "prodotto",
                     "producto", "leistung", "text", "nazwa", "popis", "beskrivning", "concepto", "libelle",
                     "services", "service", "details", "items", "goods"},
-    "qty": {"qty", "quantity", "qte", "quantite", "menge", "anzahl", "anz", "cantidad", "cant", "quantita", "qta",
+    "qty": {"qty", "quantity", "qte", "quantite", "nombre", "nb", "menge", "anzahl", "anz", "cantidad", "cant",
+            "quantita", "qta",
             "aantal", "ilosc", "antal", "mnozstvi", "quant", "units", "hours", "stunden", "heures", "uren", "horas",
             "pcs", "stk"},
     "unit": {"unit", "uom", "einheit", "me", "unite", "unidad", "um", "eenheid", "jm", "enhet", "jednotka"},
@@ -332,7 +333,7 @@ COLUMN_LABELS = {
     "discount": {"discount", "rabatt", "remise", "rem", "descuento", "dto", "sconto", "korting", "rabat", "disc"},
     "amount": {"amount", "total", "betrag", "gesamt", "gesamtpreis", "summe", "montant", "importe", "importo",
                "bedrag", "totaal", "kwota", "wartosc", "belopp", "castka", "net", "netto", "line", "subtotal",
-               "totale", "ht", "value"},
+               "totale", "ht", "ttc", "incl", "value"},
 }
 # A label's kind, from its words: "Unit price" is a price, "Net amount" an amount, "Qty unit" a quantity.
 COLUMN_PRIORITY = ("price", "discount", "amount", "vat", "qty", "unit", "description", "pos")
@@ -372,9 +373,14 @@ class Table:
         return {column.kind for column in self.columns}
 
 
+# German compounds name their column at their end: Zeilenbetrag, Nettobetrag, VK-Preis, Stückpreis, Liefermenge.
+COMPOUND_ENDINGS = (("betrag", "amount"), ("summe", "amount"), ("preis", "price"), ("menge", "qty"))
+
+
 def _label_kinds(tokens: list[str]) -> list[str]:
     """The kinds a label's words name, most telling first (COLUMN_PRIORITY)."""
     named = {kind for token in tokens for kind, labels in COLUMN_LABELS.items() if token in labels}
+    named |= {kind for token in tokens for ending, kind in COMPOUND_ENDINGS if token.endswith(ending)}
     return [kind for kind in COLUMN_PRIORITY if kind in named]
 
 
@@ -403,15 +409,27 @@ def _squeezed_tokens(words: Sequence[Word]) -> list[str]:
         re.sub(r"[^a-z#%]", "", fold(w.text)) for w in words]
 
 
+# Words that qualify a label, never begin one: "Prix HT", "Montant TTC", "Prijs incl. BTW", "Price per unit".
+LABEL_MODIFIERS = frozenset({"ht", "ttc", "net", "netto", "brutto", "incl", "excl", "per", "pro", "par", "each", "%"})
+
+
 def _header_labels(line: list[Word], height: float) -> list[list]:
-    """A row's words grouped by proximity into labels: [words, x0, x1]."""
+    """A row's words grouped into labels: [words, x0, x1]. Words close together are one label, unless a word
+    that names a column of another kind follows a label that names one already (columns set a single space
+    apart: "BTW | Prijs incl. BTW"); a qualifier ("HT", "incl.") and a unit's price ("Unit price") stay joined."""
     labels: list[list] = []
     for word in line:
         if labels and word.box[0] - labels[-1][2] < 0.9 * height:
-            labels[-1][0].append(word)
-            labels[-1][2] = word.box[2]
-        else:
-            labels.append([[word], word.box[0], word.box[2]])
+            own = set(_label_kinds(_squeezed_tokens([word])))
+            before = set(_label_kinds(_squeezed_tokens(labels[-1][0])))
+            qualifier = bool((set(_squeezed_tokens([word])) | set(_squeezed_tokens(labels[-1][0][-1:])))
+                             & LABEL_MODIFIERS)  # "HT" qualifies what precedes it, "incl." what follows
+            compound = before <= {"unit"} and "price" in own
+            if not (own and before and not own & before and not qualifier and not compound):
+                labels[-1][0].append(word)
+                labels[-1][2] = word.box[2]
+                continue
+        labels.append([[word], word.box[0], word.box[2]])
     return labels
 
 

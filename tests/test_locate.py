@@ -116,14 +116,28 @@ def test_codes_are_whole_tokens_and_a_postcode_may_carry_its_country():
     assert find_value("document_number", "123456", layer("Order 91234567")) is None
 
 
-INVOICE_PAGE = layer(
+def columns_layer(*rows: str) -> WordLayer:
+    """Rows whose cells, separated by " | ", are printed in fixed columns (a description, then numbers), as a
+    table prints them; a cell's words side by side."""
+    starts = (0.05, 0.45, 0.60, 0.80)
+    words = []
+    for r, row in enumerate(rows):
+        for start, cell in zip(starts, row.split(" | ")):
+            x = start
+            for text in cell.split():
+                words.append(Word(text, (x, 0.05 + 0.03 * r, x + 0.07, 0.07 + 0.03 * r)))
+                x += 0.08
+    return WordLayer("ocr", assign_lines(words))
+
+
+INVOICE_PAGE = columns_layer(
     "Invoice 2024-031 Date 01.03.2024 Page 1 of 2",
-    "Description Qty Unit price Amount",
-    "Widget large 2 150.00 300.00",
-    "Service visit 1 120.00 120.00",
-    "Subtotal 420.00",
-    "VAT 19% 79.80",
-    "Total 499.80",
+    "Description | Qty | Unit price | Amount",
+    "Widget large | 2 | 150.00 | 300.00",
+    "Service visit | 1 | 120.00 | 120.00",
+    "Subtotal | | | 420.00",
+    "VAT 19% | | | 79.80",
+    "Total | | | 499.80",
 )
 INVOICE = {"document_number": "2024-031", "issue_date": "2024-03-01", "subtotal": 420.0, "total_tax": 79.8,
            "total": 499.8, "taxes": [{"rate": 19.0, "base": 420.0, "amount": 79.8}],
@@ -252,3 +266,25 @@ def test_a_sentence_or_a_row_of_values_is_no_table_header():
 
     assert find_table(layer("The total amount and the price of each unit are due on receipt")) is None
     assert find_table(layer("Qty 3 Price 2,00 Amount 6,00")) is None
+
+
+def test_columns_a_single_space_apart_are_told_apart_by_what_they_name():
+    """"BTW | Prijs incl. BTW" set one space apart: two columns (the rate, the amount); "Unit price", "Prix HT" and
+    "Prijs per stuk" stay one label each."""
+    from ocr_sidecar.words import find_table
+
+    def header(*texts):
+        words, x = [], 0.05
+        for text in texts:
+            for token in text.split():
+                words.append(Word(token, (x, 0.30, x + 0.04, 0.315)))
+                x += 0.045
+            x += 0.045  # one more space between columns: as close as coolblue's PDF sets them
+        return WordLayer("pdf", assign_lines(words))
+
+    table = find_table(header("Artikel", "Aantal", "Prijs per stuk", "BTW", "Prijs incl. BTW"))
+    assert [c.kind for c in table.columns] == ["description", "qty", "price", "vat", "amount"]
+    table = find_table(header("Description", "Qty", "Unit price", "Zeilenbetrag"))
+    assert [c.kind for c in table.columns] == ["description", "qty", "price", "amount"]
+    table = find_table(header("Désignation", "Nombre", "Prix HT", "TVA"))
+    assert [c.kind for c in table.columns] == ["description", "qty", "price", "vat"]

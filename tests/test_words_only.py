@@ -79,3 +79,19 @@ def test_words_only_on_a_photo_is_ocr_or_says_why_not(sidecar):
     codes = {w.code for w in response.warnings}
     assert response.page_words and response.page_words[0].source == "ocr" or codes & {"ocr_unavailable",
                                                                                       "no_words_found"}
+
+
+def test_each_word_says_the_table_column_it_is_printed_in(sidecar):
+    """The word layer carries the page's table (issue #31): the header row's line, and for each word from there
+    down the column it is printed in, so the addon's layouts and evidence read a line's cells by column."""
+    response = extract(sidecar, BILL, words_only=True, document_type=pb.DOCUMENT_TYPE_INVOICE)
+    [page] = response.page_words
+    assert page.table_header_line >= 0
+    header = [w for w in page.words if w.line == page.table_header_line]
+    assert {"description", "qty", "price", "vat", "amount"} <= {w.column for w in header}
+    assert all(w.column == "" for w in page.words if w.line < page.table_header_line)
+    gold = load_gold(BILL)["lines"][0]
+    first_row = next(line for line in sorted({w.line for w in page.words}) if line > page.table_header_line)
+    row = [w for w in page.words if w.line == first_row]
+    assert [w.column for w in row if w.text == f"{gold['quantity']:g}"] == ["qty"]
+    assert {w.column for w in row if w.text.endswith("%")} == {"vat"}
