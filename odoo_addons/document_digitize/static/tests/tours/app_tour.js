@@ -334,6 +334,18 @@ function assertExpenseFilled() {
     }
 }
 
+/** Clicks ``el``; throws unless the viewer then lights a box of the receipt (or says the value is not on it). */
+async function lights(el, what) {
+    el.click();
+    for (let wait = 0; wait < 30; wait++) {
+        await delay(100);
+        if (document.querySelector(`${FORM} .o_digitize_box_active, ${FORM} .o_digitize_missing_active`)) {
+            return;
+        }
+    }
+    throw new Error(`${what} lit nothing on the receipt`);
+}
+
 const expenseLookSteps = () => [
     ...lookSteps("total_amount_currency"),
     {
@@ -355,19 +367,30 @@ tours.add("document_digitize_app_confirm_expense", {
     steps: () => [
         ...expenseLookSteps(),
         {
+            content: "The receipt is from 2019: the banner asks to check the expense's date",
+            trigger: `${FORM} .alert-warning a.o_digitize_review_link[href='#digitize?field=date']`,
+        },
+        {
             content: "Follow every link of the review banner: each brings its field into view",
             trigger: `${FORM} .o_form_sheet`,
             timeout: 60000,
             run: followEveryBannerLink,
         },
         {
-            content: "Every low-confidence mark is a word, not a raw name, and leads to its place on the receipt",
+            content: "Each low-confidence mark says so in words and, clicked, lights its place on the receipt",
             trigger: `${FORM} .o_form_sheet`,
-            run() {
+            async run() {
                 for (const mark of [...document.querySelectorAll(`${FORM} .o_digitize_mark`)].filter(isShown)) {
                     assertWords("a low-confidence mark's tooltip", mark.title);
+                    await lights(mark, `the ${mark.dataset.digitizeField} mark`);
                 }
             },
+        },
+        {
+            content: "Clicking the total lights where it was read on the receipt",
+            trigger: `${FORM} .o_field_widget[name='total_amount_currency'] input`,
+            run: () => lights(document.querySelector(`${FORM} .o_field_widget[name='total_amount_currency'] input`),
+                              "the total"),
         },
         {
             content: "Create the report",
