@@ -13,5 +13,8 @@
         "views/hr_expense_digitize_memory_views.xml",
         "views/res_config_settings_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["hr_expense_document_digitize/static/tests/tours/expense_settings_tour.js"],
+    },
     "auto_install": True,
 }

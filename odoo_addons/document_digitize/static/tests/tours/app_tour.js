@@ -81,13 +81,13 @@ const uploadedList = (model, count) => ({
     },
 });
 
-/** Odoo's own Upload (bills, quotations): one draft per file. */
-export function uploadWithOdoo(model, count) {
+/** Odoo's own Upload (bills, quotations, expenses: ``input``, its hidden file input): one draft per file. */
+export function uploadWithOdoo(model, count, input = "input.document_file_uploader") {
     return [
         {
             content: "Upload the files with the list's Upload",
             trigger: ".o_control_panel button:contains('Upload')",
-            run: () => dropFiles(document.querySelector("input.document_file_uploader")),
+            run: () => dropFiles(document.querySelector(input)),
         },
         uploadedList(model, count),
     ];
@@ -134,10 +134,11 @@ function assertScreenInWords() {
     }
 }
 
-const lookSteps = [
+/** ``field``: a field every record of the app shows (its partner; an expense's total). */
+const lookSteps = (field = "partner_id") => [
     {
         content: "The digitized record is open",
-        trigger: `${FORM} .o_form_sheet .o_field_widget[name='partner_id']`,
+        trigger: `${FORM} .o_form_sheet .o_field_widget[name='${field}']`,
     },
     {
         content: "Its document is drawn (when the viewer shows it)",
@@ -156,8 +157,8 @@ const lookSteps = [
 ];
 
 /** Looking only (the first width): the record stays as it is. */
-export function lookAtRecordSteps() {
-    return lookSteps;
+export function lookAtRecordSteps(field = "partner_id") {
+    return lookSteps(field);
 }
 
 async function followEveryBannerLink() {
@@ -191,7 +192,7 @@ async function followEveryBannerLink() {
  * ``state`` the status the record then shows, ``partner`` the name a clerk types when no partner was found. */
 export function fixAndConfirmSteps({ confirm, state, partner, dateField = null }) {
     return [
-        ...lookSteps,
+        ...lookSteps(),
         {
             content: "Follow every link of the review banner: each brings its field or line into view",
             trigger: `${FORM} .o_form_sheet`,
@@ -302,4 +303,105 @@ tours.add("document_digitize_app_confirm_rfq", {
 tours.add("document_digitize_app_confirm_quotation", {
     steps: () => fixAndConfirmSteps({ confirm: "action_confirm", state: "Sales Order",
                                       partner: "Customer typed by the clerk" }),
+});
+
+// Expenses: an employee's receipt photo, uploaded with My Expenses' own Upload. What it was read into is on the form
+// (description, date, total, currency), the photo beside it; put in a report, the review is over.
+const EXPENSE_FILLED = ["name", "date", "total_amount_currency"];
+
+/** Throws unless the expense's description, date, total and currency are filled in and the viewer shows the photo. */
+function assertExpenseFilled() {
+    for (const name of EXPENSE_FILLED) {
+        const widget = document.querySelector(`${FORM} .o_form_sheet .o_field_widget[name='${name}']`);
+        const text = widget && (widget.querySelector("input, textarea")?.value ?? widget.innerText).trim();
+        if (!text || (name === "total_amount_currency" && /^\D*0[.,]00\D*$/.test(text))) {
+            throw new Error(`the expense's ${name} is not filled in: “${text ?? "no field"}”`);
+        }
+    }
+    // the currency: its own field where several are in use, else the total's symbol
+    const currency = [...document.querySelectorAll(`${FORM} .o_form_sheet .o_field_widget[name='currency_id']`)]
+        .find(isShown);
+    const shown = currency
+        ? currency.querySelector("input")?.value || currency.innerText
+        : document.querySelector(`${FORM} .o_field_widget[name='total_amount_currency']`).innerText;
+    if (!/USD|\$/.test(shown)) {
+        throw new Error(`the receipt's currency (USD) is not shown: “${shown.trim()}”`);
+    }
+    const viewer = [...document.querySelectorAll(`${FORM} .o_digitize_viewer`)].find(isShown);
+    const photo = viewer?.querySelector(".o_digitize_page_rendered img");
+    if (!photo?.complete || !photo.naturalWidth) {
+        throw new Error("the document viewer does not show the receipt's photo");
+    }
+}
+
+/** Clicks ``el``; throws unless the viewer then lights a box of the receipt (or says the value is not on it). */
+async function lights(el, what) {
+    el.click();
+    for (let wait = 0; wait < 30; wait++) {
+        await delay(100);
+        if (document.querySelector(`${FORM} .o_digitize_box_active, ${FORM} .o_digitize_missing_active`)) {
+            return;
+        }
+    }
+    throw new Error(`${what} lit nothing on the receipt`);
+}
+
+const expenseLookSteps = () => [
+    ...lookSteps("total_amount_currency"),
+    {
+        content: "The receipt's photo is drawn in the viewer beside the expense",
+        trigger: `${FORM} .o_digitize_viewer .o_digitize_page_rendered`,
+    },
+    {
+        content: "Description, date, total and currency are filled in",
+        trigger: `${FORM} .o_form_sheet .o_field_widget[name='name']`,
+        run: assertExpenseFilled,
+    },
+];
+
+tours.add("document_digitize_app_upload_receipts", {
+    steps: () => uploadWithOdoo("hr.expense", 1, ".o_control_panel input[name='ufile']"),
+});
+tours.add("document_digitize_app_look_expense", { steps: expenseLookSteps });
+tours.add("document_digitize_app_confirm_expense", {
+    steps: () => [
+        ...expenseLookSteps(),
+        {
+            content: "The receipt is from 2019: the banner asks to check the expense's date",
+            trigger: `${FORM} .alert-warning a.o_digitize_review_link[href='#digitize?field=date']`,
+        },
+        {
+            content: "Follow every link of the review banner: each brings its field into view",
+            trigger: `${FORM} .o_form_sheet`,
+            timeout: 60000,
+            run: followEveryBannerLink,
+        },
+        {
+            content: "Each low-confidence mark says so in words and, clicked, lights its place on the receipt",
+            trigger: `${FORM} .o_form_sheet`,
+            async run() {
+                for (const mark of [...document.querySelectorAll(`${FORM} .o_digitize_mark`)].filter(isShown)) {
+                    assertWords("a low-confidence mark's tooltip", mark.title);
+                    await lights(mark, `the ${mark.dataset.digitizeField} mark`);
+                }
+            },
+        },
+        {
+            content: "Clicking the total lights where it was read on the receipt",
+            trigger: `${FORM} .o_field_widget[name='total_amount_currency'] input`,
+            run: () => lights(document.querySelector(`${FORM} .o_field_widget[name='total_amount_currency'] input`),
+                              "the total"),
+        },
+        {
+            content: "Create the report",
+            trigger: `${FORM} .o_form_statusbar button[name='action_submit_expenses']:visible`,
+            run: "click",
+        },
+        {
+            // (Odoo's own report form: its title, the description, is an input that cuts a long one)
+            content: "The report is open with the expense in it; no error",
+            trigger: `${FORM} .o_field_widget[name='expense_line_ids'] .o_data_row:contains('Contoso')`,
+            run: noErrorDialog,
+        },
+    ],
 });
