@@ -32,7 +32,8 @@ RUN pip install "grpcio-tools>=1.85,<2" && python tools/gen_protos.py --check > 
 
 FROM ${BASE_IMAGE} AS runtime
 ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH
-RUN apt-get update && apt-get install -y --no-install-recommends python3 ca-certificates \
+# libgomp1: the OpenMP runtime LightGBM (the words reader's model) links against
+RUN apt-get update && apt-get install -y --no-install-recommends python3 ca-certificates libgomp1 \
       && rm -rf /var/lib/apt/lists/*
 COPY --from=deps /opt/venv /opt/venv
 # the runtime stage depends on the check: a stub that drifted from protos/ fails the build

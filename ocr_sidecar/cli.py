@@ -59,7 +59,7 @@ def serve(
     host: Annotated[Optional[str], typer.Option(help="Bind address [env GRPC_HOST, default [::]]")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port [env GRPC_PORT, default 50051]; 0 = any free port")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="InternVL HF folder [env MODEL_PATH]")] = None,
-    engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice [env OCR_ENGINE]")] = None,
+    engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice | words [env OCR_ENGINE]")] = None,
     device: Annotated[Optional[str], typer.Option(help="auto | cpu | cuda [env OCR_DEVICE]")] = None,
     dtype: Annotated[Optional[str], typer.Option(help="auto | fp32 | bf16 [env OCR_DTYPE]")] = None,
     max_tiles: Annotated[Optional[int], typer.Option(help="Tile budget per page [env OCR_MAX_TILES]")] = None,
@@ -163,7 +163,7 @@ def extract(
     json_out: Annotated[Optional[Path], typer.Option(
         "--json-out", file_okay=False,
         help="Write one JSON per document here, mirroring the documents' folders (a/x.pdf → DIR/a/x.json)")] = None,
-    engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice [env OCR_ENGINE]")] = None,
+    engine: Annotated[Optional[str], typer.Option(help="internvl | openai | replay | einvoice | words [env OCR_ENGINE]")] = None,
     model_path: Annotated[Optional[Path], typer.Option(help="InternVL HF folder [env MODEL_PATH]")] = None,
     document_type: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(TYPES)}; default: the model decides")]
         = None,
@@ -209,8 +209,10 @@ def extract(
                 progress.advance(shown, "failed")
                 continue
             einvoices += result.engine == "einvoice"
+            more = {"candidates": {p: [c.as_json() for c in found] for p, found in result.candidates.items()},
+                    "confirmed": result.confirmed} if result.candidates else {}
             payload = _payload(path, result.document, [w.__dict__ for w in result.warnings], result.field_confidence,
-                               result.engine, result.model, result.pages, result.timings.__dict__)
+                               result.engine, result.model, result.pages, result.timings.__dict__, **more)
             for w in result.warnings:
                 progress.echo(f"{path.name}: {'WARNING' if w.serious else 'note'} {w.code}: {w.message}")
             text = json.dumps(payload, indent=2, ensure_ascii=False)

@@ -47,6 +47,7 @@ class ExtractParams:
     language_hint: str = ""
     words_only: bool = False  # the pages' word layer only, no model (an e-invoice is still read from its XML)
     include_attachments: bool = False  # the bytes of the files an e-invoice carries, not only their names
+    words_reader: bool = False  # read by the words reader alone (engines/words.py): no VLM, no weights needed
 
 
 WORDS_ENGINE = "words"  # the engine a words-only answer names
@@ -76,6 +77,8 @@ class Result:
     words: list = field(default_factory=list)  # the pages' word layers (WordLayer or None), for evidence and eval
     evidence: list[Evidence] = field(default_factory=list)  # where each value was printed (evidence.py)
     attachments: list[EmbeddedFile] = field(default_factory=list)  # the files an e-invoice's XML carries
+    candidates: dict = field(default_factory=dict)  # the words reader's: JSON path -> [reader.Candidate], best first
+    confirmed: list[str] = field(default_factory=list)  # fields both readers read alike (reader/agree.py)
 
 
 # A client's extra instruction is a sentence or two; anything longer is either a mistake or an attempt
@@ -100,6 +103,7 @@ class Pipeline:
         # The model reads at most OCR_CONCURRENCY documents at once. The server may admit more (OCR_PREFETCH):
         # those are opened — rendered, OCR'd — while the model works, then wait here with their pages ready.
         self.engine_slots = threading.Semaphore(settings.concurrency)
+        self._words: Optional[Engine] = None
         # untrusted bytes are opened in limited worker processes (sandbox.py); 0 MiB turns that off
         self.sandbox: Optional[Sandbox] = None
         if settings.parse_memory_mb:
@@ -119,13 +123,14 @@ class Pipeline:
         # an engine that answers a document itself (replay: its gold) is asked before that stage
         if params.words_only:
             return self._words_only(params, started, queue_ms)
+        engine = self._words_engine() if params.words_reader else self.engine
         # without weights (engines/deferred.py) only the e-invoice is looked for: no rendering or OCR for a
         # document that will fail anyway
-        model_missing = self.engine.model_missing()
+        model_missing = engine.model_missing()
         # an engine that reads no pages (einvoice) is answered by this stage alone, whatever OCR_EINVOICE says
-        read_einvoice = self.settings.einvoice or not self.engine.reads_pages
-        opened = self.open(params, read_einvoice=read_einvoice and not self.engine.knows(params.content),
-                           render=model_missing is None)
+        read_einvoice = self.settings.einvoice or not engine.reads_pages
+        opened = self.open(params, read_einvoice=read_einvoice and not engine.knows(params.content),
+                           render=model_missing is None, words_reader=params.words_reader)
         doc = DocumentInput(content=params.content, mime_type=opened.mime_type, filename=params.filename,
                             pages=opened.pages, total_pages=opened.total_pages, document_type=params.document_type,
                             prompt=params.prompt, language_hint=params.language_hint)
@@ -134,17 +139,17 @@ class Pipeline:
         decode_ms = _ms(started)
         # stage 2: the engine reads the pages
         if result is None:
-            if doc.mime_type == "application/xml" and self.engine.reads_pages:
+            if doc.mime_type == "application/xml" and engine.reads_pages:
                 raise errors.InvalidDocument(
                     "The XML is not an e-invoice this server reads (Factur-X/ZUGFeRD/XRechnung CII, UBL, "
                     "Order-X). Send the PDF or an image of the document instead.")
-            if model_missing is not None and self.engine.reads_pages:
+            if model_missing is not None and engine.reads_pages:
                 raise errors.ModelNotFound(f"{model_missing[0].upper()}{model_missing[1:]}.")
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before the document was read.")
             engine_wait_ms = self._engine_slot(cancel)
             try:
-                result = self.engine.extract(doc, cancel)
+                result = engine.extract(doc, cancel)
             finally:
                 self.engine_slots.release()
         # stage 3: the canonical document, its checks
@@ -153,24 +158,58 @@ class Pipeline:
         document_dict = document.model_dump(mode="json")
         warnings += checks.check_document(document_dict)
         evidence: list[Evidence] = []
+        confirmed: list[str] = []
         confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
         if not result.from_xml:  # stage 4: where each value was printed (an e-invoice's values are its XML's)
             evidence, not_found, confidence = attach_evidence(document_dict, [p.words for p in doc.pages],
                                                               confidence)
             warnings += not_found
+            if engine.name != WORDS_ENGINE and self.settings.checks_with_words:  # stage 5: a second reader
+                second = self._second_reading(document_dict, doc, confidence)
+                if second is not None:
+                    result.candidates, agreement = second
+                    warnings += agreement.warnings
+                    confidence, confirmed = agreement.confidence, agreement.confirmed
         else:  # the XML elements the values were read from (located where the XML was parsed)
             kept = set(leaf_paths(document_dict))
             evidence = [e for e in result.evidence if e.path in kept]
-        if self.engine.demo and not result.from_xml:
+        if engine.demo and not result.from_xml:
             warnings.insert(0, DEMO_WARNING)
         timings = Timings(decode_ms=decode_ms, preprocess_ms=result.preprocess_ms, generate_ms=result.generate_ms,
                           tokens_out=result.tokens_out, queue_ms=queue_ms + engine_wait_ms, ocr_ms=opened.ocr_ms)
         timings.total_ms = _ms(started) + queue_ms
         return Result(document=document_dict, document_json=document.to_json(), warnings=warnings,
-                      field_confidence=confidence, engine=result.engine or self.engine.name,
-                      model=result.model or self.engine.model_name, pages=len(doc.pages) or doc.total_pages,
+                      field_confidence=confidence, engine=result.engine or engine.name,
+                      model=result.model or engine.model_name, pages=len(doc.pages) or doc.total_pages,
                       timings=timings, words=[] if result.from_xml else [p.words for p in doc.pages],
-                      evidence=evidence, attachments=result.attachments)
+                      evidence=evidence, attachments=result.attachments, candidates=result.candidates,
+                      confirmed=confirmed)
+
+    def _words_engine(self) -> Engine:
+        """The words reader as an engine (a request asks for it, whatever engine the server runs)."""
+        if self._words is None:
+            from .engines.words import WordsEngine  # noqa: PLC0415
+
+            words = WordsEngine()
+            words.load()
+            self._words = words
+        return self._words
+
+    def _second_reading(self, document: dict, doc: DocumentInput, confidence: dict[str, float]):
+        """The words reader's reading of the same pages, and how the engine's answer agrees with it; None when
+        the pages have no words or the reader fails (the engine's answer stands alone, logged)."""
+        layers = [page.words for page in doc.pages]
+        if not any(layer is not None and layer.words for layer in layers):
+            return None
+        try:
+            from .reader import read_layers  # noqa: PLC0415
+            from .reader.agree import compare  # noqa: PLC0415
+
+            reading = read_layers(layers)
+            return reading.candidates, compare(document, reading, confidence)
+        except Exception:  # noqa: BLE001 - a check that fails must not cost the answer
+            log.exception("the words reader failed; the answer is not cross-checked")
+            return None
 
     def _engine_slot(self, cancel: Optional[threading.Event]) -> int:
         """Waits for one of the model's slots (milliseconds waited); a cancelled request stops waiting."""
@@ -204,7 +243,7 @@ class Pipeline:
                       attachments=opened.einvoice.attachments if opened.einvoice is not None else [])
 
     def open(self, params: ExtractParams, read_einvoice: bool, render: bool = True,
-             words_only: bool = False) -> Opened:
+             words_only: bool = False, words_reader: bool = False) -> Opened:
         """The untrusted bytes → pages (and an e-invoice answer), in the sandbox unless it is turned off."""
         if words_only:
             args = (params.content, params.mime_type, params.filename, self.words_limits, params.max_pages,
@@ -214,6 +253,9 @@ class Pipeline:
         args = (params.content, params.mime_type, params.filename, self.limits)
         kwargs = dict(requested_pages=params.max_pages, read_einvoice=read_einvoice,
                       render=render and self.engine.reads_pages)  # the einvoice engine reads XML only
+        if words_reader:
+            args = (params.content, params.mime_type, params.filename, self.words_limits)
+            kwargs["render"] = render
         if self.sandbox is None:
             return open_document(*args, **kwargs)
         return self.sandbox.run(_open_document, *args, *kwargs.values(), xml=sniff_xml(params.content))

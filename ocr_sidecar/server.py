@@ -227,7 +227,8 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         params = ExtractParams(content=request.content, mime_type=request.mime_type, filename=request.filename,
                                document_type=DOCUMENT_TYPE_BY_NUMBER.get(request.document_type), prompt=request.prompt,
                                max_pages=request.max_pages, language_hint=request.language_hint,
-                               words_only=request.words_only, include_attachments=request.include_attachments)
+                               words_only=request.words_only, include_attachments=request.include_attachments,
+                               words_reader=request.words_reader)
         return await self._handle("Extract", context, params,
                                   lambda result, rid: _to_response(result, rid, request.include_attachments))
 
@@ -408,7 +409,12 @@ def _to_response(result: Result, request_id: str, include_attachments: bool = Fa
         page_words=page_words(result.words),
         attachments=[pb.Attachment(filename=a.filename, mime_type=a.mime_type, size=len(a.content),
                                    content=a.content if include_attachments else b"", description=a.description)
-                     for a in result.attachments])
+                     for a in result.attachments],
+        candidates=[pb.FieldCandidates(path=path, candidates=[
+            pb.Candidate(value_json=json.dumps(c.value, ensure_ascii=False), score=c.score, page=c.page, text=c.text,
+                         boxes=[_box(b, _angle(result.words, c.page)) for b in c.boxes]) for c in found])
+            for path, found in result.candidates.items()],
+        confirmed=result.confirmed)
 
 
 def page_words(layers) -> list[pb.PageWords]:

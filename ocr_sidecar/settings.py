@@ -29,6 +29,7 @@
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
 | OCR_WORDS        | auto               | word layer per page: auto (PDF text layer, else OCR of the pixels), pdf (text layer only), off |
+| OCR_SECOND_READER | auto              | the words reader checks the model's answer field by field (readers_disagree); auto: on for internvl and openai, off for replay |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU; auto: int8 where the CPU lacks native bf16 (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward; parallel: values as rows of one batch (opt-in); hf: generate |
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-ENGINES = ("internvl", "replay", "einvoice", "openai")
+ENGINES = ("internvl", "replay", "einvoice", "openai", "words")
 # Tokens that ship in examples and that scanners try first; a real token is random and long.
 WEAK_TOKENS = frozenset({"change-me", "changeme", "change_me", "changeit", "secret", "token", "password", "test",
                          "demo", "default", "admin", "ocr", "sidecar"})
@@ -102,6 +103,7 @@ class Settings:
     threads: Optional[int] = None
     einvoice: bool = True
     words: str = "auto"
+    second_reader: str = "auto"
     tile_policy: str = "layout"
     quantize: str = "none"
     decoder: str = "jump"
@@ -144,6 +146,7 @@ class Settings:
         "OCR_THREADS": ("threads", int),
         "OCR_EINVOICE": ("einvoice", _env_bool),
         "OCR_WORDS": ("words", str),
+        "OCR_SECOND_READER": ("second_reader", str),
         "OCR_TILE_POLICY": ("tile_policy", str),
         "OCR_QUANTIZE": ("quantize", str),
         "OCR_DECODER": ("decoder", str),
@@ -181,6 +184,13 @@ class Settings:
         settings.validate()
         return settings
 
+    @property
+    def checks_with_words(self) -> bool:
+        """Whether the words reader checks the engine's answers (OCR_SECOND_READER; auto: the model engines)."""
+        if self.second_reader == "auto":
+            return self.engine in ("internvl", "openai")
+        return self.second_reader == "on"
+
     def validate(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r} is unknown; choose one of {', '.join(ENGINES)}")
@@ -189,6 +199,8 @@ class Settings:
                 raise ValueError(f"{attr} must be at least 1")
         if self.words not in ("auto", "pdf", "off"):
             raise ValueError(f"OCR_WORDS={self.words!r} is unknown; use auto (PDF text, else OCR), pdf or off")
+        if self.second_reader not in ("auto", "on", "off"):
+            raise ValueError(f"OCR_SECOND_READER={self.second_reader!r} is unknown; use auto, on or off")
         if self.tile_policy not in ("layout", "fixed"):
             raise ValueError(f"OCR_TILE_POLICY={self.tile_policy!r} is unknown; use layout or fixed")
         if self.quantize not in ("none", "int8", "auto"):

@@ -84,6 +84,7 @@ class EngineResult:
     from_xml: bool = False  # read from the document's e-invoice XML: exact values, nothing inferred
     evidence: list[Evidence] = field(default_factory=list)  # from_xml: the XML elements of the values
     attachments: list[EmbeddedFile] = field(default_factory=list)  # from_xml: the files the XML carries
+    candidates: dict = field(default_factory=dict)  # the words engine: JSON path -> [reader.Candidate], best first
 
 
 @dataclass

@@ -28,8 +28,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("stages", ("inputs", "einvoice", "ocr", "sandbox", "locate", "evidence", "checks")),
     ("engines", ("engines",)),
     # what engines share with the stages above them: reading a model's answer, prompts, drafts, batching, device
-    ("engine kit", ("answer", "prompts", "lookup", "batching", "device", "random_model")),
-    ("leaves", ("", "types", "schema", "settings", "errors", "formats", "words", "printed", "metrics", "proto")),
+    ("engine kit", ("answer", "prompts", "lookup", "batching", "device", "random_model", "reader")),
+    ("leaves", ("", "types", "schema", "settings", "errors", "formats", "words", "printed", "match", "metrics",
+                "proto")),
 ]
 RANK = {f"ocr_sidecar.{name}" if name else "ocr_sidecar": (len(LAYERS) - i, layer)
         for i, (layer, names) in enumerate(LAYERS) for name in names}

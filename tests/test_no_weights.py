@@ -99,11 +99,23 @@ def test_a_server_without_weights_reads_einvoices_refuses_the_rest_precisely_the
         assert info_.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         # An e-invoice still passes after a refusal: each document fails alone.
         assert stub.Extract(pb.ExtractRequest(content=FACTURX.read_bytes()), timeout=30).engine == "einvoice"
+        # The words reader needs no weights: asked for, it reads the plain PDF and the photo (after its OCR).
+        for path in (PLAIN_PDF, PHOTO):
+            reply = stub.Extract(pb.ExtractRequest(content=path.read_bytes(), filename=path.name, words_reader=True),
+                                 timeout=120)
+            assert reply.engine == "words" and reply.model.startswith("words-reader")
+            fields = {found.path: found.candidates for found in reply.candidates}
+            first = fields["total"][0]
+            if first.score >= 0.5:  # the best candidate is the answer where the reader is more right than wrong
+                assert json.loads(reply.document_json)["total"] == json.loads(first.value_json)
+            assert 0 < first.score <= 1 and first.page == 1 and first.boxes and first.text
+            assert 0 <= first.boxes[0].x0 < first.boxes[0].x1 <= 1
 
         # The weights arrive (download-model finished): the next document that needs them loads the model.
         shutil.copytree(tiny_model_dir, weights, dirs_exist_ok=True)
         reply = stub.Extract(pb.ExtractRequest(content=PLAIN_PDF.read_bytes(), filename=PLAIN_PDF.name), timeout=300)
         assert reply.engine == "internvl" and reply.document_json
+        assert reply.candidates  # the words reader read the page too, and checked the model's answer
         info = stub.GetInfo(pb.GetInfoRequest(), timeout=5)
         assert not any(w.code == "model_missing" for w in info.warnings)
 

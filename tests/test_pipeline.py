@@ -89,7 +89,8 @@ def test_broken_embedded_xml_falls_back_to_the_model_with_a_serious_warning():
 def test_scanned_pdf_reaches_the_model_rendered_with_its_text_layer():
     engine = RecordingEngine()
     path = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
-    result = pipeline(engine, max_tiles=6).run(ExtractParams(content=path.read_bytes(), document_type="invoice"))
+    result = pipeline(engine, max_tiles=6, second_reader="off").run(
+        ExtractParams(content=path.read_bytes(), document_type="invoice"))
     doc = engine.seen[0]
     assert doc.mime_type == "application/pdf" and doc.document_type == "invoice"
     page = doc.pages[0]
@@ -99,6 +100,22 @@ def test_scanned_pdf_reaches_the_model_rendered_with_its_text_layer():
     # the engine's total of 1.0 is not printed (the page's "1" is its page number, not an amount with decimals)
     assert result.field_confidence == {"total": 0.4} and result.timings.tokens_out == 7
     assert [w.field for w in result.warnings if w.code == "value_not_on_page"] == ["total"]
+
+
+def test_a_second_reader_checks_the_models_answer_field_by_field():
+    """The words reader reads the same page (OCR_SECOND_READER, on by default for the model engines): the type
+    both read is confirmed; the model's total of 1.0 is contradicted by the printed total, with both values."""
+    engine = RecordingEngine()
+    path = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
+    assert Settings().checks_with_words and not Settings(engine="replay").checks_with_words
+    result = pipeline(engine, max_tiles=6).run(ExtractParams(content=path.read_bytes(), document_type="invoice"))
+    assert "document_type" in result.confirmed and "total" not in result.confirmed
+    disagree = next(w for w in result.warnings if w.code == "readers_disagree")
+    assert disagree.field == "total" and "1" in disagree.message and "page 1" in disagree.message
+    assert result.field_confidence["total"] < 0.4 * 0.5  # below what evidence alone left it
+    assert result.candidates["total"][0].value != 1.0
+    off = pipeline(RecordingEngine(), max_tiles=6, second_reader="off").run(ExtractParams(content=path.read_bytes()))
+    assert off.confirmed == [] and off.candidates == {} and not any(w.code == "readers_disagree" for w in off.warnings)
 
 
 def test_demo_engine_marks_every_answer():

@@ -1,5 +1,5 @@
 """Extraction engines: internvl (transformers VLM), openai (an OpenAI-compatible server), einvoice (the
-document's XML, no model), replay (gold JSON; tests and demos). ``make_engine`` builds the one the settings
+document's XML, no model), words (the pages' words ranked by a small trained model, no VLM), replay (gold JSON; tests and demos). ``make_engine`` builds the one the settings
 name; every engine declares what the pipeline asks of it (``base.Engine``). ``weights`` says whether the
 InternVL weights are there."""
 
@@ -36,6 +36,10 @@ def _make_engine(settings: "Settings") -> "Engine":
         from .replay import ReplayEngine
 
         return ReplayEngine(settings.replay_dir, delay_s=settings.replay_delay_s)
+    if settings.engine == "words":
+        from .words import WordsEngine
+
+        return WordsEngine()
     if settings.engine == "einvoice":
         from .einvoice import EInvoiceEngine
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from .match import DEFAULT_FUZZY_THRESHOLD
+from ..match import DEFAULT_FUZZY_THRESHOLD
 from .report import DocumentResult, EvalReport
 from .score import score_document
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-from .match import DEFAULT_FUZZY_THRESHOLD, _leaf_name, values_exact, values_match
+from ..match import DEFAULT_FUZZY_THRESHOLD, _leaf_name, values_exact, values_match
 
 LIST_FIELDS = ("lines", "taxes")
 

@@ -1,0 +1,84 @@
+"""Two readers, one answer: another reader's document (the VLM's) against the words reader's reading.
+
+Each header field the document holds is, against the words reader:
+- *confirmed* — the words reader's first candidate is the same value (the evaluation's rules: numbers to the cent,
+  dates as dates, VAT ids and IBANs compacted, names ≥ 90 % alike) and scores at least ``CONFIRM``; its confidence
+  rises (either reader right: 1 − (1 − c)(1 − s));
+- *in disagreement* — the words reader's first candidate is another value and scores at least ``DISAGREE``, or
+  the document's value is none of the words reader's candidates while its first scores at least ``ABSENT``; its
+  confidence falls (c × (1 − s)) and a warning ``readers_disagree`` names the field, both values and where the
+  words reader's is printed;
+- otherwise unsaid (the words reader has no opinion worth stating).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from ..match import values_match
+from ..types import Warning
+from .reading import HEADER_PATHS, Candidate, Reading
+
+CONFIRM = 0.5
+DISAGREE = 0.5
+ABSENT = 0.35
+
+
+@dataclass
+class Disagreement:
+    path: str
+    value: Any  # the document's
+    words: Candidate  # the words reader's first
+
+    def warning(self) -> Warning:
+        where = f" (printed \"{self.words.text}\" on page {self.words.page})" if self.words.page else ""
+        return Warning("readers_disagree",
+                       f"{self.path}: the model read {_shown(self.value)}, the page's words read "
+                       f"{_shown(self.words.value)}{where}; check which one the document says.", self.path)
+
+
+@dataclass
+class Agreement:
+    confirmed: list[str]
+    disagreements: list[Disagreement]
+    confidence: dict[str, float]
+
+    @property
+    def warnings(self) -> list[Warning]:
+        return [d.warning() for d in self.disagreements]
+
+
+def _shown(value: Any) -> str:
+    return f"\"{value}\"" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _value(document: dict, path: str) -> Any:
+    node: Any = document
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _same(path: str, a: Any, b: Any) -> bool:
+    return values_match(path.rsplit(".", 1)[-1], a, b)
+
+
+def compare(document: dict, reading: Reading, confidence: Optional[dict[str, float]] = None) -> Agreement:
+    confidence = dict(confidence or {})
+    confirmed, disagreements = [], []
+    for path in HEADER_PATHS:
+        value = _value(document, path)
+        found = reading.candidates.get(path) or []
+        if value in (None, "") or not found:
+            continue
+        first = found[0]
+        c = confidence.get(path, 0.5)
+        if _same(path, value, first.value) and first.score >= CONFIRM:
+            confirmed.append(path)
+            confidence[path] = round(1 - (1 - c) * (1 - first.score), 4)
+        elif first.score >= DISAGREE and not _same(path, value, first.value) or (
+                first.score >= ABSENT and not any(_same(path, value, other.value) for other in found)):
+            disagreements.append(Disagreement(path, value, first))
+            confidence[path] = round(c * (1 - first.score), 4)
+    return Agreement(confirmed, disagreements, confidence)

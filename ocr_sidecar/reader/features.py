@@ -1,0 +1,202 @@
+"""The features the ranking model reads for each candidate (``FEATURES``: one row per candidate, NaN where a feature
+does not apply): the label words around it by class (left on its line, above it), where it is and how tall it is
+printed, how it relates to the page's other values (the largest amount, a sum of two others, a rate times another,
+the earliest date), and what the whole document holds (a due label, a payment, VAT ids)."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import re
+import statistics
+from typing import Optional, Sequence
+
+from ..printed import compact
+from ..words import WordLayer
+from .candidates import _PERCENT, TYPE_CLASS, TYPES, Candidate, _Page, find
+from .labels import CLASSES, LEGAL_FORMS, tokens
+
+_UNSET = math.nan
+
+LABEL_FEATURES = [f"{side}_{name}" for name in CLASSES for side in ("left", "above")]
+FEATURES: tuple[str, ...] = tuple([
+    "page", "last_page", "x0", "y0", "x1", "y1", "height", "height_rank", "line_words", "first", "after",
+    "labels_on_line", "label_right", "count_same",
+    "amount_value", "amount_words", "amount_log", "amount_decimals", "amount_currency", "amount_rank", "amount_share",
+    "amount_negative", "amount_sum_of_two", "amount_addend", "amount_rate_product", "amount_column_sum",
+    "amount_below", "amount_aligned", "amount_bottom_rank",
+    "date_alt", "date_named", "date_rank", "date_count", "date_from_first", "date_to_last",
+    "ident_length", "ident_digits", "ident_alpha", "ident_separators", "ident_tokens", "ident_phone",
+    "ident_title_line", "ident_postcode", "ident_id_shape",
+    "name_after_label", "name_cut", "name_words", "name_caps", "name_legal", "name_digits", "name_block_first",
+    "name_line_rank", "name_next_digits", "name_label_words", "name_vat_below", "name_repeats",
+    "id_left_half", "id_rank", "id_checksum",
+    "tax_consistent", "tax_base_elsewhere", "tax_percent_sign", "tax_rate", "tax_amount_log", "tax_rows_on_line", "tax_rate_printed_count",
+    "type_id", "type_count", "type_height", "type_top", "type_line_start", "types_other",
+    "doc_lines", "doc_amounts", "doc_has_due", "doc_has_paid", "doc_ident_vat",
+] + LABEL_FEATURES)
+
+
+def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if c.line < 0:
+        return out
+    line = page.lines[c.line]
+    first = line.index(c.words[0])
+    last = line.index(c.words[-1])
+    x0, y0, x1, _ = c.box
+    h = page.height or 0.01
+    right = 0
+    for label in page.by_line.get(c.line, []):
+        if label.last < first:
+            key = f"left_{label.name}"
+            distance = first - label.last - 1
+            out[key] = min(out.get(key, 99.0), float(distance))
+        elif label.first > last:
+            right += 1
+    for label in page.labels:
+        lx0, _, lx1, ly1 = label.box
+        if label.line == c.line or ly1 > y0 + 0.3 * h or y0 - ly1 > 6 * h:
+            continue
+        if lx0 > x1 + 0.02 or lx1 < x0 - 0.12:
+            continue
+        key = f"above_{label.name}"
+        out[key] = min(out.get(key, 99.0), (y0 - ly1) / h)
+    out["labels_on_line"] = float(len(page.by_line.get(c.line, [])))
+    out["label_right"] = float(right)
+    return out
+
+
+def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
+    by_number = {page.number: page for page in pages}
+    all_heights = sorted(w.box[3] - w.box[1] for page in pages for line in page.lines for w in line)
+    amounts = [c for c in candidates if c.kind == "amount"]
+    cents = {round(abs(c.value) * 100) for c in amounts}
+    rates = {round(float(m.group(1).replace(",", ".")), 2) for page in pages for line in page.lines
+             for w in line for m in [_PERCENT.search(w.text)] if m} | {19.0, 20.0, 21.0, 7.0, 10.0, 5.5, 22.0, 6.0}
+    ordered = sorted({abs(c.value) for c in amounts}, reverse=True)
+    biggest = ordered[0] if ordered else 1.0
+    dates = sorted({c.value for c in candidates if c.kind == "date" and not c.feats.get("date_alt")})
+    counts: dict[tuple[str, str], int] = {}
+    for c in candidates:
+        counts[(c.kind, str(c.value))] = counts.get((c.kind, str(c.value)), 0) + 1
+    vat_boxes = [(c.page, c.box) for c in candidates if c.kind == "vat"]
+    ids = [c for c in candidates if c.kind in ("vat", "iban")]
+    name_texts: dict[str, int] = {}
+    for c in candidates:
+        if c.kind == "name":
+            name_texts[c.value.casefold()] = name_texts.get(c.value.casefold(), 0) + 1
+    doc = {"doc_lines": float(sum(len(p.lines) for p in pages)), "doc_amounts": float(len(amounts)),
+           "doc_has_due": float(any(label.name == "due" for p in pages for label in p.labels)),
+           "doc_has_paid": float(any(label.name == "paid" for p in pages for label in p.labels)),
+           "doc_ident_vat": float(len(vat_boxes))}
+    type_counts = {kind: sum(1 for p in pages for label in p.labels if label.name == TYPE_CLASS[kind])
+                   for kind in TYPES}
+    for c in candidates:
+        f = c.feats
+        f.update(doc)
+        f["page"] = float(c.page - 1)
+        f["last_page"] = float(c.page == pages[-1].number)
+        f["count_same"] = float(counts[(c.kind, str(c.value))])
+        if c.kind == "type":
+            f["type_count"] = float(type_counts[c.value])
+            f["types_other"] = float(sum(type_counts.values()) - type_counts[c.value])
+        if not c.words:
+            continue
+        page = by_number[c.page]
+        x0, y0, x1, y1 = c.box
+        height = statistics.median(w.box[3] - w.box[1] for w in c.words)
+        f.update({"x0": x0, "y0": y0, "x1": x1, "y1": y1, "height": height / (page.height or 0.01),
+                  "height_rank": _rank(all_heights, height)})
+        line = page.lines[c.line]
+        first, last = line.index(c.words[0]), line.index(c.words[-1])
+        f.update({"line_words": float(len(line)), "first": float(first), "after": float(len(line) - last - 1)})
+        f.update(_label_features(c, page))
+        if c.kind == "amount":
+            value = abs(c.value)
+            v = round(value * 100)
+            f.update({"amount_value": value, "amount_log": math.log10(value + 1),
+                      "amount_decimals": float(len(re.sub(r"^.*[.,]", "", re.sub(r"\D+$", "", c.text)))
+                                               if re.search(r"[.,]\d{1,2}\D*$", c.text) else 0),
+                      "amount_currency": float(bool(re.search(r"[€$£¥₹]|[A-Z]{3}", c.text))),
+                      "amount_rank": float(ordered.index(value)), "amount_share": value / (biggest or 1.0)})
+            f["amount_sum_of_two"] = float(v > 0 and any((v - o) in cents and o != v and (v - o) != v and o > 0
+                                                         for o in cents))
+            f["amount_addend"] = float(v > 0 and any((v + o) in cents for o in cents if o > 0 and o != v))
+            f["amount_rate_product"] = float(v > 0 and any(
+                abs(round(o * r) - v * 100) <= 100 and o != v for o in cents for r in rates if r > 0))
+            column = [a for a in amounts if a.page == c.page and abs(a.box[2] - x1) < 0.015 and a.box[1] < y0]
+            f["amount_column_sum"] = float(len(column) >= 2 and abs(sum(abs(a.value) for a in column) - value) < 0.011)
+            f["amount_aligned"] = float(sum(1 for a in amounts if a.page == c.page and abs(a.box[2] - x1) < 0.015))
+            below = [a for a in amounts if a.page == c.page and a.box[1] > y1]
+            f["amount_below"] = float(len(below))
+            f["amount_bottom_rank"] = float(sum(1 for a in below if abs(a.box[2] - x1) < 0.015))
+        elif c.kind == "date":
+            f["date_count"] = float(len(dates))
+            if c.value in dates:
+                f["date_rank"] = float(dates.index(c.value))
+            day = dt.date.fromisoformat(c.value)
+            if dates:
+                f["date_from_first"] = float((day - dt.date.fromisoformat(dates[0])).days)
+                f["date_to_last"] = float((dt.date.fromisoformat(dates[-1]) - day).days)
+        elif c.kind == "ident":
+            value = c.value
+            f.update({"ident_length": float(len(value)), "ident_digits": sum(ch.isdigit() for ch in value) / len(value),
+                      "ident_alpha": float(sum(ch.isalpha() for ch in value)),
+                      "ident_separators": float(sum(ch in "-/._" for ch in value)), "ident_tokens": float(len(c.words)),
+                      "ident_phone": float(bool(re.match(r"^(\+|00|0\d)", c.text)) and
+                                           sum(ch.isdigit() for ch in c.text) >= 8),
+                      "ident_title_line": float(any(label.name.startswith("t_")
+                                                    for label in page.by_line.get(c.line, []))),
+                      "ident_id_shape": float(bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,30}", compact(value)))
+                                              and any(v.text == c.text or compact(v.text) == compact(value)
+                                                      for v in ids)),
+                      "ident_postcode": float(bool(re.fullmatch(r"\d{4,5}", value)) and last + 1 < len(line)
+                                              and line[last + 1].text[:1].isupper())})
+        elif c.kind == "name":
+            text = c.value
+            words = text.split()
+            f.update({"name_words": float(len(words)), "name_caps": float(text.isupper()),
+                      "name_legal": float(any(t in LEGAL_FORMS for t in tokens(text))),
+                      "name_digits": float(sum(ch.isdigit() for ch in text)),
+                      "name_line_rank": float(c.line),
+                      "name_label_words": float(len(page.by_line.get(c.line, []))),
+                      "name_repeats": float(name_texts.get(text.casefold(), 0))})
+            above = [ln for ln in page.lines if ln and ln[0].box[3] <= y0 + 0.2 * page.height
+                     and y0 - ln[0].box[3] < 1.6 * page.height and abs(ln[0].box[0] - x0) < 0.03]
+            f["name_block_first"] = float(not above)
+            below = [ln for ln in page.lines if ln and 0 < ln[0].box[1] - y1 < 1.6 * page.height
+                     and abs(ln[0].box[0] - x0) < 0.03]
+            f["name_next_digits"] = float(bool(below) and any(ch.isdigit() for w in below[0] for ch in w.text))
+            f["name_vat_below"] = float(any(p == c.page and 0 < b[1] - y1 < 10 * page.height and abs(b[0] - x0) < 0.1
+                                            for p, b in vat_boxes))
+        elif c.kind in ("vat", "iban", "currency"):
+            f["id_left_half"] = float((x0 + x1) / 2 < 0.5)
+        elif c.kind == "taxrow":
+            f["tax_rate_printed_count"] = float(sum(1 for o in candidates if o.kind == "taxrow"
+                                                    and o.value[0] == c.value[0]))
+        elif c.kind == "type":
+            f["type_height"] = height / (page.height or 0.01)
+            f["type_top"] = y0
+            f["type_line_start"] = float(first == 0)
+    for kind in ("vat", "iban"):
+        found = sorted((c for c in candidates if c.kind == kind and c.words), key=lambda c: (c.page, c.box[1]))
+        for rank, c in enumerate(found):
+            c.feats["id_rank"] = float(rank)
+
+
+def _rank(ordered: list[float], value: float) -> float:
+    return bisect.bisect_left(ordered, value) / max(len(ordered), 1)
+
+
+def generate(layers: Sequence[Optional[WordLayer]]) -> list[Candidate]:
+    """Every candidate of every kind on the pages, with its features."""
+    candidates, pages = find(layers)
+    if candidates:
+        _features(candidates, pages)
+    return candidates
+
+
+def matrix(candidates: Sequence[Candidate]) -> list[list[float]]:
+    return [[c.feats.get(name, _UNSET) for name in FEATURES] for c in candidates]

@@ -1,0 +1,314 @@
+"""An invoice, credit note, purchase order or order confirmation of ``synth.py`` on A4 (US Letter) pages: the
+letterhead, the addresses, the title and the header fields in one of several layouts, the footer; the body
+(table, totals, notes) is ``synth_table.py``."""
+
+from __future__ import annotations
+
+from . import synth_world as W
+from .synth_content import Party, party, weighted
+from .synth_ids import phone_number
+from .synth_print import Page
+from .synth_table import Body
+
+HEADER_LAYOUTS = (("rows", 3), ("colon", 2), ("grid", 2), ("kv_right", 3), ("title", 1), ("inline", 1))
+
+
+class Document(Body):
+    """An invoice, credit note, purchase order or order confirmation on A4 (US Letter in the US) pages."""
+
+    def write(self) -> list[Page]:
+        rng, st, d = self.rng, self.st, self.doc
+        self.W, self.H = (215.9, 279.4) if st.country == "US" else (210.0, 297.0)
+        self.font = rng.uniform(0.9, 1.1)
+        self.s = rng.uniform(3.1, 4.4)  # the body's font size, mm (9 to 12.5 pt)
+        self.left, self.right = rng.uniform(12, 25), self.W - rng.uniform(12, 22)
+        self.top = rng.uniform(10, 20)
+        po = d.doc_type == "purchase_order"
+        self.issuer, self.role = (d.buyer, "buyer") if po else (d.seller, "seller")
+        self.other, self.other_role = (d.seller, "seller") if po else (d.buyer, "buyer")
+        self.info["issuer"] = weighted(rng, (("left", 4), ("right", 3), ("footer", 2)))
+        self.info["header"] = weighted(rng, HEADER_LAYOUTS)
+        self.vat_place = rng.choice(["header", "footer", "footer", "notes"]) if self.issuer.vat else ""
+        self.iban_place = rng.choice(["footer", "footer", "notes", ""]) if self.issuer.iban else ""
+        if po and rng.random() < 0.5:
+            self.iban_place = ""
+        self.due_place = rng.choice(["fields"] * 7 + ["notes"] * 2 + [""]) if d.due else ""
+        self.ref_place = rng.choice(["fields", "notes"]) if d.payment_ref else ""
+        self.carry = rng.random() < 0.5
+        self.footer = self.plan_footer()
+        self.new_page()
+        y = self.fields(self.top_of_page())
+        y = self.totals(self.table(y))
+        self.notes(y)
+        self.number_pages()
+        return self.pages
+
+    # -- pages, footer
+
+    def new_page(self) -> None:
+        self.pages.append(Page(self.W, self.H, self.font))
+        small, columns = self.footer["size"], self.footer["columns"]
+        pitch = small * 1.3
+        if self.footer["style"] == "columns":
+            width = (self.right - self.left) / len(columns)
+            top = self.H - self.footer["margin"] - max(len(c) for c in columns) * pitch
+            for k, column in enumerate(columns):
+                for j, (text, gold) in enumerate(column):
+                    size = min(small, small * (width - 2) / max(self.pages[-1].measure(text, small), 1e-6))
+                    self.put(text, self.left + k * width, top + (j + 1) * pitch, size, gold=gold)
+        else:
+            rows = [(" · " if self.footer["sep"] == "dot" else " | ").join(t for t, _ in c) for c in columns]
+            top = self.H - self.footer["margin"] - len(rows) * pitch
+            for j, (row, column) in enumerate(zip(rows, columns)):
+                self.put(row, (self.left + self.right) / 2, top + (j + 1) * pitch, small, "c",
+                         gold=[g for _, gold in column for g in gold])
+        if self.footer["page"]:
+            self.put(self.footer["page"], self.right, top - pitch * 0.5, small, "r")
+        self.bottom = top - self.s * 1.5
+
+    def plan_footer(self) -> dict:
+        rng, iss, role = self.rng, self.issuer, self.role
+        where = self.info["issuer"]
+        company = [(iss.name, [(f"{role}.name", iss.name)])]
+        company += [(line, []) for line in [iss.street, *iss.city_line]]
+        company[1] = (company[1][0], [(f"{role}.address.{k}", v) for k, v in (("street", iss.street),
+                                                                             ("zip", iss.zip), ("city", iss.city))])
+        contact = [(f"{self.label('phone')} {iss.phone}", []), (f"{self.label('email')} {iss.email}", []),
+                   (iss.web, [])]
+        contact = contact[:rng.randint(1, 3)]
+        if rng.random() < 0.3:
+            contact.insert(1, (f"{self.label('fax')} {phone_number(rng, iss.country)}", []))
+        bank = []
+        if self.iban_place == "footer":
+            bank = [(iss.bank, []), (f"{self.label('iban')} {iss.iban_text}", [(f"{role}.iban", iss.iban)]),
+                    (f"{self.label('bic')} {iss.bic}", [])]
+        legal = [(reg, []) for reg in iss.regs]
+        if self.vat_place == "footer":
+            legal.insert(rng.randint(0, len(legal)), (f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)]))
+        if rng.random() < 0.4:
+            legal.append((f"{self.label('director')}: {iss.person}", []))
+        columns = [c for c in (company if where == "footer" or rng.random() < 0.5 else [],
+                               contact if rng.random() < 0.7 else [], bank, legal) if c]
+        page = ""
+        if rng.random() < 0.35:
+            page = self.label("page")
+        return {"columns": columns or [contact], "style": rng.choice(["columns", "columns", "lines"]),
+                "size": self.s * rng.uniform(0.6, 0.8), "margin": rng.uniform(8, 16), "page": page,
+                "sep": rng.choice(["dot", "bar"])}
+
+    # -- the top: letterhead, addresses, title
+
+    def party_lines(self, p: Party, country: bool) -> list[str]:
+        lines = [p.street, *p.city_line]
+        return lines + [W.COUNTRY_NAMES[self.st.lang][p.country]] if country else lines
+
+    def top_of_page(self) -> float:
+        rng, st, s, d = self.rng, self.st, self.s, self.doc
+        left, right, where = self.left, self.right, self.info["issuer"]
+        iss, role = self.issuer, self.role
+        y_left = y_right = self.top
+        big = s * rng.uniform(1.3, 2.2)
+        country = rng.random() < 0.15
+        extra = []
+        if rng.random() < 0.5:
+            extra.append(f"{self.label('phone')} {iss.phone}")
+        if rng.random() < 0.4:
+            extra.append(iss.email)
+        vat_line = (f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)])
+        if where in ("left", "footer"):
+            centred = where == "footer" and rng.random() < 0.4
+            y_left += big
+            self.put(iss.name, (left + right) / 2 if centred else left, y_left, big, "c" if centred else "l", True,
+                     gold=[(f"{role}.name", iss.name)])
+            y_left += big * 0.35  # a large line keeps its leading from the next
+            if where == "left":
+                y_left = self.block(self.party_lines(iss, country) + extra, left, y_left, s * 0.9, "l")
+                self.set_party(role, iss, address=True, country=country)
+                if self.vat_place == "header":
+                    y_left = self.block([vat_line], left, y_left, s * 0.9, "l")
+        else:
+            align = rng.choice("lr")
+            x = right if align == "r" else self.W * rng.uniform(0.56, 0.62)
+            y_right += big
+            self.put(iss.name, x, y_right, big, align, True, gold=[(f"{role}.name", iss.name)])
+            y_right += big * 0.35
+            y_right = self.block(self.party_lines(iss, country) + extra, x, y_right, s * 0.9, align)
+            self.set_party(role, iss, address=True, country=country)
+            if self.vat_place == "header":
+                y_right = self.block([vat_line], x, y_right, s * 0.9, align)
+        if where == "footer" and self.vat_place == "header":
+            self.vat_place = "notes"
+        self.title_done = False
+        if where != "right" and self.info["header"] != "inline" and rng.random() < 0.35:
+            y_right += s * rng.uniform(2.5, 4)
+            self.put(self.title(), right, y_right, s * rng.uniform(1.6, 2.4), "r", True, gold=self.title_gold())
+            self.title_done = True
+        # the window: a return-address line, the addressee (the buyer; a purchase order's supplier)
+        y = max(y_left + s * 2, self.top + rng.uniform(36, 50))
+        window = y
+        if rng.random() < (0.55 if st.country in ("DE", "AT", "CH") else 0.15):
+            sep = rng.choice([" · ", " - ", " | ", ", "])
+            self.put(sep.join([iss.name, iss.street, " ".join(iss.city_line)]), left, y, s * 0.65,
+                     gold=[(f"{role}.name", iss.name)])
+            self.set_party(role, iss, address=True)
+            y += s * 1.8
+        other = self.other
+        if rng.random() < 0.55:
+            self.put(self.label("supplier" if d.doc_type == "purchase_order" else "bill_to"), left, y, s,
+                     bold=rng.random() < 0.5)
+            y += s * 1.4
+        abroad = other.country != iss.country
+        lines = [other.name]
+        if rng.random() < 0.2:
+            lines.append(f"{self.label('attn')} {other.person}")
+        lines += self.party_lines(other, abroad and rng.random() < 0.9 or rng.random() < 0.05)
+        y = self.block(lines, left, y - s * 1.3, s, "l")
+        self.set_party(self.other_role, other, name=True, address=True,
+                       country=len(lines) > 1 and lines[-1] == W.COUNTRY_NAMES[st.lang][other.country])
+        if other.vat and (d.reverse or rng.random() < 0.15) and d.doc_type != "purchase_order":
+            y = self.block([(f"{self.label('buyer_vat')} {other.vat_text}", [(f"{self.other_role}.vat", other.vat)])],
+                           left, y, s, "l")
+        if self.info["header"] != "kv_right" and where != "right" and rng.random() < 0.2:
+            ship = party(rng, other.country)
+            x = left + rng.uniform(80, 95)
+            self.put(self.label("ship_to"), x, window, s, bold=True)
+            self.block([other.name, *self.party_lines(ship, False)], x, window, s, "l")
+        if self.info["header"] == "kv_right":
+            x = self.W * rng.uniform(0.55, 0.62)
+            y_right = self.kv(self.field_list(), x, max(y_right + s * 2, window - s))
+        return max(y, y_right) + s * rng.uniform(1.5, 3)
+
+    def block(self, lines, x: float, y: float, size: float, align: str) -> float:
+        """Lines under each other (text, or (text, gold)); returns the last baseline."""
+        for line in lines:
+            text, gold = (line, ()) if isinstance(line, str) else line
+            y += size * 1.3
+            self.put(text, x, y, size, align, gold=gold)
+        return y
+
+    def title(self) -> str:
+        title = self.label("title")
+        if self.info["header"] == "title":
+            return f"{self.rng.choice([title, self.label('inline')])} {self.doc.number}"
+        return title
+
+    def title_gold(self) -> list:
+        return [("document_number", self.doc.number)] if self.info["header"] == "title" else []
+
+    # -- header fields
+
+    def field_list(self) -> list[tuple[str, str, list]]:
+        rng, st, d = self.rng, self.st, self.doc
+        layout = self.info["header"]
+        main = []
+        if layout not in ("title", "inline"):
+            main.append((self.label("number"), d.number, [("document_number", d.number)]))
+        if layout != "inline" and not self.info.get("city_date"):
+            main.append((self.label("date"), st.date(d.issue), [("issue_date", d.issue.isoformat())]))
+        if self.due_place == "fields":
+            main.append((self.label("due"), st.date(d.due), [("due_date", d.due.isoformat())]))
+        if d.order_ref:
+            main.append((self.label("order_ref"), d.order_ref, [("order_reference", d.order_ref)]))
+        if self.ref_place == "fields":
+            main.append((self.label("payment_ref"), d.payment_ref, [("payment_reference", d.payment_ref)]))
+        extras = [(self.label(key), value, []) for key, value in d.distractors.items()]
+        if rng.random() < 0.25:
+            page = self.label("page").split(" ", 1)
+            extras.append((page[0], page[1] if len(page) > 1 else "{i}", []))
+        if rng.random() < 0.3:
+            rng.shuffle(main)
+        rng.shuffle(extras)
+        out = main + extras
+        if rng.random() < 0.5 and extras:  # distractors among the fields, not only after them
+            out = main[:1] + extras[:1] + main[1:] + extras[1:]
+        return out
+
+    def fields(self, y: float) -> float:
+        rng, st, d, s = self.rng, self.st, self.doc, self.s
+        layout = self.info["header"]
+        left, right = self.left, self.right
+        if layout in ("rows", "colon", "title") and rng.random() < 0.25:
+            self.info["city_date"] = True
+            text = self.label("city_date").format(city=self.issuer.city, date=st.date(d.issue))
+            self.put(text, right, y, s, "r", gold=[("issue_date", d.issue.isoformat())])
+            y += s * 1.5
+        if layout == "inline":
+            text = f"{self.label('inline')} {d.number} {self.label('of')} {st.date(d.issue)}"
+            y += s * 2.2
+            self.put(text, left, y, s * rng.uniform(1.1, 1.5), bold=True,
+                     gold=[("document_number", d.number), ("issue_date", d.issue.isoformat())])
+            y += s * 0.6
+        elif not self.title_done:
+            y += s * 2.4
+            centred = rng.random() < 0.2
+            self.put(self.title(), (left + right) / 2 if centred else left, y, s * rng.uniform(1.4, 2.2),
+                     "c" if centred else "l", True, gold=self.title_gold())
+            y += s * 0.8
+        if st.cur_mode == "note" and rng.random() < 0.5:
+            y += s * 1.4
+            self.put(self.label("amounts_in").format(cur=st.currency), left, y, s * 0.9,
+                     gold=[("currency", st.currency)])
+        if layout == "kv_right":
+            return y + s
+        fields = self.field_list()
+        if not fields:
+            return y + s
+        sub = layout if layout in ("rows", "colon", "grid") else rng.choice(["rows", "colon"])
+        if sub == "grid":
+            y = self.grid(fields, y)
+        elif sub == "colon":
+            two = len(fields) > 3 and rng.random() < 0.4
+            for i, (label, value, gold) in enumerate(fields):
+                column = i % 2 if two else 0
+                if column == 0:
+                    y += s * rng.uniform(1.3, 1.6)
+                self.put(f"{label}: {value}", left + column * (right - left) / 2, y, s, gold=gold)
+        elif len(fields) > 3 and rng.random() < 0.35:  # two groups of rows side by side
+            half = (len(fields) + 1) // 2
+            end = self.rows(fields[:half], left, y)
+            y = max(end, self.rows(fields[half:], left + (right - left) * 0.52, y))
+        else:
+            y = self.rows(fields, left if rng.random() < 0.7 else left + (right - left) * 0.45, y)
+        if rng.random() < 0.25:
+            y = self.block([self.label("intro", fresh=True)], left, y + s, s * 0.95, "l")
+        return y + s * rng.uniform(1.0, 2.5)
+
+    def rows(self, fields, x: float, y: float) -> float:
+        s, page = self.s, self.pages[-1]
+        colon = ":" if self.rng.random() < 0.5 else ""
+        value_x = x + max(page.measure(label + colon, s) for label, _, _ in fields) + self.rng.uniform(3, 10)
+        for label, value, gold in fields:
+            y += s * self.rng.uniform(1.3, 1.6)
+            self.put(label + colon, x, y, s)
+            self.put(value, value_x, y, s, gold=gold)
+        return y
+
+    def kv(self, fields, x: float, y: float) -> float:
+        s, page = self.s, self.pages[-1]
+        colon = ":" if self.rng.random() < 0.5 else ""
+        value_x = x + max(page.measure(label + colon, s) for label, _, _ in fields) + 3
+        flush = self.rng.random() < 0.6 or value_x + max(page.measure(v, s) for _, v, _ in fields) > self.right
+        for label, value, gold in fields:
+            y += s * self.rng.uniform(1.25, 1.5)
+            self.put(label + colon, x, y, s)
+            self.put(value, self.right if flush else value_x, y, s, "r" if flush else "l", gold=gold)
+        return y
+
+    def grid(self, fields, y: float) -> float:
+        rng, s, page = self.rng, self.s, self.pages[-1]
+        small = s * rng.uniform(0.75, 0.9)
+        upper = rng.random() < 0.3
+        widest = max(max(page.measure(label, small), page.measure(value, s)) for label, value, _ in fields)
+        n = min(len(fields), rng.randint(2, 5))
+        while n > 1 and (self.right - self.left) / n < widest + 3:
+            n -= 1
+        width = (self.right - self.left) / n
+        for start in range(0, len(fields), n):
+            row = fields[start:start + n]
+            y += s * 1.7
+            for k, (label, _, _) in enumerate(row):
+                self.put(label.upper() if upper else label, self.left + k * width + 1, y, small)
+            y += s * 1.35
+            for k, (_, value, gold) in enumerate(row):
+                self.put(value, self.left + k * width + 1, y, s, gold=gold)
+        return y

@@ -1,0 +1,120 @@
+"""Trains the words reader's model from generated documents only (``synth.py``), reproducibly from a seed.
+
+    python -m ocr_sidecar.reader.train [--seed 1] [--samples 3000] [--out ocr_sidecar/reader/words_reader.json.gz]
+
+Every document's candidates are generated as at reading time; a candidate is right for a field when it matches the
+generated document's gold value by the evaluation's own rules (``match.py``). Four documents in five train each
+field's classifier, the fifth fits its calibration. The shared corpus and every public set are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Iterable, Optional
+
+from ..match import values_match
+from . import candidates as gen
+from . import features as feat
+from .model import MODEL_FILE, Calibration, save
+
+PARAMS = {"objective": "binary", "learning_rate": 0.08, "num_leaves": 31, "min_data_in_leaf": 20,
+          "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
+          "deterministic": True, "force_row_wise": True, "num_threads": 2, "verbose": -1}
+ROUNDS = 150
+
+
+def gold_value(gold: dict, path: str):
+    node = gold
+    for key in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def right(path: str, candidate: gen.Candidate, gold: dict, doc_type: Optional[str] = None) -> bool:
+    if path == "document_type":
+        return candidate.value == (gold.get("document_type") or doc_type)
+    if path == gen.TAX_ROWS:
+        rate, base, amount = candidate.value
+        return any(values_match("rate", row.get("rate"), rate) and values_match("amount", row.get("amount"), amount)
+                   and (base is None or values_match("base", row.get("base"), base))
+                   for row in gold.get("taxes") or [] if isinstance(row, dict))
+    expected = gold_value(gold, path)
+    if expected is None:
+        return False
+    return values_match(path.rsplit(".", 1)[-1], expected, candidate.value)
+
+
+def table(samples: Iterable) -> tuple[dict, dict, dict, dict]:
+    """Per kind: feature rows and the document each came from; per field: which rows are right."""
+    rows: dict[str, list] = {kind: [] for kind in gen.KINDS}
+    docs: dict[str, list[int]] = {kind: [] for kind in gen.KINDS}
+    labels: dict[str, list[int]] = {path: [] for path in gen.KIND_OF}
+    counts = {"documents": 0, "candidates": 0}
+    for index, sample in enumerate(samples):
+        found = feat.generate(sample.layers)
+        counts["documents"] += 1
+        counts["candidates"] += len(found)
+        for kind in gen.KINDS:
+            mine = [c for c in found if c.kind == kind]
+            rows[kind] += feat.matrix(mine)
+            docs[kind] += [index] * len(mine)
+            for path, of in gen.KIND_OF.items():
+                if of == kind:
+                    labels[path] += [int(right(path, c, sample.gold, getattr(sample, "doc_type", None)))
+                                     for c in mine]
+    return rows, docs, labels, counts
+
+
+def train(samples: Iterable, seed: int) -> tuple[dict, dict]:
+    import lightgbm  # noqa: PLC0415
+    import numpy  # noqa: PLC0415
+
+    rows, docs, labels, counts = table(samples)
+    fields: dict[str, dict] = {}
+    report: dict[str, dict] = {}
+    for path, kind in gen.KIND_OF.items():
+        x = numpy.asarray(rows[kind], dtype=float)
+        y = numpy.asarray(labels[path], dtype=int)
+        held = numpy.asarray([d % 5 == 4 for d in docs[kind]], dtype=bool)
+        if len(x) == 0 or y[~held].sum() == 0:
+            continue
+        booster = lightgbm.train({**PARAMS, "seed": seed}, lightgbm.Dataset(x[~held], y[~held],
+                                                                          feature_name=list(feat.FEATURES)),
+                                 num_boost_round=ROUNDS)
+        raw = booster.predict(x[held]) if held.any() else []
+        calibration = Calibration.fit(list(raw), list(y[held]))
+        fields[path] = {"model": booster.model_to_string(), "calibration": {"x": calibration.x, "y": calibration.y}}
+        report[path] = {"candidates": int(len(y)), "right": int(y.sum())}
+    return fields, {**counts, "fields": report}
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--samples", type=int, default=3000)
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    args = parser.parse_args(argv)
+    from .synth import samples  # noqa: PLC0415
+
+    started = time.perf_counter()
+    random.seed(args.seed)
+    fields, report = train(samples(args.seed, args.samples), args.seed)
+    trained = {"seed": args.seed, "samples": args.samples, "documents": report["documents"],
+               "candidates": report["candidates"]}
+    save(args.out, feat.FEATURES, fields, trained)
+    print(f"trained {len(fields)} fields on {report['documents']} generated documents "
+          f"({report['candidates']} candidates) in {time.perf_counter() - started:.0f} s → {args.out} "
+          f"({args.out.stat().st_size / 1e6:.2f} MB)")
+    for path, numbers in report["fields"].items():
+        print(f"  {path:18} {numbers['right']:6} right of {numbers['candidates']:7}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
