@@ -18,7 +18,7 @@ from ocr_sidecar.settings import Settings
 from ocr_sidecar.types import EngineResult
 
 import sidecar_helpers as h
-from conftest import DOCUMENTS_DIR, corpus, load_gold
+from conftest import DOCUMENTS_DIR, ROOT, corpus, load_gold
 
 
 class RecordingEngine(BaseEngine):
@@ -105,16 +105,18 @@ def test_scanned_pdf_reaches_the_model_rendered_with_its_text_layer():
 def test_a_second_reader_checks_the_models_answer_field_by_field():
     """The words reader reads the same page (OCR_SECOND_READER, on by default for the model engines): the type
     both read is confirmed; the model's total of 1.0 is contradicted by the printed total, with both values."""
+    from test_words_reader import printed_only
+
     engine = RecordingEngine()
-    path = DOCUMENTS_DIR / "i2d_AmazonWebServices.pdf"
+    content = printed_only(ROOT / "samples" / "invoice.pdf")  # the sample's printed page, without its XML
     assert Settings().checks_with_words and not Settings(engine="replay").checks_with_words
-    result = pipeline(engine, max_tiles=6).run(ExtractParams(content=path.read_bytes(), document_type="invoice"))
+    result = pipeline(engine, max_tiles=6).run(ExtractParams(content=content, document_type="invoice"))
     assert "document_type" in result.confirmed and "total" not in result.confirmed
     disagree = next(w for w in result.warnings if w.code == "readers_disagree")
     assert disagree.field == "total" and "1" in disagree.message and "page 1" in disagree.message
     assert result.field_confidence["total"] < 0.4 * 0.5  # below what evidence alone left it
     assert result.candidates["total"][0].value != 1.0
-    off = pipeline(RecordingEngine(), max_tiles=6, second_reader="off").run(ExtractParams(content=path.read_bytes()))
+    off = pipeline(RecordingEngine(), max_tiles=6, second_reader="off").run(ExtractParams(content=content))
     assert off.confirmed == [] and off.candidates == {} and not any(w.code == "readers_disagree" for w in off.warnings)
 
 

@@ -1,10 +1,11 @@
-"""The synthetic documents the words reader learns from (``ocr_sidecar/reader/synth.py``): deterministic, valid
+"""The synthetic documents the words reader learns from (``ocr_sidecar/reader/synth/``): deterministic, valid
 canonical documents, varied, and every gold header value printed where the reader of printed values finds it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -12,9 +13,11 @@ from stdnum import get_cc_module
 from stdnum import iban as std_iban
 
 from ocr_sidecar.printed import compact, date_readings, number_readings, read_date
-from ocr_sidecar.reader import synth, synth_ids, synth_world
+from ocr_sidecar.reader import synth
 from ocr_sidecar.reader.synth import generate, samples
-from ocr_sidecar.reader.synth_content import DATE_FORMATS
+from ocr_sidecar.reader.synth import ids as synth_ids
+from ocr_sidecar.reader.synth import world as synth_world
+from ocr_sidecar.reader.synth.content import DATE_FORMATS
 from ocr_sidecar.schema import Document
 from ocr_sidecar.words import page_skew
 
@@ -91,40 +94,44 @@ def test_every_date_format_is_read_back_as_printed():
                 assert date in {d for d, _ in date_readings(text)}
 
 
+def printed_values(sample) -> list[tuple[str, bool]]:
+    """(path, found) for each gold header value of a born-digital sample: found among the words of one line, read
+    as the reader of printed values reads it."""
+    gold, out = sample.gold, []
+    short, long = windows(sample, 3), windows(sample, 9)
+    dates = {d for text in windows(sample, 5) for d, _ in date_readings(text)}
+    compacts = {compact(text) for text in long}
+    for path in AMOUNTS:
+        if path in gold:
+            out.append((path, any(abs(v - gold[path]) < 0.005 for text in short for v in number_readings(text))))
+    for tax in gold.get("taxes", []):
+        for key in ("amount", "base"):
+            if key in tax:
+                out.append((f"taxes.{key}", any(abs(v - tax[key]) < 0.005 for text in short
+                                                for v in number_readings(text))))
+    for path in DATES:
+        if path in gold:
+            out.append((path, dt.date.fromisoformat(gold[path]) in dates))
+    for path in IDENTIFIERS + ("seller.name", "buyer.name"):
+        if value(gold, path):
+            out.append((path, compact(value(gold, path)) in compacts))
+    if "currency" in gold:
+        symbol = synth_world.SYMBOLS.get(gold["currency"], gold["currency"])
+        out.append(("currency", any(gold["currency"] in w.text or symbol in w.text
+                                    for layer in sample.layers for w in layer.words)))
+    return out
+
+
 def test_every_gold_header_value_is_printed_on_born_digital_pages(corpus):
     """Each gold header value is found among the words of one line, read as the reader of printed values reads
     it. A value whose words ``words.assign_lines`` puts on two lines (a row beside a block whose rows sit half a
     line higher) is printed but not found so: at most one value in a hundred."""
     checked, missed = Counter(), []
     for sample in (s for s in corpus if s.kind == "born_digital"):
-        gold = sample.gold
-        short, long = windows(sample, 3), windows(sample, 9)
-        dates = {d for text in windows(sample, 5) for d, _ in date_readings(text)}
-        compacts = {compact(text) for text in long}
-
-        def check(path, found: bool, gold=gold, sample=sample) -> None:
+        for path, found in printed_values(sample):
             checked[path] += 1
             if not found:
-                missed.append((path, value(gold, path), sample.style))
-
-        for path in AMOUNTS:
-            if path in gold:
-                check(path, any(abs(v - gold[path]) < 0.005 for text in short for v in number_readings(text)))
-        for tax in gold.get("taxes", []):
-            for key in ("amount", "base"):
-                if key in tax:
-                    check(f"taxes.{key}", any(abs(v - tax[key]) < 0.005 for text in short
-                                              for v in number_readings(text)))
-        for path in DATES:
-            if path in gold:
-                check(path, dt.date.fromisoformat(gold[path]) in dates)
-        for path in IDENTIFIERS + ("seller.name", "buyer.name"):
-            if value(gold, path):
-                check(path, compact(value(gold, path)) in compacts)
-        if "currency" in gold:
-            symbol = synth_world.SYMBOLS.get(gold["currency"], gold["currency"])
-            check("currency", any(gold["currency"] in w.text or symbol in w.text
-                                  for layer in sample.layers for w in layer.words))
+                missed.append((path, value(sample.gold, path), sample.style))
     assert len(missed) <= sum(checked.values()) / 100, missed
     assert min(checked[p] for p in ("total", "issue_date", "document_number", "seller.name", "seller.vat",
                                     "seller.iban", "payment_reference", "order_reference", "due_date", "currency",
@@ -194,3 +201,101 @@ def test_boxes_are_on_the_page_and_words_are_in_reading_order(corpus):
                 x0, y0, x1, y1 = w.box
                 assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, (w.text, w.box)
                 assert w.text and " " not in w.text
+
+
+# --- the layout families common in real business documents (``synth_family.py``) ----------------------------
+
+FAMILIES = ("form", "references", "tax_table", "trade_name", "credit")
+REFERENCE_KEYS = ("customer_no", "contract", "project", "cost_centre", "supplier_no", "delivery_note", "buyer_ref",
+                  "tax_no", "our_order", "delivery_date")
+
+
+def page_text(sample) -> str:
+    return "\n".join(" ".join(w.text for w in line) for layer in sample.layers for line in layer.lines()).lower()
+
+
+def synonyms(lang: str, key: str) -> list[str]:
+    """Every word a document in ``lang`` may print for ``key`` (its document-type and country variants too)."""
+    return [s.lower() for k, values in synth.T.LABELS[lang].items() if k == key or k.startswith(f"{key}.")
+            for s in values]
+
+
+def of_family(corpus, family: str, born_digital: bool = True) -> list:
+    return [s for s in corpus if family in s.style["families"] and (s.kind == "born_digital" or not born_digital)]
+
+
+def test_each_family_has_its_share_and_plain_letters_stay(corpus):
+    """Form-style print-outs, many references, tax summary tables, names printed two ways and credit notes printed
+    negative: each about one document in ten to one in five; about half stay plain letters or receipts."""
+    counts = Counter(f for s in corpus for f in s.style["families"])
+    for family in FAMILIES:
+        assert 0.05 * len(corpus) <= counts[family] <= 0.3 * len(corpus), counts
+    assert sum(not s.style["families"] for s in corpus) >= 0.4 * len(corpus)
+    assert all(not s.style["families"] for s in corpus if s.doc_type == "receipt")
+    assert all(s.doc_type == "credit_note" for s in of_family(corpus, "credit", born_digital=False))
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_each_family_prints_its_gold(corpus, family):
+    results = [r for s in of_family(corpus, family) for r in printed_values(s)]
+    assert len(results) >= 50
+    assert sum(not found for _, found in results) <= max(1, len(results) / 100), [
+        r for r in results if not r[1]]
+
+
+def test_forms_print_section_headings_over_label_rows(corpus):
+    forms = of_family(corpus, "form")
+    assert len(forms) >= 5 and all(s.style["header"] == "form" for s in forms)
+    for sample in forms:
+        text = page_text(sample)
+        assert any(h in text for key in ("h.seller", "h.buyer") for h in synonyms(sample.lang, key)), text
+        assert any(label in text for label in synonyms(sample.lang, "f.name")), text
+    with_date = [s for s in forms if any(s.gold["document_number"] in line and any(
+        d == dt.date.fromisoformat(s.gold["issue_date"]) for d, _ in date_readings(line))
+        for line in page_text(s).upper().split("\n"))]
+    assert with_date  # "Rechnung Nr. 471102 vom 05.03.2018": the title carries the number and the date
+
+
+def test_references_are_labelled_near_the_number(corpus):
+    refs = of_family(corpus, "references")
+    assert len(refs) >= 5
+    for sample in refs:
+        text = page_text(sample)
+        found = {key for key in REFERENCE_KEYS if any(label in text for label in synonyms(sample.lang, key))}
+        assert len(found) >= 2, (found, text)
+    assert any(len(s.gold["document_number"]) >= 12 for s in of_family(corpus, "references", born_digital=False))
+
+
+def test_tax_summaries_carry_rate_base_and_amount_per_rate(corpus):
+    tables = [s for s in of_family(corpus, "tax_table", born_digital=False) if s.gold.get("taxes")]
+    assert len(tables) >= 10
+    for sample in tables:
+        assert all({"rate", "base", "amount"} <= tax.keys() for tax in sample.gold["taxes"]), sample.gold["taxes"]
+    assert any(tax["rate"] == 0 and tax["amount"] == 0 and tax["base"] > 0 for s in tables for tax in s.gold["taxes"])
+    assert any(len(s.gold["taxes"]) > 1 for s in tables)
+
+
+def test_a_name_printed_two_ways_is_gold_as_its_block_prints_it(corpus):
+    two = [s for s in corpus if s.style.get("other_name") and s.kind == "born_digital"]
+    assert len(two) >= 5
+    missing = 0
+    for sample in two:
+        role = "buyer" if sample.doc_type == "purchase_order" else "seller"
+        name, other = sample.gold[role]["name"], sample.style["other_name"]
+        compacts = {compact(text) for text in windows(sample, 9)}
+        assert name != other and compact(name) in compacts
+        missing += compact(other) not in compacts
+    assert missing <= len(two) / 10
+
+
+def test_credit_notes_print_every_amount_negative_and_the_invoice_they_correct(corpus):
+    credits = of_family(corpus, "credit")
+    assert len(credits) >= 3
+    signed = re.compile(r"^[(\-]|[\d)]-$|-\d")
+    for sample in credits:
+        gold = sample.gold
+        negative = {v for text in windows(sample, 2) if signed.search(text) for v in number_readings(text)}
+        assert gold["total"] > 0 and any(abs(v - gold["total"]) < 0.005 for v in negative)
+        assert any(abs(v - line["amount"]) < 0.005 for line in gold["lines"] for v in negative if line["amount"])
+        dates = {d for text in windows(sample, 5) for d, _ in date_readings(text)}
+        assert any(d < dt.date.fromisoformat(gold["issue_date"]) for d in dates)  # the corrected invoice's date

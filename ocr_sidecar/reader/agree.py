@@ -4,11 +4,13 @@ Each header field the document holds is, against the words reader:
 - *confirmed* — the words reader's first candidate is the same value (the evaluation's rules: numbers to the cent,
   dates as dates, VAT ids and IBANs compacted, names ≥ 90 % alike) and scores at least ``CONFIRM``; its confidence
   rises (either reader right: 1 − (1 − c)(1 − s));
-- *in disagreement* — the words reader's first candidate is another value and scores at least ``DISAGREE``, or
-  the document's value is none of the words reader's candidates while its first scores at least ``ABSENT``; its
-  confidence falls (c × (1 − s)) and a warning ``readers_disagree`` names the field, both values and where the
-  words reader's is printed;
+- *in disagreement* — the document's value is printed nowhere on the pages as a value of its kind (no amount, date,
+  identifier… the words reader found is it) while the words reader has a candidate scoring at least ``ABSENT``;
+  or it is printed but the words reader is sure of another (``SURE``) and gives the document's value at most
+  ``UNLIKELY``. Its confidence falls (c × (1 − s)) and a warning ``readers_disagree`` names the field, both values
+  and where the words reader's is printed;
 - otherwise unsaid (the words reader has no opinion worth stating).
+The thresholds were chosen on generated documents (``synth.py``), never on the corpus.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from ..types import Warning
 from .reading import HEADER_PATHS, Candidate, Reading
 
 CONFIRM = 0.5
-DISAGREE = 0.5
-ABSENT = 0.35
+ABSENT = 0.05
+SURE = 0.6
+UNLIKELY = 0.1
 
 
 @dataclass
@@ -30,12 +33,14 @@ class Disagreement:
     path: str
     value: Any  # the document's
     words: Candidate  # the words reader's first
+    printed: bool = True  # the document's value is printed on the pages (as a value of its kind)
 
     def warning(self) -> Warning:
         where = f" (printed \"{self.words.text}\" on page {self.words.page})" if self.words.page else ""
+        model = _shown(self.value) + ("" if self.printed else ", printed nowhere on the pages")
         return Warning("readers_disagree",
-                       f"{self.path}: the model read {_shown(self.value)}, the page's words read "
-                       f"{_shown(self.words.value)}{where}; check which one the document says.", self.path)
+                       f"{self.path}: the model read {model}; the page's words read "
+                       f"{_shown(self.words.value)}{where}. Check which one the document says.", self.path)
 
 
 @dataclass
@@ -74,11 +79,13 @@ def compare(document: dict, reading: Reading, confidence: Optional[dict[str, flo
             continue
         first = found[0]
         c = confidence.get(path, 0.5)
-        if _same(path, value, first.value) and first.score >= CONFIRM:
-            confirmed.append(path)
-            confidence[path] = round(1 - (1 - c) * (1 - first.score), 4)
-        elif first.score >= DISAGREE and not _same(path, value, first.value) or (
-                first.score >= ABSENT and not any(_same(path, value, other.value) for other in found)):
-            disagreements.append(Disagreement(path, value, first))
+        own = next((o for o in reading.printed.get(path, found) if _same(path, value, o.value)), None)
+        if _same(path, value, first.value):
+            if first.score >= CONFIRM:
+                confirmed.append(path)
+                confidence[path] = round(1 - (1 - c) * (1 - first.score), 4)
+        elif (own is None and first.score >= ABSENT) or (first.score >= SURE and own is not None
+                                                         and own.score <= UNLIKELY):
+            disagreements.append(Disagreement(path, value, first, printed=own is not None))
             confidence[path] = round(c * (1 - first.score), 4)
     return Agreement(confirmed, disagreements, confidence)

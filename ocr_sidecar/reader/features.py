@@ -33,7 +33,7 @@ FEATURES: tuple[str, ...] = tuple([
     "name_line_rank", "name_next_digits", "name_label_words", "name_vat_below", "name_repeats",
     "id_left_half", "id_rank", "id_checksum",
     "tax_consistent", "tax_base_elsewhere", "tax_percent_sign", "tax_rate", "tax_amount_log", "tax_rows_on_line", "tax_rate_printed_count",
-    "type_id", "type_count", "type_height", "type_top", "type_line_start", "types_other",
+    "type_id", "type_count", "type_height", "type_top", "type_line_start", "type_run_extra", "type_caps", "types_other",
     "doc_lines", "doc_amounts", "doc_has_due", "doc_has_paid", "doc_ident_vat",
 ] + LABEL_FEATURES)
 
@@ -180,6 +180,15 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
             f["type_height"] = height / (page.height or 0.01)
             f["type_top"] = y0
             f["type_line_start"] = float(first == 0)
+            # a title stands alone: nothing but it (and a number after it) in its run of words on the row
+            gap = 2.5 * page.height
+            start, end = first, last
+            while start > 0 and line[start].box[0] - line[start - 1].box[2] <= gap:
+                start -= 1
+            while end + 1 < len(line) and line[end + 1].box[0] - line[end].box[2] <= gap:
+                end += 1
+            f["type_run_extra"] = float((first - start) + (end - last))
+            f["type_caps"] = float(all(w.text.isupper() for w in c.words if any(ch.isalpha() for ch in w.text)))
     for kind in ("vat", "iban"):
         found = sorted((c for c in candidates if c.kind == kind and c.words), key=lambda c: (c.page, c.box[1]))
         for rank, c in enumerate(found):

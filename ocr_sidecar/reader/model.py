@@ -84,7 +84,8 @@ class Model:
 
 def save(path: Path, features: Sequence[str], fields: dict[str, dict], trained: dict) -> None:
     data = {"format": FORMAT, "features": list(features), "fields": fields, "trained": trained}
-    with gzip.GzipFile(path, "wb", mtime=0) as raw, raw as handle:  # mtime 0: the same training, the same bytes
+    # no name and mtime 0 in the gzip header: the same training gives the same bytes
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle:
         handle.write(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())
 
 

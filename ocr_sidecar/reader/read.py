@@ -31,12 +31,14 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
         by_kind.setdefault(candidate.kind, []).append(candidate)
     rows = {kind: _rows(items) for kind, items in by_kind.items()}
     ranked: dict[str, list[Candidate]] = {}
+    printed: dict[str, list[Candidate]] = {}
     for path, kind in gen.KIND_OF.items():
         items = by_kind.get(kind)
         if not items or path not in model.boosters:
             continue
         scores = model.scores(path, rows[kind])
-        ranked[path] = _merge(items, scores, names=kind == "name", top=8 if kind == "taxrow" else TOP)
+        printed[path] = _merge(items, scores, names=kind == "name")
+        ranked[path] = printed[path][:8 if kind == "taxrow" else TOP]
     _joint_totals(ranked)
     taxes = _tax_rows(ranked.pop(gen.TAX_ROWS, []))
     document = _document(ranked)
@@ -47,7 +49,8 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
             for name, part in zip(("rate", "base", "amount"), row):
                 if part is not None:
                     ranked[f"taxes[{i}].{name}"] = [part]
-    return Reading(document=document, candidates=ranked)
+    printed.pop(gen.TAX_ROWS, None)
+    return Reading(document=document, candidates=ranked, printed=printed)
 
 
 def _tax_rows(rows: list[Candidate]) -> list[tuple[Candidate, Optional[Candidate], Candidate]]:
@@ -70,14 +73,14 @@ def _rows(items: list[gen.Candidate]):
     return numpy.asarray(feat.matrix(items), dtype=float)
 
 
-def _merge(items: list[gen.Candidate], scores: list[float], names: bool, top: int = TOP) -> list[Candidate]:
+def _merge(items: list[gen.Candidate], scores: list[float], names: bool) -> list[Candidate]:
     """One entry per value (its best-scored place), best first."""
     best: dict[object, tuple[float, gen.Candidate]] = {}
     for item, score in zip(items, scores):
         key = item.value.casefold() if names else item.value
         if key not in best or score > best[key][0]:
             best[key] = (score, item)
-    ordered = sorted(best.values(), key=lambda pair: -pair[0])[:top]
+    ordered = sorted(best.values(), key=lambda pair: -pair[0])
     return [Candidate(value=item.value, score=score, page=item.page, boxes=[w.box for w in item.words + item.more],
                       text=item.text) for score, item in ordered]
 

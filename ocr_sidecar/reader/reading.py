@@ -31,6 +31,9 @@ class Candidate:
 class Reading:
     document: dict  # the best candidates, shaped as the canonical document (fields without one are absent)
     candidates: dict[str, list[Candidate]] = field(default_factory=dict)  # JSON path -> best first
+    # every value of each field's kind the page prints, scored for the field (candidates holds the first few):
+    # whether another reader's value is printed at all, and how this reader rates it
+    printed: dict[str, list[Candidate]] = field(default_factory=dict, compare=False, repr=False)
 
     def candidates_json(self) -> dict[str, list[dict]]:
         return {path: [c.as_json() for c in found] for path, found in self.candidates.items()}

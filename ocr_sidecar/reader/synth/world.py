@@ -242,7 +242,7 @@ SHOPS = {"en": ["Corner Store", "Market", "Café", "Pharmacy", "Bakery", "Hardwa
          "es": ["Supermercado", "Panadería", "Cafetería", "Farmacia", "Ferretería", "Bazar"],
          "it": ["Market", "Panificio", "Bar", "Farmacia", "Ferramenta", "Alimentari", "Tabaccheria"]}
 
-# Habits by country: date formats (name -> weight; names as in synth_content.DATE_FORMATS) and numbers
+# Habits by country: date formats (name -> weight; names as in content.DATE_FORMATS) and numbers
 # (thousands separator, decimal separator, weight); where a currency symbol goes first.
 _EU_DATES = {"dd/mm/yyyy": 6, "d month yyyy": 3, "dd.mm.yyyy": 1, "dd-mm-yyyy": 1, "yyyy-mm-dd": 1, "dd/mm/yy": 1}
 DATE_HABITS = {

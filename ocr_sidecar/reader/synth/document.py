@@ -1,22 +1,35 @@
 """An invoice, credit note, purchase order or order confirmation of ``synth.py`` on A4 (US Letter) pages: the
 letterhead, the addresses, the title and the header fields in one of several layouts, the footer; the body
-(table, totals, notes) is ``synth_table.py``."""
+(table, totals, notes) is ``table.py``."""
 
 from __future__ import annotations
 
-from . import synth_world as W
-from .synth_content import Party, party, weighted
-from .synth_ids import phone_number
-from .synth_print import Page
-from .synth_table import Body
+from . import world as W
+from .content import Party, party, weighted
+from .ids import phone_number
+from .print import Page
+from .table import Body
 
 HEADER_LAYOUTS = (("rows", 3), ("colon", 2), ("grid", 2), ("kv_right", 3), ("title", 1), ("inline", 1))
+REFERENCE_LAYOUTS = (("rows", 2), ("colon", 1), ("grid", 3), ("kv_right", 2), ("title", 1))  # many fields
+TITLED = {"title": {"number"}, "inline": {"number", "date"}}  # the fields a header layout prints in its title
 
 
 class Document(Body):
     """An invoice, credit note, purchase order or order confirmation on A4 (US Letter in the US) pages."""
 
     def write(self) -> list[Page]:
+        self.setup()
+        self.footer = self.plan_footer()
+        self.new_page()
+        y = self.fields(self.top_of_page())
+        y = self.totals(self.table(y))
+        self.notes(y)
+        self.number_pages()
+        return self.pages
+
+    def setup(self) -> None:
+        """The page, the fonts and margins, the issuer, the header layout, where the VAT id and IBAN go."""
         rng, st, d = self.rng, self.st, self.doc
         self.W, self.H = (215.9, 279.4) if st.country == "US" else (210.0, 297.0)
         self.font = rng.uniform(0.9, 1.1)
@@ -26,22 +39,20 @@ class Document(Body):
         po = d.doc_type == "purchase_order"
         self.issuer, self.role = (d.buyer, "buyer") if po else (d.seller, "seller")
         self.other, self.other_role = (d.seller, "seller") if po else (d.buyer, "buyer")
-        self.info["issuer"] = weighted(rng, (("left", 4), ("right", 3), ("footer", 2)))
-        self.info["header"] = weighted(rng, HEADER_LAYOUTS)
+        two_names = bool(self.issuer.legal or self.issuer.logo)  # its block is at the top (trade_name)
+        self.info["issuer"] = weighted(rng, (("left", 4), ("right", 3), ("footer", 0 if two_names else 2)))
+        references = "references" in st.families
+        self.info["header"] = weighted(rng, REFERENCE_LAYOUTS if references else HEADER_LAYOUTS)
+        self.titled = TITLED.get(self.info["header"], set())
         self.vat_place = rng.choice(["header", "footer", "footer", "notes"]) if self.issuer.vat else ""
+        if references and self.issuer.vat and rng.random() < 0.6:
+            self.vat_place = "header"
         self.iban_place = rng.choice(["footer", "footer", "notes", ""]) if self.issuer.iban else ""
         if po and rng.random() < 0.5:
             self.iban_place = ""
         self.due_place = rng.choice(["fields"] * 7 + ["notes"] * 2 + [""]) if d.due else ""
         self.ref_place = rng.choice(["fields", "notes"]) if d.payment_ref else ""
         self.carry = rng.random() < 0.5
-        self.footer = self.plan_footer()
-        self.new_page()
-        y = self.fields(self.top_of_page())
-        y = self.totals(self.table(y))
-        self.notes(y)
-        self.number_pages()
-        return self.pages
 
     # -- pages, footer
 
@@ -69,10 +80,12 @@ class Document(Body):
     def plan_footer(self) -> dict:
         rng, iss, role = self.rng, self.issuer, self.role
         where = self.info["issuer"]
-        company = [(iss.name, [(f"{role}.name", iss.name)])]
-        company += [(line, []) for line in [iss.street, *iss.city_line]]
-        company[1] = (company[1][0], [(f"{role}.address.{k}", v) for k, v in (("street", iss.street),
-                                                                             ("zip", iss.zip), ("city", iss.city))])
+        address = [(f"{role}.address.{k}", v) for k, v in (("street", iss.street), ("zip", iss.zip), ("city", iss.city))]
+        company = [(iss.legal or iss.name, [] if iss.legal else [(f"{role}.name", iss.name)]), (iss.street, address)]
+        company += [(line, []) for line in iss.city_line]
+        if iss.legal and rng.random() < 0.6:  # "Au bon moulin SARL - 12 chemin des Vignes - 84340 Malaucène"
+            sep = rng.choice([" - ", " · ", " | ", ", "])
+            company = [(sep.join([iss.legal, iss.street, " ".join(iss.city_line)]), address)]
         contact = [(f"{self.label('phone')} {iss.phone}", []), (f"{self.label('email')} {iss.email}", []),
                    (iss.web, [])]
         contact = contact[:rng.randint(1, 3)]
@@ -87,7 +100,7 @@ class Document(Body):
             legal.insert(rng.randint(0, len(legal)), (f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)]))
         if rng.random() < 0.4:
             legal.append((f"{self.label('director')}: {iss.person}", []))
-        columns = [c for c in (company if where == "footer" or rng.random() < 0.5 else [],
+        columns = [c for c in (company if where == "footer" or iss.legal or rng.random() < 0.5 else [],
                                contact if rng.random() < 0.7 else [], bank, legal) if c]
         page = ""
         if rng.random() < 0.35:
@@ -115,14 +128,19 @@ class Document(Body):
         if rng.random() < 0.4:
             extra.append(iss.email)
         vat_line = (f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)])
+        name_gold = [(f"{role}.name", iss.name)]
+        head, head_gold = (iss.logo, []) if iss.logo else (iss.name, name_gold)  # a logo over the named block
+        named = [(iss.name, name_gold)] if iss.logo else []
+        if iss.legal or iss.logo:  # the name printed elsewhere: the footer's legal name, or the logo
+            self.info["other_name"] = iss.legal or iss.logo
         if where in ("left", "footer"):
             centred = where == "footer" and rng.random() < 0.4
             y_left += big
-            self.put(iss.name, (left + right) / 2 if centred else left, y_left, big, "c" if centred else "l", True,
-                     gold=[(f"{role}.name", iss.name)])
+            self.put(head, (left + right) / 2 if centred else left, y_left, big, "c" if centred else "l", True,
+                     gold=head_gold)
             y_left += big * 0.35  # a large line keeps its leading from the next
             if where == "left":
-                y_left = self.block(self.party_lines(iss, country) + extra, left, y_left, s * 0.9, "l")
+                y_left = self.block(named + self.party_lines(iss, country) + extra, left, y_left, s * 0.9, "l")
                 self.set_party(role, iss, address=True, country=country)
                 if self.vat_place == "header":
                     y_left = self.block([vat_line], left, y_left, s * 0.9, "l")
@@ -130,9 +148,9 @@ class Document(Body):
             align = rng.choice("lr")
             x = right if align == "r" else self.W * rng.uniform(0.56, 0.62)
             y_right += big
-            self.put(iss.name, x, y_right, big, align, True, gold=[(f"{role}.name", iss.name)])
+            self.put(head, x, y_right, big, align, True, gold=head_gold)
             y_right += big * 0.35
-            y_right = self.block(self.party_lines(iss, country) + extra, x, y_right, s * 0.9, align)
+            y_right = self.block(named + self.party_lines(iss, country) + extra, x, y_right, s * 0.9, align)
             self.set_party(role, iss, address=True, country=country)
             if self.vat_place == "header":
                 y_right = self.block([vat_line], x, y_right, s * 0.9, align)
@@ -140,16 +158,21 @@ class Document(Body):
             self.vat_place = "notes"
         self.title_done = False
         if where != "right" and self.info["header"] != "inline" and rng.random() < 0.35:
-            y_right += s * rng.uniform(2.5, 4)
-            self.put(self.title(), right, y_right, s * rng.uniform(1.6, 2.4), "r", True, gold=self.title_gold())
-            self.title_done = True
+            title, size, gap = self.title(), s * rng.uniform(1.6, 2.4), s * rng.uniform(2.5, 4)
+            page = self.pages[-1]
+            name_end = (left + (right - left + page.measure(head, big, True)) / 2 if centred
+                        else left + page.measure(head, big, True))
+            if right - page.measure(title, size, True) > name_end + s * 2:  # else the title comes below
+                y_right += gap
+                self.put(title, right, y_right, size, "r", True, gold=self.title_gold())
+                self.title_done = True
         # the window: a return-address line, the addressee (the buyer; a purchase order's supplier)
         y = max(y_left + s * 2, self.top + rng.uniform(36, 50))
         window = y
         if rng.random() < (0.55 if st.country in ("DE", "AT", "CH") else 0.15):
             sep = rng.choice([" · ", " - ", " | ", ", "])
-            self.put(sep.join([iss.name, iss.street, " ".join(iss.city_line)]), left, y, s * 0.65,
-                     gold=[(f"{role}.name", iss.name)])
+            self.put(sep.join([iss.legal or iss.name, iss.street, " ".join(iss.city_line)]), left, y, s * 0.65,
+                     gold=[] if iss.legal else name_gold)
             self.set_party(role, iss, address=True)
             y += s * 1.8
         other = self.other
@@ -199,11 +222,10 @@ class Document(Body):
 
     def field_list(self) -> list[tuple[str, str, list]]:
         rng, st, d = self.rng, self.st, self.doc
-        layout = self.info["header"]
         main = []
-        if layout not in ("title", "inline"):
+        if "number" not in self.titled:
             main.append((self.label("number"), d.number, [("document_number", d.number)]))
-        if layout != "inline" and not self.info.get("city_date"):
+        if "date" not in self.titled and not self.info.get("city_date"):
             main.append((self.label("date"), st.date(d.issue), [("issue_date", d.issue.isoformat())]))
         if self.due_place == "fields":
             main.append((self.label("due"), st.date(d.due), [("due_date", d.due.isoformat())]))
@@ -244,6 +266,7 @@ class Document(Body):
             self.put(self.title(), (left + right) / 2 if centred else left, y, s * rng.uniform(1.4, 2.2),
                      "c" if centred else "l", True, gold=self.title_gold())
             y += s * 0.8
+        y = self.corrected(y)
         if st.cur_mode == "note" and rng.random() < 0.5:
             y += s * 1.4
             self.put(self.label("amounts_in").format(cur=st.currency), left, y, s * 0.9,
@@ -254,16 +277,22 @@ class Document(Body):
         if not fields:
             return y + s
         sub = layout if layout in ("rows", "colon", "grid") else rng.choice(["rows", "colon"])
+        page, half_width = self.pages[-1], (right - left) / 2
+
+        def narrow(group) -> bool:  # fits the left half, beside another column
+            return (max(page.measure(label, s) for label, _, _ in group) + s + 10
+                    + max(page.measure(value, s) for _, value, _ in group) < half_width)
+
         if sub == "grid":
             y = self.grid(fields, y)
         elif sub == "colon":
-            two = len(fields) > 3 and rng.random() < 0.4
+            two = len(fields) > 3 and rng.random() < 0.4 and narrow(fields[::2])
             for i, (label, value, gold) in enumerate(fields):
                 column = i % 2 if two else 0
                 if column == 0:
                     y += s * rng.uniform(1.3, 1.6)
                 self.put(f"{label}: {value}", left + column * (right - left) / 2, y, s, gold=gold)
-        elif len(fields) > 3 and rng.random() < 0.35:  # two groups of rows side by side
+        elif len(fields) > 3 and rng.random() < 0.35 and narrow(fields[:(len(fields) + 1) // 2]):  # side by side
             half = (len(fields) + 1) // 2
             end = self.rows(fields[:half], left, y)
             y = max(end, self.rows(fields[half:], left + (right - left) * 0.52, y))
@@ -272,6 +301,16 @@ class Document(Body):
         if rng.random() < 0.25:
             y = self.block([self.label("intro", fresh=True)], left, y + s, s * 0.95, "l")
         return y + s * rng.uniform(1.0, 2.5)
+
+    def corrected(self, y: float) -> float:
+        """A credit note's line on the invoice it corrects: "Korrektur zur Rechnung Nr. 4711 vom 03.02.2024"."""
+        if not self.doc.corrects:
+            return y
+        number, date = self.doc.corrects
+        y += self.s * 1.5
+        self.put(self.label("corrects").format(number=number, date=date), self.left, y, self.s,
+                 bold=self.rng.random() < 0.3)
+        return y + self.s * 0.3
 
     def rows(self, fields, x: float, y: float) -> float:
         s, page = self.s, self.pages[-1]
@@ -286,6 +325,11 @@ class Document(Body):
     def kv(self, fields, x: float, y: float) -> float:
         s, page = self.s, self.pages[-1]
         colon = ":" if self.rng.random() < 0.5 else ""
+        need = max(page.measure(label + colon, s) for label, _, _ in fields) + 3 + max(
+            page.measure(v, s) for _, v, _ in fields)
+        if x + need > self.right:  # long labels or values: the block starts further left, or is set smaller
+            x = max(self.W * 0.45, self.right - need)
+            s *= min(1.0, (self.right - x) / need)
         value_x = x + max(page.measure(label + colon, s) for label, _, _ in fields) + 3
         flush = self.rng.random() < 0.6 or value_x + max(page.measure(v, s) for _, v, _ in fields) > self.right
         for label, value, gold in fields:
@@ -298,6 +342,7 @@ class Document(Body):
         rng, s, page = self.rng, self.s, self.pages[-1]
         small = s * rng.uniform(0.75, 0.9)
         upper = rng.random() < 0.3
+        fields = [(label.upper() if upper else label, value, gold) for label, value, gold in fields]
         widest = max(max(page.measure(label, small), page.measure(value, s)) for label, value, _ in fields)
         n = min(len(fields), rng.randint(2, 5))
         while n > 1 and (self.right - self.left) / n < widest + 3:
@@ -307,7 +352,7 @@ class Document(Body):
             row = fields[start:start + n]
             y += s * 1.7
             for k, (label, _, _) in enumerate(row):
-                self.put(label.upper() if upper else label, self.left + k * width + 1, y, small)
+                self.put(label, self.left + k * width + 1, y, small)
             y += s * 1.35
             for k, (_, value, gold) in enumerate(row):
                 self.put(value, self.left + k * width + 1, y, s, gold=gold)

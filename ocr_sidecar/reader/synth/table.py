@@ -4,10 +4,11 @@ amounts due) and its notes (terms, payment reference, bank, reverse charge)."""
 
 from __future__ import annotations
 
-from . import synth_text as T
-from .synth_content import as_amount
-from .synth_ids import fill
-from .synth_print import Writer
+from . import taxes as tax_tables
+from . import text as T
+from .content import as_amount
+from .ids import fill
+from .print import Writer
 
 COLUMN_ORDERS = (("pos", "article", "description", "qty", "unit", "price", "discount", "vat", "amount"),
                  ("pos", "qty", "unit", "article", "description", "price", "discount", "vat", "amount"),
@@ -17,7 +18,7 @@ NUMERIC = frozenset({"qty", "price", "discount", "vat", "amount"})
 
 
 class Body(Writer):
-    """What follows the header: the table, the totals, the notes (``synth_document.Document`` prints the rest)."""
+    """What follows the header: the table, the totals, the notes (``document.Document`` prints the rest)."""
 
     # -- the table of lines
 
@@ -45,7 +46,8 @@ class Body(Writer):
         cols = self.columns()
         unit_in_qty = "unit" not in cols and "qty" in cols and rng.random() < 0.35
         cur_cells = st.cur_mode == "amounts" and rng.random() < 0.3
-        negative = rng.random() < 0.5
+        negative = self.minus or rng.random() < 0.5
+        price_negative = self.minus and rng.random() < 0.5
         pos_form = rng.choice(["{i}", "{i}", "{i0}", "{i}."])
         heads = {c: self.label(c) for c in cols}
         if st.cur_mode == "header":
@@ -59,7 +61,7 @@ class Body(Writer):
         for i, item in enumerate(d.items):
             qty = st.qty(item.qty) + (f" {item.unit}" if unit_in_qty else "")
             cells.append({"pos": pos_form.format(i=i + 1, i0=(i + 1) * 10), "article": item.code, "qty": qty,
-                          "unit": item.unit, "price": self.money(item.price, currency=cur_cells),
+                          "unit": item.unit, "price": self.money(item.price, price_negative, cur_cells),
                           "discount": st.pct(item.discount) if item.discount else "", "vat": st.pct(item.rate),
                           "amount": self.money(item.amount, negative and st.negative != "", cur_cells)})
         head_share, bold = rng.uniform(0.85, 1.0), rng.random() < 0.5
@@ -139,7 +141,7 @@ class Body(Writer):
             self.put(self.label("carried"), self.xs["description"][0], y, s, bold=True)
             self.put(self.money(running), amount_x, y, s, "r")
         if self.rng.random() < 0.4:
-            self.put(self.label("continued"), self.right, y + pitch * 1.5, s * 0.8, "r")
+            self.put(self.label("continued"), self.right, min(y + pitch * 1.5, self.bottom), s * 0.8, "r")
         y = self.continuation()
         y = self.table_head(y)
         if self.carry:
@@ -166,12 +168,19 @@ class Body(Writer):
             rows.append((self.label("goods"), d.goods, [], False))
             rows += [(self.label(key), value, [], False) for key, value in d.charges]
         single = len(d.taxes) == 1
-        summary = st.country != "US" and bool(d.taxes) and rng.random() < 0.2
+        mode = ""  # the tax_table family: a table of the rates, or each rate's base and tax on lines of their own
+        if "tax_table" in st.families and d.taxes and st.country != "US":
+            mode = "split" if rng.random() < 0.35 else "table"
+        summary = mode == "table" or st.country != "US" and bool(d.taxes) and rng.random() < 0.2
         net_row = rng.random() < (0.9 if d.charges or len(d.taxes) > 1 else 0.8) or summary
-        if net_row:
+        if net_row and not (mode == "split" and single):
             rows.append((self.label("subtotal"), d.subtotal, [("subtotal", as_amount(d.subtotal))], False))
         taxes = []
-        if d.taxes and not summary:
+        if mode == "split":
+            rows += tax_tables.split_rows(self)
+            if not single and rng.random() < 0.5:
+                rows.append((self.label("total_tax"), d.total_tax, [("total_tax", as_amount(d.total_tax))], False))
+        elif d.taxes and not summary:
             template = self.label("tax_row")
             for rate, base, tax in d.taxes:
                 entry = {"rate": rate, "amount": as_amount(tax)} if "{rate}" in template else {"amount": as_amount(tax)}
@@ -182,7 +191,8 @@ class Body(Writer):
                         gold.append(("subtotal", as_amount(d.subtotal)))
                 if single:
                     gold.append(("total_tax", as_amount(d.total_tax)))
-                text = template.format(rate=st.pct(rate), base=self.money(base, currency=cur_all and rng.random() < 0.5))
+                text = template.format(rate=st.pct(rate), base=self.money(base, self.minus,
+                                                                          cur_all and rng.random() < 0.5))
                 rows.append((text, tax, gold, False))
                 taxes.append(entry)
             if not single and rng.random() < 0.5:
@@ -203,7 +213,7 @@ class Body(Writer):
         elif invoice and not due_as_total and rng.random() < 0.12:
             rows.append((self.label("amount_due"), d.total, [("amount_due", as_amount(d.total))], True))
         pitch = s * rng.uniform(1.35, 1.7)
-        need = pitch * (len(rows) + 1 + (len(d.taxes) + 2 if summary else 0))
+        need = pitch * (len(rows) + 1 + (len(d.taxes) + 2 + 2 * (mode == "table") if summary else 0))
         if y + need > self.bottom:
             y = self.continuation()
         value_x = self.xs["amount"][1] - self.head[4] / 2 if "amount" in self.xs else self.right
@@ -228,7 +238,11 @@ class Body(Writer):
             self.put(label, label_x, y, size, "l" if flush_left else "r", bold)
         if taxes:
             self.set("taxes", taxes)
-        if summary:
+        if mode == "table":
+            labels_from = label_x if flush_left else label_x - max(
+                self.pages[-1].measure(label, size, True) for label, _, _, _, size in printed)
+            y = max(y, tax_tables.table(self, top, y + pitch * 0.5, labels_from - self.left - s * 3, pitch))
+        elif summary:
             y = self.summary(top if label_x > self.left + s * 28 else y + pitch, pitch)
         return y
 
@@ -243,7 +257,8 @@ class Body(Writer):
         taxes = []
         for rate, base, tax in self.doc.taxes:
             y += pitch
-            for k, text in enumerate((st.pct(rate), self.money(base), self.money(tax), self.money(base + tax))):
+            for k, text in enumerate((st.pct(rate), self.money(base, self.minus), self.money(tax, self.minus),
+                                      self.money(base + tax, self.minus))):
                 self.put(text, ends[k], y, s, "r")
             taxes.append({"rate": rate, "base": as_amount(base), "amount": as_amount(tax)})
         self.set("taxes", taxes)
@@ -273,6 +288,8 @@ class Body(Writer):
             notes.append((self.label("reverse"), []))
         if st.lang == "fr" and "currency" in self.gold and rng.random() < 0.3:
             notes.append((self.label("late").format(sym=st.currency_word()), []))
+        if self.minus and rng.random() < 0.5:
+            notes.append((self.label("refund"), []))
         if rng.random() < 0.35:
             notes.append((self.label("thanks"), []))
         y += s * rng.uniform(2, 4)

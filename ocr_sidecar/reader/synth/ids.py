@@ -18,7 +18,7 @@ from stdnum.ie import vat as ie_vat
 from stdnum.iso7064 import mod_11_10, mod_97_10
 from stdnum.lu import tva as lu_tva
 
-from . import synth_world as W
+from . import world as W
 
 # --- identifiers with valid check digits --------------------------------------------------------------------
 

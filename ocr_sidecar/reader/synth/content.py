@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import synth_text as T
-from . import synth_world as W
-from .synth_ids import bic, fill, iban, iban_text, payment_reference, phone_number, vat_id, vat_text
+from . import text as T
+from . import world as W
+from .ids import bic, fill, iban, iban_text, payment_reference, phone_number, vat_id, vat_text
 
 
 def weighted(rng: random.Random, options) -> str:
@@ -73,6 +73,7 @@ class Style:
     negative: str  # credit notes: "" (positive), minus, trailing, parens
     pct_form: str
     labels: dict = field(default_factory=dict)  # key -> the synonym this document uses
+    families: frozenset = frozenset()  # the layout families beyond the plain letter (``family.py``)
 
     @classmethod
     def draw(cls, rng: random.Random, lang: str, country: str, doc_type: str) -> "Style":
@@ -106,7 +107,7 @@ class Style:
         whole, frac = divmod(abs(cents), 100)
         digits = f"{whole:,}".replace(",", self.thousands) if self.thousands else str(whole)
         text = f"{digits}{self.decimal}{frac:02d}"
-        if negative and self.negative:
+        if negative and self.negative and cents:  # nothing is printed "-0,00"
             text = {"minus": f"-{text}", "trailing": f"{text}-", "parens": f"({text})"}[self.negative]
         return self.with_currency(text) if currency else text
 
@@ -155,6 +156,8 @@ class Party:
     web: str = ""
     person: str = ""
     regs: list[str] = field(default_factory=list)
+    legal: str = ""  # the name as the footer and the return address print it, where the block prints another
+    logo: str = ""  # a short name printed large above the block (the block's name is ``name``)
 
 
 @dataclass
@@ -191,6 +194,7 @@ class Content:
     reverse: bool = False
     days: int = 30
     distractors: dict = field(default_factory=dict)  # label key -> printed value
+    corrects: tuple = ()  # a credit note's corrected invoice: (number, date as printed)
 
 
 def _company(rng: random.Random, country: str, shop: bool = False) -> str:
@@ -254,7 +258,7 @@ def cents_of(value: float) -> int:
     return int(math.floor(value * 100 + 0.5 + 1e-9))
 
 
-def _number(rng: random.Random, doc_type: str, year: int) -> str:
+def document_number(rng: random.Random, doc_type: str, year: int) -> str:
     prefix = rng.choice({"invoice": ["INV", "RE", "R", "F", "FA", "FAC", "FT", "", "", ""],
                          "credit_note": ["CN", "GS", "AV", "CR", "NC", "RC", ""],
                          "purchase_order": ["PO", "BE", "BC", "PED", "OA", "P", ""],
@@ -305,19 +309,20 @@ def content(rng: random.Random, st: Style, doc_type: str) -> Content:
         charges.append(("shipping", cents_of(rng.choice([4.9, 5.95, 9.9, 12.5, 19.0, 25.0, 49.0]))))
     if not receipt and rng.random() < 0.08 and goods > 2000:
         charges.append(("discount_row", -cents_of(goods / 100 * rng.choice([2, 3, 5, 10]) / 100)))
-    taxes = [] if us and rng.random() < 0.15 else _taxes(items, charges, receipt and not us)
+    taxes = [] if us and rng.random() < 0.15 else taxes_of(items, charges, receipt and not us)
     subtotal = goods + sum(c for _, c in charges) if not (receipt and not us) else sum(b for _, b, _ in taxes)
     total_tax = sum(t for _, _, t in taxes)
     total = subtotal + total_tax
     paid = cents_of(total / 100 * rng.choice([0.2, 0.3, 0.5])) if doc_type == "invoice" and rng.random() < 0.1 else 0
-    doc = Content(doc_type, _number(rng, doc_type, issue.year), issue, due, seller, buyer, items, taxes, charges,
-                  goods, subtotal, total_tax, total, paid, reverse=reverse, days=days)
+    number = document_number(rng, doc_type, issue.year)
+    doc = Content(doc_type, number, issue, due, seller, buyer, items, taxes, charges, goods, subtotal, total_tax, total,
+                  paid, reverse=reverse, days=days)
     customer = rng.choice(["", f"{rng.randint(10000, 99999)}", f"K{rng.randint(1000, 99999)}",
                            f"C-{rng.randint(100, 9999):04d}", f"D{rng.randint(100000, 999999)}"])
     if doc_type in ("invoice", "sales_order", "credit_note") and rng.random() < 0.45:
         doc.order_ref = rng.choice([f"PO-{rng.randint(1000, 99999)}", f"{rng.randint(4500000000, 4509999999)}",
-                                    f"B{issue.year % 100}-{rng.randint(100, 9999)}", _number(rng, "purchase_order",
-                                                                                              issue.year)])
+                                    f"B{issue.year % 100}-{rng.randint(100, 9999)}",
+                                    document_number(rng, "purchase_order", issue.year)])
     if doc_type == "invoice" and rng.random() < 0.4:
         doc.payment_ref = payment_reference(rng, country, doc.number, customer)
     dist = doc.distractors
@@ -334,7 +339,7 @@ def content(rng: random.Random, st: Style, doc_type: str) -> Content:
         end = issue.replace(day=1) - dt.timedelta(days=1)
         dist["period"] = f"{st.date(start)} - {st.date(end)}"
     if doc_type == "credit_note" and rng.random() < 0.7:
-        dist["ref_invoice"] = _number(rng, "invoice", issue.year)
+        dist["ref_invoice"] = document_number(rng, "invoice", issue.year)
     return doc
 
 
@@ -371,7 +376,7 @@ def _item(rng: random.Random, st: Style, rates, receipt: bool, us: bool, reverse
                 rate, amount)
 
 
-def _taxes(items, charges, gross: bool) -> list[tuple[float, int, int]]:
+def taxes_of(items, charges, gross: bool) -> list[tuple[float, int, int]]:
     """One (rate, base, tax) per rate, in cents, highest rate first; receipts print gross prices (``gross``), so
     their base is taken out of the gross sum."""
     by_rate: dict[float, int] = {}

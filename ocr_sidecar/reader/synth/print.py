@@ -7,9 +7,9 @@ import random
 import re
 from dataclasses import dataclass
 
-from . import synth_text as T
-from .synth_content import Content, Party, Style, as_amount
-from .synth_ids import digits
+from . import text as T
+from .content import Content, Party, Style, as_amount
+from .ids import digits
 
 # --- printing: words placed on a page, in mm --------------------------------------------------------------
 
@@ -76,6 +76,7 @@ class Writer:
         self.info: dict = {}
         self.pages: list[Page] = []
         self.marks: list[tuple[Page, float, float, float, str, str]] = []  # page numbers, known at the end
+        self.minus = "credit" in st.families  # a credit note that prints every amount negative
 
     def set(self, path: str, value) -> None:
         node = self.gold

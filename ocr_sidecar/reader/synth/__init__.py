@@ -22,6 +22,13 @@ What varies, chosen at random per document:
   below the total), carried-forward subtotals on multi-page documents, tax summary tables, card slips;
 - tables with columns in varying order, wrapped descriptions, units, discounts, per-line VAT rates; receipts
   printed narrow and long;
+- layout families common in real business documents (``family.py``; a document may have several, a
+  receipt none; about one document in six to nine each, half stay plain letters): form-style ERP print-outs and
+  e-invoice visualisations (section headings over label and value rows, ``form.py``), many labelled
+  references near a long structured document number, tax summary tables with category codes, exemption reasons
+  and zero-rate rows or each rate's base and tax on lines of their own (``taxes.py``), the issuer's name
+  printed two ways (gold: as its own block prints it), credit notes printing every amount negative with the
+  invoice they correct;
 - the capture: a born-digital text layer (tight glyph boxes), a scan (turned 0.3-2 degrees, OCR line-high boxes,
   misread characters, split and merged words, confidences) or a photo (turned up to 4 degrees, perspective
   drift, the page not filling the frame, more noise).
@@ -29,9 +36,10 @@ What varies, chosen at random per document:
     for sample in samples(seed=7, count=1000):
         sample.layers, sample.gold, sample.kind, sample.lang, sample.doc_type, sample.style
 
-The parts: ``synth_content.py`` (what a document says, and ``Style``: how it prints), ``synth_ids.py`` (VAT ids,
-IBANs, references with valid check digits), ``synth_print.py`` (pages, the gold-recording writer, receipts),
-``synth_document.py`` and ``synth_table.py`` (A4 documents), ``synth_text.py`` and ``synth_world.py`` (what they
+The parts: ``content.py`` (what a document says, and ``Style``: how it prints), ``ids.py`` (VAT ids,
+IBANs, references with valid check digits), ``print.py`` (pages, the gold-recording writer, receipts),
+``document.py``, ``table.py``, ``form.py`` and ``taxes.py`` (A4 documents),
+``family.py`` (the layout families), ``text.py``, ``labels.py`` and ``world.py`` (what they
 print); this module draws a document and captures its pages (``capture``).
 """
 
@@ -43,15 +51,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from ..words import Word, WordLayer, assign_lines
-from . import synth_text as T
-from . import synth_world as W
-from .synth_content import Style, content, weighted
-from .synth_document import Document
-from .synth_print import Page, Receipt
+from ...words import Word, WordLayer, assign_lines
+from . import family
+from . import text as T
+from . import world as W
+from .content import Style, content, weighted
+from .document import Document
+from .form import FormDocument
+from .print import Page, Receipt
 
 KINDS = ("born_digital", "scan", "photo")
-DOC_TYPES = (("invoice", 50), ("credit_note", 12), ("purchase_order", 10), ("sales_order", 10), ("receipt", 18))
+DOC_TYPES = (("invoice", 48), ("credit_note", 14), ("purchase_order", 10), ("sales_order", 10), ("receipt", 18))
 
 
 @dataclass
@@ -78,14 +88,18 @@ def generate(rng: random.Random, kind: Optional[str] = None) -> Sample:
     lang = rng.choice(T.LANGS)
     country = weighted(rng, W.COUNTRIES[lang])
     style = Style.draw(rng, lang, country, doc_type)
+    style.families = family.draw(rng, doc_type, country)
     doc = content(rng, style, doc_type)
-    writer = (Receipt if doc_type == "receipt" else Document)(rng, style, doc)
+    family.apply(rng, style, doc)
+    printer = Receipt if doc_type == "receipt" else FormDocument if "form" in style.families else Document
+    writer = printer(rng, style, doc)
     pages = writer.write()
     layers, pose = [], {}
     for page in pages:
         layer, pose = capture(rng, page, kind)
         layers.append(layer)
-    info = {"country": country, "date_format": style.date_format, "numbers": style.amount(123456),
+    info = {"country": country, "families": sorted(style.families), "date_format": style.date_format,
+            "numbers": style.amount(123456),
             "currency": style.cur_mode, "pages": len(pages), **writer.info, **pose}
     return Sample(layers, writer.gold, kind, lang, doc_type, info)
 

@@ -4,13 +4,13 @@ Written for the generator from general knowledge of how business documents are p
 (never from the evaluation documents). Each label key maps to its synonyms, one chosen at random per document;
 a key with a document type or a country after it ("number.invoice", "vat_id.AT") is looked up first. Templates
 use ``{rate}``, ``{base}``, ``{days}``, ``{due}``, ``{cur}``, ``{city}``, ``{date}``, ``{i}``, ``{n}``.
-Countries, names, places and goods are ``synth_world.py``; the words of form-style documents, references and tax
-tables ``synth_labels.py``.
+Countries, names, places and goods are ``world.py``; the words of form-style documents, references and tax
+tables ``labels.py``.
 """
 
 from __future__ import annotations
 
-from .synth_labels import FORM_LABELS
+from .labels import FORM_LABELS
 
 LANGS = ("en", "de", "fr", "nl", "es", "it")
 
@@ -434,4 +434,4 @@ _MORE_LABELS = {
 }
 for _lang, _more in _MORE_LABELS.items():
     LABELS[_lang].update(_more)
-    LABELS[_lang].update(FORM_LABELS[_lang])  # form-style documents, references, tax tables (synth_labels.py)
+    LABELS[_lang].update(FORM_LABELS[_lang])  # form-style documents, references, tax tables (labels.py)
