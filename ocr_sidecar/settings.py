@@ -29,7 +29,7 @@
 | OCR_THREADS      | (cores)            | torch CPU threads                                               |
 | OCR_EINVOICE     | 1                  | read embedded Factur-X/ZUGFeRD/UBL/Order-X XML without the model |
 | OCR_WORDS        | auto               | word layer per page: auto (PDF text layer, else OCR of the pixels), pdf (text layer only), off |
-| OCR_SECOND_READER | auto              | the words reader checks the model's answer field by field (readers_disagree); auto: on for internvl and openai, off for replay |
+| OCR_SECOND_READER | auto              | the words reader checks the model's answer (readers_disagree); auto: internvl, openai |
 | OCR_TILE_POLICY  | layout             | layout: tiles per page from its pixels and PDF text layer; fixed: the budget |
 | OCR_QUANTIZE     | none               | int8: every linear layer int8 on CPU; auto: int8 where the CPU lacks native bf16 (see benchmarks/README.md) |
 | OCR_DECODER      | jump               | jump: grammar jump-forward; parallel: values as rows of one batch (opt-in); hf: generate |

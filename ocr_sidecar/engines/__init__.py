@@ -1,7 +1,7 @@
 """Extraction engines: internvl (transformers VLM), openai (an OpenAI-compatible server), einvoice (the
-document's XML, no model), words (the pages' words ranked by a small trained model, no VLM), replay (gold JSON; tests and demos). ``make_engine`` builds the one the settings
-name; every engine declares what the pipeline asks of it (``base.Engine``). ``weights`` says whether the
-InternVL weights are there."""
+document's XML, no model), words (the pages' words ranked by a small trained model, no VLM), replay (gold JSON;
+tests and demos). ``make_engine`` builds the one the settings name; every engine declares what the pipeline asks
+of it (``base.Engine``). ``weights`` says whether the InternVL weights are there."""
 
 from __future__ import annotations
 

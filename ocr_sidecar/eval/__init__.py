@@ -29,9 +29,9 @@ terminal), ``extractors`` (e-invoice stage, in-process pipeline, gRPC, any calla
 (``ocr-sidecar eval``).
 """
 
+from ..match import DEFAULT_FUZZY_THRESHOLD, UNIT_ALIASES, values_exact, values_match
 from .command import eval_command
 from .extractors import EvalSetupError, einvoice_extractor, grpc_extractor, import_extractor, pipeline_extractor
-from ..match import DEFAULT_FUZZY_THRESHOLD, UNIT_ALIASES, values_exact, values_match
 from .report import DocumentResult, EvalReport, FieldStats, print_report
 from .run import DOCUMENT_SUFFIXES, ExtractFn, Extraction, evaluate, find_documents, word_layer_recall
 from .score import DocumentScore, FieldResult, ListResult, hungarian_max, score_document

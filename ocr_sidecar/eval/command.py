@@ -8,8 +8,8 @@ from typing import Annotated, Callable, Optional
 
 import typer
 
-from .extractors import EvalSetupError, einvoice_extractor, grpc_extractor, import_extractor, pipeline_extractor
 from ..match import DEFAULT_FUZZY_THRESHOLD
+from .extractors import EvalSetupError, einvoice_extractor, grpc_extractor, import_extractor, pipeline_extractor
 from .report import DocumentResult, print_report
 from .run import evaluate, find_documents
 
