@@ -147,11 +147,14 @@ class Pipeline:
                 raise errors.ModelNotFound(f"{model_missing[0].upper()}{model_missing[1:]}.")
             if cancel is not None and cancel.is_set():
                 raise errors.Cancelled("The request was cancelled before the document was read.")
-            engine_wait_ms = self._engine_slot(cancel)
-            try:
+            if engine is not self.engine:  # the words reader takes milliseconds: no model slot to wait for
                 result = engine.extract(doc, cancel)
-            finally:
-                self.engine_slots.release()
+            else:
+                engine_wait_ms = self._engine_slot(cancel)
+                try:
+                    result = engine.extract(doc, cancel)
+                finally:
+                    self.engine_slots.release()
         # stage 3: the canonical document, its checks
         document, repair_warnings = validate(result.document, None if result.from_xml else params.document_type)
         warnings += result.warnings + repair_warnings

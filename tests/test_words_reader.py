@@ -15,8 +15,8 @@ from ocr_sidecar.reader import HEADER_PATHS, Candidate, Reading, read_layers
 from ocr_sidecar.reader import features as feat
 from ocr_sidecar.reader.agree import compare
 from ocr_sidecar.reader.model import MODEL_FILE, Calibration, Model
+from ocr_sidecar.reader.reading import value_at
 from ocr_sidecar.reader.synth import samples
-from ocr_sidecar.reader.train import gold_value
 from ocr_sidecar.words import Word, WordLayer, assign_lines
 
 from conftest import ROOT
@@ -111,7 +111,7 @@ def test_generated_pages_nobody_trained_on_are_read_and_scores_are_honest():
     for sample in samples(seed=4242, count=40, kinds=("born_digital",), weights=(1.0,)):
         reading = read_layers(sample.layers)
         for path in HEADER_PATHS:
-            expected = gold_value(sample.gold, path) if path != "document_type" else sample.doc_type
+            expected = value_at(sample.gold, path) if path != "document_type" else sample.doc_type
             if expected is None:
                 continue
             found = reading.candidates.get(path) or []

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Optional
 
+from ..answer import leaf_paths
 from ..types import DocumentInput, EngineResult
 from .base import BaseEngine
 
@@ -33,15 +34,8 @@ class WordsEngine(BaseEngine):
         document = dict(reading.document)
         if doc.document_type:
             document["document_type"] = doc.document_type
-        confidence = {path: found[0].score for path, found in reading.candidates.items() if found
-                      and path in _leaves(document)}
+        answered = set(leaf_paths(document))
+        confidence = {path: found[0].score for path, found in reading.candidates.items() if found and path in answered}
         return EngineResult(document=document, field_confidence=confidence, engine=self.name, model=self.model_name,
                             generate_ms=int((time.perf_counter() - started) * 1000), candidates=reading.candidates)
 
-
-def _leaves(document: dict, prefix: str = "") -> set[str]:
-    out: set[str] = set()
-    for key, value in document.items():
-        path = f"{prefix}{key}"
-        out |= _leaves(value, path + ".") if isinstance(value, dict) else {path}
-    return out

@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 from ..match import values_match
 from ..types import Warning
-from .reading import HEADER_PATHS, Candidate, Reading
+from .reading import HEADER_PATHS, Candidate, Reading, value_at
 
 CONFIRM = 0.5
 ABSENT = 0.05
@@ -58,13 +58,6 @@ def _shown(value: Any) -> str:
     return f"\"{value}\"" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _value(document: dict, path: str) -> Any:
-    node: Any = document
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
-
-
 def _same(path: str, a: Any, b: Any) -> bool:
     return values_match(path.rsplit(".", 1)[-1], a, b)
 
@@ -73,7 +66,7 @@ def compare(document: dict, reading: Reading, confidence: Optional[dict[str, flo
     confidence = dict(confidence or {})
     confirmed, disagreements = [], []
     for path in HEADER_PATHS:
-        value = _value(document, path)
+        value = value_at(document, path)
         found = reading.candidates.get(path) or []
         if value in (None, "") or not found:
             continue

@@ -16,9 +16,8 @@ from .reading import Candidate, Reading
 TOP = 5  # candidates kept per field
 KEEP = 0.5  # a best candidate scored below this is offered, not put in the document
 CENT = 0.011
-# Totals are chosen together among each field's first candidates: subtotal + tax = total, and the amount due
-# is the total or less. A combination that holds is preferred over the single best when it costs at most
-# this much in summed log-scores.
+# Totals are chosen together among each field's first candidates: subtotal + tax = total. A combination that holds
+# is preferred over the single best when it costs at most this much in summed log-scores.
 JOINT_TOP = 4
 JOINT_BONUS = 2.0
 

@@ -27,6 +27,14 @@ class Candidate:
                 "boxes": [[round(c, 5) for c in box] for box in self.boxes], "text": self.text}
 
 
+def value_at(document: Any, path: str) -> Any:
+    """The value at a dotted path of a document (``seller.vat``), None where any part is missing."""
+    node = document
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
 @dataclass
 class Reading:
     document: dict  # the best candidates, shaped as the canonical document (fields without one are absent)

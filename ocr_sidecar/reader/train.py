@@ -20,20 +20,12 @@ from ..match import values_match
 from . import candidates as gen
 from . import features as feat
 from .model import MODEL_FILE, Calibration, save
+from .reading import value_at
 
 PARAMS = {"objective": "binary", "learning_rate": 0.08, "num_leaves": 31, "min_data_in_leaf": 20,
           "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
           "deterministic": True, "force_row_wise": True, "num_threads": 2, "verbose": -1}
 ROUNDS = 150
-
-
-def gold_value(gold: dict, path: str):
-    node = gold
-    for key in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
 
 
 def right(path: str, candidate: gen.Candidate, gold: dict, doc_type: Optional[str] = None) -> bool:
@@ -44,7 +36,7 @@ def right(path: str, candidate: gen.Candidate, gold: dict, doc_type: Optional[st
         return any(values_match("rate", row.get("rate"), rate) and values_match("amount", row.get("amount"), amount)
                    and (base is None or values_match("base", row.get("base"), base))
                    for row in gold.get("taxes") or [] if isinstance(row, dict))
-    expected = gold_value(gold, path)
+    expected = value_at(gold, path)
     if expected is None:
         return False
     return values_match(path.rsplit(".", 1)[-1], expected, candidate.value)
