@@ -45,6 +45,8 @@ from document_digitize_lib import layout as L  # noqa: E402
 
 from ocr_sidecar.eval import hungarian_max  # noqa: E402
 from ocr_sidecar.inputs import Limits, open_words  # noqa: E402
+from ocr_sidecar.proto import document_service_pb2 as pb  # noqa: E402
+from ocr_sidecar.server import page_words  # noqa: E402
 
 IN_SCOPE_HEADER = ("document_number", "order_reference", "payment_reference", "issue_date", "due_date", "subtotal",
                    "total_tax", "total", "amount_due", "currency", "document_type")
@@ -58,9 +60,9 @@ def word_layer(path: Path, ocr: bool):
                                                                  max_pixels=40_000_000, words="auto" if ocr else "pdf"),
                         read_einvoice=False)
     seconds = time.perf_counter() - started
-    data = [{"page": i + 1, "source": p.words.source, "words": [[w.text, *w.box, w.line] for w in p.words.words]}
-            for i, p in enumerate(opened.pages) if p.words is not None and p.words.words]
-    return L.pages_from_json(data), seconds
+    # as the sidecar answers (each word's table column, the header row) and the addon stores it
+    response = pb.ExtractResponse(page_words=page_words([p.words for p in opened.pages]))
+    return L.pages_from_json(sys.modules["document_digitize_lib"].client._page_words(response)), seconds
 
 
 def same(a, b) -> bool:

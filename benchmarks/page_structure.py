@@ -26,6 +26,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -85,13 +86,21 @@ def money(value: float, lang: str) -> str:
     return whole.replace(",", thousands) + decimal + cents
 
 
-def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
-    """The printed words of one page, as (text, printed line, upright box), and its gold document."""
-    lang = rng.choice(list(LANG))
+HEADERS = ("rows", "one_row", "grid")  # label-value rows; number and date on one row; labels over their values
+
+
+def generate(rng: random.Random, style: Optional[random.Random] = None) -> tuple[list[tuple[str, int, tuple]], dict]:
+    """The printed words of one page, as (text, printed line, upright box), and its gold document. ``style``
+    draws how the page is printed — language, the issuer, the header's arrangement (``HEADERS``), the table's
+    columns, the VAT rates, where the totals stand — and ``rng`` what it says: one vendor's documents are pages
+    of one ``style`` seed. Without ``style`` everything is drawn from ``rng`` and the header is label-value rows."""
+    vendor = style is not None
+    style = style or rng
+    lang = style.choice(list(LANG))
     t = LANG[lang]
     words: list[tuple[str, int, tuple]] = []
     line_id = 0
-    size = rng.uniform(0.010, 0.012)
+    size = style.uniform(0.010, 0.012)
 
     def put(text: str, x: float, y: float, line: int, height: float = size) -> float:
         for token in text.split():
@@ -100,13 +109,13 @@ def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
             x += width + height * 0.35 / ASPECT
         return x
 
-    seller, buyer = rng.sample(NAMES, 2)
-    (s_zip, s_city), (b_zip, b_city) = rng.sample(CITIES, 2)
-    s_street, b_street = rng.sample(STREETS, 2)
-    s_vat = f"DE{rng.randint(100000000, 999999999)}"
+    seller, buyer = style.sample(NAMES, 2)
+    (s_zip, s_city), (b_zip, b_city) = style.sample(CITIES, 2)
+    s_street, b_street = style.sample(STREETS, 2)
+    s_vat = f"DE{style.randint(100000000, 999999999)}"
     block_a = [seller, s_street, f"{s_zip} {s_city}", f"VAT {s_vat}"]
-    size_b = size * rng.uniform(0.85, 1.15)
-    offset = rng.uniform(0.2, 0.8) * size * 1.5
+    size_b = size * style.uniform(0.85, 1.15)
+    offset = style.uniform(0.2, 0.8) * size * 1.5
     block_b = [buyer, b_street, f"{b_zip} {b_city}"]
     for i, text in enumerate(block_a):
         put(text, 0.08, 0.08 + i * size * 1.5, line_id)
@@ -115,25 +124,48 @@ def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
         put(text, 0.56, 0.08 + offset + i * size_b * 1.5, line_id, size_b)
         line_id += 1
     issue = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
-    due = issue + dt.timedelta(days=rng.choice([14, 30, 45]))
-    number = f"{rng.choice(['INV', 'RE', 'F', 'FA'])}-{issue.year}-{rng.randint(100, 99999)}"
+    due = issue + dt.timedelta(days=style.choice([14, 30, 45]))
+    number = f"{style.choice(['INV', 'RE', 'F', 'FA'])}-{issue.year}-{rng.randint(100, 99999)}"
     y = 0.26
-    for label, value in ((t["no"], number), (t["date"], t["dfmt"].format(d=issue.day, m=issue.month, y=issue.year)),
-                         (t["due"], t["dfmt"].format(d=due.day, m=due.month, y=due.year))):
-        put(label, 0.08, y, line_id)
-        put(value, 0.30, y, line_id)
+    header = style.choice(HEADERS) if vendor else "rows"
+    fields = ((t["no"], number), (t["date"], t["dfmt"].format(d=issue.day, m=issue.month, y=issue.year)),
+              (t["due"], t["dfmt"].format(d=due.day, m=due.month, y=due.year)))
+    if header == "rows":
+        for label, value in fields:
+            put(label, 0.08, y, line_id)
+            put(value, 0.30, y, line_id)
+            line_id += 1
+            y += size * 1.6
+    elif header == "one_row":  # "Invoice no. INV-1  Date 01.02.2024" then the due date below
+        x = put(fields[0][0], 0.08, y, line_id)
+        put(fields[0][1], x + 0.01, y, line_id)
+        put(fields[1][0], 0.50, y, line_id)
+        put(fields[1][1], 0.62, y, line_id)
+        line_id += 1
+        y += size * 1.6
+        put(fields[2][0], 0.50, y, line_id)
+        put(fields[2][1], 0.62, y, line_id)
+        line_id += 1
+        y += size * 1.6
+    else:  # a grid: the labels on one row, each value under its label
+        for i, (label, _) in enumerate(fields):
+            put(label, 0.08 + 0.22 * i, y, line_id)
+        line_id += 1
+        y += size * 1.5
+        for i, (_, value) in enumerate(fields):
+            put(value, 0.08 + 0.22 * i, y, line_id)
         line_id += 1
         y += size * 1.6
 
     # the table: columns in one of several orders, some optional
     columns = ["pos", "description", "qty", "unit", "price", "vat", "amount"]
-    if rng.random() < 0.4:
+    if style.random() < 0.4:
         columns.remove("pos")
-    if rng.random() < 0.5:
+    if style.random() < 0.5:
         columns.remove("unit")
-    if rng.random() < 0.3:
+    if style.random() < 0.3:
         columns.remove("vat")
-    if rng.random() < 0.3 and "vat" in columns:  # VAT before the price
+    if style.random() < 0.3 and "vat" in columns:  # VAT before the price
         columns.remove("vat")
         columns.insert(columns.index("price"), "vat")
     widths = {"pos": 0.05, "description": 0.34, "qty": 0.08, "unit": 0.08, "price": 0.12, "vat": 0.07, "amount": 0.13}
@@ -152,11 +184,11 @@ def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
             put(label, xs[column][0], y, line_id)
     line_id += 1
     y += size * 1.8
-    rates = [rng.choice([19.0, 7.0, 20.0, 21.0, 10.0, 5.5])]
-    if rng.random() < 0.4:
-        rates.append(rng.choice([r for r in (7.0, 10.0, 5.5, 0.0) if r != rates[0]]))
+    rates = [style.choice([19.0, 7.0, 20.0, 21.0, 10.0, 5.5])]
+    if style.random() < 0.4:
+        rates.append(style.choice([r for r in (7.0, 10.0, 5.5, 0.0) if r != rates[0]]))
     lines = []
-    unit_in_qty = "unit" not in columns and rng.random() < 0.5
+    unit_in_qty = "unit" not in columns and style.random() < 0.5
     for index in range(rng.randint(2, 9)):
         description = rng.choice(ITEMS)
         wrapped = rng.random() < 0.3
@@ -167,9 +199,11 @@ def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
         rate = rng.choice(rates)
         amount = round(qty * price, 2)
         cells = {"pos": str(index + 1), "description": description, "unit": rng.choice(t["units"]),
-                 "price": money(price, lang), "vat": f"{rate:g}%", "amount": money(amount, lang)}
+                 "price": money(price, lang), "vat": f"{rate:g}%".replace(".", LANG[lang]["num"][1]),
+                 "amount": money(amount, lang)}
         qty_text = money(qty, lang) if qty != int(qty) else str(int(qty))
-        cells["qty"] = f"{qty_text} {rng.choice(t['units'])}" if unit_in_qty else qty_text
+        in_qty = rng.choice(t["units"])
+        cells["qty"] = f"{qty_text} {in_qty}" if unit_in_qty else qty_text
         for column in columns:
             text = cells[column]
             if column in ("qty", "price", "vat", "amount"):
@@ -186,6 +220,8 @@ def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
         y += size * rng.uniform(1.6, 2.2)
         lines.append({"description": description, "quantity": float(qty), "unit_price": price,
                       "tax_rate": rate if "vat" in columns else None, "amount": amount})
+        if vendor and ("unit" in columns or unit_in_qty):  # a vendor's documents: the unit as printed
+            lines[-1]["unit"] = cells["unit"] if "unit" in columns else in_qty
     subtotal = round(sum(line["amount"] for line in lines), 2)
     taxes = []
     for rate in rates:
@@ -197,8 +233,9 @@ def generate(rng: random.Random) -> tuple[list[tuple[str, int, tuple]], dict]:
     y += size * 1.5
     label_x = xs[columns[-2]][0] - 0.12
     rows = [(t["subtotal"], subtotal)] + [
-        (t["tax"].format(rate=f"{tax['rate']:g}", base=money(tax["base"], lang)), tax["amount"]) for tax in taxes]
-    printed_total_tax = len(taxes) == 1 or rng.random() < 0.5
+        (t["tax"].format(rate=f"{tax['rate']:g}".replace(".", LANG[lang]["num"][1]), base=money(tax["base"], lang)),
+         tax["amount"]) for tax in taxes]
+    printed_total_tax = len(taxes) == 1 or style.random() < 0.5
     if printed_total_tax and len(taxes) > 1:
         rows.append((t["total_tax"], total_tax))
     rows.append((t["total"], total))

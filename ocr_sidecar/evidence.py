@@ -13,7 +13,9 @@ Field confidence combines the model's probability ``p`` with that evidence:
 
 and a value not on a page that has a word layer gets the warning ``value_not_on_page``, serious for the
 totals, tax amounts, dates, VAT ids, IBANs and the document number — the values a plausible but invented
-answer costs most.
+answer costs most. A total the page does not print but implies (``derived``: a total tax as the sum of the
+printed tax rows, a subtotal as the sum of the printed lines, ...) gets the evidence of its parts, source
+"derived", and no warning.
 """
 
 from __future__ import annotations
@@ -37,6 +39,52 @@ def is_absence(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0
 
 
+# A total the page does not print may be implied by the values it is made of, all printed: a total tax on a page
+# that prints only one row per rate, a subtotal of the lines, a total of subtotal and tax, the amount due
+# when it is the total. Such a value is shown with its parts (source "derived"), not flagged as not on the page.
+PARTS = {
+    "total_tax": (("taxes[].amount",), "sum"),
+    "subtotal": (("lines[].amount",), "sum"),
+    "total": (("subtotal", "total_tax"), "sum"),
+    "amount_due": (("total",), "sum"),
+}
+
+
+def with_derived(document: dict, found: dict[str, Evidence], paths: Sequence[str]) -> dict[str, Evidence]:
+    """``found`` (``locate``'s evidence) with the totals among ``paths`` that the page implies (``derived``)."""
+    missing = [path for path in paths if path not in found]
+    while True:  # a derived total may be the part of another (total_tax, then total)
+        made = {path: item for path in missing if (item := derived(document, path, found)) is not None}
+        if not made:
+            return found
+        found.update(made)
+        missing = [path for path in missing if path not in made]
+
+
+def derived(document: dict, path: str, found: dict[str, Evidence]) -> Optional[Evidence]:
+    """Evidence for a total not printed on the page but equal (to the cent) to the sum of printed values."""
+    recipe = PARTS.get(path)
+    value = value_at(document, path)
+    if recipe is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    parts = []
+    for part in recipe[0]:
+        if part.endswith("[].amount"):
+            items = document.get(part.split("[")[0]) or []
+            parts += [f"{part.split('[')[0]}[{i}].amount" for i in range(len(items))]
+        else:
+            parts.append(part)
+    values = [value_at(document, part) for part in parts]
+    if not parts or any(part not in found or not isinstance(v, (int, float)) for part, v in zip(parts, values)):
+        return None
+    if abs(sum(values) - value) > 0.005 + 1e-9:
+        return None
+    shown = [found[part] for part in parts]
+    return Evidence(path, shown[0].page, [box for item in shown for box in item.boxes],
+                    " + ".join(item.text for item in shown), "derived", min(item.score for item in shown),
+                    sorted({row for item in shown for row in item.rows}))
+
+
 def generic(path: str) -> str:
     """``lines[2].amount`` → ``lines[].amount``."""
     return re.sub(r"\[\d+\]", "[]", path)
@@ -50,7 +98,9 @@ def attach(document: dict, layers: Sequence[Optional[WordLayer]], confidence: di
     found = locate(document, layers)
     warnings: list[Warning] = []
     combined = dict(confidence)
-    for path in printed_paths(document):
+    paths = printed_paths(document)
+    with_derived(document, found, paths)
+    for path in paths:
         item = found.get(path)
         if item is not None:
             if path in combined:

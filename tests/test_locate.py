@@ -288,3 +288,25 @@ def test_columns_a_single_space_apart_are_told_apart_by_what_they_name():
     assert [c.kind for c in table.columns] == ["description", "qty", "price", "amount"]
     table = find_table(header("Désignation", "Nombre", "Prix HT", "TVA"))
     assert [c.kind for c in table.columns] == ["description", "qty", "price", "vat"]
+
+
+def _layer(rows):
+    words = [Word(text, (x, 0.1 + 0.03 * i, x + 0.01 * len(text), 0.12 + 0.03 * i))
+             for i, row in enumerate(rows) for text, x in row]
+    return WordLayer("pdf", assign_lines(words))
+
+
+def test_a_total_tax_the_page_does_not_print_is_shown_with_its_parts_not_flagged():
+    from ocr_sidecar.evidence import attach
+
+    layer = _layer([[("Subtotal", 0.1), ("300.00", 0.6)], [("VAT", 0.1), ("7%", 0.2), ("7.00", 0.6)],
+                    [("VAT", 0.1), ("19%", 0.2), ("38.00", 0.6)], [("Total", 0.1), ("345.00", 0.6)]])
+    document = {"subtotal": 300.0, "total_tax": 45.0, "total": 345.0,
+                "taxes": [{"rate": 7.0, "amount": 7.0}, {"rate": 19.0, "amount": 38.0}]}
+    evidence, warnings, _ = attach(document, [layer], {})
+    derived = next(item for item in evidence if item.path == "total_tax")
+    assert derived.source == "derived" and derived.text == "7.00 + 38.00" and len(derived.boxes) == 2
+    assert not [w for w in warnings if w.field == "total_tax"]
+    # a total tax its parts do not add up to is still flagged
+    evidence, warnings, _ = attach(dict(document, total_tax=46.0), [layer], {})
+    assert [w.code for w in warnings if w.field == "total_tax"] == ["value_not_on_page"]

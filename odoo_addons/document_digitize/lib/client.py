@@ -308,8 +308,11 @@ def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", m
 
 
 def _page_words(response: Any) -> list[dict]:
-    return [{"page": page.page, "source": page.source,
-             "words": [[w.text, round(w.box.x0, 5), round(w.box.y0, 5), round(w.box.x1, 5), round(w.box.y1, 5), w.line]
+    """The pages' words as stored on the record (``layout.pages_from_json`` reads them): [text, x0, y0, x1, y1,
+    line] and, for a word in the page's table, its column; the line of the table's header row per page."""
+    return [{"page": page.page, "source": page.source, "table_header_line": page.table_header_line,
+             "words": [[w.text, round(w.box.x0, 5), round(w.box.y0, 5), round(w.box.x1, 5), round(w.box.y1, 5), w.line,
+                        *([w.column] if w.column else [])]
                        for w in page.words]} for page in response.page_words]
 
 

@@ -15,8 +15,8 @@ def check(reading: Reading, layout: Mapping[str, Any], identity: Optional[Identi
     """What speaks against the reading, as serious review items (empty: it can be used as is).
 
     - a learned field or the lines table not found: the template changed;
-    - the lines' amounts do not add up to the subtotal (when both are read), subtotal + tax ≠ total,
-      the tax rows' amounts ≠ the total tax;
+    - the lines' amounts do not add up to the subtotal (when both are read), subtotal + tax ≠ total (the tax
+      rows' sum where no total tax is read), the tax rows' amounts ≠ the total tax;
     - the issuer not recognised from the page's own VAT id / IBAN / name."""
     doc = reading.document
     items = []
@@ -40,6 +40,10 @@ def check(reading: Reading, layout: Mapping[str, Any], identity: Optional[Identi
         items.append(ReviewItem("layout_total", f"Subtotal {subtotal:.2f} + tax {tax:.2f} ≠ total {total:.2f}.",
                                 "total", serious=True))
     taxes = [t.get("amount") for t in doc.get("taxes") or []]
+    if (tax is None and taxes and all(a is not None for a in taxes) and subtotal is not None and total is not None
+            and abs(subtotal + sum(taxes) - total) > tolerance):
+        items.append(ReviewItem("layout_total", f"Subtotal {subtotal:.2f} + the tax rows {sum(taxes):.2f} ≠ total "
+                                f"{total:.2f}.", "total", serious=True))
     if taxes and all(a is not None for a in taxes) and tax is not None and abs(sum(taxes) - tax) > tolerance:
         items.append(ReviewItem("layout_taxes", f"The tax rows add up to {sum(taxes):.2f}, the total tax read is "
                                 f"{tax:.2f}.", "total_tax", serious=True))

@@ -14,6 +14,11 @@ LINE_NUMBERS = ("quantity", "unit_price", "discount_percent", "tax_rate", "amoun
 LINE_TEXTS = ("description", "product_code", "unit")
 PARTY = {"vendor_bill": "seller", "purchase_order": "seller", "sale_order": "buyer"}
 
+# the column (as the sidecar's page structure names a table's columns, ``Word.column``) each line number is printed
+# in: a number found elsewhere on its row (a price equal to the amount, a quantity equal to the position) is not it
+NUMBER_COLUMNS = {"quantity": "qty", "unit_price": "price", "tax_rate": "vat", "amount": "amount",
+                  "discount_percent": "discount"}
+
 MAX_ANCHOR_WORDS = 4
 LINE_ROWS = 3  # rows one line of a table may take: its description, its codes, its numbers
 CURRENCY_TOKENS = frozenset({"€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "inr", "fr", "chf.", "eur."})

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ..printed import read_date, read_number
 from .fields import LAYOUT_VERSION, LINE_NUMBERS, LINE_ROWS, LINE_TEXTS, LayoutError
-from .words import Box, Page, Word, _is_label, _join, _union
+from .words import Box, Page, Word, _is_label, _join, _label_word, _union, continues
 
 
 @dataclass
@@ -35,6 +35,9 @@ def _find_anchor(page: Page, anchor: Mapping[str, Any]) -> list[tuple[float, lis
     for row in page.lines():
         for start in range(len(row) - len(keys) + 1):
             span = row[start:start + len(keys)]
+            if anchor.get("whole") and start and _label_word(row[start - 1]) \
+                    and span[0].box[0] - row[start - 1].box[2] <= 0.05:
+                continue  # a whole label ("Date") inside a longer one ("Due date")
             if [w.key for w in span] == keys:
                 box = _union(span)
                 row_keys = {w.key for w in row if _is_label(w)}
@@ -99,12 +102,17 @@ def read(pages: Sequence[Page], layout: Mapping[str, Any]) -> Reading:
     document: dict[str, Any] = {"document_type": layout.get("document_type"), "currency": layout.get("currency")}
     reading = Reading(document)
     taxes: dict[int, dict] = {}
-    for path, learned in layout.get("fields", {}).items():
-        value, words = _read_field(by_number, pages, learned, layout)
+    fields = layout.get("fields", {})
+    absent = _absent_tax_rows(pages, fields, layout)
+    for path, learned in fields.items():
+        match = re.fullmatch(r"taxes\[(\d+)\]\.(\w+)", path)
+        if match and int(match.group(1)) in absent:
+            continue  # a rate this document does not charge: not missing (the checks hold the totals to it)
+        rate = fields.get(f"taxes[{match.group(1)}].rate") if match else None
+        value, words = _read_field(by_number, pages, learned, layout, rate)
         if value is None:
             reading.missing.append(path)
             continue
-        match = re.fullmatch(r"taxes\[(\d+)\]\.(\w+)", path)
         if match:
             taxes.setdefault(int(match.group(1)), {})[match.group(2)] = value
         else:
@@ -112,6 +120,8 @@ def read(pages: Sequence[Page], layout: Mapping[str, Any]) -> Reading:
         reading.evidence[path] = {"page": words[0].page, "boxes": [list(w.box) for w in words], "text": _join(words)}
     if taxes:
         document["taxes"] = [taxes[i] for i in sorted(taxes)]
+    if layout.get("total_tax_of_rows") and "total_tax" not in document:
+        _derive_total_tax(document, reading)
     table = layout.get("table")
     if table:
         document["lines"] = _read_table(pages, table, layout, reading)
@@ -120,17 +130,95 @@ def read(pages: Sequence[Page], layout: Mapping[str, Any]) -> Reading:
     return reading
 
 
-def _read_field(by_number, pages, learned, layout) -> tuple[Any, list[Word]]:
+def _digits(word: Word) -> bool:
+    return any(ch.isdigit() for ch in word.text)
+
+
+def _derive_total_tax(document: dict, reading: Reading) -> None:
+    """A vendor that prints no total tax, only one row per rate: the total tax is their sum, shown with them."""
+    rows = document.get("taxes") or []
+    paths = [f"taxes[{i}].amount" for i, row in enumerate(rows) if row.get("amount") is not None]
+    if not rows or len(paths) != len(rows):
+        return
+    document["total_tax"] = round(sum(row["amount"] for row in rows), 2)
+    parts = [reading.evidence[path] for path in paths]
+    reading.evidence["total_tax"] = {"page": parts[0]["page"], "boxes": [b for part in parts for b in part["boxes"]],
+                                     "text": " + ".join(part["text"] for part in parts), "derived": True}
+
+
+def _prints_rate(row: Sequence[Word], rate: Mapping[str, Any], layout: Mapping[str, Any]) -> bool:
+    """Whether ``row`` prints the learned tax row's rate ("19%", "19 %", "19,00 %")."""
+    wanted = read_number(rate["printed"], layout.get("decimal"))
+    return wanted is not None and any(
+        read_number(_join(row[i:i + size]), layout.get("decimal")) == wanted and "%" in _join(row[i:i + size + 1])
+        for size in (1, 2) for i in range(len(row) - size + 1))
+
+
+def _rate_beside_label(rate: Mapping[str, Any]) -> bool:
+    return rate["anchor"]["dir"] == "left" and "%" in rate["printed"]
+
+
+def _absent_tax_rows(pages: Sequence[Page], fields: Mapping[str, Any], layout: Mapping[str, Any]) -> set[int]:
+    """The learned tax rows whose rate no row with the row's label prints: this document does not charge it.
+    (Only for rows that print their rate beside their label, "VAT 19%"; a rate in a tax table's column is read
+    where it was learned.)"""
+    absent = set()
+    for path, learned in fields.items():
+        match = re.fullmatch(r"taxes\[(\d+)\]\.rate", path)
+        if match and _rate_beside_label(learned) and not any(_prints_rate(row, learned, layout) for page in pages
+                             for _d, _a, row in _find_anchor(page, learned["anchor"])):
+            absent.add(int(match.group(1)))
+    return absent
+
+
+def _read_field(by_number, pages, learned, layout, rate: Optional[Mapping[str, Any]] = None
+                ) -> tuple[Any, list[Word]]:
+    """The value ``learned`` says where to find; a tax row's field (``rate``: that row's learned rate) only on
+    the row that prints the row's rate: "VAT" starts every tax row, the rate tells them apart."""
     order = [by_number[learned["page"]]] if learned["page"] in by_number else []
     order += [p for p in pages if p.number != learned["page"]]
     for page in order:
-        for _distance, anchor, row in _find_anchor(page, learned["anchor"])[:3]:
+        found = _find_anchor(page, learned["anchor"])
+        if (rate is not None and _rate_beside_label(rate) and learned["anchor"]["dir"] == "left"
+                and learned["anchor"]["line"] == rate["anchor"]["line"]):
+            found = [item for item in found if _prints_rate(item[2], rate, layout)]
+        for _distance, anchor, row in found[:3]:
             words = (_value_after(anchor, row, learned) if learned["anchor"]["dir"] == "left"
                      else _value_below(anchor, page, learned))
             value, used = _parse(learned["kind"], words, layout, learned["words"])
+            if learned["kind"] == "number" and used:
+                printed = row if any(w is used[0] for w in row) else next(
+                    r for r in page.lines() if any(w is used[0] for w in r))
+                value, used = _whole_number(printed, used, value, layout)
             if value is not None:
                 return value, used
     return None, []
+
+
+def _whole_number(row: Sequence[Word], used: list[Word], value: Any, layout: Mapping[str, Any]
+                  ) -> tuple[Any, list[Word]]:
+    """A number printed with spaces between its thousands ("6 274,85") of which one group alone was taken: the
+    groups set closer than a word gap before and after it belong to it."""
+    index = next(i for i, w in enumerate(row) if w is used[0])
+    end = index + len(used)
+    height = max(w.box[3] - w.box[1] for w in used)
+    while end < len(row):
+        after = row[end]
+        if not re.fullmatch(r"\d{3}([.,]\d{1,2})?", after.text) or after.box[0] - used[-1].box[2] > 0.6 * height:
+            break
+        longer = read_number(_join([*used, after]), layout.get("decimal"))
+        if longer is None:
+            break
+        value, used, end = longer, [*used, after], end + 1
+    while index > 0:
+        before = row[index - 1]
+        if not re.fullmatch(r"\d{1,3}", before.text) or used[0].box[0] - before.box[2] > 0.6 * height:
+            break
+        longer = read_number(_join([before, *used]), layout.get("decimal"))
+        if longer is None:
+            break
+        value, used, index = longer, [before, *used], index - 1
+    return value, used
 
 
 def _read_table(pages: Sequence[Page], table: Mapping[str, Any], layout: Mapping[str, Any], reading: Reading
@@ -157,12 +245,30 @@ def _read_table(pages: Sequence[Page], table: Mapping[str, Any], layout: Mapping
             if line is None:
                 continue
             free = index + 1 + max(int(table["bands"][name][2]) for name in evidence)
+            if table.get("wrapped") is not False and evidence.get("description"):
+                free = _wrapped_rows(body, free, index, line, evidence, table, layout, stops)
             number = len(out)
             out.append(line)
             for name, words in evidence.items():
                 reading.evidence[f"lines[{number}].{name}"] = {"page": page.number, "text": _join(words),
                                                                "boxes": [list(w.box) for w in words]}
     return out
+
+
+def _wrapped_rows(body, free: int, index: int, line: dict, evidence: dict, table, layout, stops) -> int:
+    """A description that goes on onto the rows under its line (no line starts there, no number printed, only
+    words of the description's column): those rows' words join it. Returns the first row left free."""
+    while free < len(body) and free < index + 1 + LINE_ROWS:
+        row = body[free]
+        keys = [w.key for w in row]
+        if any(_contains(keys, stop) for stop in stops if stop) or not continues(row, evidence["description"]):
+            break
+        if _read_row(body[free:free + LINE_ROWS], table, layout, 0.0)[0] is not None:
+            break
+        line["description"] = f"{line['description']} {_join(row)}"
+        evidence["description"] = [*evidence["description"], *row]
+        free += 1
+    return free
 
 
 def _contains(keys: Sequence[str], stop: Sequence[str]) -> bool:
@@ -190,6 +296,8 @@ def _read_row(rows: Sequence[Sequence[Word]], table: Mapping[str, Any], layout: 
     None unless the row prints every required field."""
     bands = {name: (band[0] + dx, band[1] + dx) for name, band in table["bands"].items()}
     offsets = {name: int(band[2]) for name, band in table["bands"].items()}
+    # where the sidecar named the page's table columns, a field learned in a named column is read from it
+    columns = (table.get("columns") or {}) if any(w.column for row in rows for w in row) else {}
     numeric = sorted((band, name) for name, band in bands.items() if name in LINE_NUMBERS)
     line: dict[str, Any] = {}
     evidence: dict[str, list[Word]] = {}
@@ -200,10 +308,13 @@ def _read_row(rows: Sequence[Sequence[Word]], table: Mapping[str, Any], layout: 
                 return None, {}  # the page ends before the line's numbers
             continue
         row = rows[offsets[name]]
-        cell = [w for w in row if w.box[0] < x1 + 0.01 and w.box[2] > x0 - 0.01 and id(w) not in taken]
+        cell = [w for w in row if id(w) not in taken and (w.column == columns[name] if name in columns
+                                                          else w.box[0] < x1 + 0.01 and w.box[2] > x0 - 0.01)]
         for size in range(len(cell), 0, -1):
             for begin in range(len(cell) - size + 1):
                 words = cell[begin:begin + size]
+                if not (_digits(words[0]) and _digits(words[-1])):
+                    continue  # "3 pcs": the quantity is 3, "pcs" its unit
                 value = read_number(_join(words), layout.get("decimal"))
                 if value is not None:
                     line[name] = value
@@ -224,7 +335,9 @@ def _read_row(rows: Sequence[Sequence[Word]], table: Mapping[str, Any], layout: 
         left = max([b[1] for n, b in bands.items() if n != name and b[1] <= x0 + 0.005] + [0.0])
         words = [w for w in row if id(w) not in taken and w.box[0] >= left - 0.005 and w.box[2] <= right + 0.005
                  and (w.box[0] + w.box[2]) / 2 >= x0 - 0.02]
-        if name != "description":  # a code or a unit: the words in its column, not the label printed before it
+        if name in columns:
+            words = [w for w in row if id(w) not in taken and w.column == columns[name]]
+        elif name != "description":  # a code or a unit: the words in its column, not the label printed before it
             words = [w for w in words if min(w.box[2], x1) - max(w.box[0], x0)
                      > 0.5 * min(w.box[2] - w.box[0], x1 - x0)]
         if words:

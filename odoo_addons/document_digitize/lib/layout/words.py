@@ -21,6 +21,10 @@ class Word:
     box: Box
     line: int
     page: int  # 1-based
+    # the column of the page's table the word is printed in, as the sidecar's page structure found it from the
+    # table's header row ("qty", "price", "vat", "amount", "description", "unit", "pos", "discount", "other");
+    # "" above the header, on a page without one, or in a word layer stored before columns were sent
+    column: str = ""
 
     @property
     def key(self) -> str:
@@ -32,6 +36,7 @@ class Page:
     number: int
     source: str
     words: list[Word] = field(default_factory=list)
+    table_line: int = -1  # the line (Word.line) of the table's header row, as the sidecar found it; -1: none
 
     def lines(self) -> list[list[Word]]:
         rows: dict[int, list[Word]] = {}
@@ -41,15 +46,18 @@ class Page:
 
 
 def pages_from_json(data: Any) -> list[Page]:
-    """Pages from the stored/transported form: ``[{"page": 1, "source": "pdf", "words": [[text, x0, y0, x1, y1,
-    line], ...]}, ...]`` (``words_to_json`` writes it)."""
+    """Pages from the stored/transported form: ``[{"page": 1, "source": "pdf", "table_header_line": 7, "words":
+    [[text, x0, y0, x1, y1, line, column], ...]}, ...]`` (``words_to_json`` writes it; ``column`` and
+    ``table_header_line`` are absent from word layers stored before the sidecar sent its table columns)."""
     pages = []
     try:
         for item in data or ():
             number = int(item["page"])
-            words = [Word(str(w[0]), (float(w[1]), float(w[2]), float(w[3]), float(w[4])), int(w[5]), number)
+            words = [Word(str(w[0]), (float(w[1]), float(w[2]), float(w[3]), float(w[4])), int(w[5]), number,
+                          str(w[6]) if len(w) > 6 else "")
                      for w in item.get("words") or ()]
-            pages.append(Page(number, str(item.get("source") or ""), words))
+            header = item.get("table_header_line")
+            pages.append(Page(number, str(item.get("source") or ""), words, int(header) if header is not None else -1))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise LayoutError(f"The word layer is malformed ({exc!r}): expected pages with words [text, x0, y0, x1, "
                           "y1, line].") from None
@@ -61,12 +69,15 @@ def words_to_json(pages: Iterable[Any]) -> list[dict]:
     out = []
     for page in pages:
         if isinstance(page, Page):
-            words = [[w.text, *(round(v, 5) for v in w.box), w.line] for w in page.words]
-            out.append({"page": page.number, "source": page.source, "words": words})
+            words = [[w.text, *(round(v, 5) for v in w.box), w.line, *([w.column] if w.column else [])]
+                     for w in page.words]
+            out.append({"page": page.number, "source": page.source, "table_header_line": page.table_line,
+                        "words": words})
             continue
-        words = [[w.text, round(w.box.x0, 5), round(w.box.y0, 5), round(w.box.x1, 5), round(w.box.y1, 5), w.line]
-                 for w in page.words]
-        out.append({"page": page.page, "source": page.source, "words": words})
+        words = [[w.text, round(w.box.x0, 5), round(w.box.y0, 5), round(w.box.x1, 5), round(w.box.y1, 5), w.line,
+                  *([w.column] if w.column else [])] for w in page.words]
+        out.append({"page": page.page, "source": page.source, "table_header_line": page.table_header_line,
+                    "words": words})
     return out
 
 
@@ -78,6 +89,12 @@ def label_key(text: str) -> str:
 def _is_label(word: Word) -> bool:
     key = word.key
     return bool(key) and any(ch.isalpha() for ch in key) and key not in CURRENCY_TOKENS
+
+
+def _label_word(word: Word) -> bool:
+    """A word an anchor may hold: letters without digits. A value printed before another on its row (the
+    document number before "Date") is not a label: the next document prints another."""
+    return _is_label(word) and not any(ch.isdigit() for ch in word.text)
 
 
 def _join(words: Sequence[Word]) -> str:
@@ -122,3 +139,13 @@ def _find(words_by_line: Sequence[Sequence[Word]], kind: str, value: Any, longes
                     taken = end - 1
                     break
     return found
+
+
+def continues(row: Sequence[Word], description: Sequence[Word]) -> bool:
+    """Whether ``row`` goes on with a line's description: each of its words starts under the description's first
+    row (is in the sidecar's "description" column where the page names one). Callers make sure no line starts
+    on it."""
+    first = [w for w in description if w.line == description[0].line]
+    x0, x1 = first[0].box[0], max(w.box[2] for w in first)
+    return bool(row) and all(w.column == "description" if w.column and first[0].column == "description"
+                             else x0 - 0.02 <= w.box[0] < x1 for w in row)
