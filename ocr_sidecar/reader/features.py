@@ -35,7 +35,19 @@ FEATURES: tuple[str, ...] = tuple([
     "tax_consistent", "tax_base_elsewhere", "tax_percent_sign", "tax_rate", "tax_amount_log", "tax_rows_on_line", "tax_rate_printed_count",
     "type_id", "type_count", "type_height", "type_top", "type_line_start", "type_run_extra", "type_caps", "types_other",
     "doc_lines", "doc_amounts", "doc_has_due", "doc_has_paid", "doc_ident_vat",
+    "party_section", "party_section_dist",
 ] + LABEL_FEATURES)
+# the headings that open a party's block, and the code the feature ``party_section`` gives each
+_PARTY_HINTS = {"seller_hint": 1.0, "buyer_hint": 2.0, "ship_hint": 3.0}
+_PARTY_KINDS = frozenset({"name", "vat", "iban", "ident"})
+
+
+def _hints(page: _Page) -> list:
+    hints = getattr(page, "_party_hints", None)
+    if hints is None:
+        hints = [(label, _PARTY_HINTS[label.name]) for label in page.labels if label.name in _PARTY_HINTS]
+        page._party_hints = hints  # type: ignore[attr-defined]
+    return hints
 
 
 def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
@@ -63,6 +75,22 @@ def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
             continue
         key = f"above_{label.name}"
         out[key] = min(out.get(key, 99.0), (y0 - ly1) / h)
+    # whose block it is in: the nearest party heading above it in its column (or left of it on its line), at any
+    # distance ("Verkäufer" over "Name: …", "Nummer: …", "USt-IdNr.: …")
+    if c.kind in _PARTY_KINDS:
+        best = None
+        for label, code in _hints(page):
+            lx0, _, lx1, ly1 = label.box
+            if label.line == c.line:
+                distance = 0.0 if label.last < first else None
+            elif ly1 <= y0 + 0.3 * h and lx0 <= x1 + 0.02 and lx1 >= x0 - 0.12:
+                distance = (y0 - ly1) / h
+            else:
+                distance = None
+            if distance is not None and (best is None or distance < best[0]):
+                best = (distance, code)
+        if best is not None:
+            out["party_section"], out["party_section_dist"] = best[1], best[0]
     out["labels_on_line"] = float(len(page.by_line.get(c.line, [])))
     out["label_right"] = float(right)
     return out
