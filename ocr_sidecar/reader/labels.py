@@ -27,7 +27,8 @@ _CLASSES: dict[str, str] = {
                  " | recibo | ricevuta | scontrino | sales receipt | cash receipt",
     "docnum": "rechnungsnummer | rechnungsnr | belegnummer | belegnr | factuurnummer | factuurnr | gutschriftsnummer"
               " | documentnumber | document number | document no | doc no | invoiceno | invoice # | bonnummer"
-              " | numero de facture | numero de factura | numero fattura | creditnotanummer | ordernummer",
+              " | numero de facture | numero de factura | numero fattura | creditnotanummer | ordernummer"
+              " | beleg nr | beleg nummer | rechnungs nr | rechnungs nummer | belegnummer",
     "date": "date | datum | fecha | data | dated | issued | issue date | rechnungsdatum | factuurdatum | belegdatum"
             " | ausstellungsdatum | date d emission | fecha de emision | data emissione | data fattura | date facture"
             " | datum der rechnung | invoice date | fecha factura",
@@ -102,6 +103,7 @@ _CLASSES: dict[str, str] = {
                  " | adresse de livraison | livrer a | afleveradres | leveradres | direccion de entrega"
                  " | indirizzo di consegna | destinazione | consignee",
     "page": "page | seite | pagina | blad | pag",
+    "currency": "currency | wahrung | rechnungswahrung | devise | monnaie | valuta | moneda | divisa",
     "contact": "tel | phone | telefon | fax | telephone | telefono | mobile | gsm | email | e mail | mail | web | www"
                " | internet | website | fon | tfno",
 }
