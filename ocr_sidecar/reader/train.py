@@ -51,7 +51,8 @@ def table(samples: Iterable) -> tuple[dict, dict, dict, dict]:
     labels: dict[str, list[int]] = {path: [] for path in gen.KIND_OF}
     counts: dict = {"documents": 0, "candidates": 0, "layouts": []}
     for index, sample in enumerate(samples):
-        counts["layouts"].append(str((getattr(sample, "style", None) or {}).get("header")))
+        counts["layouts"].append((str((getattr(sample, "style", None) or {}).get("header")),
+                                  str(getattr(sample, "lang", ""))))
         found = feat.generate(sample.layers)
         counts["documents"] += 1
         counts["candidates"] += len(found)
@@ -66,10 +67,14 @@ def table(samples: Iterable) -> tuple[dict, dict, dict, dict]:
     return rows, docs, labels, counts
 
 
-def _halves(layouts: list[str]) -> list[int]:
-    """Each document's half (0 or 1) of the header layouts: the layouts in name order, every other one."""
-    names = sorted(set(layouts))
-    return [names.index(layout) % 2 for layout in layouts]
+def _halves(layouts: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """Each document's half (0 or 1) of the header layouts and of the languages: each in name order, every other
+    one."""
+    out = []
+    for part in range(2):
+        names = sorted({layout[part] for layout in layouts})
+        out.append([names.index(layout[part]) % 2 for layout in layouts])
+    return list(zip(*out))
 
 
 def _fit(x, y, mask, seed: int):  # noqa: ANN001, ANN202 - numpy arrays and mask; a LightGBM booster
@@ -80,11 +85,12 @@ def _fit(x, y, mask, seed: int):  # noqa: ANN001, ANN202 - numpy arrays and mask
 
 
 def train(samples: Iterable, seed: int) -> tuple[dict, dict]:
-    """Each field's classifier on four documents in five; its calibration on the fifth, scored *across layouts*:
-    a classifier trained on the header layouts of one half scores the held-out documents of the other half, so the
-    calibration learns how sure the ranking should be on layouts it never saw (as every real document is to it);
-    scored by the field's own classifier, held-out documents of known layouts made the scores too sharp on real
-    pages (right ones scored near 0, wrong ones near 1)."""
+    """Each field's classifier on four documents in five; its calibration on the fifth, scored *across layouts and
+    languages*: a classifier trained on the header layouts of one half and the languages of one half scores the
+    held-out documents of the other halves, so the calibration learns how sure the ranking should be on layouts and
+    wordings it never saw (as every real document is to it). Scored by the field's own classifier, held-out
+    documents of known layouts made the scores too sharp on real pages (right ones scored near 0, wrong ones
+    near 1)."""
     import numpy  # noqa: PLC0415
 
     rows, docs, labels, counts = table(samples)
@@ -95,15 +101,17 @@ def train(samples: Iterable, seed: int) -> tuple[dict, dict]:
         x = numpy.asarray(rows[kind], dtype=float)
         y = numpy.asarray(labels[path], dtype=int)
         held = numpy.asarray([d % 5 == 4 for d in docs[kind]], dtype=bool)
-        half = numpy.asarray([halves[d] for d in docs[kind]], dtype=int)
+        layout = numpy.asarray([halves[d][0] for d in docs[kind]], dtype=int)
+        lang = numpy.asarray([halves[d][1] for d in docs[kind]], dtype=int)
         if len(x) == 0 or y[~held].sum() == 0:
             continue
         booster = _fit(x, y, ~held, seed)
         raw, right_ = [], []
-        for part in (0, 1):
-            train_mask, score_mask = ~held & (half != part), held & (half == part)
-            if y[train_mask].sum() == 0 or not score_mask.any():
-                train_mask = ~held  # one half has no right candidate of this field: its own classifier scores it
+        for part in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            train_mask = ~held & (layout != part[0]) & (lang != part[1])
+            score_mask = held & (layout == part[0]) & (lang == part[1])
+            if y[train_mask].sum() == 0:
+                train_mask = ~held  # no right candidate of this field there: its own classifier scores them
             if score_mask.any():
                 raw += list(_fit(x, y, train_mask, seed).predict(x[score_mask]))
                 right_ += list(y[score_mask])
