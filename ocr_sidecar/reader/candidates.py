@@ -243,10 +243,14 @@ def _dates(page: _Page, order: Optional[str]) -> list[Candidate]:
     return out
 
 
+# a number's label glued to it: "n°562044387", "Nr.4711", "No.123", "#A-17"
+_GLUED_LABEL = re.compile(r"^(?:n[°º]|nr\.|no\.|#)\s*(?=\w*\d)", re.IGNORECASE)
+
+
 def _ident_value(text: str) -> str:
     if ":" in text.rstrip(":"):
         text = text.rsplit(":", 1)[1]
-    return text.strip(_IDENT_STRIP + " ")
+    return _GLUED_LABEL.sub("", text.strip(_IDENT_STRIP + " ")).strip(_IDENT_STRIP + " ")
 
 
 def _idents(page: _Page) -> list[Candidate]:

@@ -28,14 +28,27 @@ FEATURES: tuple[str, ...] = tuple([
     "amount_below", "amount_aligned", "amount_bottom_rank",
     "date_alt", "date_named", "date_rank", "date_count", "date_from_first", "date_to_last",
     "ident_length", "ident_digits", "ident_alpha", "ident_separators", "ident_tokens", "ident_phone",
-    "ident_title_line", "ident_postcode", "ident_id_shape",
+    "ident_title_line", "ident_postcode", "ident_id_shape", "ident_gs1",
     "name_after_label", "name_cut", "name_words", "name_caps", "name_legal", "name_digits", "name_block_first",
     "name_line_rank", "name_next_digits", "name_label_words", "name_vat_below", "name_repeats",
+    "name_colon", "name_label_tokens",
     "id_left_half", "id_rank", "id_checksum",
     "tax_consistent", "tax_base_elsewhere", "tax_percent_sign", "tax_rate", "tax_amount_log", "tax_rows_on_line", "tax_rate_printed_count",
     "type_id", "type_count", "type_height", "type_top", "type_line_start", "type_run_extra", "type_caps", "types_other",
     "doc_lines", "doc_amounts", "doc_has_due", "doc_has_paid", "doc_ident_vat",
+    "party_section", "party_section_dist",
 ] + LABEL_FEATURES)
+# the headings that open a party's block, and the code the feature ``party_section`` gives each
+_PARTY_HINTS = {"seller_hint": 1.0, "buyer_hint": 2.0, "ship_hint": 3.0}
+_PARTY_KINDS = frozenset({"name", "vat", "iban", "ident"})
+
+
+def _hints(page: _Page) -> list:
+    hints = getattr(page, "_party_hints", None)
+    if hints is None:
+        hints = [(label, _PARTY_HINTS[label.name]) for label in page.labels if label.name in _PARTY_HINTS]
+        page._party_hints = hints  # type: ignore[attr-defined]
+    return hints
 
 
 def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
@@ -55,14 +68,38 @@ def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
             out[key] = min(out.get(key, 99.0), float(distance))
         elif label.first > last:
             right += 1
+    cy1 = c.box[3]
     for label in page.labels:
-        lx0, _, lx1, ly1 = label.box
+        lx0, ly0, lx1, ly1 = label.box
+        if label.line != c.line and lx1 <= x0 + 0.005 and min(ly1, cy1) - max(ly0, y0) >= 0.5 * min(ly1 - ly0, cy1 - y0):
+            # on the same printed row though the lines were read apart (a value set a little higher or larger than
+            # its label): a label on its left, as many words away as lie between them
+            between = sum(1 for w in page.lines[label.line] + line if lx1 <= (w.box[0] + w.box[2]) / 2 <= x0)
+            key = f"left_{label.name}"
+            out[key] = min(out.get(key, 99.0), float(between))
+            continue
         if label.line == c.line or ly1 > y0 + 0.3 * h or y0 - ly1 > 6 * h:
             continue
         if lx0 > x1 + 0.02 or lx1 < x0 - 0.12:
             continue
         key = f"above_{label.name}"
         out[key] = min(out.get(key, 99.0), (y0 - ly1) / h)
+    # whose block it is in: the nearest party heading above it in its column (or left of it on its line), at any
+    # distance ("Verkäufer" over "Name: …", "Nummer: …", "USt-IdNr.: …")
+    if c.kind in _PARTY_KINDS:
+        best = None
+        for label, code in _hints(page):
+            lx0, _, lx1, ly1 = label.box
+            if label.line == c.line:
+                distance = 0.0 if label.last < first else None
+            elif ly1 <= y0 + 0.3 * h and lx0 <= x1 + 0.02 and lx1 >= x0 - 0.12:
+                distance = (y0 - ly1) / h
+            else:
+                distance = None
+            if distance is not None and (best is None or distance < best[0]):
+                best = (distance, code)
+        if best is not None:
+            out["party_section"], out["party_section_dist"] = best[1], best[0]
     out["labels_on_line"] = float(len(page.by_line.get(c.line, [])))
     out["label_right"] = float(right)
     return out
@@ -152,6 +189,7 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
                       "ident_id_shape": float(bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,30}", compact(value)))
                                               and any(v.text == c.text or compact(v.text) == compact(value)
                                                       for v in ids)),
+                      "ident_gs1": float(_gs1(value)),
                       "ident_postcode": float(bool(re.fullmatch(r"\d{4,5}", value)) and last + 1 < len(line)
                                               and line[last + 1].text[:1].isupper())})
         elif c.kind == "name":
@@ -162,7 +200,11 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
                       "name_digits": float(sum(ch.isdigit() for ch in text)),
                       "name_line_rank": float(c.line),
                       "name_label_words": float(len(page.by_line.get(c.line, []))),
-                      "name_repeats": float(name_texts.get(text.casefold(), 0))})
+                      "name_repeats": float(name_texts.get(text.casefold(), 0)),
+                      # "Währung: EUR", "Geschäftsführer: …": a label and its value, not a name
+                      "name_colon": float(":" in text),
+                      "name_label_tokens": float(sum(1 for label in page.by_line.get(c.line, [])
+                                                     if first <= label.first and label.last <= last))})
             above = [ln for ln in page.lines if ln and ln[0].box[3] <= y0 + 0.2 * page.height
                      and y0 - ln[0].box[3] < 1.6 * page.height and abs(ln[0].box[0] - x0) < 0.03]
             f["name_block_first"] = float(not above)
@@ -193,6 +235,16 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
         found = sorted((c for c in candidates if c.kind == kind and c.words), key=lambda c: (c.page, c.box[1]))
         for rank, c in enumerate(found):
             c.feats["id_rank"] = float(rank)
+
+
+def _gs1(value: str) -> bool:
+    """A GLN, GTIN or EAN: 8, 12, 13 or 14 digits whose last is their GS1 check digit (a party's or an article's
+    number, not a document's; one document number in ten passes by chance, the model weighs it)."""
+    if len(value) not in (8, 12, 13, 14) or not value.isdigit():
+        return False
+    body = value[:-1]
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == int(value[-1])
 
 
 def _rank(ordered: list[float], value: float) -> float:

@@ -9,6 +9,7 @@ Phrases are folded (lower case, no accents) and split into tokens as ``tokens`` 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from ..printed import fold
@@ -26,7 +27,8 @@ _CLASSES: dict[str, str] = {
                  " | recibo | ricevuta | scontrino | sales receipt | cash receipt",
     "docnum": "rechnungsnummer | rechnungsnr | belegnummer | belegnr | factuurnummer | factuurnr | gutschriftsnummer"
               " | documentnumber | document number | document no | doc no | invoiceno | invoice # | bonnummer"
-              " | numero de facture | numero de factura | numero fattura | creditnotanummer | ordernummer",
+              " | numero de facture | numero de factura | numero fattura | creditnotanummer | ordernummer"
+              " | beleg nr | beleg nummer | rechnungs nr | rechnungs nummer | belegnummer",
     "date": "date | datum | fecha | data | dated | issued | issue date | rechnungsdatum | factuurdatum | belegdatum"
             " | ausstellungsdatum | date d emission | fecha de emision | data emissione | data fattura | date facture"
             " | datum der rechnung | invoice date | fecha factura",
@@ -101,6 +103,7 @@ _CLASSES: dict[str, str] = {
                  " | adresse de livraison | livrer a | afleveradres | leveradres | direccion de entrega"
                  " | indirizzo di consegna | destinazione | consignee",
     "page": "page | seite | pagina | blad | pag",
+    "currency": "currency | wahrung | rechnungswahrung | devise | monnaie | valuta | moneda | divisa",
     "contact": "tel | phone | telefon | fax | telephone | telefono | mobile | gsm | email | e mail | mail | web | www"
                " | internet | website | fon | tfno",
 }
@@ -126,6 +129,31 @@ def _phrases() -> dict[tuple[str, ...], list[str]]:
 
 PHRASES = _phrases()
 LONGEST = max(len(key) for key in PHRASES)
+# A compound (German, Dutch) that no phrase lists is read by its parts: the head (its last part) says what the
+# word is ("Handelsrechnung", "Teilrechnung" → an invoice title; "Auftragsnummer" → a number), a modifier that is a
+# field's word says whose value it is ("Steuerbetrag" → tax; "Bruttosumme" → total). A modifier that is a
+# document type's word is left out: "Rechnungssumme" is a sum, not a title.
+_SINGLE = {key[0]: names for key, names in PHRASES.items() if len(key) == 1}
+_HEAD_MIN, _MODIFIER_MIN = 4, 3
+
+
+@lru_cache(maxsize=65536)
+def compound(token: str) -> tuple[str, ...]:
+    """The label classes of a compound token no phrase lists (empty when it is not one)."""
+    if len(token) < _HEAD_MIN + _MODIFIER_MIN or token in _SINGLE or not token.isalpha():
+        return ()
+    for cut in range(_MODIFIER_MIN, len(token) - _HEAD_MIN + 1):  # the longest head first
+        head = _SINGLE.get(token[cut:])
+        if not head:
+            continue
+        modifier = token[:cut]
+        names = list(head)
+        for part in (modifier, modifier[:-1] if modifier.endswith("s") else None):
+            for name in _SINGLE.get(part or "", []):
+                if not name.startswith("t_") and name not in names:
+                    names.append(name)
+        return tuple(names)
+    return ()
 
 
 def find_labels(line_tokens: list[list[str]]) -> Iterable[tuple[str, int, int]]:
@@ -143,6 +171,8 @@ def find_labels(line_tokens: list[list[str]]) -> Iterable[tuple[str, int, int]]:
                 i += size
                 break
         else:
+            for name in compound(flat[i][0]):
+                yield name, flat[i][1], flat[i][1]
             i += 1
 
 

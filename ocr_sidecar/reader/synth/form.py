@@ -7,6 +7,9 @@ the notes are ``table.Body``'s, the footer ``document.Document``'s."""
 
 from __future__ import annotations
 
+import random
+
+from . import ids
 from . import taxes as tax_tables
 from . import world as W
 from .content import Party, as_amount, party
@@ -150,6 +153,15 @@ class FormDocument(Document):
         for key, value, share in (("f.contact", p.person, 0.4), ("phone", p.phone, 0.4), ("email", p.email, 0.5)):
             if rng.random() < share:
                 rows.append((self.label(key), value, []))
+        # a party's GLN and its number at the other party, as e-invoice print-outs show them: drawn from their own
+        # generator, so that the documents drawn before them stay the same
+        extra = random.Random(f"{role}|{name}|{p.street}")
+        if extra.random() < 0.35:
+            rows.append((extra.choice(("GLN", "GLN:", "ILN", "Global ID", "Globale Nummer", "GLN/ILN")),
+                         ids.gln(extra), []))
+        if extra.random() < 0.25:
+            rows.append((extra.choice(("Nr.", "Nummer", "ID", "No.", "Número", "N°")),
+                         ids.digits(extra, extra.randint(5, 7)), []))
         if role == "buyer" and "customer_no" in dist and rng.random() < 0.5:
             rows.append((self.label("customer_no"), dist["customer_no"], []))
         return rows

@@ -159,3 +159,15 @@ def phone_number(rng: random.Random, country: str) -> str:
         return W.PHONE_PREFIX[country] + fill(rng, rng.choice([" ## ### ####", " ### ######", " # ## ## ## ##",
                                                                     " ## #### ###-0"]))
     return fill(rng, rng.choice(["0## / ### ###-0", "0## ### ## ##", "0### ######", "0# ## ## ## ##"]))
+
+
+def gs1_check(body: str) -> str:
+    """The GS1 check digit of a GLN/GTIN body (weights 3, 1, 3… from the right)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
+
+
+def gln(rng: random.Random) -> str:
+    """A Global Location Number (13 digits, valid check digit), as e-invoice print-outs show a party's."""
+    body = rng.choice("4345789") + "".join(rng.choice("0123456789") for _ in range(11))
+    return body + gs1_check(body)
