@@ -16,4 +16,5 @@ from . import (
     test_tls,
     test_tour,
     test_upload_list,
+    test_verified,
 )
