@@ -49,6 +49,31 @@ def test_a_line_value_not_printed_in_its_place_is_not_verified():
     assert (found.verified, found.unconfirmed) == (False, ("lines[0].quantity",))
 
 
+def test_a_text_is_confirmed_by_its_print_only_letter_for_letter():
+    printed = [dict(e, text="Paper") if e["path"] == "lines[0].description" else e for e in PRINTED]
+    assert verdict(DOCUMENT, engine="internvl", confirmed=HEADER, evidence=printed).verified
+    fuzzy = [dict(e, text="Paper 2") if e["path"] == "lines[0].description" else e for e in PRINTED]
+    found = verdict(DOCUMENT, engine="internvl", confirmed=HEADER, evidence=fuzzy)
+    assert found.unconfirmed == ("lines[0].description",), "found by the fuzzy match, but printed otherwise"
+
+
+def test_a_partys_detail_printed_in_the_other_partys_block_is_not_confirmed():
+    document = copy.deepcopy(DOCUMENT)
+    document["buyer"] = {"name": "Sample Trading AG", "address": {"city": "Hamburg"}}
+    places = {"seller.name": [0.05, 0.05, 0.3, 0.07], "buyer.name": [0.05, 0.2, 0.3, 0.22],
+              "seller.address.city": [0.05, 0.09, 0.2, 0.11], "buyer.address.city": [0.05, 0.24, 0.2, 0.26]}
+    evidence = PRINTED + [{"path": p, "page": 1, "source": "pdf", "boxes": [box]} for p, box in places.items()]
+    confirmed = HEADER + ["buyer.name"]
+    assert verdict(document, engine="internvl", confirmed=confirmed, evidence=evidence).verified
+    # the model gave the buyer the seller's city: printed on the page, but in the seller's block
+    swapped = copy.deepcopy(document)
+    swapped["buyer"]["address"]["city"] = "Berlin"
+    moved = [dict(e, boxes=[places["seller.address.city"]]) if e["path"] == "buyer.address.city" else e
+             for e in evidence]
+    found = verdict(swapped, engine="internvl", confirmed=confirmed, evidence=moved)
+    assert found.unconfirmed == ("buyer.address.city",)
+
+
 def test_any_warning_or_review_item_ends_it_but_an_informative_item_does_not():
     args = dict(engine="internvl", confirmed=HEADER, evidence=PRINTED)
     assert not verdict(DOCUMENT, warnings=[{"code": "line_amount_mismatch"}], **args).verified

@@ -1,9 +1,9 @@
 from markupsafe import Markup
 from odoo import api, models
-from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.addons.document_digitize.lib import BillKey, corrections, duplicate_items, reference_key, tax_adjustments
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .ir_attachment import IMAGE_FILE_TYPE
 

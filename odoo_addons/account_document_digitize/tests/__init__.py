@@ -17,4 +17,5 @@ from . import (
     test_tour,
     test_upload_list,
     test_verified,
+    test_verified_tour,
 )

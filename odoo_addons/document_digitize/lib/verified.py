@@ -10,7 +10,10 @@ and the record took it without a review item:
   - any other engine (the VLM, the words reader alone): each value of the header fields the words reader reads
     (``READ_TWICE``) must be in the sidecar's ``confirmed`` list — both readers read it alike; the values the
     words reader does not read (a line's cells, the tax rows, a party's address, e-mail, phone) must be printed
-    on the page where the model says (the sidecar's evidence, found on that line's rows and in its column), and
+    on the page where the model says (the sidecar's evidence, found on that line's rows and in its column) — a text
+    exactly as printed, letters and digits alike (the evidence's fuzzy match would take "80 g" for "90 g"), a party's
+    address, e-mail or phone printed nearer its own party's name than the other party's (both parties print a city) —
+    and
     their arithmetic ties them to the confirmed totals (no check warning). A zero in a line or a tax row (no
     discount, no tax) need not be printed: the arithmetic checks it;
 - **no warning** from the reading (arithmetic, VAT ids, IBANs, dates, a value not on the page, the readers
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 # The header fields the sidecar's words reader reads and compares with the model's (ocr_sidecar/reader/reading.py
 # HEADER_PATHS; a sidecar test checks the two lists are the same): such a value is confirmed only by both readers.
@@ -86,6 +89,46 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, Mapping) else getattr(obj, key, default)
 
 
+def _folded(text: Any) -> str:
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+
+def _printed_as_read(document: Any, item: Any) -> bool:
+    """Evidence on a page that prints the value read: a text letter for letter (case, spaces and punctuation
+    aside); a number as the sidecar matched it (by value)."""
+    if _get(item, "source") not in PAGE_SOURCES or not _get(item, "page"):
+        return False
+    value = _value(document, _get(item, "path"))
+    if isinstance(value, str) and _get(item, "text"):
+        return _folded(value) == _folded(_get(item, "text"))
+    return True
+
+
+def _box(item: Any) -> Optional[tuple[int, list]]:
+    boxes = _get(item, "boxes") or []
+    return (_get(item, "page") or 0, [float(c) for c in boxes[0][:4]]) if boxes else None
+
+
+def _gap(a: tuple[int, list], b: tuple[int, list]) -> float:
+    """How far apart two printed boxes are (0 when they touch), infinite on different pages."""
+    if a[0] != b[0]:
+        return float("inf")
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = a[1], b[1]
+    dx = max(bx0 - ax1, ax0 - bx1, 0.0)
+    dy = max(by0 - ay1, ay0 - by1, 0.0)
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def _in_own_block(path: str, places: Mapping[str, Any]) -> bool:
+    """A party's detail (``seller.address.city``) printed nearer that party's name than the other party's name; true
+    when either name has no place to compare with (nothing says it belongs to the other party)."""
+    party, other = ("seller", "buyer") if path.startswith("seller.") else ("buyer", "seller")
+    here, own, theirs = (_box(places.get(p)) for p in (path, f"{party}.name", f"{other}.name"))
+    if here is None or own is None or theirs is None:
+        return True
+    return _gap(here, own) <= _gap(here, theirs)
+
+
 def _zero_cell(document: Any, path: str) -> bool:
     """A zero in a line or a tax row: what a page that prints nothing there means (no discount, no tax)."""
     value = _value(document, path)
@@ -99,8 +142,9 @@ def unconfirmed_paths(document: Any, engine: str, confirmed: Iterable[str] = (),
     if engine in CONFIRMED_ENGINES:
         return []
     both = set(confirmed or ())
-    printed = {_get(item, "path") for item in evidence or ()
-               if _get(item, "source") in PAGE_SOURCES and _get(item, "page")}
+    places = {_get(item, "path"): item for item in evidence or ()}
+    printed = {path for path, item in places.items() if _printed_as_read(document, item)
+               and (not path.startswith(("seller.", "buyer.")) or _in_own_block(path, places))}
     out = []
     for path in value_paths(document):
         if path in READ_TWICE:
