@@ -47,9 +47,16 @@ class DocumentDigitizeActions(models.AbstractModel):
         """The values no second reading confirmed: the fields they fill (the form's marks) and their labels (the
         form's note), while the record can still be changed."""
         for record in self:
-            paths = ((record.digitize_verification or {}).get("unconfirmed") or []) if (
+            verification = record.digitize_verification or {}
+            paths = (verification.get("unconfirmed") or []) if (
                 record.digitize_state in ("done", "needs_review") and not record.digitize_verified
                 and record._digitize_is_editable()) else []
+            if paths and not verification.get("second_reading", True):
+                record.digitize_unconfirmed_fields = False
+                record.digitize_unconfirmed_labels = self.env._(
+                    "any value (no second reading of this document: the sidecar's second reader is off, or the pages "
+                    "have no words)")
+                continue
             names = low_confidence_fields(dict.fromkeys(paths, 0.0), record._digitize_target, threshold=1.0)
             record.digitize_unconfirmed_fields = f" {' '.join(names)} " if names else False
             labels = list(dict.fromkeys(evidence_lib.field_label(path, record._digitize_target) for path in paths))

@@ -70,8 +70,10 @@ class DocumentDigitizeApply(models.AbstractModel):
         self._digitize_write({
             "digitize_verified": found.verified,
             "digitize_verified_key": self._digitize_values_key() if found.verified else False,
-            "digitize_verification": False if found.verified else {"unconfirmed": list(found.unconfirmed),
-                                                                   "reasons": list(found.reasons)}})
+            "digitize_verification": False if found.verified else {
+                "unconfirmed": list(found.unconfirmed), "reasons": list(found.reasons),
+                # without a second reading every value is unconfirmed alike: the form says that once, marks nothing
+                "second_reading": bool(result.confirmed or result.candidates)}})
         return found
 
     def _digitize_values_key(self):
