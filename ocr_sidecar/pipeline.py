@@ -163,16 +163,13 @@ class Pipeline:
         evidence: list[Evidence] = []
         confirmed: list[str] = []
         confidence = {k: float(min(max(v, 0.0), 1.0)) for k, v in result.field_confidence.items()}
-        if not result.from_xml:  # stage 4: where each value was printed (an e-invoice's values are its XML's)
-            evidence, not_found, confidence = attach_evidence(document_dict, [p.words for p in doc.pages],
-                                                              confidence)
-            warnings += not_found
-            if engine.name != WORDS_ENGINE and self.settings.checks_with_words:  # stage 5: a second reader
-                second = self._second_reading(document_dict, doc, confidence)
-                if second is not None:
-                    result.candidates, agreement = second
-                    warnings += agreement.warnings
-                    confidence, confirmed = agreement.confidence, agreement.confirmed
+        if not result.from_xml:  # stages 4 and 5: evidence, the second reader (an e-invoice's values are its XML's)
+            checked = check_pages(document_dict, [p.words for p in doc.pages], confidence,
+                                  second_reader=engine.name != WORDS_ENGINE and self.settings.checks_with_words)
+            warnings += checked.warnings
+            evidence, confidence, confirmed = checked.evidence, checked.confidence, checked.confirmed
+            if checked.candidates is not None:
+                result.candidates = checked.candidates
         else:  # the XML elements the values were read from (located where the XML was parsed)
             kept = set(leaf_paths(document_dict))
             evidence = [e for e in result.evidence if e.path in kept]
@@ -197,22 +194,6 @@ class Pipeline:
             words.load()
             self._words = words
         return self._words
-
-    def _second_reading(self, document: dict, doc: DocumentInput, confidence: dict[str, float]):
-        """The words reader's reading of the same pages, and how the engine's answer agrees with it; None when
-        the pages have no words or the reader fails (the engine's answer stands alone, logged)."""
-        layers = [page.words for page in doc.pages]
-        if not any(layer is not None and layer.words for layer in layers):
-            return None
-        try:
-            from .reader import read_layers  # noqa: PLC0415
-            from .reader.agree import compare  # noqa: PLC0415
-
-            reading = read_layers(layers)
-            return reading.candidates, compare(document, reading, confidence)
-        except Exception:  # noqa: BLE001 - a check that fails must not cost the answer
-            log.exception("the words reader failed; the answer is not cross-checked")
-            return None
 
     def _engine_slot(self, cancel: Optional[threading.Event]) -> int:
         """Waits for one of the model's slots (milliseconds waited); a cancelled request stops waiting."""
@@ -268,6 +249,42 @@ def _open_document(content, mime_type, filename, limits, requested_pages, read_e
     """``open_document`` with positional arguments only (what the sandbox sends to its worker)."""
     return open_document(content, mime_type, filename, limits, requested_pages=requested_pages,
                          read_einvoice=read_einvoice, render=render)
+
+
+@dataclass
+class PagesCheck:
+    """What the pages say of an answer read from them: where each value is printed, the values printed nowhere,
+    and (second reader) the fields both readers read alike, the words reader's candidates and its objections."""
+
+    evidence: list[Evidence]
+    warnings: list[Warning]
+    confidence: dict[str, float]
+    confirmed: list[str] = field(default_factory=list)
+    candidates: Optional[dict] = None  # None: the words reader did not read
+
+
+def check_pages(document: dict, layers: list, confidence: dict[str, float], second_reader: bool = True) -> PagesCheck:
+    """Stages 4 and 5 of ``Pipeline.run`` for a canonical ``document`` read from pages with these word ``layers``
+    (None for a page without one): evidence (``evidence.attach``) and, with ``second_reader``, the words reader's
+    reading of the same pages compared with the answer (``reader/agree.py``). Pure: benchmarks/verified_injected.py
+    runs it on generated word layers too."""
+    evidence, warnings, confidence = attach_evidence(document, layers, confidence)
+    checked = PagesCheck(evidence=evidence, warnings=list(warnings), confidence=confidence)
+    if not second_reader or not any(layer is not None and layer.words for layer in layers):
+        return checked
+    try:
+        from .reader import read_layers  # noqa: PLC0415
+        from .reader.agree import compare  # noqa: PLC0415
+
+        reading = read_layers(layers)
+        agreement = compare(document, reading, confidence)
+    except Exception:  # noqa: BLE001 - a check that fails must not cost the answer
+        log.exception("the words reader failed; the answer is not cross-checked")
+        return checked
+    checked.candidates = reading.candidates
+    checked.warnings += agreement.warnings
+    checked.confidence, checked.confirmed = agreement.confidence, agreement.confirmed
+    return checked
 
 
 def validate(data: dict[str, Any], document_type: Optional[str] = None) -> tuple[Document, list[Warning]]:

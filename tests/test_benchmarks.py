@@ -118,3 +118,16 @@ def test_page_structure_measures_both_structures_on_the_same_pages():
                         rf"\d+/\d+ = ([\d.]+)% \| \d+/\d+ = ([\d.]+)% \|", run.stdout)
         located_before, located_now, flagged_before, flagged_now = map(float, row.groups())
         assert located_now > located_before and flagged_now > flagged_before, run.stdout
+
+
+def test_verified_injected_asks_the_addons_one_decision_of_right_and_wrong_answers(tmp_path):
+    """The script behind the verified figures runs on generated documents (no corpus here) and counts every one, the
+    clean answer and the injected one; no injected wrong value comes out verified."""
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "verified_injected.py"), "--count", "24",
+                          "--documents", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [line.split("|") for line in run.stdout.splitlines() if line.startswith("| all")]
+    assert len(rows) == 1 and int(rows[0][3]) == 24, run.stdout
+    assert rows[0][4].strip().startswith("0/"), "no wrong answer verified"
+    assert "goal: no document with an injected wrong value verified, over ≥ 200 documents: MISSED" in run.stdout, \
+        "24 documents are not the 200 the goal asks for"

@@ -36,10 +36,11 @@ DOCS=${OCR_DOCUMENTS_DIR:-$ROOT/../shared/data/documents}
 # lazily (PDF rendering, Factur-X) are reached too. websocket-client: the browser tours. rapidocr + onnxruntime (the
 # sidecar's own pins, pyproject.toml): the OCR that gives scans and photos their word layer, so the evidence tours
 # see a photo's boxes as the model's path would (benchmarks/README.md: they install beside Pillow 9.4 and lxml 4.9).
+# lightgbm (pyproject.toml's range): the words reader that confirms the model's values (verified bills' tests).
 # Odoo's pinned packages (Pillow 9.4, lxml 4.9, ...) are never changed: every package already in the venv is
 # pinned to its installed version in a constraints file, so pip only adds; when it cannot, this script stops.
 TEST_PACKAGES=(grpcio grpcio-health-checking grpcio-reflection protobuf pydantic prometheus-client pypdfium2 pypdf
-               factur-x rapidfuzz websocket-client rapidocr==3.10.0 onnxruntime==1.32.0)
+               factur-x rapidfuzz websocket-client rapidocr==3.10.0 onnxruntime==1.32.0 "lightgbm>=4.5,<5")
 WORK=$(mktemp -d)
 cat >"$WORK/probe.py" <<'PY'
 import os
@@ -48,6 +49,7 @@ from pathlib import Path
 import grpc, google.protobuf, websocket  # noqa: F401,E401  the addon's client; HttpCase browser tours
 import stdnum, rapidfuzz  # noqa: F401,E401  the addon's mapping
 import rapidocr, onnxruntime  # noqa: F401,E401  OCR of scans and photos in the test sidecar (evidence tours)
+import lightgbm  # noqa: F401  the words reader, the second reading that confirms values (verified bills)
 import ocr_sidecar.server  # noqa: F401  imported in the sidecar's thread, where an ImportError would only time out
 from ocr_sidecar.proto import document_service_pb2 as pb, document_service_pb2_grpc as pb_grpc
 from ocr_sidecar.testing import SidecarThread

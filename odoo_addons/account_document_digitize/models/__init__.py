@@ -6,4 +6,5 @@ from . import (
     digitize_memory,
     ir_attachment,
     res_config_settings,
+    res_partner,
 )

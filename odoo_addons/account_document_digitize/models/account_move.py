@@ -3,6 +3,7 @@ from odoo import api, models
 from odoo.addons.document_digitize.lib import BillKey, corrections, duplicate_items, reference_key, tax_adjustments
 from odoo.addons.document_digitize.models.digitize_mixin import DIGITIZABLE_MIMETYPES
 from odoo.addons.document_digitize.models.ir_attachment import document_mimetype
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .ir_attachment import IMAGE_FILE_TYPE
 
@@ -65,6 +66,85 @@ class AccountMove(models.Model):
 
     def _digitize_review_items(self, mapped):
         return super()._digitize_review_items(mapped) + self._digitize_duplicates()
+
+    # --- verified bills: confirmed from the list, or posted automatically for a vendor that asks so -----------
+
+    def _digitize_confirm_refusal(self):
+        """Why this bill is not posted by "Confirm verified bills" (None: it may be)."""
+        self.ensure_one()
+        if self.move_type not in ("in_invoice", "in_refund"):
+            return self.env._("not a vendor bill or refund")
+        if self.state != "draft":
+            return self.env._("not a draft")
+        if not self.digitize_verified:
+            return self.env._("not verified")
+        if not self._digitize_check_verified():
+            return self.env._("changed since it was verified")
+        return None
+
+    def action_digitize_confirm_verified(self):
+        """The bills list's action "Confirm verified bills": post the selected bills that are verified drafts, as the
+        user who asks (Odoo's own ``action_post``: their rights, the company's lock dates), each on its own (one that
+        Odoo refuses does not stop the others); every bill not posted is named with the reason. Returns the
+        notification that says so (and reloads the list)."""
+        posted, skipped, refused = [], [], []
+        for bill in self:
+            reason = bill._digitize_confirm_refusal()
+            if reason:
+                skipped.append(f"{bill.display_name} ({reason})")
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    bill.action_post()
+            except (UserError, ValidationError, AccessError) as exc:
+                self.env.invalidate_all()
+                refused.append(f"{bill.display_name}: {exc.args[0] if exc.args else exc}")
+            else:
+                posted.append(bill.display_name)
+        parts = []
+        if posted:
+            parts.append(self.env._("Posted %(count)s verified bill(s): %(bills)s.", count=len(posted),
+                                    bills=", ".join(posted)))
+        if skipped:
+            parts.append(self.env._("Not posted, only verified draft bills are: %s.", "; ".join(skipped)))
+        if refused:
+            parts.append(self.env._("Odoo refused to post: %s", "; ".join(refused)))
+        if not parts:
+            parts.append(self.env._("No bill was selected."))
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "title": self.env._("Confirm verified bills"), "message": "\n".join(parts),
+            "type": "warning" if skipped or refused or not posted else "success", "sticky": bool(skipped or refused),
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+
+    def _digitize_after_done(self):
+        """A verified draft bill of a vendor that posts its verified bills automatically (per company, off by default):
+        posted now, in the name of the person who asked for it (their rights, the lock dates); a failure leaves it in
+        draft and the chatter says why."""
+        result = super()._digitize_after_done()
+        vendor = self.commercial_partner_id.sudo().with_company(self.company_id)
+        if not (self.digitize_verified and self.state == "draft" and self.move_type in ("in_invoice", "in_refund")
+                and vendor.digitize_autopost_verified):
+            return result
+        user = self.sudo().digitize_requested_by
+        if not user or not user.active:
+            self._digitize_post(self.env._(
+                "Verified, not posted automatically: nobody asked for this digitization, and a bill is posted in a "
+                "person's name. Post it, or confirm it from the list (Confirm verified bills)."))
+            return result
+        bill = self.with_env(self._digitize_apply_env())
+        try:
+            with self.env.cr.savepoint():
+                bill.action_post()
+        except (UserError, ValidationError, AccessError) as exc:
+            self.env.invalidate_all()
+            self._digitize_post(self.env._(
+                "Verified, but could not be posted automatically in the name of %(user)s: %(reason)s The bill stays "
+                "in draft.", user=user.name, reason=exc.args[0] if exc.args else str(exc)))
+        else:
+            self._digitize_post(self.env._(
+                "Verified and posted automatically in the name of %(user)s (%(vendor)s: post verified bills "
+                "automatically).", user=user.name, vendor=vendor.display_name))
+        return result
 
     # --- vendor memory ------------------------------------------------------------------------------
 

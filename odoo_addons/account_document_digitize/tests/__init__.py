@@ -16,4 +16,6 @@ from . import (
     test_tls,
     test_tour,
     test_upload_list,
+    test_verified,
+    test_verified_tour,
 )

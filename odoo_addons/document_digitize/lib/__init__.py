@@ -7,6 +7,7 @@ the learned layouts (the ``layout`` package: fields ← words ← learn, read �
 only. ``mapping`` is a package, one job a file: ``result`` (targets, options, result) ← the steps ``partner``,
 ``header``, ``lines``, ``taxes``, ``confidence`` ← ``mapping/__init__`` (``DocumentMapper`` composed of them,
 ``map_document``). ``order_document`` reads a confirmed order back into document terms (the reverse of ``mapping``).
+``verified`` (stands alone) decides whether a reading is verified: the Odoo models and the benchmark call it.
 """
 
 from .catalog import (
@@ -57,3 +58,4 @@ from .review import (
     without_links,
 )
 from .text import ReviewItem, compact, fold, name_similarity, reference_key
+from .verified import Verdict, verdict

@@ -127,6 +127,10 @@ class ExtractResult:
     # the files an e-invoice's XML carries: [{"filename", "mime_type", "size", "content" (bytes, when asked),
     # "description"}]
     attachments: list[dict] = field(default_factory=list)
+    # the words reader's candidates per JSON path, best first: [{"value", "score", "page", "boxes", "text"}]
+    candidates: dict[str, list[dict]] = field(default_factory=dict)
+    # the paths whose value the model and the words reader read alike (lib/verified.py)
+    confirmed: list[str] = field(default_factory=list)
 
 
 class _Channels:
@@ -304,7 +308,8 @@ def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", m
         total_ms=int(response.timings.total_ms), page_words=_page_words(response),
         evidence=_evidence(response),
         attachments=[{"filename": a.filename, "mime_type": a.mime_type, "size": int(a.size), "content": a.content,
-                      "description": a.description} for a in response.attachments])
+                      "description": a.description} for a in response.attachments],
+        candidates=_candidates(response), confirmed=list(response.confirmed))
 
 
 def _page_words(response: Any) -> list[dict]:
@@ -320,6 +325,21 @@ def _evidence(response: Any) -> list[dict]:
     return [{"path": e.path, "page": e.page, "text": e.text, "source": e.source,
              "boxes": [[round(b.x0, 5), round(b.y0, 5), round(b.x1, 5), round(b.y1, 5)] for b in e.boxes]}
             for e in response.evidence]
+
+
+def _candidates(response: Any) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for field_candidates in response.candidates:
+        items = []
+        for c in field_candidates.candidates:
+            try:
+                value = json.loads(c.value_json)
+            except ValueError:
+                continue  # a candidate whose value cannot be read proposes nothing
+            items.append({"value": value, "score": round(c.score, 4), "page": c.page, "text": c.text,
+                          "boxes": [[round(b.x0, 5), round(b.y0, 5), round(b.x1, 5), round(b.y1, 5)] for b in c.boxes]})
+        out[field_candidates.path] = items
+    return out
 
 
 def carries_einvoice(content: bytes, mime_type: str = "") -> bool:

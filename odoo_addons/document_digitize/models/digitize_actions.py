@@ -42,6 +42,26 @@ class DocumentDigitizeActions(models.AbstractModel):
             names = low_confidence_fields(confidence, record._digitize_target, threshold) if confidence else []
             record.digitize_low_fields = f" {' '.join(names)} " if names else False
 
+    @api.depends("digitize_verification", "digitize_verified", "digitize_state")
+    def _compute_digitize_unconfirmed(self):
+        """The values no second reading confirmed: the fields they fill (the form's marks) and their labels (the
+        form's note), while the record can still be changed."""
+        for record in self:
+            verification = record.digitize_verification or {}
+            paths = (verification.get("unconfirmed") or []) if (
+                record.digitize_state in ("done", "needs_review") and not record.digitize_verified
+                and record._digitize_is_editable()) else []
+            if paths and not verification.get("second_reading", True):
+                record.digitize_unconfirmed_fields = False
+                record.digitize_unconfirmed_labels = self.env._(
+                    "any value (no second reading of this document: the sidecar's second reader is off, or the pages "
+                    "have no words)")
+                continue
+            names = low_confidence_fields(dict.fromkeys(paths, 0.0), record._digitize_target, threshold=1.0)
+            record.digitize_unconfirmed_fields = f" {' '.join(names)} " if names else False
+            labels = list(dict.fromkeys(evidence_lib.field_label(path, record._digitize_target) for path in paths))
+            record.digitize_unconfirmed_labels = ", ".join(labels) if labels else False
+
     @api.depends("digitize_evidence", "digitize_json", "digitize_attachment_id", "digitize_state")
     @api.depends_context("uid")
     def _compute_digitize_evidence_view(self):

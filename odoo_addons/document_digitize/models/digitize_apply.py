@@ -1,10 +1,11 @@
 """The one path from a read document to the record (OCA account_invoice_import style), and its hooks."""
 
+import hashlib
 import json
 
 from odoo import fields, models
 
-from ..lib import LINES_FIELD, compare_totals, line_fields, map_document, needs_review, review_note_html
+from ..lib import LINES_FIELD, compare_totals, line_fields, map_document, needs_review, review_note_html, verdict
 from ..lib import evidence as evidence_lib
 from . import digitize_mixin  # noqa: F401 - the model this file extends is defined first
 from .odoo_catalog import OdooCatalog
@@ -25,6 +26,9 @@ class DocumentDigitizeApply(models.AbstractModel):
         and the lines; what Odoo then computes (totals, tax lines) is checked against the document and the
         verdict is decided once, from every review item. Concrete models extend the steps, not this path."""
         self.ensure_one()
+        # a new reading: the last one's verdict goes first (and the changes made now are not a person's)
+        self._digitize_write({"digitize_verified": False, "digitize_verified_key": False,
+                              "digitize_verification": False})
         current = self._digitize_current()
         options = config.mapping_options(price_digits=self.env["decimal.precision"].precision_get("Product Price"),
                                          fallback_product_id=self._digitize_fallback_product_id(),
@@ -53,9 +57,49 @@ class DocumentDigitizeApply(models.AbstractModel):
             "digitize_partner_match": mapped.partner_match if found else False,
             "digitize_to_check": [{"code": item.code, "message": item.message, "field": item.field}
                                   for item in items if item.serious] or False})
+        self._digitize_store_verdict(result, items)
         line_ids = {int(index): line_id for index, line_id in ((self.digitize_evidence or {}).get("lines") or {}).items()}
         return ("needs_review" if needs_review(items) else "done"), review_note_html(
             items, target=self._digitize_target, line_ids=line_ids)
+
+    def _digitize_store_verdict(self, result, items):
+        """Whether this reading is verified (``lib/verified.verdict``, the one decision), kept with the fingerprint
+        of the record's values as they are now: a person's later change ends it (``_digitize_check_verified``)."""
+        found = verdict(result.document, engine=result.engine, confirmed=result.confirmed, evidence=result.evidence,
+                        warnings=result.warnings, items=items)
+        self._digitize_write({
+            "digitize_verified": found.verified,
+            "digitize_verified_key": self._digitize_values_key() if found.verified else False,
+            "digitize_verification": False if found.verified else {
+                "unconfirmed": list(found.unconfirmed), "reasons": list(found.reasons),
+                # without a second reading every value is unconfirmed alike: the form says that once, marks nothing
+                "second_reading": bool(result.confirmed or result.candidates)}})
+        return found
+
+    def _digitize_values_key(self):
+        """A fingerprint of what a person can change that digitization filled: the header fields, every line (as
+        ``_digitize_line_fingerprint`` sees it) and the totals."""
+        self.ensure_one()
+        header = []
+        for name in self._digitize_header_fields:
+            value = self[name]
+            header.append(value.ids if isinstance(value, models.BaseModel) else str(value or ""))
+        lines_field = LINES_FIELD.get(self._digitize_target)
+        lines = sorted(self._digitize_line_fingerprint(line) for line in self[lines_field]) if lines_field else []
+        totals = {name: round(value or 0.0, 6) for name, value in self._digitize_totals().items()}
+        data = json.dumps([header, lines, totals], sort_keys=True, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    def _digitize_check_verified(self):
+        """A verified record whose values are no longer those verified (a person changed one) is not verified any
+        more; its chatter says so. Records no longer editable (posted, confirmed) keep what they were."""
+        for record in self.filtered(lambda r: r.digitize_verified and r._digitize_is_editable()):
+            if record._digitize_values_key() != record.digitize_verified_key:
+                record._digitize_write({"digitize_verified": False, "digitize_verified_key": False,
+                                        "digitize_verification": {"unconfirmed": [], "reasons": [
+                                            "a value was changed after it was verified"]}})
+                record._digitize_post(self.env._("Changed after digitization verified it: no longer marked verified."))
+        return self.filtered("digitize_verified")
 
     def _digitize_catalog(self):
         """What the mapping asks of the database (``lib/catalog.Catalog``), scoped to the record's company."""

@@ -29,6 +29,8 @@ class DocumentDigitizeGuard(models.AbstractModel):
         result = super().write(vals)
         if rechosen:
             rechosen._digitize_write({"digitize_partner_match": False})
+        if not set(vals) <= DIGITIZE_FIELDS:  # a value changed, by a person or the code: still what was verified?
+            self.filtered("digitize_verified")._digitize_check_verified()
         return result
 
     def _digitize_guard(self, vals_list, creating=False):

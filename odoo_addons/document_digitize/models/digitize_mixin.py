@@ -42,6 +42,9 @@ DIGITIZE_FIELDS = frozenset({
     "digitize_evidence",  # where each value was printed (lib/evidence.py)
     "digitize_partner_match",  # how the partner was found
     "digitize_to_check",  # the serious review items, said again in the chatter at confirmation
+    "digitize_verified",  # every value confirmed, no check objected, nothing to review (lib/verified.py)
+    "digitize_verified_key",  # the record's values when it was verified: a change by a person ends it
+    "digitize_verification",  # the values not confirmed and why the reading is not verified
 })
 VIEWABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")  # what a browser shows
 
@@ -115,6 +118,21 @@ class DocumentDigitizeMixin(models.AbstractModel):
              "the e-mail domain only, to be checked")
     digitize_to_check = fields.Json("Left to check", copy=False, readonly=True,
                                     help="What digitization asked a person to check (its serious review items)")
+
+    digitize_verified = fields.Boolean(
+        "Verified", copy=False, readonly=True, index=True,
+        help="Every value was read from the e-invoice's XML, from the partner's learned layout whose checks passed, or "
+             "read alike by both readers; no check objected and nothing needed a review. A person's change to a value "
+             "ends it.")
+    digitize_verified_key = fields.Char(copy=False, readonly=True,
+                                        help="A fingerprint of the values as verified (a later change ends it)")
+    digitize_verification = fields.Json("Verification", copy=False, readonly=True,
+                                        help="The values not confirmed by a second reading, and why the reading is "
+                                             "not verified")
+    digitize_unconfirmed_fields = fields.Char(compute="_compute_digitize_unconfirmed",
+                                              help="Fields whose value was not confirmed, space-separated (form marks)")
+    digitize_unconfirmed_labels = fields.Char("Not confirmed", compute="_compute_digitize_unconfirmed",
+                                              help="The values no second reading confirmed, in the form's words")
 
     digitize_words = fields.Text("Word layer", copy=False, readonly=True,
                                  help="The pages' words as the sidecar read them (JSON), to learn the layout from")

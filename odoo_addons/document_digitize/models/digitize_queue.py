@@ -167,9 +167,14 @@ class DocumentDigitizeQueue(models.AbstractModel):
             self._digitize_failed(self._digitize_failure(exc, applying=True), commit, config,
                                   document_json=result.document_json)
             return
+        self._digitize_after_done()
         self._digitize_notify()
         if commit:  # this record is done: a later record's failure must not undo it
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _digitize_after_done(self):
+        """Once the reading is applied and kept: what a concrete model does next on its own (a bill of a vendor whose
+        verified bills are posted automatically). Its failure must leave the record as read, with a note."""
 
     def _digitize_read_checked(self, attachment, config, timeout=None):
         """The read phase: the file must still be there, be the record's own and readable by whoever asked."""

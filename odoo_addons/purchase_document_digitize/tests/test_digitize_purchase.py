@@ -76,6 +76,17 @@ class TestDigitizePurchase(DigitizeCase):
         self.assertTrue(all(lines.mapped("date_planned")))
         self.assertIn("Unlisted purchase was used", order.digitize_review_html)
 
+    def test_an_order_with_a_line_to_check_is_not_verified_and_says_why(self):
+        order = self.upload(ORDER_X)
+        self.assertEqual(order.digitize_state, "needs_review")
+        self.assertFalse(order.digitize_verified, "the shared mixin decides for orders as for bills")
+        reasons = " ".join(order.digitize_verification["reasons"])
+        self.assertIn("fallback_product", reasons, "the line that got the fallback product")
+        self.assertIn("not confirmed by a second reading", reasons, "this sidecar has no second reader")
+        self.assertIn("no second reading of this document", order.digitize_unconfirmed_labels)
+        self.assertFalse(order.digitize_unconfirmed_fields, "every value alike: no field marked")
+        self.assertFalse(order.search([("digitize_verified", "=", True)]), "the Verified filter does not list it")
+
     def test_without_fallback_product_unknown_lines_are_notes_and_need_review(self):
         self.env.company.document_digitize_purchase_fallback_product_id = False
         order = self.env["purchase.order"].create({"partner_id": self.vendor.id})
