@@ -74,7 +74,10 @@ def derived(document: dict, path: str, found: dict[str, Evidence]) -> Optional[E
             parts += [f"{part.split('[')[0]}[{i}].amount" for i in range(len(items))]
         else:
             parts.append(part)
-    values = [value_at(document, part) for part in parts]
+    try:
+        values = [value_at(document, part) for part in parts]
+    except (KeyError, IndexError, TypeError):
+        return None  # a part the document does not have (a line without an amount)
     if not parts or any(part not in found or not isinstance(v, (int, float)) for part, v in zip(parts, values)):
         return None
     if abs(sum(values) - value) > 0.005 + 1e-9:

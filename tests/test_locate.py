@@ -310,3 +310,12 @@ def test_a_total_tax_the_page_does_not_print_is_shown_with_its_parts_not_flagged
     # a total tax its parts do not add up to is still flagged
     evidence, warnings, _ = attach(dict(document, total_tax=46.0), [layer], {})
     assert [w.code for w in warnings if w.field == "total_tax"] == ["value_not_on_page"]
+
+
+def test_a_total_whose_parts_are_not_all_there_is_not_derived():
+    from ocr_sidecar.evidence import attach
+
+    layer = _layer([[("Widget", 0.1), ("3", 0.4)], [("Subtotal", 0.1), ("30.00", 0.6)]])
+    document = {"subtotal": 31.0, "lines": [{"description": "Widget", "quantity": 3.0}]}
+    _evidence, warnings, _ = attach(document, [layer], {})
+    assert [w.code for w in warnings if w.field == "subtotal"] == ["value_not_on_page"]

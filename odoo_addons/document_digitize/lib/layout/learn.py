@@ -7,8 +7,14 @@ value printed on a page it keeps the *anchor* — the label words to its left on
 header row, the column band of each line field and which rows are lines (those that print every field all the
 confirmed lines print). A line may take up to ``LINE_ROWS`` rows (its description, then its codes, then its
 numbers); each field's column and row are the ones most lines print it in, so a value that happens to be
-printed elsewhere in one line's rows is not taken for it. Also how the vendor prints numbers (decimal comma or
-point) and numeric dates (day or month first). Values a person did not confirm are never learned.
+printed elsewhere in one line's rows is not taken for it. Where the sidecar named the page's table columns
+(``Word.column``, from the table's header row), each line field learns its column — a line's numbers are then read
+from their own column on a tilted scan too, and a unit printed in the quantity's cell is the line's unit — and a
+description wrapped onto the next row is learned whole (and read whole, unless the vendor prints notes under its
+lines). Anchors are labels, never values (no digits; a base printed between a tax row's label and its amount is
+skipped); a tax row is known by its printed rate; a total tax printed only as the tax rows' amount is read as
+their sum. Also how the vendor prints numbers (decimal comma or point) and numeric dates (day or month first).
+Values a person did not confirm are never learned.
 """
 
 from __future__ import annotations
