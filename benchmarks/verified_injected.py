@@ -52,20 +52,10 @@ from ocr_sidecar.testing import ReplayReadingWords  # noqa: E402
 from conftest import load_mapping_lib  # noqa: E402  the addon's lib as a plain package (no Odoo)
 
 load_mapping_lib()
+from document_digitize_lib.evidence import value_at  # noqa: E402
 from document_digitize_lib.verified import value_paths, verdict  # noqa: E402
 
 _PART = re.compile(r"[^.\[\]]+|\[\d+\]")
-
-
-def _at(document: Any, path: str) -> Any:
-    node = document
-    for part in _PART.findall(path):
-        if part.startswith("["):
-            index = int(part[1:-1])
-            node = node[index] if isinstance(node, list) and index < len(node) else None
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 def _set(document: dict, path: str, value: Any) -> None:
@@ -82,7 +72,7 @@ def _other_text(gold: dict, path: str, value: str, rng: random.Random) -> Option
     the text with one digit or letter changed."""
     name = path.rsplit(".", 1)[-1]
     others = [v for p in value_paths(gold) if p.rsplit(".", 1)[-1] == name and p != path
-              for v in [_at(gold, p)] if isinstance(v, str) and v.strip().casefold() != value.strip().casefold()]
+              for v in [value_at(gold, p)] if isinstance(v, str) and v.strip().casefold() != value.strip().casefold()]
     if others and rng.random() < 0.5:
         return rng.choice(others)
     places = [i for i, ch in enumerate(value) if ch.isalnum()]
@@ -104,7 +94,7 @@ def inject(gold: dict, share: float, rng: random.Random) -> tuple[dict, list[str
     document = copy.deepcopy(gold)
     injected = []
     for path in rng.sample(paths, max(1, round(share * len(paths)))):
-        value = _at(gold, path)
+        value = value_at(gold, path)
         new = wrong_value(gold, path, changed, rng)
         if new is None and isinstance(value, str):
             new = _other_text(gold, path, value, rng)

@@ -251,6 +251,13 @@ def value_at(doc: Any, path: str) -> Any:
 def printed_paths(document: Any) -> list[str]:
     """The paths of the document's values a page can print (as the sidecar looks for them): every non-null leaf
     but the names of a value (type, currency and country codes) and flags."""
+    return leaf_paths(document, NOT_PRINTED)
+
+
+def leaf_paths(document: Any, excluded: Iterable[str] = ()) -> list[str]:
+    """Every non-empty leaf of the document as a JSON path (``lines[1].quantity``), in order, flags and the
+    fields named in ``excluded`` left out."""
+    excluded = frozenset(excluded)
     out: list[str] = []
 
     def walk(node: Any, path: str) -> None:
@@ -261,7 +268,7 @@ def printed_paths(document: Any) -> list[str]:
             for index, value in enumerate(node):
                 walk(value, f"{path}[{index}]")
         elif node is not None and node != "" and not isinstance(node, bool):
-            if _PATH_PART.findall(path)[-1] not in NOT_PRINTED:
+            if _PATH_PART.findall(path)[-1] not in excluded:
                 out.append(path)
 
     walk(document if isinstance(document, Mapping) else {}, "")

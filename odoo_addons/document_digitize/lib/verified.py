@@ -27,9 +27,10 @@ Anything less is not verified, and ``Verdict`` says which values were not confir
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
+
+from .evidence import leaf_paths, value_at
 
 # The header fields the sidecar's words reader reads and compares with the model's (ocr_sidecar/reader/reading.py
 # HEADER_PATHS; a sidecar test checks the two lists are the same): such a value is confirmed only by both readers.
@@ -44,7 +45,6 @@ PAGE_SOURCES = ("pdf", "ocr")
 INFORMATIVE = frozenset({"remembered"})
 # Names of a value that a page never prints and no record takes (the partner is found by VAT id, IBAN or name).
 NOT_COUNTED = frozenset({"country_code"})
-_PART = re.compile(r"[^.\[\]]+|\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -57,32 +57,7 @@ class Verdict:
 def value_paths(document: Any) -> list[str]:
     """Every value the document has: its non-empty leaves, as JSON paths (``lines[1].quantity``), in order; not
     the names of a value nothing prints and nothing takes (``NOT_COUNTED``)."""
-    out: list[str] = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, Mapping):
-            for key, value in node.items():
-                walk(value, f"{path}.{key}" if path else str(key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{path}[{index}]")
-        elif node is not None and node != "" and not isinstance(node, bool):
-            if _PART.findall(path)[-1] not in NOT_COUNTED:
-                out.append(path)
-
-    walk(document if isinstance(document, Mapping) else {}, "")
-    return out
-
-
-def _value(document: Any, path: str) -> Any:
-    node = document
-    for part in _PART.findall(path):
-        if part.startswith("["):
-            index = int(part[1:-1])
-            node = node[index] if isinstance(node, list) and index < len(node) else None
-        else:
-            node = node.get(part) if isinstance(node, Mapping) else None
-    return node
+    return leaf_paths(document, NOT_COUNTED)
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -98,7 +73,7 @@ def _printed_as_read(document: Any, item: Any) -> bool:
     aside); a number as the sidecar matched it (by value)."""
     if _get(item, "source") not in PAGE_SOURCES or not _get(item, "page"):
         return False
-    value = _value(document, _get(item, "path"))
+    value = value_at(document, _get(item, "path"))
     if isinstance(value, str) and _get(item, "text"):
         return _folded(value) == _folded(_get(item, "text"))
     return True
@@ -131,7 +106,7 @@ def _in_own_block(path: str, places: Mapping[str, Any]) -> bool:
 
 def _zero_cell(document: Any, path: str) -> bool:
     """A zero in a line or a tax row: what a page that prints nothing there means (no discount, no tax)."""
-    value = _value(document, path)
+    value = value_at(document, path)
     return (path.startswith(("lines[", "taxes[")) and isinstance(value, (int, float)) and not isinstance(value, bool)
             and value == 0)
 
