@@ -48,6 +48,9 @@ def document_schema_text() -> str:
     return json.dumps(contract_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+GRPC_FLOOR = "1.85.0"  # pyproject.toml: grpcio>=1.85
+
+
 def generate(out: Path) -> None:
     import grpc_tools
     from grpc_tools import protoc  # build-time dependency only
@@ -63,6 +66,10 @@ def generate(out: Path) -> None:
         # Flatten into one package: absolute imports of sibling stubs become relative.
         text = re.sub(r"^from ocr\.v1 import (\w+_pb2)", r"from . import \1", text, flags=re.M)
         text = re.sub(r"^import (\w+_pb2) as", r"from . import \1 as", text, flags=re.M)
+        # The stubs ask grpc for at least the grpcio-tools version that wrote them: the floor pyproject.toml
+        # requires instead, so that a patch release of grpcio-tools changes no committed file.
+        text = re.sub(r"^GRPC_GENERATED_VERSION = '[^']*'", f"GRPC_GENERATED_VERSION = '{GRPC_FLOOR}'", text,
+                      flags=re.M)
         (out / py.name).write_text(HEADER + text)
     (out / "__init__.py").write_text(HEADER)
     shutil.rmtree(raw)
