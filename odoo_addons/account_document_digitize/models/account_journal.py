@@ -17,4 +17,5 @@ class AccountJournal(models.Model):
             if attachment and document_mimetype(attachment) in DIGITIZABLE_MIMETYPES:
                 bill._digitize_enqueue(attachment, self.env._("Uploaded %s: queued for digitization.",
                                                              attachment.name))
+                bill._digitize_prefill(attachment)  # a born-digital PDF: its draft filled at once (words reader)
         return invoices

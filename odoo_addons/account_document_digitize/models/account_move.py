@@ -17,6 +17,7 @@ class AccountMove(models.Model):
     _digitize_target = "vendor_bill"
     _digitize_header_fields = ("partner_id", "ref", "payment_reference", "invoice_date", "invoice_date_due",
                                "currency_id", "partner_bank_id", "invoice_payment_term_id")
+    _digitize_prefill_enabled = True  # Digitize on a born-digital PDF fills the draft at once (digitize_prefill.py)
 
     def _digitize_is_editable(self):
         return self.state == "draft" and self.move_type in ("in_invoice", "in_refund")
@@ -53,7 +54,8 @@ class AccountMove(models.Model):
             if bank:
                 header["partner_bank_id"] = bank.id
         move_type = header.pop("move_type", None)
-        if move_type and move_type != self.move_type:
+        # the words reader's draft at once (unconfirmed) never turns a bill into a refund: the model's reading may
+        if move_type and move_type != self.move_type and not self.env.context.get("digitize_prefill"):
             self.move_type = move_type
         return header
 

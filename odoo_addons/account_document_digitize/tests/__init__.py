@@ -4,6 +4,7 @@ from . import (
     test_confirm,
     test_cross_company,
     test_digitize_bill,
+    test_draft_at_once,
     test_einvoice_attachments,
     test_evidence,
     test_evidence_tour,

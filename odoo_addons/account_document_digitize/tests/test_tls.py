@@ -74,7 +74,8 @@ class TestMutualTls(DigitizeCase):
         bill = self.digitize_bill()
         self.assertEqual(bill.digitize_state, "done", bill.digitize_error or bill.digitize_review_html)
         self.assertEqual((bill.ref, bill.amount_total), ("2022089083", 56.02))
-        self.assertEqual(sidecar_requests(self.tls_sidecar), before + 1)
+        # the draft at once (words reader, on Digitize) and the model's reading (the queue), both over mutual TLS
+        self.assertEqual(sidecar_requests(self.tls_sidecar), before + 2)
 
     def test_pem_pasted_into_a_one_line_field_still_works(self):
         # a password input (the key's field) drops line breaks: the client restores them

@@ -282,15 +282,17 @@ def document_type_number(name: Optional[str]) -> int:
 
 def extract(settings: EndpointSettings, content: bytes, *, filename: str = "", mime_type: str = "",
             document_type: Optional[str] = None, request_id: Optional[str] = None,
-            words_only: bool = False, include_attachments: bool = False) -> ExtractResult:
+            words_only: bool = False, include_attachments: bool = False, words_reader: bool = False) -> ExtractResult:
     """``words_only``: the word layer without the model (engine "words"; an e-invoice is still read from its XML).
-    ``include_attachments``: the bytes of the files an e-invoice carries (its visual PDF), not only their names."""
+    ``include_attachments``: the bytes of the files an e-invoice carries (its visual PDF), not only their names.
+    ``words_reader``: read by the words reader alone, no model (milliseconds on a PDF's text layer; engine "words",
+    the header fields it reads, its candidates)."""
     from .proto import document_service_pb2 as pb
 
     request_id = request_id or uuid.uuid4().hex
     request = pb.ExtractRequest(content=content, filename=filename or "", mime_type=mime_type or "",
                                 document_type=document_type_number(document_type), words_only=words_only,
-                                include_attachments=include_attachments)
+                                include_attachments=include_attachments, words_reader=words_reader)
     endpoint, response = _call(settings, "Extract", request, request_id)
     try:
         document = json.loads(response.document_json)

@@ -42,15 +42,17 @@ class DocumentDigitizeActions(models.AbstractModel):
             names = low_confidence_fields(confidence, record._digitize_target, threshold) if confidence else []
             record.digitize_low_fields = f" {' '.join(names)} " if names else False
 
-    @api.depends("digitize_verification", "digitize_verified", "digitize_state")
+    @api.depends("digitize_verification", "digitize_verified", "digitize_state", "digitize_prefilled")
     def _compute_digitize_unconfirmed(self):
         """The values no second reading confirmed: the fields they fill (the form's marks) and their labels (the
-        form's note), while the record can still be changed."""
+        form's note), while the record can still be changed; a draft filled at once by the words reader (queued)
+        too, until the model's reading confirms or corrects it."""
         for record in self:
             verification = record.digitize_verification or {}
             paths = (verification.get("unconfirmed") or []) if (
-                record.digitize_state in ("done", "needs_review") and not record.digitize_verified
-                and record._digitize_is_editable()) else []
+                (record.digitize_state in ("done", "needs_review")
+                 or (record.digitize_prefilled and record.digitize_state in ("queued", "processing")))
+                and not record.digitize_verified and record._digitize_is_editable()) else []
             if paths and not verification.get("second_reading", True):
                 record.digitize_unconfirmed_fields = False
                 record.digitize_unconfirmed_labels = self.env._(
@@ -127,6 +129,8 @@ class DocumentDigitizeActions(models.AbstractModel):
             if client.carries_einvoice(attachment.raw or b"", document_mimetype(attachment)):
                 # an e-invoice/e-order is read from its XML in a moment: do it now, not in the queue
                 record._digitize_run_one(commit=False, timeout=EINVOICE_TIMEOUT_S, config=config)
+            else:  # a born-digital PDF's draft is filled at once by the words reader, confirmed later by the queue
+                record._digitize_prefill(attachment, config)
         return True
 
     def _digitize_enqueue(self, attachment, note=None):

@@ -33,8 +33,11 @@ class DocumentDigitizeApply(models.AbstractModel):
         options = config.mapping_options(price_digits=self.env["decimal.precision"].precision_get("Product Price"),
                                          fallback_product_id=self._digitize_fallback_product_id(),
                                          company_id=self.company_id.id,
-                                         may_create_partner=self.env["res.partner"].has_access("create"),
-                                         may_add_bank_account=self.env["res.partner.bank"].has_access("create"),
+                                         # not from the words reader's draft at once: unconfirmed (digitize_prefill)
+                                         may_create_partner=self.env["res.partner"].has_access("create")
+                                         and not self.env.context.get("digitize_prefill"),
+                                         may_add_bank_account=self.env["res.partner.bank"].has_access("create")
+                                         and not self.env.context.get("digitize_prefill"),
                                          today=fields.Date.context_today(self))
         # values not on the page are said once, by the evidence step below, with the record's labels
         mapped = map_document(result.document, self._digitize_catalog(), self._digitize_target,

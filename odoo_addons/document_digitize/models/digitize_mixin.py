@@ -45,6 +45,7 @@ DIGITIZE_FIELDS = frozenset({
     "digitize_verified",  # every value confirmed, no check objected, nothing to review (lib/verified.py)
     "digitize_verified_key",  # the record's values when it was verified: a change by a person ends it
     "digitize_verification",  # the values not confirmed and why the reading is not verified
+    "digitize_prefill", "digitize_prefilled",  # the draft filled at once by the words reader, not yet confirmed
 })
 VIEWABLE_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/webp")  # what a browser shows
 
