@@ -42,11 +42,11 @@ def is_absence(value) -> bool:
 # A total the page does not print may be implied by the values it is made of, all printed: a total tax on a page
 # that prints only one row per rate, a subtotal of the lines, a total of subtotal and tax, the amount due
 # when it is the total. Such a value is shown with its parts (source "derived"), not flagged as not on the page.
-PARTS = {
-    "total_tax": (("taxes[].amount",), "sum"),
-    "subtotal": (("lines[].amount",), "sum"),
-    "total": (("subtotal", "total_tax"), "sum"),
-    "amount_due": (("total",), "sum"),
+PARTS = {  # a total → the values it is the sum of ("[]": every row)
+    "total_tax": ("taxes[].amount",),
+    "subtotal": ("lines[].amount",),
+    "total": ("subtotal", "total_tax"),
+    "amount_due": ("total",),
 }
 
 
@@ -68,7 +68,7 @@ def derived(document: dict, path: str, found: dict[str, Evidence]) -> Optional[E
     if recipe is None or not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
     parts = []
-    for part in recipe[0]:
+    for part in recipe:
         if part.endswith("[].amount"):
             items = document.get(part.split("[")[0]) or []
             parts += [f"{part.split('[')[0]}[{i}].amount" for i in range(len(items))]

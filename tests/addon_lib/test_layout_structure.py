@@ -94,3 +94,13 @@ def test_tax_rows_are_told_apart_by_their_rate_and_a_total_tax_not_printed_is_th
     assert reading.document["total_tax"] == 38.0 and reading.evidence["total_tax"]["derived"]
     problems = L.check(reading, layout, L.Identity(L.Candidate("x"), "name", {}, {}))
     assert any("≠ total" in item.message for item in problems), "the 7 % row the layout never saw is not hidden"
+
+
+def test_a_rate_that_is_no_percentage_refuses_the_reading():
+    layout = {"lines_learned": False}
+    identity = L.Identity(L.Candidate("x"), "name", {}, {})
+    reading = L.Reading({"subtotal": 100.0, "total_tax": 19.0, "total": 119.0,
+                         "taxes": [{"rate": 1619.0, "base": 100.0, "amount": 19.0}]})
+    assert [item.code for item in L.check(reading, layout, identity)] == ["layout_rate"]
+    reading.document["taxes"][0]["rate"] = 19.0
+    assert L.check(reading, layout, identity) == []

@@ -47,6 +47,10 @@ def check(reading: Reading, layout: Mapping[str, Any], identity: Optional[Identi
     if taxes and all(a is not None for a in taxes) and tax is not None and abs(sum(taxes) - tax) > tolerance:
         items.append(ReviewItem("layout_taxes", f"The tax rows add up to {sum(taxes):.2f}, the total tax read is "
                                 f"{tax:.2f}.", "total_tax", serious=True))
+    rates = [t.get("rate") for t in doc.get("taxes") or []] + [line.get("tax_rate") for line in lines]
+    if any(rate is not None and not 0 <= rate <= 100 for rate in rates):
+        items.append(ReviewItem("layout_rate", "A tax rate read is not a percentage: the layout took another number "
+                                "for it.", "taxes", serious=True))
     if total is None and subtotal is None and not lines:
         items.append(ReviewItem("layout_empty", "Neither totals nor lines were read.", "total", serious=True))
     return items
