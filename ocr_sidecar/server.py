@@ -210,8 +210,14 @@ class DocumentServer(pb_grpc.DocumentServiceServicer, model_pb2_grpc.ModelServic
         grace = self.settings.grace_s if grace is None else grace
         log_event(logging.INFO, "draining", grace_s=grace, in_flight=self._running, waiting=self._waiting)
         await self.health.enter_graceful_shutdown()
+        # While documents are still being read the server stays up and refuses new work itself, with
+        # UNAVAILABLE and a message: a call that reaches gRPC's own shutdown instead may be reset (the
+        # client sees CANCELLED, which retry policies rightly do not retry).
+        deadline = time.monotonic() + grace
+        while self._admitted and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         if self._server is not None:
-            await self._server.stop(grace)
+            await self._server.stop(max(0.0, deadline - time.monotonic()))
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self._metrics_server is not None:
             self._metrics_server[0].shutdown()
