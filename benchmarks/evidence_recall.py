@@ -106,7 +106,8 @@ def main() -> int:
               f"{flagged}/{len(changed_paths)} |")
         rows.append({"document": path.name, "kind": kind, "located": located, "printable": len(printable),
                      "flagged": flagged, "changed": len(changed_paths),
-                     "not_located": [p for p in printable if p not in found]})
+                     "not_located": [p for p in printable if p not in found],
+                     "not_flagged": {p: value_at(changed, p) for p in changed_paths if p in found_changed}})
     print()
     print("| kind | located (goal ≥ 95 % / ≥ 85 %) | false flags (goal ≤ 2 %) | changed values flagged (goal ≥ 95 %) |")
     print("|---|---:|---:|---:|")

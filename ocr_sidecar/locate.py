@@ -21,7 +21,7 @@ import re
 from typing import Any, Iterable, Optional, Sequence
 
 from .answer import leaf_paths
-from .printed import WORDS, compact, fold, parse_dates, parse_numbers, printed_as_percent
+from .printed import WORDS, compact, fold, parse_dates, printed_as_percent, printed_forms
 from .types import Evidence
 from .words import NUMBER_COLUMNS, Table, Word, WordLayer, find_table
 
@@ -70,19 +70,21 @@ def match_value(path: str, value: Any, layer: WordLayer, near: bool = False,
         return choose_place(name, places, layer)
     if isinstance(value, (int, float)):
         def prints(text: str) -> bool:
-            if not any(abs(n - abs(value)) < 0.005 for n in parse_numbers(text)):
-                return False
-            if name in MONEY_FIELDS and printed_as_percent(text):
-                return False  # 30 % is a rate, not 30.00 of money
-            if near:
-                return True
+            forms = printed_forms(text, value)  # the numbers that read as the value, each asked on its own
+            if name in MONEY_FIELDS:
+                forms = [form for form in forms if not form[1]]  # 30 % is a rate, not 30.00 of money
+            if not forms or near:
+                return bool(forms)
             if name in RATE_FIELDS:
-                return printed_as_percent(text)
+                return any(percent for _raw, percent in forms)
             if name in MONEY_FIELDS and 0 < abs(value) < 10:
-                return bool(re.search(r"\d[.,]\d", text))
+                return any(re.search(r"\d[.,]\d", raw) for raw, _percent in forms)
             return True
 
-        return _exact(_choose(name, _find(layer, 3, prints, exact_first=True), layer))
+        places = _find(layer, 3, prints, exact_first=True)
+        if name in MONEY_FIELDS:  # "19" followed by a word "%": a rate, not money
+            places = [place for place in places if not _percent_follows(place, layer)]
+        return _exact(_choose(name, places, layer))
     text = str(value).strip()
     if not text:
         return None
@@ -99,6 +101,13 @@ def match_value(path: str, value: Any, layer: WordLayer, near: bool = False,
         return _exact(_choose(name, _find(layer, MAX_WINDOW, lambda t: compact(t) == key, exact_first=True) or (
             _find(layer, MAX_WINDOW, lambda t: _code_in(key, t, name), exact_first=True))))
     return _find_fuzzy(layer, text)
+
+
+def _percent_follows(place: list[Word], layer: WordLayer) -> bool:
+    """Whether the word after ``place`` on its row starts with a percent sign."""
+    after = [w for w in layer.words if w.line == place[-1].line and w.box[0] >= place[-1].box[2] - 1e-6
+             and w is not place[-1]]
+    return bool(after) and min(after, key=lambda w: w.box[0]).text.startswith("%")
 
 
 def _code_in(key: str, text: str, name: str) -> bool:
@@ -239,13 +248,17 @@ def locate(document: dict, layers: Sequence[Optional[WordLayer]], structure: boo
         words = [w for w in layer.words if w.line in rows]
         table = tables[page - 1]
         found = None
+        # rows that print a rate with its percent sign, where no column is named for it, print every rate so:
+        # a bare 1 there is a position or a quantity, not a rate of 1 %
+        near = path.rsplit(".", 1)[-1] not in RATE_FIELDS or _has_column(table, path) \
+            or not printed_as_percent(" ".join(w.text for w in words))
         if table is not None and _item(path, "lines") is not None:
             for column_words in _in_column(words, table, path.rsplit(".", 1)[-1]):
-                found = match_value(path, value_at(document, path), WordLayer(layer.source, column_words), near=True)
+                found = match_value(path, value_at(document, path), WordLayer(layer.source, column_words), near=near)
                 if found:
                     break
         else:
-            found = match_value(path, value_at(document, path), WordLayer(layer.source, words), near=True)
+            found = match_value(path, value_at(document, path), WordLayer(layer.source, words), near=near)
         if found:
             out[path] = _evidence(path, page, layer, *found)
         return bool(found)

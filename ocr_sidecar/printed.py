@@ -105,6 +105,20 @@ def _is_currency(letters: str) -> bool:
     return re.fullmatch(r"[A-Z]{3}", letters) is not None or fold(letters) in CURRENCY_WORDS
 
 
+def printed_forms(text: str, value: float) -> list[tuple[str, bool]]:
+    """Each number ``text`` prints that reads as ``value`` (absolute, to the cent), as printed, and whether a
+    percent sign follows it: the care a value needs is asked of the number that matched, not of the whole text
+    ("1 Stk 1.000,00" prints 1, but not with decimals)."""
+    out: list[tuple[str, bool]] = []
+    text = NUMERIC_DATE.sub(lambda m: " " * len(m.group(0)), text)
+    for match in NUMBER.finditer(text):
+        if _glued(text, match.start(), match.end()):
+            continue
+        if any(abs(abs(v) - abs(value)) < 0.005 for v in _readings(match.group(0))):
+            out.append((match.group(0), re.match(r"\s?%", text[match.end():]) is not None))
+    return out
+
+
 def printed_as_percent(text: str) -> bool:
     """Whether a number in ``text`` carries a percent sign (19%, 19 %, 19,00%), not merely a % nearby."""
     return re.search(r"\d\s?%", text) is not None

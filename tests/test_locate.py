@@ -172,6 +172,21 @@ def test_totals_are_not_a_line_s_amount_and_rates_are_percentages():
     assert find_value("taxes[0].rate", 19.0, layer("VAT 19 % 79.80")) is not None
     assert find_value("total_tax", 1.0, layer("Page 1 of 2")) is None
     assert find_value("total_tax", 1.0, layer("Tax 1,00")) is not None
+    # the care is asked of the number that matched, not of the whole window: "1 Stk 1.000,00" prints 1 without
+    # decimals; "19 % 30.00" prints 30.00 of money beside a rate
+    assert find_value("total_tax", 1.0, layer("Basismenge: 1 Stk 1.000,00")) is None
+    assert find_value("total", 30.0, layer("Total 19 % 30.00")) is not None
+    assert find_value("total", 19.0, layer("Total 19 % 30.00")) is None
+
+
+def test_a_line_that_prints_its_rate_as_a_percentage_has_no_bare_rate():
+    """With no column named for it, a line's rows that print "0 %" print every rate so: the position 1 beside
+    it is no rate of 1 %. A rate of 0 % is found."""
+    page = layer("Pos Article", "1 Toolbox Stahlcoil 10 Stk 0 % 120,00")
+    document = {"lines": [{"description": "Toolbox Stahlcoil", "quantity": 10.0, "tax_rate": 0.0, "amount": 120.0}]}
+    assert locate(document, [page])["lines[0].tax_rate"].text == "0 %"
+    document["lines"][0]["tax_rate"] = 1.0
+    assert "lines[0].tax_rate" not in locate(document, [page])
 
 
 @pytest.mark.parametrize("printed", ["31/01/2026", "SW1B", "FR20", "8H-20H", "CDROUT1", "S1"])
