@@ -104,3 +104,29 @@ def test_a_rate_that_is_no_percentage_refuses_the_reading():
     assert [item.code for item in L.check(reading, layout, identity)] == ["layout_rate"]
     reading.document["taxes"][0]["rate"] = 19.0
     assert L.check(reading, layout, identity) == []
+
+
+def test_a_receipt_s_total_at_the_far_margin_is_anchored_by_its_label_not_its_currency():
+    """"Grand Total ........ Rs 1939": the currency is no label (it would end the lines table, as the line
+    prints it too), and a label far left is the value's own when the row prints nothing else."""
+    def receipt(amount, rows):
+        header = [[("DESCRIPTION", 0.09), ("RATE", 0.6), ("AMOUNT", 0.84)]]
+        lines = [[(name, 0.09), ("Rs", 0.6), (f"{amount}", 0.63), ("Rs", 0.84), (f"{amount}", 0.87)]
+                 for name in rows]
+        return page(header + lines + [[("Grand", 0.09), ("Total", 0.14), ("Rs", 0.84), (f"{amount * len(rows)}", 0.87)],
+                                      [("Registered", 0.09), ("office", 0.2), ("4,", 0.4), ("Level", 0.5), ("7", 0.7),
+                                       ("Delhi", 0.75), ("110017", 0.87)]])
+
+    layout = L.learn(receipt(1939, ["Room"]), {"total": 1939.0, "lines": [
+        {"description": "Room", "unit_price": 1939.0, "amount": 1939.0}]})
+    assert layout["fields"]["total"]["anchor"]["keys"] == ["grand", "total"]
+    assert layout["table"]["stops"] == [["grand", "total"]]
+    reading = L.read(receipt(250, ["Breakfast", "Parking"]), layout)
+    assert reading.document["total"] == 500.0
+    assert [line["description"] for line in reading.document["lines"]] == ["Breakfast", "Parking"]
+    # beside another number (a tax row's base and rate) a far label stays no anchor: that row's own is looked for
+    learn = sys.modules["document_digitize_lib.layout.learn"]
+    row = page([[("VAT", 0.09), ("(S)", 0.13), ("275,00", 0.5), ("7", 0.65), ("19,25", 0.87)]])[0].lines()[0]
+    assert learn._anchor(row[-1:], row, [row]) is None
+    row = page([[("Grand", 0.09), ("Total", 0.14), ("Rs", 0.84), ("1939", 0.87)]])[0].lines()[0]
+    assert learn._anchor(row[-1:], row, [row])["keys"] == ["grand", "total"]

@@ -21,7 +21,11 @@ NUMBER_COLUMNS = {"quantity": "qty", "unit_price": "price", "tax_rate": "vat", "
 
 MAX_ANCHOR_WORDS = 4
 LINE_ROWS = 3  # rows one line of a table may take: its description, its codes, its numbers
-CURRENCY_TOKENS = frozenset({"€", "$", "£", "¥", "₹", "eur", "usd", "gbp", "chf", "inr", "fr", "chf.", "eur."})
+# A currency beside a value is never its label ("Grand Total Rs 1939": the anchor is "Grand Total", as the
+# next document prints another currency word or none): symbols, ISO codes, abbreviations glued to amounts.
+CURRENCY_TOKENS = frozenset({"€", "$", "£", "¥", "₹", "₽", "fr", "chf.", "eur.", "rs", "kr", "kc", "zl", "lei", "sfr",
+                             "dh", "ft", "rp"} | set("""eur usd gbp chf inr jpy cny cad aud nzd sek nok dkk pln czk huf
+                             ron bgn hrk rub zar brl mxn aed sar sgd hkd krw idr myr thb php""".split()))
 
 
 class LayoutError(ValueError):

@@ -84,7 +84,10 @@ def _anchor(value: list[Word], line: list[Word], lines: list[list[Word]]) -> Opt
         if label and label[0].box[0] - word.box[2] > 0.05:
             break  # another block's words
         label.insert(0, word)
-    if any(_is_label(w) for w in label) and value[0].box[0] - label[-1].box[2] < 0.5:
+    # far from its value only when the row prints nothing else ("Grand Total ........ Rs 1939", a receipt's
+    # margins): beside another block's words a far label may be that block's
+    if any(_is_label(w) for w in label) and (value[0].box[0] - label[-1].box[2] < 0.5
+                                              or (label[0] is line[0] and not numbers)):
         return {"dir": "left", "keys": [w.key for w in label], "box": _union(label), "line": label[0].line,
                 "row": sorted({w.key for w in line if _is_label(w)}), "whole": whole}
     index = next(i for i, row in enumerate(lines) if row and row[0].line == line[0].line)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
 from ..printed import read_date, read_number
-from .fields import LAYOUT_VERSION, LINE_NUMBERS, LINE_ROWS, LINE_TEXTS, LayoutError
+from .fields import CURRENCY_TOKENS, LAYOUT_VERSION, LINE_NUMBERS, LINE_ROWS, LINE_TEXTS, LayoutError
 from .words import Box, Page, Word, _is_label, _join, _label_word, _union, continues
 
 
@@ -340,6 +340,8 @@ def _read_row(rows: Sequence[Sequence[Word]], table: Mapping[str, Any], layout: 
         elif name != "description":  # a code or a unit: the words in its column, not the label printed before it
             words = [w for w in words if min(w.box[2], x1) - max(w.box[0], x0)
                      > 0.5 * min(w.box[2] - w.box[0], x1 - x0)]
+        while words and words[-1].key in CURRENCY_TOKENS:
+            words = words[:-1]  # "Room Charges Rs | 1939": the currency is the next cell's
         if words:
             line[name] = _join(words)
             evidence[name] = words
