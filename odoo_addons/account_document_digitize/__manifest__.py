@@ -18,6 +18,7 @@
     "assets": {
         "web.assets_backend": ["account_document_digitize/static/src/document_file_uploader_patch.js"],
         "web.assets_tests": ["account_document_digitize/static/tests/tours/digitize_bill_tour.js",
-                             "account_document_digitize/static/tests/tours/verified_tour.js"],
+                             "account_document_digitize/static/tests/tours/verified_tour.js",
+                             "account_document_digitize/static/tests/tours/correct_tour.js"],
     },
 }

@@ -2,6 +2,8 @@ from . import (
     test_app_tour,
     test_bench_overhead,
     test_confirm,
+    test_correct_on_page,
+    test_correct_tour,
     test_cross_company,
     test_digitize_bill,
     test_draft_at_once,

@@ -393,3 +393,20 @@ def viewer_data(data: Optional[Mapping[str, Any]], document: Any, target: str) -
                 "line_field": record_field(path, target) if line_of(path) else None}
                for path in data.get("missing") or ()]
     return {"evidence": boxes, "missing": missing, "word_layer": bool(data.get("word_layer"))}
+
+
+def viewer_candidates(data: Optional[Mapping[str, Any]], target: str) -> list[dict]:
+    """The second reader's candidates the viewer offers to pick from (``stored["candidates"]``, kept by
+    ``correct.stored_candidates``): per header value that a field of the form shows, best first, with the field,
+    a label, the value as the form would show it, and where it is printed."""
+    out = []
+    for path, items in ((data or {}).get("candidates") or {}).items():
+        field = None if line_of(path) else record_field(path, target)
+        if not field:
+            continue
+        for rank, item in enumerate(items):
+            out.append({"path": path, "field": field, "label": field_label(path, target), "rank": rank,
+                        "value": item.get("value"), "shown": shown(path, item.get("value")),
+                        "score": item.get("score") or 0.0, "page": int(item.get("page") or 0),
+                        "boxes": [list(box) for box in item.get("boxes") or ()], "text": item.get("text") or ""})
+    return out

@@ -4,5 +4,5 @@
 # isort: skip_file
 from . import digitize_mixin
 from . import digitize_guard, digitize_actions, digitize_apply, digitize_queue
-from . import digitize_layout, digitize_order_mixin, digitize_prefill
+from . import digitize_layout, digitize_order_mixin, digitize_prefill, digitize_correct
 from . import ir_attachment, res_config_settings

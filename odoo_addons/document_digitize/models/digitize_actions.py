@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import PARTNER_CONFIDENCE, client, low_confidence_fields, warnings_html
+from ..lib import correct as correct_lib
 from ..lib import evidence as evidence_lib
 from .digitize_mixin import EINVOICE_TIMEOUT_S, VIEWABLE_MIMETYPES
 from .ir_attachment import document_mimetype
@@ -88,6 +89,16 @@ class DocumentDigitizeActions(models.AbstractModel):
             return False  # an e-invoice's XML: nothing to show beside the form
         data["file"] = {"id": file.id, "name": file.name, "mimetype": mimetype, "unique": file.checksum or "",
                         "viewable": viewable} if file else None
+        # correcting on the page (models/digitize_correct.py): the words to click and the second reader's
+        # candidates, where the user may change the record
+        data["editable"] = bool(file) and self._digitize_is_editable() and self.has_access("write")
+        if data["editable"]:
+            try:
+                words = json.loads(self.digitize_words or "[]")
+            except ValueError:
+                words = []
+            data["words"] = correct_lib.viewer_words(words)
+            data["candidates"] = evidence_lib.viewer_candidates(self.digitize_evidence, self._digitize_target)
         return data
 
     @api.depends("digitize_warnings")

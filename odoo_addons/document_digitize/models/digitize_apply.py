@@ -6,6 +6,7 @@ import json
 from odoo import fields, models
 
 from ..lib import LINES_FIELD, compare_totals, line_fields, map_document, needs_review, review_note_html, verdict
+from ..lib import correct as correct_lib
 from ..lib import evidence as evidence_lib
 from . import digitize_mixin  # noqa: F401 - the model this file extends is defined first
 from .odoo_catalog import OdooCatalog
@@ -170,6 +171,7 @@ class DocumentDigitizeApply(models.AbstractModel):
         stored = evidence_lib.stored(result.evidence, paths, line_ids, word_layer)
         stored["created"] = {str(line.id): self._digitize_line_fingerprint(line) for line in created} or \
             self._digitize_written_lines()
+        stored["candidates"] = correct_lib.stored_candidates(result.candidates)  # to pick from on the page
         self._digitize_write({"digitize_evidence": stored})
         return evidence_lib.missing_items(result.document, paths, self._digitize_target, result.warnings)
 

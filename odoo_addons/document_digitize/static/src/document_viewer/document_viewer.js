@@ -5,6 +5,10 @@
 // are listed under the pages. The data comes from the record's `digitize_evidence_view` (computed server-side as the
 // current user); the file is fetched as that user from /web/content: without read access there is no file and the
 // viewer says so once — it never retries in a loop.
+// Correcting on the page (models/digitize_correct.py): while a field or a line's cell is focused on a record the
+// user may change, every word of the page can be clicked to set it from its printed text, and the second reader's
+// candidates for that field are offered to pick from; the server reads the value (in the document's format),
+// writes it as the user and says it in the chatter; the form then reloads.
 // It sits in the sheet, right of the fields, or (wide screens) in the place of Odoo's attachment preview
 // (form_patch.js): the copy in the sheet then draws nothing, so the document is shown once.
 import { Component, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
@@ -15,6 +19,8 @@ import { useBus, useService } from "@web/core/utils/hooks";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 
 const PDF_WORKER = "/web/static/lib/pdfjs/build/pdf.worker.js";
+// a line's cells the page can set (models/digitize_correct.py: quantity, price, discount, description)
+const PICK_LINE_FIELDS = new Set(["quantity", "product_qty", "product_uom_qty", "price_unit", "discount", "name"]);
 
 export class DigitizeDocumentViewer extends Component {
     static template = "document_digitize.DocumentViewer";
@@ -25,7 +31,16 @@ export class DigitizeDocumentViewer extends Component {
         useBus(ui.bus, "resize", () => this.render()); // the panel or the sheet: it depends on the width
         this.root = useRef("root");
         this.pane = useRef("pane");
-        this.state = useState({ status: "idle", message: "", pages: [], active: null });
+        this.state = useState({
+            status: "idle",
+            message: "",
+            pages: [],
+            active: null,
+            totalPath: "total", // which of the document's totals a click on the totals widget sets
+            busy: false,
+        });
+        this.orm = useService("orm");
+        this.notification = useService("notification");
         this.pdf = null;
         this.pdfPages = new Map(); // page number → pdf.js page, kept out of the reactive state (private fields)
         this.drawn = new WeakSet(); // the canvases drawn (or being drawn): a canvas OWL puts anew is drawn anew
@@ -290,6 +305,137 @@ export class DigitizeDocumentViewer extends Component {
                 ? { lineId: item.line_id, lineField: item.line_field, field: null }
                 : { field: item.field || `path:${item.path}`, lineId: null, lineField: null }
         );
+    }
+
+    // --- correcting on the page --------------------------------------------------------------------------
+
+    /** What a click on the page sets now: the focused field (or line cell) when the record may be changed and the
+     * field is one the page can set; null otherwise. */
+    get pickTarget() {
+        const active = this.state.active;
+        if (!active || !this.data?.editable) {
+            return null;
+        }
+        if (active.lineId) {
+            return PICK_LINE_FIELDS.has(active.lineField)
+                ? { lineId: active.lineId, field: active.lineField, path: this.activeItems[0]?.path || null }
+                : null;
+        }
+        if (!active.field || active.field.startsWith("path:")) {
+            return null;
+        }
+        if (active.field === "tax_totals") {
+            return { field: "tax_totals", path: this.state.totalPath, totals: true };
+        }
+        const item = this.activeItems[0] || this.missing.find((entry) => entry.field === active.field);
+        return { field: active.field, path: item?.path || null };
+    }
+
+    get totalChoices() {
+        return [
+            { path: "subtotal", label: _t("Untaxed") },
+            { path: "total_tax", label: _t("Taxes") },
+            { path: "total", label: _t("Total") },
+            { path: "amount_due", label: _t("Amount due") },
+        ];
+    }
+
+    get pickLabel() {
+        const target = this.pickTarget;
+        if (!target) {
+            return "";
+        }
+        if (target.totals) {
+            return this.totalChoices.find((choice) => choice.path === target.path)?.label || "";
+        }
+        const item = this.activeItems[0] || this.missing.find((entry) => entry.field === target.field);
+        return item?.label || target.field;
+    }
+
+    wordsOf(number) {
+        if (!this.pickTarget) {
+            return [];
+        }
+        const page = (this.data?.words || []).find((p) => p.page === number);
+        return (page?.words || []).map(([text, x0, y0, x1, y1], index) => ({
+            key: `${number}:${index}`,
+            text,
+            box: [x0, y0, x1, y1],
+            style: `left:${x0 * 100}%;top:${y0 * 100}%;width:${(x1 - x0) * 100}%;height:${(y1 - y0) * 100}%`,
+        }));
+    }
+
+    /** The second reader's candidates for the focused field, best first. */
+    get activeCandidates() {
+        const target = this.pickTarget;
+        if (!target || target.lineId) {
+            return [];
+        }
+        return (this.data?.candidates || []).filter((c) =>
+            target.totals ? c.path === target.path : c.field === target.field
+        );
+    }
+
+    candidateBoxesOf(number) {
+        const out = [];
+        for (const candidate of this.activeCandidates) {
+            if (candidate.page !== number) {
+                continue;
+            }
+            candidate.boxes.forEach(([x0, y0, x1, y1], index) => {
+                out.push({
+                    key: `${candidate.path}#${candidate.rank}#${index}`,
+                    candidate,
+                    style: `left:${x0 * 100}%;top:${y0 * 100}%;width:${(x1 - x0) * 100}%;height:${(y1 - y0) * 100}%`,
+                });
+            });
+        }
+        return out;
+    }
+
+    chooseTotal(path) {
+        this.state.totalPath = path;
+    }
+
+    onWordClick(number, word) {
+        const target = this.pickTarget;
+        if (target) {
+            this.setFromPage(target, { text: word.text, page: number, boxes: [word.box] });
+        }
+    }
+
+    onCandidateClick(candidate) {
+        const target = this.pickTarget;
+        if (target) {
+            this.setFromPage({ ...target, path: candidate.path }, { candidate: candidate.rank });
+        }
+    }
+
+    /** Ask the server to set the target from the page (as the user), then reload the form. The form's unsaved
+     * changes are saved first: the server writes the record. */
+    async setFromPage(target, what) {
+        if (this.state.busy) {
+            return;
+        }
+        const record = this.props.record;
+        this.state.busy = true;
+        try {
+            if (record.isDirty && !(await record.save())) {
+                return;
+            }
+            const kwargs = { field: target.field === "tax_totals" ? null : target.field, path: target.path, ...what };
+            if (target.lineId) {
+                kwargs.line_id = target.lineId;
+            }
+            const result = await this.orm.call(record.resModel, "digitize_set_from_page", [[record.resId]], kwargs);
+            await record.model.root.load();
+            this.notification.add(result.message, { type: "success" });
+        } catch (error) {
+            const message = error?.data?.message || error?.message || String(error);
+            this.notification.add(message, { type: "warning", title: _t("Not set from the page") });
+        } finally {
+            this.state.busy = false;
+        }
     }
 
     // --- what the user focuses in the form ----------------------------------------------------------
