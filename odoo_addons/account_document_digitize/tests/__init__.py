@@ -1,5 +1,6 @@
 from . import (
     test_app_tour,
+    test_bench_draft,
     test_bench_overhead,
     test_confirm,
     test_correct_on_page,

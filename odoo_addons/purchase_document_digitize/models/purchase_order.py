@@ -8,6 +8,7 @@ class PurchaseOrder(models.Model):
     _digitize_target = "purchase_order"
     _digitize_header_fields = ("partner_id", "partner_ref", "date_order", "currency_id")
     _digitize_confirmed_states = ("to approve", "purchase")
+    _digitize_prefill_enabled = True  # Digitize on a born-digital PDF fills the draft at once (digitize_prefill.py)
 
     def _digitize_fallback_product_id(self):
         return self.company_id.document_digitize_purchase_fallback_product_id.id or None

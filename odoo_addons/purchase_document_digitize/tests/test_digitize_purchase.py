@@ -253,3 +253,31 @@ class TestFallbackProductUpgrade(TransactionCase):
             fallback_product_to_companies(self.env.cr, param, field)
         self.assertEqual((company_a[field], company_b[field]), (own, self.env["product.product"]),
                          "another company's product is never a company's fallback")
+
+
+@tagged("post_install", "-at_install")
+class TestPurchaseDraftAtOnce(DigitizeCase):
+    """Digitize on an RFQ with a born-digital PDF fills it at once from the words reader, not yet confirmed; the
+    queue's reading then confirms or corrects it, keeping what the buyer changed meanwhile (issue 34)."""
+
+    sidecar_options = {"second_reader": "on"}
+
+    def test_an_rfq_is_filled_at_once_then_confirmed(self):
+        buyer = new_test_user(self.env, "digitize_draft_buyer", groups="purchase.group_purchase_user")
+        vendor = self.env["res.partner"].create({"name": "QualityHosting AG", "is_company": True,
+                                                 "vat": "DE232446240"})
+        env = self.env(user=buyer)
+        order = env["purchase.order"].create({"partner_id": vendor.id})
+        env["ir.attachment"].create({
+            "name": "confirmation.pdf", "raw": (DOCS / "i2d_QualityHosting.pdf").read_bytes(),
+            "res_model": "purchase.order", "res_id": order.id})
+        order.action_digitize()
+        self.assertEqual((order.digitize_state, order.digitize_prefilled), ("queued", True))
+        self.assertEqual(order.partner_ref, "30064443", "the vendor's number, read at once")
+        self.assertEqual(order.write_uid, buyer)
+        order.partner_ref = "QH-30064443"  # the buyer changes it before the model has read the document
+        order._digitize_process_queue(10, commit=False)
+        self.assertIn(order.digitize_state, ("done", "needs_review"), order.digitize_error)
+        self.assertFalse(order.digitize_prefilled)
+        self.assertEqual(order.partner_ref, "QH-30064443", "what the buyer typed is kept")
+        self.assertEqual(order.partner_id, vendor)

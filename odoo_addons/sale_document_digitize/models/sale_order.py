@@ -9,6 +9,7 @@ class SaleOrder(models.Model):
     _digitize_target = "sale_order"
     _digitize_header_fields = ("partner_id", "client_order_ref", "date_order")
     _digitize_confirmed_states = ("sale",)
+    _digitize_prefill_enabled = True  # Digitize on a born-digital PDF fills the draft at once (digitize_prefill.py)
 
     def _digitize_fallback_product_id(self):
         return self.company_id.document_digitize_sale_fallback_product_id.id or None

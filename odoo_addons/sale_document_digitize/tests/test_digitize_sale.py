@@ -131,3 +131,23 @@ class TestDigitizeSale(DigitizeCase):
         self.attach(others, HERO_PO)
         with self.assertRaises(AccessError, msg="a salesman sees only his own orders"):
             others.with_user(self.salesman).action_digitize()
+
+
+@tagged("post_install", "-at_install")
+class TestSaleDraftAtOnce(DigitizeCase):
+    """Digitize on a quotation with a customer's born-digital PDF fills it at once from the words reader, not yet
+    confirmed; the queue's reading then confirms it (issue 34)."""
+
+    sidecar_options = {"second_reader": "on"}
+
+    def test_a_quotation_is_filled_at_once_then_confirmed(self):
+        customer = self.env["res.partner"].create({"name": "iViveLabs Ltd.", "is_company": True})
+        quotation = self.env["sale.order"].create({"partner_id": customer.id})
+        self.attach(quotation, DOCS / "i2d_QualityHosting.pdf")
+        quotation.action_digitize()
+        self.assertEqual((quotation.digitize_state, quotation.digitize_prefilled), ("queued", True))
+        self.assertEqual(quotation.client_order_ref, "30064443", "the customer's order number, read at once")
+        quotation._digitize_process_queue(10, commit=False)
+        self.assertIn(quotation.digitize_state, ("done", "needs_review"), quotation.digitize_error)
+        self.assertFalse(quotation.digitize_prefilled)
+        self.assertEqual((quotation.partner_id, quotation.client_order_ref), (customer, "30064443"))
