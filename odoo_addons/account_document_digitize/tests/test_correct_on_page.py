@@ -143,3 +143,6 @@ class TestCorrectOnPage(DigitizeCase):
         bill.digitize_set_from_page("30064443", field="ref", page=page, boxes=boxes)
         self.assertEqual((bill.company_id, bill.ref), (self.company_b, "30064443"))
         self.assertTrue(bill.digitize_evidence_view["words"], "the words to click are offered")
+        settable = bill.digitize_evidence_view["settable"]
+        self.assertTrue({"ref", "invoice_date_due", "partner_id", "currency_id", "tax_totals"} <= set(settable))
+        self.assertNotIn("invoice_payment_term_id", settable, "a payment term is not read from a word")

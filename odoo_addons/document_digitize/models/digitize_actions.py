@@ -99,6 +99,7 @@ class DocumentDigitizeActions(models.AbstractModel):
                 words = []
             data["words"] = correct_lib.viewer_words(words)
             data["candidates"] = evidence_lib.viewer_candidates(self.digitize_evidence, self._digitize_target)
+            data["settable"] = self._digitize_settable_fields()
         return data
 
     @api.depends("digitize_warnings")

@@ -89,6 +89,17 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         return {"field": field, "value": shown, "message": _("%(label)s set to %(value)s from the page.",
                                                              label=label, value=shown)}
 
+    def _digitize_settable_fields(self):
+        """The record's fields the page can set (the viewer offers the words for these only): the header fields of
+        a kind read from print, the totals (the document's, as read) where the form shows them."""
+        out = [name for name in self._digitize_header_fields if name in self._fields and (
+            self._fields[name].type in ("date", "float", "monetary", "integer", "char", "text")
+            or (self._fields[name].type == "many2one"
+                and self._fields[name].comodel_name in ("res.currency", "res.partner")))]
+        if any(evidence_lib.record_field(path, self._digitize_target) == "tax_totals" for path in DOCUMENT_TOTALS):
+            out.append("tax_totals")
+        return out
+
     # --- the three kinds of places ---------------------------------------------------------------------
 
     def _digitize_set_header_from_page(self, field, path, read, document):

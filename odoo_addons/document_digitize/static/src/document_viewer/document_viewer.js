@@ -321,8 +321,8 @@ export class DigitizeDocumentViewer extends Component {
                 ? { lineId: active.lineId, field: active.lineField, path: this.activeItems[0]?.path || null }
                 : null;
         }
-        if (!active.field || active.field.startsWith("path:")) {
-            return null;
+        if (!active.field || !(this.data.settable || []).includes(active.field)) {
+            return null; // a field the page does not set (a journal, a payment term): no words to click
         }
         if (active.field === "tax_totals") {
             return { field: "tax_totals", path: this.state.totalPath, totals: true };
