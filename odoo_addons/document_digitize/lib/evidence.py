@@ -34,6 +34,7 @@ NOT_PRINTED = frozenset({"document_type", "country_code", "currency"})  # names 
 XML_ENGINES = frozenset({"einvoice"})  # engines that read the values from an e-invoice's XML, not from the pages
 PAGE_SOURCES = ("pdf", "ocr")  # evidence with boxes on a page; "xml": an e-invoice's element, no page
 _MONEY = frozenset({"subtotal", "total_tax", "total", "amount_due", "unit_price", "amount", "base"})
+CANDIDATE_SCORE_SHOWN = 0.02  # a second reader's candidate below this score (1 in 50) is not offered
 
 # Per target: the record's field per header path (a party's every detail names the partner), the lines' x2many
 # field, and the line field per line key. None: the value lands nowhere on the form (the buyer of a bill is us).
@@ -405,8 +406,11 @@ def viewer_candidates(data: Optional[Mapping[str, Any]], target: str) -> list[di
         if not field:
             continue
         for rank, item in enumerate(items):
+            if rank and float(item.get("score") or 0.0) < CANDIDATE_SCORE_SHOWN:
+                continue  # the reader's best is always offered; the others where they have a chance
+            value = item.get("value")
             out.append({"path": path, "field": field, "label": field_label(path, target), "rank": rank,
-                        "value": item.get("value"), "shown": shown(path, item.get("value")),
+                        "value": value, "shown": value if isinstance(value, str) else shown(path, value),
                         "score": item.get("score") or 0.0, "page": int(item.get("page") or 0),
                         "boxes": [list(box) for box in item.get("boxes") or ()], "text": item.get("text") or ""})
     return out
