@@ -145,4 +145,5 @@ class TestCorrectOnPage(DigitizeCase):
         self.assertTrue(bill.digitize_evidence_view["words"], "the words to click are offered")
         settable = bill.digitize_evidence_view["settable"]
         self.assertTrue({"ref", "invoice_date_due", "partner_id", "currency_id", "tax_totals"} <= set(settable))
+        self.assertEqual(settable["invoice_date_due"], "Due Date", "named as the form names it")
         self.assertNotIn("invoice_payment_term_id", settable, "a payment term is not read from a word")

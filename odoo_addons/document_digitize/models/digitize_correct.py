@@ -90,14 +90,16 @@ class DocumentDigitizeCorrect(models.AbstractModel):
                                                              label=label, value=shown)}
 
     def _digitize_settable_fields(self):
-        """The record's fields the page can set (the viewer offers the words for these only): the header fields of
-        a kind read from print, the totals (the document's, as read) where the form shows them."""
-        out = [name for name in self._digitize_header_fields if name in self._fields and (
-            self._fields[name].type in ("date", "float", "monetary", "integer", "char", "text")
-            or (self._fields[name].type == "many2one"
-                and self._fields[name].comodel_name in ("res.currency", "res.partner")))]
+        """The record's fields the page can set, with the label the form gives them (the viewer offers the words for
+        these only): the header fields of a kind read from print, the totals (the document's, as read) where the form
+        shows them."""
+        out = {name: self._fields[name].get_description(self.env)["string"] for name in self._digitize_header_fields
+               if name in self._fields and (
+                   self._fields[name].type in ("date", "float", "monetary", "integer", "char", "text")
+                   or (self._fields[name].type == "many2one"
+                       and self._fields[name].comodel_name in ("res.currency", "res.partner")))}
         if any(evidence_lib.record_field(path, self._digitize_target) == "tax_totals" for path in DOCUMENT_TOTALS):
-            out.append("tax_totals")
+            out["tax_totals"] = _("Totals")
         return out
 
     # --- the three kinds of places ---------------------------------------------------------------------

@@ -321,7 +321,7 @@ export class DigitizeDocumentViewer extends Component {
                 ? { lineId: active.lineId, field: active.lineField, path: this.activeItems[0]?.path || null }
                 : null;
         }
-        if (!active.field || !(this.data.settable || []).includes(active.field)) {
+        if (!active.field || !(active.field in (this.data.settable || {}))) {
             return null; // a field the page does not set (a journal, a payment term): no words to click
         }
         if (active.field === "tax_totals") {
@@ -348,8 +348,8 @@ export class DigitizeDocumentViewer extends Component {
         if (target.totals) {
             return this.totalChoices.find((choice) => choice.path === target.path)?.label || "";
         }
-        const item = this.activeItems[0] || this.missing.find((entry) => entry.field === target.field);
-        return item?.label || target.field;
+        // the form's own label of the field (never its technical name)
+        return this.data.settable?.[target.field] || "";
     }
 
     wordsOf(number) {
