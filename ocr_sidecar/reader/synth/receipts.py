@@ -144,6 +144,21 @@ WORDS = {  # per language: the trade's own words
            "fuel": ["Gasolio", "Benzina SP", "Super 98"], "time": "Ora", "paid": "Pagato con carta",
            "guest": "Ospite", "copy": "COPIA CLIENTE"},
 }
+# Lines at the foot of a receipt that say no value: terms, loyalty schemes, surveys, opening hours.
+FOOTER = {
+    "en": ["Prices include VAT where applicable", "Returns within 28 days with receipt", "Join our loyalty club",
+           "Tell us how we did: survey online", "Open Mon-Sat 8-20, Sun 10-16", "Please retain for your records"],
+    "de": ["Preise inkl. gesetzlicher MwSt.", "Umtausch nur mit Kassenbon", "Jetzt Bonuspunkte sammeln",
+           "Öffnungszeiten Mo-Sa 8-20 Uhr", "Bewerten Sie uns online", "Es bediente Sie unser Team"],
+    "fr": ["Prix TTC en euros", "Echange sous 15 jours avec ticket", "Carte de fidélité: demandez-la",
+           "Ouvert du lundi au samedi 8h-20h", "Donnez votre avis en ligne", "Conservez ce ticket"],
+    "nl": ["Prijzen inclusief BTW", "Ruilen binnen 14 dagen met bon", "Spaar voor korting met onze klantenpas",
+           "Open ma-za 8-20 uur", "Geef uw mening online", "Bewaar deze bon"],
+    "es": ["Precios con IVA incluido", "Cambios en 15 días con ticket", "Hazte socio de nuestro club",
+           "Abierto de lunes a sábado 9-21", "Valore su experiencia online", "Conserve este ticket"],
+    "it": ["Prezzi IVA inclusa", "Cambi entro 14 giorni con scontrino", "Richiedi la carta fedeltà",
+           "Aperto lun-sab 8-20", "Lascia una recensione online", "Conservare lo scontrino"],
+}
 # Countries outside synth's world: their streets, cities and habits, just enough for a merchant's receipt.
 ABROAD = {
     "IN": {"streets": ["MG Road", "Park Street", "Linking Road", "Brigade Road", "Connaught Place"],
@@ -366,8 +381,8 @@ class TillReceipt(Writer):
         self.pages.append(page)
         self.info.update(trade=self.trade, width_mm=width, text_mm=round(s, 3), mono=mono)
         left, right, centre = rng.uniform(2.5, 5), width - rng.uniform(2.5, 5), width / 2
-        m, pitch = self.merchant, s * rng.uniform(1.25, 1.5)
-        y = rng.uniform(4, 10)
+        m, pitch = self.merchant, s * rng.uniform(1.3, 1.6)
+        y = rng.uniform(4, 10) + (rng.uniform(8, 25) if rng.random() < 0.4 else 0)  # room for a printed logo
         big = s * rng.uniform(1.3, 1.8)
         y += big
         name = m.name.upper() if rng.random() < 0.4 else m.name
@@ -599,7 +614,7 @@ class TillReceipt(Writer):
 
     def footer(self, y: float, pitch: float, left: float, right: float, centre: float) -> float:
         rng, st, s = self.rng, self.st, self.s
-        long = rng.random() < 0.2  # a card slip again as the customer's copy, and terms: a long receipt
+        long = rng.random() < 0.3  # a card slip again as the customer's copy, and terms: a long receipt
         if long:
             y += pitch * 2
             self.put(WORDS[st.lang]["copy"], centre, y, s, "c", True)
@@ -615,6 +630,13 @@ class TillReceipt(Writer):
         for text in [self.label("r.thanks")] + ([self.merchant.web] if rng.random() < 0.4 else []):
             y += pitch
             self.put(text, centre, y, s, "c")
+        notes = FOOTER[st.lang]
+        for text in rng.sample(notes, rng.randint(0, len(notes))):  # terms, loyalty, survey: paper, not values
+            y += pitch
+            self.put(text, centre, y, s * 0.9, "c")
+        if rng.random() < 0.4:  # the till's own line: register, transaction and a long number under a barcode
+            y += pitch * 1.5
+            self.put(f"{digits(rng, 4)} {digits(rng, 2)} {digits(rng, 6)} {digits(rng, 4)}", centre, y, s * 0.9, "c")
         self.info["long"] = long
         return y
 
