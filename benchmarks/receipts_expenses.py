@@ -3,7 +3,8 @@ text layer, or the sidecar's OCR of a scan or photo) → the words reader (``ocr
 Odoo addon's pure mapping for the ``expense`` target (``odoo_addons/document_digitize/lib``, imported without
 Odoo) → the expense's date, total, currency and tax, each compared with what the same mapping makes of the gold.
 
-    python benchmarks/receipts_expenses.py [--sets corpus,generated] [--seed 35] [--count 60]
+    python benchmarks/receipts_expenses.py [--sets corpus,generated,generated-long] [--seed 35] [--count 60]
+        [--long-count 12] [--detection-side 960]
         [--documents DIR] [--no-cache] [--show-misses 10] [--json-out FILE]
 
 Sets:
@@ -12,6 +13,9 @@ Sets:
 - ``generated``: ``ocr_sidecar.reader.synth.receipts.receipts(seed, count)`` — restaurants, taxis, fuel, hotels,
   shops in six languages and six currencies, as PDFs, scans and photos (``receipts.py`` says what varies). The
   words reader was never trained on these (its training set is ``synth.samples``).
+- ``generated-long``: ``receipts.long_receipts(seed, long_count)``: shop receipts of 250 mm of paper and more
+  (many items, a customer copy, terms), whose photos and scans the OCR's detection sees at 960 px on the long
+  side (``ocr.DETECTION_SIDE``).
 
 The company an expense is booked in is in the receipt's country (the gold seller's country, else the currency's),
 in its currency, with that country's VAT (or sales tax, GST) rates as purchase taxes and a rate for every other
@@ -25,7 +29,8 @@ currency; options: a default expense category, no "today" (the date checks are n
   beside it, what the reader read: the rates (as a set) and the tax amount, against the gold's; and whether the
   gold total is among the reader's first three total candidates (a candidate scored below the reader's threshold
   is proposed but not put in its document, so the expense gets no total).
-Overall: a receipt whose every scored field is right. Time: ``read_layers`` per receipt (median, p90; the model
+Overall: a receipt whose every scored field is right. For generated images, the share of the printed words the OCR
+read exactly (as a multiset: what the reader had to work with). Time: ``read_layers`` per receipt (median, p90; the model
 loaded by an untimed first call) and, apart, the OCR per image (cached in ``benchmarks/.cache/receipts/``, keyed
 like ``words_reader.py``'s cache by the file's bytes and the OCR's source).
 
@@ -42,7 +47,7 @@ import json
 import statistics
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -110,9 +115,16 @@ def expense(document: dict, country: str, currency: str) -> dict:
 
 class Receipt:
     def __init__(self, name: str, set_: str, capture: str, layers: list, gold: dict, ocr_ms: Optional[float],
-                 info: Optional[dict] = None):
+                 info: Optional[dict] = None, printed: Optional[list[str]] = None):
         self.name, self.set, self.capture, self.layers, self.gold = name, set_, capture, layers, gold
-        self.ocr_ms, self.info = ocr_ms, info or {}
+        self.ocr_ms, self.info, self.printed = ocr_ms, info or {}, printed
+
+
+def word_recall(printed: list[str], layers: list) -> tuple[int, int]:
+    """(printed words the OCR read exactly, printed words): the words as a multiset, order aside."""
+    read = Counter(w.text for layer in layers if layer is not None for w in layer.words)
+    want = Counter(printed)
+    return sum((want & read).values()), sum(want.values())
 
 
 def words_of(content: bytes, filename: str, cache: Optional[Path]) -> tuple[list, Optional[float]]:
@@ -135,10 +147,12 @@ def corpus_receipts(documents: Path, cache: Optional[Path]) -> Iterator[Receipt]
             yield Receipt(path.name, "corpus", capture, layers, gold, ms)
 
 
-def generated_receipts(seed: int, count: int, cache: Optional[Path]) -> Iterator[Receipt]:
-    for sample in synth_receipts.receipts(seed, count):
+def generated_receipts(seed: int, count: int, cache: Optional[Path], long: bool = False) -> Iterator[Receipt]:
+    samples = synth_receipts.long_receipts(seed, count) if long else synth_receipts.receipts(seed, count)
+    for sample in samples:
         layers, ms = words_of(sample.content, sample.filename, cache)
-        yield Receipt(sample.filename, "generated", sample.capture, layers, sample.gold, ms, sample.info)
+        yield Receipt(sample.filename, "generated-long" if long else "generated", sample.capture, layers,
+                      sample.gold, ms, sample.info, sample.printed)
 
 
 def company_of(gold: dict) -> tuple[str, str]:
@@ -200,8 +214,12 @@ def measure(receipts: Iterator[Receipt], tallies: dict, misses: list, show: int,
             outcome["total in the top 3"] = any(abs(float(c.value) - receipt.gold["total"]) < 0.005
                                                 for c in read.candidates.get("total", [])[:3])
         for key in (receipt.set, f"{receipt.set}/{receipt.capture}"):
-            tally = tallies.setdefault(key, {"n": 0, "ms": [], "ocr_ms": [], "fields": defaultdict(lambda: [0, 0])})
+            tally = tallies.setdefault(key, {"n": 0, "ms": [], "ocr_ms": [], "fields": defaultdict(lambda: [0, 0]),
+                                             "recall": [0, 0]})
             tally["n"] += 1
+            if receipt.printed and receipt.capture != "pdf":
+                tally["recall"] = [a + b for a, b in zip(tally["recall"], word_recall(receipt.printed,
+                                                                                      receipt.layers))]
             tally["ms"].append(ms)
             if receipt.ocr_ms is not None:
                 tally["ocr_ms"].append(receipt.ocr_ms)
@@ -218,10 +236,11 @@ def measure(receipts: Iterator[Receipt], tallies: dict, misses: list, show: int,
 
 
 def report(tallies: dict) -> None:
-    keys = sorted(tallies, key=lambda k: (k.split("/")[0] != "corpus", "/" in k, k))
+    order = ("corpus", "generated", "generated-long")
+    keys = sorted(tallies, key=lambda k: (order.index(k.split("/")[0]), "/" in k, k))
     print("| set | receipts | " + " | ".join(FIELDS) + " | **overall** | " + " | ".join(READ)
-          + " | read ms (median / p90) | OCR ms per image (median) |")
-    print("|---|---:|" + "---:|" * (len(FIELDS) + 1 + len(READ)) + "---:|---:|")
+          + " | read ms (median / p90) | OCR ms per image (median) | OCR words read exactly |")
+    print("|---|---:|" + "---:|" * (len(FIELDS) + 1 + len(READ)) + "---:|---:|---:|")
     for key in keys:
         t = tallies[key]
         cells = [share(t["fields"][f][1], t["fields"][f][0]) for f in FIELDS]
@@ -230,20 +249,31 @@ def report(tallies: dict) -> None:
         ms = sorted(t["ms"])
         p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
         ocr = f"{statistics.median(t['ocr_ms']):.0f}" if t["ocr_ms"] else "— (text layer)"
-        print(f"| {key} | {t['n']} | " + " | ".join(cells) + f" | {statistics.median(ms):.0f} / {p90:.0f} | {ocr} |")
+        recall = share(*t["recall"]) if t["recall"][1] else "—"
+        print(f"| {key} | {t['n']} | " + " | ".join(cells) + f" | {statistics.median(ms):.0f} / {p90:.0f} | {ocr} "
+              f"| {recall} |")
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sets", default="corpus,generated")
+    parser.add_argument("--sets", default="corpus,generated,generated-long")
     parser.add_argument("--documents", type=Path, default=DOCUMENTS)
     parser.add_argument("--seed", type=int, default=35)
     parser.add_argument("--count", type=int, default=60)
+    parser.add_argument("--long-count", type=int, default=12)
     parser.add_argument("--cache-dir", type=Path, default=CACHE)
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--show-misses", type=int, default=10)
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--detection-side", type=int, default=0,
+                        help="an experiment: the OCR's detection side (ocr.DETECTION_SIDE, 960) for this run; its OCR "
+                             "is cached apart (a folder of its own under --cache-dir)")
     ns = parser.parse_args(argv)
+    if ns.detection_side:
+        from ocr_sidecar import ocr
+
+        ocr.DETECTION_SIDE = ns.detection_side  # read when the engine is first loaded, below
+        ns.cache_dir = ns.cache_dir / f"detection-{ns.detection_side}"
     sets = [s.strip() for s in ns.sets.split(",") if s.strip()]
     cache = None if ns.no_cache else ns.cache_dir
     tallies: dict = {}
@@ -258,9 +288,13 @@ def main(argv: Optional[list[str]] = None) -> int:
             measure(corpus_receipts(ns.documents, cache), tallies, misses, ns.show_misses, warm)
         elif name == "generated":
             measure(generated_receipts(ns.seed, ns.count, cache), tallies, misses, ns.show_misses, warm)
+        elif name == "generated-long":
+            measure(generated_receipts(ns.seed, ns.long_count, cache, long=True), tallies, misses, ns.show_misses,
+                    warm)
         else:
-            parser.error(f"unknown set {name!r} (corpus, generated)")
-    print(f"# Receipts → expenses ({dt.date.today().isoformat()}; generated: seed {ns.seed}, {ns.count} receipts)\n")
+            parser.error(f"unknown set {name!r} (corpus, generated, generated-long)")
+    print(f"# Receipts → expenses ({dt.date.today().isoformat()}; generated: seed {ns.seed}, {ns.count} receipts, "
+          f"{ns.long_count} long)\n")
     report(tallies)
     if misses:
         print("\nWrong fields (first receipts):")
@@ -269,7 +303,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"\n{sum(t['n'] for k, t in tallies.items() if '/' not in k)} receipts in "
           f"{time.perf_counter() - started:.0f} s")
     if ns.json_out:
-        ns.json_out.write_text(json.dumps({key: {"n": t["n"], "fields": {f: dict(zip(("n", "right"), v))
+        ns.json_out.write_text(json.dumps({key: {"n": t["n"], "ocr_words_read": t["recall"], "fields": {f: dict(zip(("n", "right"), v))
                                                                          for f, v in t["fields"].items()},
                                                  "ms_median": statistics.median(t["ms"]),
                                                  "ocr_ms_median": statistics.median(t["ocr_ms"]) if t["ocr_ms"]

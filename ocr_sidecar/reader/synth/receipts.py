@@ -5,7 +5,7 @@ with their gold in the canonical schema (``schema.Document``; document_type "rec
 no buyer). The evaluation set of ``benchmarks/receipts_expenses.py`` and of the VLM's tiling measurement
 (``benchmarks/receipt_tiling.py``).
 
-    for sample in receipts(seed=35, count=60):
+    for sample in receipts(seed=35, count=60):  # or long_receipts(seed, count): 250 mm of paper and more
         sample.content, sample.filename, sample.gold, sample.kind, sample.capture, sample.lang, sample.country
 
 What varies, drawn per receipt from its own ``random.Random`` (nothing is taken from ``synth.samples``' stream: the
@@ -656,6 +656,7 @@ class ReceiptSample:
     country: str
     currency: str
     info: dict = field(default_factory=dict)  # how it was printed and captured (sizes in mm and px, formats)
+    printed: list[str] = field(default_factory=list)  # the page's words as printed, in order
 
 
 def draw(rng: random.Random, trade: Optional[str] = None, capture: Optional[str] = None
@@ -705,7 +706,7 @@ def generate(rng: random.Random, trade: Optional[str] = None, capture: Optional[
         info["image_px"] = list(image.size)
         content = buffer.getvalue()
     return ReceiptSample(name, content, filename, gold, info["trade"], capture, info["lang"], info["country"],
-                         info["currency"], info)
+                         info["currency"], info, [w.text for w in page.words])
 
 
 def receipts(seed: int, count: int, trades=None, captures=None) -> Iterator[ReceiptSample]:
@@ -715,6 +716,20 @@ def receipts(seed: int, count: int, trades=None, captures=None) -> Iterator[Rece
         trade = rng.choice(trades) if trades else None
         capture = rng.choice(captures) if captures else None
         yield generate(random.Random(rng.getrandbits(64)), trade, capture, name=f"receipt_{seed}_{index:04d}")
+
+
+def long_receipts(seed: int, count: int, min_mm: float = 250.0, captures=None) -> Iterator[ReceiptSample]:
+    """``count`` receipts of at least ``min_mm`` of paper (shops with many items, card slips, terms), from
+    ``seed``: receipts are drawn (cheap) until one is that long, and only those are rendered."""
+    rng = random.Random(seed)
+    found = 0
+    while found < count:
+        state = rng.getrandbits(64)
+        capture = rng.choice(captures) if captures else None
+        page = draw(random.Random(state), "shop", capture)[0]
+        if page.height >= min_mm:
+            yield generate(random.Random(state), "shop", capture, name=f"long_{seed}_{found:04d}")
+            found += 1
 
 
 # --- rendering ----------------------------------------------------------------------------------------------
