@@ -1,7 +1,7 @@
 r"""How InternVL's tiling treats narrow and long receipts (issue #35): tiles spent and the text's height after the
 resize, for the sidecar's current choice and for an aspect-aware one, on generated receipts.
 
-    python benchmarks/receipt_tiling.py [--seed 35] [--count 60] [--max-tiles 12] [--policy layout|fixed]
+    python benchmarks/receipt_tiling.py [--seed 35] [--count 60] [--long] [--max-tiles 12] [--policy layout|fixed]
         [--no-cache]
 
 The sidecar's current choice (``engines/internvl``): the page's share of ``OCR_MAX_TILES`` (``split_tile_budget``),
@@ -86,13 +86,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--policy", choices=("layout", "fixed"), default="layout",
                         help="OCR_TILE_POLICY: layout (the default: capped by the page's words) or fixed (the budget; "
                              "also what a page without words gets)")
+    parser.add_argument("--long", action="store_true", help="long receipts only (receipts.long_receipts: ≥ 250 mm)")
     parser.add_argument("--no-cache", action="store_true")
     ns = parser.parse_args(argv)
     cache = None if ns.no_cache else CACHE
     limits = Limits(max_bytes=64 << 20, max_pages=50, max_pixels=80_000_000, max_tiles=ns.max_tiles, words="pdf")
     rows: list[dict] = []
     started = time.perf_counter()
-    for sample in synth_receipts.receipts(ns.seed, ns.count):
+    samples = (synth_receipts.long_receipts(ns.seed, ns.count) if ns.long
+               else synth_receipts.receipts(ns.seed, ns.count))
+    for sample in samples:
         opened = open_document(sample.content, "", sample.filename, limits, read_einvoice=False)
         page = opened.pages[0]
         image = page.image
@@ -119,7 +122,7 @@ def main(argv: Optional[list[str]] = None) -> int:
               ("80 mm and wider", [r for r in rows if not r["narrow"]]), ("long (≥ 250 mm)", [r for r in rows if r["long"]])]
     groups += [(f"capture {c}", [r for r in rows if r["capture"] == c]) for c in ("pdf", "scan", "photo")]
     groups += [(cap, [r for r in rows if r["cap"] == cap]) for cap in sorted({r["cap"] for r in rows})]
-    print(f"# Receipt tiling (seed {ns.seed}, {len(rows)} receipts, OCR_MAX_TILES {ns.max_tiles}, OCR_TILE_POLICY "
+    print(f"# Receipt tiling (seed {ns.seed}, {len(rows)} {'long ' if ns.long else ''}receipts, OCR_MAX_TILES {ns.max_tiles}, OCR_TILE_POLICY "
           f"{ns.policy}, legible from "
           f"{LEGIBLE_TEXT_PX} px)\n")
     print("| group | receipts | height/width (median) | text px in the image (median) | tiles: current / aware "

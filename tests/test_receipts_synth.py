@@ -109,3 +109,19 @@ def test_the_files_open_as_the_sidecar_opens_them():
         assert (width, height) == tuple(sample.info["image_px"])
         paper = sample.info["width_mm"] * sample.info["px_per_mm"]
         assert paper < width <= 2 * paper + 10 and height >= sample.info["height_mm"] * sample.info["px_per_mm"] * 0.9
+
+
+def test_word_samples_are_the_training_sets_form_of_the_same_receipts():
+    from ocr_sidecar.reader.synth import Sample
+
+    found = list(R.word_samples(9, 12))
+    assert [s.gold for s in found] == [s.gold for s in R.word_samples(9, 12)]
+    assert {s.kind for s in found} <= {"born_digital", "scan", "photo"} and len({s.kind for s in found}) > 1
+    for sample in found:
+        assert isinstance(sample, Sample) and sample.doc_type == "receipt" and len(sample.layers) == 1
+        layer = sample.layers[0]
+        assert layer.source == ("pdf" if sample.kind == "born_digital" else "ocr")
+        Document.model_validate(sample.gold)
+        if sample.kind == "born_digital":  # a text layer prints the total as the page does
+            numbers = {round(n, 2) for word in layer.words for n in number_readings(word.text)}
+            assert sample.gold["total"] in numbers

@@ -732,6 +732,23 @@ def long_receipts(seed: int, count: int, min_mm: float = 250.0, captures=None) -
             found += 1
 
 
+def word_samples(seed: int, count: int, kinds=("born_digital", "scan", "photo"), weights=(0.3, 0.3, 0.4)):
+    """``count`` receipts as ``synth.Sample`` word layers — the page's words captured as ``synth.capture``
+    simulates a text layer, a scan's or a photo's OCR (nothing rendered, nothing OCRed) — the form the words
+    reader's training set (``train.py``) takes, for a retraining that includes these receipts."""
+    from . import Sample, capture
+
+    rng = random.Random(seed)
+    for _ in range(count):
+        kind = rng.choices(kinds, weights)[0]
+        page, gold, info, st = draw(random.Random(rng.getrandbits(64)), capture="pdf" if kind == "born_digital"
+                                    else rng.choice(["scan", "photo"]))
+        layer, pose = capture(rng, page, kind)
+        yield Sample([layer], gold, kind, info["lang"], "receipt",
+                     {"country": info["country"], "date_format": st.date_format, "currency": st.cur_mode,
+                      "pages": 1, "issuer": "receipt", "header": "receipt", "trade": info["trade"], **pose})
+
+
 # --- rendering ----------------------------------------------------------------------------------------------
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation", "/usr/share/fonts/TTF",
