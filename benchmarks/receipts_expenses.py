@@ -4,7 +4,7 @@ Odoo addon's pure mapping for the ``expense`` target (``odoo_addons/document_dig
 Odoo) → the expense's date, total, currency and tax, each compared with what the same mapping makes of the gold.
 
     python benchmarks/receipts_expenses.py [--sets corpus,generated,generated-long] [--seed 35] [--count 60]
-        [--long-count 12] [--detection-side 960]
+        [--long-count 12] [--detection-side 960] [--flat-detection] [--write DIR]
         [--documents DIR] [--no-cache] [--show-misses 10] [--json-out FILE]
 
 Sets:
@@ -147,9 +147,14 @@ def corpus_receipts(documents: Path, cache: Optional[Path]) -> Iterator[Receipt]
             yield Receipt(path.name, "corpus", capture, layers, gold, ms)
 
 
-def generated_receipts(seed: int, count: int, cache: Optional[Path], long: bool = False) -> Iterator[Receipt]:
+def generated_receipts(seed: int, count: int, cache: Optional[Path], long: bool = False,
+                       write: Optional[Path] = None) -> Iterator[Receipt]:
     samples = synth_receipts.long_receipts(seed, count) if long else synth_receipts.receipts(seed, count)
     for sample in samples:
+        if write is not None:  # the file and its gold, as the corpus keeps them (for `ocr-sidecar eval DIR`)
+            write.mkdir(parents=True, exist_ok=True)
+            (write / sample.filename).write_bytes(sample.content)
+            (write / f"{sample.name}.gold.json").write_text(json.dumps(sample.gold, indent=1, ensure_ascii=False))
         layers, ms = words_of(sample.content, sample.filename, cache)
         yield Receipt(sample.filename, "generated-long" if long else "generated", sample.capture, layers,
                       sample.gold, ms, sample.info, sample.printed)
@@ -265,15 +270,22 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--show-misses", type=int, default=10)
     parser.add_argument("--json-out", type=Path)
+    parser.add_argument("--write", type=Path, help="also write each generated receipt and its .gold.json here (the "
+                                                  "corpus's layout: `ocr-sidecar eval DIR` reads them)")
     parser.add_argument("--detection-side", type=int, default=0,
                         help="an experiment: the OCR's detection side (ocr.DETECTION_SIDE, 960) for this run; its OCR "
                              "is cached apart (a folder of its own under --cache-dir)")
+    parser.add_argument("--flat-detection", action="store_true",
+                        help="an experiment: every page detected at --detection-side (960), long ones too (the OCR "
+                             "before issue #35; cached apart)")
     ns = parser.parse_args(argv)
-    if ns.detection_side:
+    if ns.detection_side or ns.flat_detection:
         from ocr_sidecar import ocr
 
-        ocr.DETECTION_SIDE = ns.detection_side  # read when the engine is first loaded, below
-        ns.cache_dir = ns.cache_dir / f"detection-{ns.detection_side}"
+        ocr.DETECTION_SIDE = ns.detection_side or ocr.DETECTION_SIDE  # read when the engine is loaded, below
+        if ns.flat_detection:
+            ocr.LONG_PAGE = float("inf")
+        ns.cache_dir = ns.cache_dir / f"detection-{ocr.DETECTION_SIDE}{'-flat' if ns.flat_detection else ''}"
     sets = [s.strip() for s in ns.sets.split(",") if s.strip()]
     cache = None if ns.no_cache else ns.cache_dir
     tallies: dict = {}
@@ -287,10 +299,10 @@ def main(argv: Optional[list[str]] = None) -> int:
                 continue
             measure(corpus_receipts(ns.documents, cache), tallies, misses, ns.show_misses, warm)
         elif name == "generated":
-            measure(generated_receipts(ns.seed, ns.count, cache), tallies, misses, ns.show_misses, warm)
+            measure(generated_receipts(ns.seed, ns.count, cache, write=ns.write), tallies, misses, ns.show_misses, warm)
         elif name == "generated-long":
-            measure(generated_receipts(ns.seed, ns.long_count, cache, long=True), tallies, misses, ns.show_misses,
-                    warm)
+            measure(generated_receipts(ns.seed, ns.long_count, cache, long=True, write=ns.write), tallies, misses,
+                    ns.show_misses, warm)
         else:
             parser.error(f"unknown set {name!r} (corpus, generated, generated-long)")
     print(f"# Receipts → expenses ({dt.date.today().isoformat()}; generated: seed {ns.seed}, {ns.count} receipts, "
