@@ -4,7 +4,7 @@ Odoo addon's pure mapping for the ``expense`` target (``odoo_addons/document_dig
 Odoo) → the expense's date, total, currency and tax, each compared with what the same mapping makes of the gold.
 
     python benchmarks/receipts_expenses.py [--sets corpus,generated,generated-long] [--seed 35] [--count 60]
-        [--long-count 12] [--detection-side 960] [--flat-detection] [--write DIR]
+        [--long-count 12] [--detection-side 960] [--flat-detection] [--write DIR] [--time-ocr N]
         [--documents DIR] [--no-cache] [--show-misses 10] [--json-out FILE]
 
 Sets:
@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import random
 import statistics
 import sys
 import time
@@ -158,6 +159,28 @@ def generated_receipts(seed: int, count: int, cache: Optional[Path], long: bool 
         layers, ms = words_of(sample.content, sample.filename, cache)
         yield Receipt(sample.filename, "generated-long" if long else "generated", sample.capture, layers,
                       sample.gold, ms, sample.info, sample.printed)
+
+
+def time_ocr(seed: int, count: int) -> None:
+    """The OCR's cost of the long-page detection side: the first ``count`` long receipts' images read by the
+    sidecar's OCR (no cache) at the side every page had before (960) and at ``ocr.detection_side``, one after the
+    other per image so that both see the same load of a shared machine."""
+    from ocr_sidecar import ocr
+    from ocr_sidecar.inputs import Limits, open_words
+
+    limits = Limits(max_bytes=64 << 20, max_pages=5, max_pixels=80_000_000, max_tiles=12, words="auto")
+    long_page, times = ocr.LONG_PAGE, {"960 (before)": [], "detection_side": []}
+    images = (s for s in synth_receipts.long_receipts(seed, count * 3) if s.capture != "pdf")
+    for sample, _ in zip(images, range(count)):
+        for label, flat in (("960 (before)", True), ("detection_side", False)):
+            ocr.LONG_PAGE = float("inf") if flat else long_page
+            started = time.perf_counter()
+            open_words(sample.content, "", sample.filename, limits, read_einvoice=False)
+            times[label].append((time.perf_counter() - started) * 1000)
+    ocr.LONG_PAGE = long_page
+    for label, ms in times.items():
+        print(f"OCR of {len(ms)} long receipt images, {label}: median {statistics.median(ms):.0f} ms, "
+              f"total {sum(ms) / 1000:.1f} s")
 
 
 def company_of(gold: dict) -> tuple[str, str]:
@@ -278,7 +301,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--flat-detection", action="store_true",
                         help="an experiment: every page detected at --detection-side (960), long ones too (the OCR "
                              "before issue #35; cached apart)")
+    parser.add_argument("--time-ocr", type=int, default=0, metavar="N",
+                        help="only time the OCR of N long receipt images at 960 and at detection_side, then exit")
     ns = parser.parse_args(argv)
+    if ns.time_ocr:
+        from ocr_sidecar import ocr
+
+        ocr.read_words(synth_receipts.render(synth_receipts.draw(random.Random(0))[0], 4).convert("RGB"))  # load
+        time_ocr(ns.seed, ns.time_ocr)
+        return 0
     if ns.detection_side or ns.flat_detection:
         from ocr_sidecar import ocr
 
