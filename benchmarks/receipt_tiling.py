@@ -133,13 +133,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         if not group:
             continue
 
-        def med(key: str, policy: Optional[str] = None) -> float:
+        def med(key: str, policy: Optional[str] = None, group: list = group) -> float:
             return statistics.median(r[policy][key] if policy else r[key] for r in group)
 
-        def mean_tiles(policy: str) -> float:
+        def mean_tiles(policy: str, group: list = group) -> float:
             return statistics.mean(r[policy]["tiles"] for r in group)
 
-        def legible(policy: str) -> str:
+        def legible(policy: str, group: list = group) -> str:
             k = sum(r[policy]["text_px"] >= LEGIBLE_TEXT_PX for r in group)
             return f"{k}/{len(group)}"
 

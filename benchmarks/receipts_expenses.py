@@ -59,10 +59,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from words_reader_sets import DOCUMENTS, image_kinds, ocr_layers, pdf_layers  # noqa: E402
 
-from conftest import load_mapping_lib  # noqa: E402  (the addon's lib without Odoo)
 from ocr_sidecar import reader as words_reader  # noqa: E402
 from ocr_sidecar.reader.synth import receipts as synth_receipts  # noqa: E402
 from ocr_sidecar.reader.synth import world as W  # noqa: E402
+
+from conftest import load_mapping_lib  # noqa: E402  (the addon's lib without Odoo)
 
 CACHE = ROOT / "benchmarks" / ".cache" / "receipts"
 FIELDS = ("date", "total", "currency", "tax")

@@ -38,7 +38,7 @@ def test_the_same_seed_gives_the_same_files_and_gold():
 
 
 def test_gold_is_a_canonical_receipt_with_sums_that_hold(drawn):
-    for page, gold, info, _ in drawn:
+    for _, gold, info, _ in drawn:
         Document.model_validate(gold)
         assert gold["document_type"] == "receipt" and "buyer" not in gold
         assert gold["seller"]["name"]
@@ -101,8 +101,9 @@ def test_the_files_open_as_the_sidecar_opens_them():
     assert photo.content[:3] == b"\xff\xd8\xff" and photo.filename.endswith(".jpg")
     scan = R.generate(random.Random(5), trade="shop", capture="scan")
     assert scan.content.startswith(b"\x89PNG")
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     for sample in (photo, scan):
         width, height = Image.open(io.BytesIO(sample.content)).size

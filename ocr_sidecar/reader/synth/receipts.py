@@ -46,7 +46,7 @@ from typing import Iterator, Optional
 from . import text as T
 from . import world as W
 from .content import Item, Party, Style, as_amount, cents_of, party, taxes_of, weighted
-from .ids import digits, phone_number
+from .ids import digits
 from .print import Page, Writer
 
 TRADES = (("restaurant", 3), ("taxi", 2), ("fuel", 2), ("hotel", 2), ("shop", 3))
@@ -544,7 +544,7 @@ class TillReceipt(Writer):
             return y
         if india:
             self.info["tax_form"] = "gst"
-            for rate, base, tax in taxes:
+            for rate, _, tax in taxes:
                 half, other = tax // 2, tax - tax // 2
                 y += pitch
                 self.put(f"GST {st.pct(rate)}", left, y, s)
