@@ -6,7 +6,8 @@ no buyer). The evaluation set of ``benchmarks/receipts_expenses.py`` and of the 
 (``benchmarks/receipt_tiling.py``).
 
     for sample in receipts(seed=35, count=60):  # or long_receipts(seed, count): 250 mm of paper and more
-        sample.content, sample.filename, sample.gold, sample.kind, sample.capture, sample.lang, sample.country
+        sample.content, sample.filename, sample.gold, sample.trade, sample.capture, sample.lang, sample.country
+    for sample in word_samples(seed, count):  # synth.Sample word layers, as the words reader's training takes
 
 What varies, drawn per receipt from its own ``random.Random`` (nothing is taken from ``synth.samples``' stream: the
 invoices the words reader is trained on are generated as before):
@@ -20,16 +21,17 @@ invoices the words reader is trained on are generated as before):
 - tax as printed: included in the prices with a summary (a rate table of net, tax and gross, or "incl. 19 % VAT
   1.97" per rate, or none), one or two rates; US sales tax on top of a subtotal; India's GST with its CGST and
   SGST halves; a receipt without tax (a taxi that charges none);
-- the payment: cash given and change, or a card slip (masked number, terminal, authorisation code), distractor
-  dates and numbers (a hotel's arrival and departure, a taxi's distance, a fuel pump, table and covers);
+- the payment: cash given and change, or a card slip (masked number, terminal, authorisation code); a customer
+  copy, terms and loyalty lines at the foot (long receipts); distractor dates and numbers (a hotel's arrival and
+  departure, a taxi's distance, a fuel pump, table and covers);
 - the capture (``CAPTURES``): ``pdf`` (a text layer in Courier, as e-receipts are sent), ``scan`` (grey, 200 dpi,
   slightly turned) or ``photo`` (the paper on a table, turned up to 7 degrees, keystone perspective, light falling
   off across the paper, faded thermal print, blur, noise, JPEG 45-85).
 
 The page itself is ``print.Page`` (words placed in mm, as for the synthetic documents), recorded by ``print.Writer``
 (a value enters the gold only where a word shows it); ``render`` draws it, ``photograph`` and ``scan`` degrade it,
-``pdf_bytes`` writes it as a PDF. ``Printed`` pages keep the body font's size in mm (``info["text_mm"]``) so the
-tiling measurement knows how tall a text line is on the image.
+``pdf_bytes`` writes it as a PDF. ``info`` keeps how it was drawn, among it the body text's size in mm
+(``text_mm``) and, for images, in pixels (``text_px``): how tall a text line is, for the tiling measurement.
 """
 
 from __future__ import annotations
