@@ -4,7 +4,8 @@ Engine: RapidOCR 3 with the PP-OCRv6 small detection/recognition models and the 
 classifier that its wheel carries (chosen by measurement: benchmarks/README.md, "OCR engine for scans and
 photos"). The model paths are given explicitly — a model not in the wheel would be fetched from a hub on
 first use, which neither this machine nor many customers' networks can reach. Detection works on the
-image scaled to a longest side of 960 px (as accurate on invoices as the default and 3× faster).
+image scaled to a longest side of 960 px (as accurate on invoices as the default and 3× faster); a page
+much longer than wide — a till receipt — at a longer side that keeps its width (``detection_side``).
 
 Photos are turned upright by their EXIF orientation first (inputs.py). A page still turned (a scan fed
 sideways, a photo without EXIF) is found from the OCR's own pass: RapidOCR turns a text line whose box is
@@ -32,8 +33,24 @@ from .words import Word, WordLayer, assign_lines
 log = logging.getLogger("ocr_sidecar.ocr")
 
 DETECTION_SIDE = 960
+# A page longer than this many times its width (a till receipt; A4 is 1.41) is detected at a longer side, so that
+# its width keeps what an A4 page's gets: at 960 px a receipt three times as long as wide is detected 320 px wide
+# and its small print is lost (benchmarks/README.md, "Receipts to expenses"). At most RapidOCR's own input limit
+# (Global.max_side_len: it shrinks larger images to 2000 px before detection).
+LONG_PAGE = 1.5
+MAX_DETECTION_SIDE = 2000
 _ENGINE: Optional[Any] = None
 _LOCK = threading.Lock()
+_CALL = threading.local()  # the detection side of the page being read, per thread
+
+
+def detection_side(width: int, height: int) -> int:
+    """The longest side, in pixels, the text detector sees a ``width`` × ``height`` page at: ``DETECTION_SIDE``, or
+    for a page longer than ``LONG_PAGE`` times its width, that much more as it is longer (capped)."""
+    short, long = min(width, height), max(width, height)
+    if short <= 0 or long <= LONG_PAGE * short:
+        return DETECTION_SIDE
+    return min(MAX_DETECTION_SIDE, round(DETECTION_SIDE * long / (LONG_PAGE * short)))
 
 
 class OcrUnavailable(RuntimeError):
@@ -81,6 +98,17 @@ def _orientation_aware(base):
         last_labels: list[tuple[str, float]] = []
 
         def detect_and_crop(self, img, op_record):
+            detector = self._load_det_model()
+            if not getattr(detector, "sidecar_side", False):  # the detector's resize reads the page's side
+                made = detector.get_preprocess
+
+                def get_preprocess():
+                    op = made()
+                    op.limit_side_len = getattr(_CALL, "side", op.limit_side_len)
+                    return op
+
+                detector.get_preprocess, detector.sidecar_side = get_preprocess, True
+            _CALL.side = detection_side(img.shape[1], img.shape[0])
             crops, det = super().detect_and_crop(img, op_record)
             self.last_tall = [_is_tall(box) for box in det.boxes]
             self.last_labels = []

@@ -37,8 +37,17 @@ BY_TYPE = {
     "sales_order": "This is an order confirmation issued by a seller. seller = the issuing supplier; buyer = "
                    "the customer. document_number = the order number; order_reference = the customer's PO "
                    "number.",
-    "receipt": "This is a receipt. seller = the shop or merchant; buyer is usually null. document_number = the "
-               "receipt or transaction number.",
+    "receipt": "This is a receipt (a till receipt, restaurant bill, taxi or fuel receipt, hotel bill). seller = the "
+               "merchant named at the top (shop, restaurant, taxi company, fuel station, hotel) with its VAT or tax "
+               "id; buyer is usually null. document_number = the receipt, bill or transaction number, not a table, "
+               "till, cashier, pump, terminal or card number. issue_date = the day of the purchase (a hotel bill: "
+               "its date, usually the departure, not the arrival); the time printed beside it (14:05, 2:05 PM) is "
+               "not part of it. total = the amount paid, tax included: the TOTAL line, not the cash given, the "
+               "change, a subtotal or the card slip's repeat of it. currency from the symbol or code (€ EUR, £ GBP, "
+               "$ USD, Fr. CHF, ₹ or Rs INR, kr SEK). taxes: one entry per rate of the tax lines or summary, amount = "
+               "the tax included in the prices, base = the net; one rate printed as two halves (CGST + SGST) is one "
+               "entry with their sum. total_tax = all the tax included. Payment lines (cash, card, change, "
+               "authorisation codes) hold no value to copy. lines: the items as printed, amount = the line's price.",
 }
 
 ANSWER_NOW = "Answer with the JSON object."

@@ -131,6 +131,15 @@ def test_prompt_is_type_specific_carries_the_text_layer_and_the_users_instructio
         "the head depends on the document type only: its KV cache is reused"
 
 
+def test_a_receipts_prompt_says_how_to_tell_its_values_from_the_time_the_payment_and_the_tax_split():
+    head = document_prompt("receipt", [])[0]
+    receipt = head.split("\n\n")[1]
+    for hint in ("merchant", "the time printed beside it", "tax included", "not the cash given, the change",
+                 "CGST + SGST", "Payment lines", "not the arrival", "₹ or Rs INR", "kr SEK"):
+        assert hint in receipt, hint
+    assert "merchant" not in document_prompt("invoice", [])[0], "the receipt's hints are for receipts only"
+
+
 def test_tile_budget_split():
     assert split_tile_budget(12, 1) == [12]
     assert split_tile_budget(12, 5) == [3, 3, 2, 2, 2]

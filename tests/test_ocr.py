@@ -163,3 +163,27 @@ def test_available_says_whether_pages_can_be_ocred(monkeypatch):
     monkeypatch.setattr(ocr, "_ENGINE", None)
     monkeypatch.setitem(sys.modules, "rapidocr", None)  # as if it were not installed
     assert not ocr.available()
+
+
+def test_a_page_much_longer_than_wide_is_detected_at_a_longer_side():
+    from ocr_sidecar.ocr import DETECTION_SIDE, MAX_DETECTION_SIDE, detection_side
+
+    for width, height in ((2480, 3508), (1700, 2200), (3508, 2480), (789, 557), (2892, 4093)):
+        assert detection_side(width, height) == DETECTION_SIDE, "A4, Letter and landscape pages as before"
+    assert detection_side(1000, 1500) == DETECTION_SIDE < detection_side(1000, 1800) == round(DETECTION_SIDE * 1.2)
+    assert detection_side(640, 1600) == 1600 and detection_side(1600, 640) == 1600, "either way round"
+    assert detection_side(600, 3000) == detection_side(300, 3000) == MAX_DETECTION_SIDE
+
+
+def test_the_detector_resizes_each_page_to_its_own_side():
+    import numpy as np
+
+    from ocr_sidecar import ocr
+
+    engine = ocr._engine()
+    for shape, side in (((1200, 400, 3), 1920), ((700, 990, 3), ocr.DETECTION_SIDE)):
+        try:
+            engine.detect_and_crop(np.full(shape, 255, dtype=np.uint8), {})
+        except Exception:  # noqa: BLE001 - a blank page: RapidOCR says it found no text, after the resize
+            pass
+        assert engine._load_det_model().get_preprocess().limit_side_len == side
