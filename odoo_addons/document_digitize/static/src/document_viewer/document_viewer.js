@@ -313,7 +313,8 @@ export class DigitizeDocumentViewer extends Component {
      * field is one the page can set; null otherwise. */
     get pickTarget() {
         const active = this.state.active;
-        if (!active || !this.data?.editable) {
+        // nothing to click without the page's words (an e-invoice read from its XML, a page without text or OCR)
+        if (!active || !this.data?.editable || !this.data.words?.length) {
             return null;
         }
         if (active.lineId) {
