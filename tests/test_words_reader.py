@@ -187,6 +187,12 @@ def test_values_printed_in_another_form_are_looked_up_in_the_printed_lines():
                                                                        "seller.name"}
 
 
+def test_a_zero_amount_is_not_called_printed_nowhere():
+    reading = reading_of(**{"total_tax": (3.0, 0.4)})
+    assert compare({"total_tax": 0.0}, reading).disagreements == []
+    assert [d.path for d in compare({"total_tax": 0.3}, reading).disagreements] == ["total_tax"]
+
+
 def test_a_name_misread_by_ocr_is_still_printed():
     reading = reading_of(**{"seller.name": ("Apotheek Dorpsstraat 63", 0.5)})
     reading.lines = ["Apotheek Dorpsstraat 63", "Meridlan", "Kassabon"]

@@ -8,7 +8,7 @@ Each header field the document holds is, against the words reader:
   (either reader right: 1 − (1 − c)(1 − s));
 - *in disagreement* — the document's value is printed nowhere on the pages while the words reader has a
   candidate scoring at least ``ABSENT`` (``TYPE_ABSENT`` for a document type no title prints); or, on a PDF's
-  text layer (exact letters, not OCR), printed nowhere at all, whatever the words reader scores or whether it
+  text layer (exact letters, not OCR), printed nowhere at all (a zero amount needs no printing), whatever the words reader scores or whether it
   has a candidate; or it is printed but the words reader is sure of another (``SURE``) and gives the document's
   value at most ``UNLIKELY``; or both parties carry the same name or VAT id (one party's copied onto the
   other's): the party the words reader rates the value lower for. Its confidence falls (c × (1 − s), or by half
@@ -199,7 +199,9 @@ def compare(document: dict, reading: Reading, confidence: Optional[dict[str, flo
         if own is not None and path == "document_type" and not own.page:
             own = None  # a document type no title prints
         in_text = _printed_text(path, value, lines)
-        printed = own is not None or bool(in_text)
+        # a zero amount need not be printed (a document without tax prints none): never printed nowhere
+        zero = isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 0.005
+        printed = own is not None or bool(in_text) or zero
         if path in copies:
             disagreements.append(Disagreement(path, value, first, printed=printed))
             confidence[path] = round(c * (1 - first.score), 4)
