@@ -55,6 +55,7 @@ def test_candidates_of_every_kind_are_read_from_the_words_with_the_printed_text_
     assert {1234.5, 234.56, 1469.06, 1000.0, 500.0} <= {c.value for c in by_kind["amount"]}
     assert {"2024-04-03", "2024-05-03"} <= {c.value for c in by_kind["date"]}
     assert "RE-2024-0815" in {c.value for c in by_kind["ident"]}
+    assert "DE136695976" not in {c.value for c in by_kind["ident"]}  # a VAT id is never a number or reference
     assert [c.value for c in by_kind["vat"]] == ["DE136695976"]  # python-stdnum validates it
     assert [c.value for c in by_kind["iban"]] == ["DE89370400440532013000"]
     assert {c.value for c in by_kind["currency"]} == {"EUR"}
