@@ -97,11 +97,6 @@ def name_core(text: Any) -> tuple[str, ...]:
     return core or tuple(words)
 
 
-def _within(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
-    n = len(short)
-    return 0 < n <= len(long) and any(long[i:i + n] == short for i in range(len(long) - n + 1))
-
-
 def same_name(a: Any, b: Any) -> bool:
     """One party's name read twice: alike by the evaluation's rules, or the same words but for legal forms and
     salutations, or one the other's first words (a name wrapped over lines, read in part) of two words or more."""
@@ -122,8 +117,8 @@ def _same(path: str, a: Any, b: Any) -> bool:
 
 def _printed_text(path: str, value: Any, lines: list[str]) -> Optional[bool]:
     """Whether the pages' printed lines hold ``value`` (None: not looked up: no lines, or a value this check
-    does not read). An identifier: its letters and digits within a line or two lines read together; a name: its
-    words (``name_core``) in a row within three lines."""
+    does not read). An identifier: its letters and digits within a line or two lines read together; a name: each
+    of its words (``name_core``) printed, or misread by a letter in five (``_alike``), within three lines."""
     if not lines:
         return None
     leaf = _leaf(path)
