@@ -53,7 +53,9 @@ another reader's answer, as is and with wrong values injected into ``--inject-sh
 (``HEADER_PATHS``; the tax rows too with ``--agree-taxes``, once ``compare`` checks them): numbers and identifiers
 changed as ``evidence_recall.mutate`` changes them, dates moved or day and month swapped, names swapped between the
 parties or replaced, currency and type changed. Counted: injected wrong values flagged (goal ≥ 90 %), right values
-flagged (goal ≤ 3 %), over both answers.
+flagged (goal ≤ 3 %), over both answers. On the public set the same is printed again over the values the page
+prints (``locate`` finds them): its XML states values the page does not show, which a reader of the page rightly
+calls printed nowhere.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class Tally:
     ocr_ms: list = field(default_factory=list)
     lines: list = field(default_factory=lambda: [0, 0])
     agree: list = field(default_factory=lambda: [0, 0, 0, 0])  # injected, caught, right, falsely flagged
+    agree_printed: list = field(default_factory=lambda: [0, 0, 0, 0])  # the same over values the page prints
     misses: list = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
@@ -124,6 +127,7 @@ class Tally:
         self.ocr_ms += other.ocr_ms
         self.lines = [a + b for a, b in zip(self.lines, other.lines)]
         self.agree = [a + b for a, b in zip(self.agree, other.agree)]
+        self.agree_printed = [a + b for a, b in zip(self.agree_printed, other.agree_printed)]
 
     def header(self, every: bool = False) -> list[int]:
         rows = (self.every_field if every else self.fields).values()
@@ -140,6 +144,8 @@ class Tally:
                 "ocr_ms_per_page": {"median": statistics.median(self.ocr_ms)} if self.ocr_ms else None,
                 "lines": {"matched": self.lines[0], "scored": self.lines[1]},
                 "agreement": dict(zip(("injected", "caught", "right", "falsely_flagged"), self.agree)),
+                "agreement_printed": dict(zip(("injected", "caught", "right", "falsely_flagged"),
+                                              self.agree_printed)),
                 "misses": self.misses}
 
 
@@ -151,6 +157,7 @@ def measure(docs: Iterable[Doc], tallies: dict, agree: bool = False, share: floa
             show_misses: int = 0, warm: Optional[list] = None, agree_taxes: bool = False) -> None:
     """Read every document and add its figures to ``tallies[(set, kind)]``."""
     rng = random.Random(seed)
+    rng_printed = random.Random(seed)  # its own draws: the figures over every value stay as they were
     warmed = warm if warm is not None else []
     for doc in docs:
         tally = tallies.setdefault((doc.set, doc.kind), Tally())
@@ -191,6 +198,9 @@ def measure(docs: Iterable[Doc], tallies: dict, agree: bool = False, share: floa
         if agree:
             counts = agreement(doc.gold, reading, share, rng, agree_taxes)
             tally.agree = [a + b for a, b in zip(tally.agree, counts)]
+            if doc.printed is not None:  # a public set's XML states values its page does not print
+                counts = agreement(doc.gold, reading, share, rng_printed, agree_taxes, doc.printed)
+                tally.agree_printed = [a + b for a, b in zip(tally.agree_printed, counts)]
 
 
 def share(k: int, n: int) -> str:
@@ -274,6 +284,10 @@ def report(tallies: dict, sets: list[str]) -> None:
             if injected or right:
                 print(f"  agreement: injected wrong values flagged {share(caught, injected)}, "
                       f"right values flagged {share(false, right)}")
+            injected, caught, right, false = t.agree_printed
+            if injected or right:
+                print(f"  agreement over the values the page prints: injected wrong values flagged "
+                      f"{share(caught, injected)}, right values flagged {share(false, right)}")
             for error_text in t.errors[:5]:
                 print(f"  error {error_text}")
             for miss in t.misses:

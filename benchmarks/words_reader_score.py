@@ -173,12 +173,12 @@ def _set_at(document: dict, path: str, value: Any) -> None:
     node[int(last[1:-1]) if last.startswith("[") else last] = value
 
 
-def gold_paths(gold: dict, taxes: bool = True) -> list[str]:
-    """The scored paths with a gold value, tax rows by their index (``taxes``)."""
+def gold_paths(gold: dict, taxes: bool = True, only: Optional[set] = None) -> list[str]:
+    """The scored paths with a gold value, tax rows by their index (``taxes``); with ``only``, those among it."""
     paths = [p for p in HEADER_PATHS if has_value(gold_at(gold, p))]
     for i, row in enumerate(gold.get("taxes") or [] if taxes else []):
         paths.extend(f"taxes[{i}].{n}" for n in TAX_FIELDS if isinstance(row, dict) and has_value(row.get(n)))
-    return paths
+    return paths if only is None else [p for p in paths if p in only]
 
 
 def wrong_value(gold: dict, path: str, changed: dict, rng: random.Random) -> Any:
@@ -209,10 +209,11 @@ def wrong_value(gold: dict, path: str, changed: dict, rng: random.Random) -> Any
     return None
 
 
-def inject(gold: dict, share: float, rng: random.Random, taxes: bool = True) -> tuple[dict, list[str]]:
-    """The gold with wrong values in ``share`` of its scored fields (one at least; tax rows with ``taxes``), and
-    their paths."""
-    paths = gold_paths(gold, taxes)
+def inject(gold: dict, share: float, rng: random.Random, taxes: bool = True, only: Optional[set] = None
+           ) -> tuple[dict, list[str]]:
+    """The gold with wrong values in ``share`` of its scored fields (one at least; tax rows with ``taxes``; with
+    ``only``, of those among it), and their paths."""
+    paths = gold_paths(gold, taxes, only)
     if not paths:
         return copy.deepcopy(gold), []
     changed, _ = mutate(gold)
@@ -242,15 +243,16 @@ def flagged_paths(result: Any) -> set[str]:
     return out
 
 
-def agreement(gold: dict, reading: Reading, share: float, rng: random.Random, taxes: bool = False
-              ) -> tuple[int, int, int, int]:
+def agreement(gold: dict, reading: Reading, share: float, rng: random.Random, taxes: bool = False,
+              only: Optional[set] = None) -> tuple[int, int, int, int]:
     """(injected, injected flagged, right, right flagged) over the gold's header fields (and tax rows with
-    ``taxes``), the gold given as is and with wrong values."""
+    ``taxes``; with ``only``, those among it: the values the page prints), the gold given as is and with wrong
+    values."""
     compare = importlib.import_module("ocr_sidecar.reader.agree").compare
-    paths = gold_paths(gold, taxes)
+    paths = gold_paths(gold, taxes, only)
     clean = flagged_paths(compare(copy.deepcopy(gold), reading))
     right, right_flagged = len(paths), sum(p in clean for p in paths)
-    document, injected = inject(gold, share, rng, taxes)
+    document, injected = inject(gold, share, rng, taxes, only)
     flagged = flagged_paths(compare(document, reading))
     kept = [p for p in paths if p not in injected]
     return (len(injected), sum(p in flagged for p in injected), right + len(kept),

@@ -55,6 +55,7 @@ def test_candidates_of_every_kind_are_read_from_the_words_with_the_printed_text_
     assert {1234.5, 234.56, 1469.06, 1000.0, 500.0} <= {c.value for c in by_kind["amount"]}
     assert {"2024-04-03", "2024-05-03"} <= {c.value for c in by_kind["date"]}
     assert "RE-2024-0815" in {c.value for c in by_kind["ident"]}
+    assert "DE136695976" not in {c.value for c in by_kind["ident"]}  # a VAT id is never a number or reference
     assert [c.value for c in by_kind["vat"]] == ["DE136695976"]  # python-stdnum validates it
     assert [c.value for c in by_kind["iban"]] == ["DE89370400440532013000"]
     assert {c.value for c in by_kind["currency"]} == {"EUR"}
@@ -150,6 +151,74 @@ def test_two_readers_confirm_alike_values_and_flag_different_ones_with_both_valu
     assert warning.code == "readers_disagree" and warning.field == "document_number"
     assert "RE-2024-0815" in warning.message and "RE-2024-0816" in warning.message and "page 1" in warning.message
     assert "due_date" not in agreement.confidence  # an unsure words reader says nothing
+
+
+def test_party_names_compare_without_legal_forms_and_salutations():
+    from ocr_sidecar.reader.agree import same_name
+
+    assert same_name("Au bon moulin", "Au bon moulin SARL")
+    assert same_name("Herrn Max Mustermann", "MAX MUSTERMANN")
+    assert same_name("Microsoft Corp", "MICROSOFT CORPORATION")
+    assert same_name("MVM Musterhafter", "MVM Musterhafter Versicherungsverein a.G.")  # a name read in part
+    assert not same_name("Lieferant GmbH", "Kunden AG Mitte")
+    assert not same_name("Müller GmbH", "Müller Bau GmbH & Co. KG")  # one word in common is not the same party
+    assert not same_name("Max", "Max Mustermann")  # a part of one word says nothing
+
+
+def test_values_printed_in_another_form_are_looked_up_in_the_printed_lines():
+    # the words reader's candidates miss a number printed in two words and a name wrapped over two lines
+    reading = reading_of(**{"document_number": ("00.123.456.7", 0.74), "seller.name": ("MVM Musterhafter", 0.2),
+                            "payment_reference": ("DE98ZZZ09999999999", 0.9)})
+    reading.lines = ["MVM Musterhafter", "Versicherungsverein Musterstadt a.G.", "Rechnung 00.123.456.7 -2014-1",
+                     "Verwendungszweck: Rechnung 181301674"]
+    reading.text_layer = True
+    document = {"document_number": "00.123.456.7-2014-1", "payment_reference": "Rechnung 181301674",
+                "seller": {"name": "MVM Musterhafter Versicherungsverein Musterstadt a.G."}}
+    assert compare(document, reading).disagreements == []
+    # a digit changed is printed nowhere: said even where the words reader is unsure or has no candidate at all
+    wrong = {"document_number": "00.123.456.8-2014-1", "payment_reference": "Rechnung 181301675",
+             "seller": {"iban": "DE75123456780000001235", "name": "Tailspin Toys SARL"}}
+    flagged = {d.path: d for d in compare(wrong, reading).disagreements}
+    assert set(flagged) == {"document_number", "payment_reference", "seller.iban", "seller.name"}
+    assert not flagged["seller.iban"].printed and flagged["seller.iban"].words is None
+    assert "printed nowhere" in flagged["seller.iban"].warning().message
+    # OCR's letters may be misread: there a value no candidate is is not called printed nowhere on its own
+    reading.text_layer = False
+    assert {d.path for d in compare(wrong, reading).disagreements} == {"document_number", "payment_reference",
+                                                                       "seller.name"}
+
+
+def test_a_zero_amount_is_not_called_printed_nowhere():
+    reading = reading_of(**{"total_tax": (3.0, 0.4)})
+    assert compare({"total_tax": 0.0}, reading).disagreements == []
+    assert [d.path for d in compare({"total_tax": 0.3}, reading).disagreements] == ["total_tax"]
+
+
+def test_a_name_misread_by_ocr_is_still_printed():
+    reading = reading_of(**{"seller.name": ("Apotheek Dorpsstraat 63", 0.5)})
+    reading.lines = ["Apotheek Dorpsstraat 63", "Meridlan", "Kassabon"]
+    assert compare({"seller": {"name": "Apotheek Meridian"}}, reading).disagreements == []
+    assert [d.path for d in compare({"seller": {"name": "Apotheek Polaris"}}, reading).disagreements] == [
+        "seller.name"]
+
+
+def test_one_name_given_to_both_parties_is_flagged_where_the_words_reader_rates_it_lower():
+    reading = Reading(document={}, candidates={
+        "seller.name": [Candidate("Lieferant GmbH", 0.9, 1), Candidate("Kunden AG Mitte", 0.05, 1)],
+        "buyer.name": [Candidate("Kunden AG Mitte", 0.3, 1), Candidate("Lieferant GmbH", 0.2, 1)]})
+    copied = {"seller": {"name": "Lieferant GmbH"}, "buyer": {"name": "Lieferant GmbH"}}
+    assert [d.path for d in compare(copied, reading).disagreements] == ["buyer.name"]
+    right = {"seller": {"name": "Lieferant GmbH"}, "buyer": {"name": "Kunden AG Mitte"}}
+    assert compare(right, reading).disagreements == []
+
+
+def test_a_document_type_no_title_prints_is_flagged_only_against_a_likely_type():
+    found = [Candidate("invoice", 0.8, 1, text="Rechnung"), Candidate("purchase_order", 0.02, 0)]
+    reading = Reading(document={}, candidates={"document_type": found})
+    assert [d.path for d in compare({"document_type": "purchase_order"}, reading).disagreements] == [
+        "document_type"]
+    found[0].score = 0.2  # the words reader is unsure of its own type: nothing said
+    assert compare({"document_type": "purchase_order"}, reading).disagreements == []
 
 
 def printed_only(path) -> bytes:

@@ -256,3 +256,13 @@ def test_injected_values_are_wrong_by_the_eval_rules():
     agreement = types.SimpleNamespace(confirmed=["total"], disagreements=[types.SimpleNamespace(path="due_date")])
     assert scoring.flagged_paths(agreement) == {"due_date"}  # agree.compare's result: its disagreements
     assert HEADER_PATHS[0] == "document_type"
+
+
+def test_agreement_over_printed_values_injects_and_counts_only_those():
+    gold = {"document_type": "invoice", "document_number": "2022089083", "issue_date": "2022-11-08",
+            "currency": "EUR", "seller": {"name": "NETPRESSE", "vat": "FR12345678901"}, "total": 56.02}
+    printed = {"document_type", "document_number", "total"}  # the page does not print the others
+    assert scoring.gold_paths(gold, only=printed) == ["document_type", "document_number", "total"]
+    document, injected = scoring.inject(gold, 1.0, __import__("random").Random(3), only=printed)
+    assert sorted(injected) == ["document_number", "document_type", "total"]
+    assert document["seller"] == gold["seller"] and document["currency"] == "EUR"

@@ -256,7 +256,9 @@ def generate(layers: Sequence[Optional[WordLayer]]) -> list[Candidate]:
     candidates, pages = find(layers)
     if candidates:
         _features(candidates, pages)
-    return candidates
+    # a VAT id or an IBAN printed as such is that, never a document's number or reference: its token is offered
+    # as a VAT id or IBAN only (features are computed first, so the others' stay as they were)
+    return [c for c in candidates if not (c.kind == "ident" and c.feats.get("ident_id_shape"))]
 
 
 def matrix(candidates: Sequence[Candidate]) -> list[list[float]]:

@@ -49,7 +49,9 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
                 if part is not None:
                     ranked[f"taxes[{i}].{name}"] = [part]
     printed.pop(gen.TAX_ROWS, None)
-    return Reading(document=document, candidates=ranked, printed=printed)
+    lines = [" ".join(w.text for w in line) for layer in layers if layer is not None for line in layer.lines()]
+    exact = all(layer.source == "pdf" for layer in layers if layer is not None and layer.words)
+    return Reading(document=document, candidates=ranked, printed=printed, lines=lines, text_layer=exact)
 
 
 def _tax_rows(rows: list[Candidate]) -> list[tuple[Candidate, Optional[Candidate], Candidate]]:

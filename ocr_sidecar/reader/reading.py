@@ -42,6 +42,10 @@ class Reading:
     # every value of each field's kind the page prints, scored for the field (candidates holds the first few):
     # whether another reader's value is printed at all, and how this reader rates it
     printed: dict[str, list[Candidate]] = field(default_factory=dict, compare=False, repr=False)
+    # the pages' printed lines, each its words' texts joined by spaces, pages one after the other: where another
+    # reader's value is looked up that no candidate is (a number printed in two words, a name over two lines)
+    lines: list[str] = field(default_factory=list, compare=False, repr=False)
+    text_layer: bool = field(default=False, compare=False, repr=False)  # every page's words are a PDF's text (exact)
 
     def candidates_json(self) -> dict[str, list[dict]]:
         return {path: [c.as_json() for c in found] for path, found in self.candidates.items()}
