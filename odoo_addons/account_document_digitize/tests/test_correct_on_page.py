@@ -48,7 +48,7 @@ class TestCorrectOnPage(DigitizeCase):
         cls.other = new_test_user(cls.env, "digitize_correct_other", groups="account.group_account_invoice",
                                   company_id=cls.company_b.id, company_ids=[cls.company_b.id])
 
-    def read(self, content=None, company=None):
+    def digitized(self, content=None, company=None):
         """A draft bill of ``company`` read by the queue (the model's reading replayed), as the accountant."""
         company = company or self.company_a
         env = self.env(user=self.accountant, context={"allowed_company_ids": [company.id]})
@@ -62,7 +62,7 @@ class TestCorrectOnPage(DigitizeCase):
         return bill
 
     def test_a_word_clicked_sets_the_focused_field_in_the_documents_format(self):
-        bill = self.read()
+        bill = self.digitized()
         bill.write({"ref": "wrong", "invoice_date_due": "2014-06-30"})  # say the reading had been wrong
         page, boxes = word(bill, "30064443")
         result = bill.digitize_set_from_page("30064443", field="ref", page=page, boxes=boxes)
@@ -81,7 +81,7 @@ class TestCorrectOnPage(DigitizeCase):
         self.assertEqual([(i["source"], i["boxes"]) for i in placed], [("person", boxes)])
 
     def test_a_due_date_is_picked_from_the_second_readers_candidates(self):
-        bill = self.read()
+        bill = self.digitized()
         offered = [c for c in bill.digitize_evidence_view["candidates"] if c["path"] == "due_date"]
         self.assertGreaterEqual(len(offered), 2, "the words reader's candidates are offered")
         self.assertEqual(offered[0]["field"], "invoice_date_due")
@@ -98,7 +98,7 @@ class TestCorrectOnPage(DigitizeCase):
         misread = copy.deepcopy(gold)
         misread["total"] = 43.73  # the model read 34,73 as 43.73
         ENGINE.add(content, misread)
-        bill = self.read(content)
+        bill = self.digitized(content)
         self.assertEqual(bill.digitize_state, "needs_review")
         self.assertIn("43.73", bill.digitize_review_html)
         page, boxes = word(bill, "34,73")
@@ -111,7 +111,7 @@ class TestCorrectOnPage(DigitizeCase):
             self.assertFalse([i for i in bill.digitize_to_check or [] if i["code"] == "total_mismatch"])
 
     def test_a_line_cell_and_readable_refusals(self):
-        bill = self.read()
+        bill = self.digitized()
         line = bill.invoice_line_ids.filtered(lambda l: l.display_type == "product")[0]
         line.quantity = 7
         bill.digitize_set_from_page("1", field="quantity", line_id=line.id, page=1)
@@ -126,7 +126,7 @@ class TestCorrectOnPage(DigitizeCase):
             bill.digitize_set_from_page("x", field="journal_id")
 
     def test_only_a_user_who_may_change_the_draft_and_only_while_it_is_one(self):
-        bill = self.read()
+        bill = self.digitized()
         with self.assertRaises(AccessError):  # a user of the other company only: the bill is not theirs to read
             bill.with_user(self.other).with_context(allowed_company_ids=[self.company_b.id]).digitize_set_from_page(
                 "30064443", field="ref")
@@ -137,7 +137,7 @@ class TestCorrectOnPage(DigitizeCase):
         self.assertEqual(bill.digitize_evidence_view and bill.digitize_evidence_view.get("editable"), False)
 
     def test_in_the_users_other_company(self):
-        bill = self.read(company=self.company_b)
+        bill = self.digitized(company=self.company_b)
         bill.ref = "wrong"
         page, boxes = word(bill, "30064443")
         bill.digitize_set_from_page("30064443", field="ref", page=page, boxes=boxes)

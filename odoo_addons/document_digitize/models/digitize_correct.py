@@ -7,7 +7,7 @@ at confirmation), said in the chatter, and the review items it answers are clear
 import json
 
 from markupsafe import Markup
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import UserError
 
 from ..lib import compare_totals, line_fields, needs_review, review_note_html
@@ -44,7 +44,7 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         if candidate is not None:
             stored = ((self.digitize_evidence or {}).get("candidates") or {}).get(path or "") or []
             if not isinstance(candidate, int) or not 0 <= candidate < len(stored):
-                raise UserError(_("That candidate is no longer offered: read the document again."))
+                raise UserError(self.env._("That candidate is no longer offered: read the document again."))
             picked = stored[candidate]
             text, page, boxes = picked.get("text") or str(picked.get("value") or ""), picked.get("page"), \
                 picked.get("boxes")
@@ -53,9 +53,9 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         text = str(text or "")
         self.check_access("write")
         if not self._digitize_is_editable():
-            raise UserError(_("%s can no longer be changed: it is not a draft.", self.display_name))
+            raise UserError(self.env._("%s can no longer be changed: it is not a draft.", self.display_name))
         if self.digitize_state not in ("done", "needs_review"):
-            raise UserError(_("Values are set from the page once the document has been read."))
+            raise UserError(self.env._("Values are set from the page once the document has been read."))
         target = self._digitize_target
         if not path and not line_id and field:
             path = next((p for p in HEADER_PATHS if evidence_lib.record_field(p, target) == field), None)
@@ -82,11 +82,11 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         except correct_lib.CorrectionError as exc:
             raise UserError(str(exc)) from None
         self._digitize_note_correction(path, page, boxes, text, document)
-        where = _(", page %s", page) if page else ""
-        self._digitize_post(Markup(_("Set from the page by %(user)s: <b>%(label)s</b> = %(value)s (printed "
+        where = self.env._(", page %s", page) if page else ""
+        self._digitize_post(Markup(self.env._("Set from the page by %(user)s: <b>%(label)s</b> = %(value)s (printed "
                                      "“%(text)s”%(where)s).")) % {
             "user": self.env.user.name, "label": label, "value": shown, "text": text, "where": where})
-        return {"field": field, "value": shown, "message": _("%(label)s set to %(value)s from the page.",
+        return {"field": field, "value": shown, "message": self.env._("%(label)s set to %(value)s from the page.",
                                                              label=label, value=shown)}
 
     def _digitize_settable_fields(self):
@@ -99,14 +99,14 @@ class DocumentDigitizeCorrect(models.AbstractModel):
                    or (self._fields[name].type == "many2one"
                        and self._fields[name].comodel_name in ("res.currency", "res.partner")))}
         if any(evidence_lib.record_field(path, self._digitize_target) == "tax_totals" for path in DOCUMENT_TOTALS):
-            out["tax_totals"] = _("Totals")
+            out["tax_totals"] = self.env._("Totals")
         return out
 
     # --- the three kinds of places ---------------------------------------------------------------------
 
     def _digitize_set_header_from_page(self, field, path, read, document):
         if not field or field not in self._digitize_header_fields or field not in self._fields:
-            raise correct_lib.CorrectionError(_("This field is not set from the page."))
+            raise correct_lib.CorrectionError(self.env._("This field is not set from the page."))
         definition = self._fields[field]
         label = definition.get_description(self.env)["string"]
         if definition.type == "many2one" and definition.comodel_name == "res.currency":
@@ -118,7 +118,7 @@ class DocumentDigitizeCorrect(models.AbstractModel):
             self.write({field: value.id})
             shown = value.display_name
         else:
-            value = read(_kind(definition))
+            value = read(self._digitize_field_kind(definition))
             self.write({field: value})
             shown = str(self[field]) if definition.type != "date" else self[field].strftime("%Y-%m-%d")
         if path and path not in ("seller.name", "seller.vat", "buyer.name", "buyer.vat") and _scalar(value):
@@ -130,17 +130,17 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         lines_field, qty_field, _taxes, _uom = line_fields(self._digitize_target)
         line = self[lines_field].filtered(lambda l: l.id == line_id) if lines_field else None
         if not line:
-            raise correct_lib.CorrectionError(_("That line is not one of this document's."))
+            raise correct_lib.CorrectionError(self.env._("That line is not one of this document's."))
         kinds = {qty_field: "number", "price_unit": "number", "discount": "number", "name": "text"}
         if field not in kinds:
-            raise correct_lib.CorrectionError(_("This column is not set from the page."))
+            raise correct_lib.CorrectionError(self.env._("This column is not set from the page."))
         value = read(kinds[field])
         line.write({field: value})
         index = next((int(i) for i, lid in ((self.digitize_evidence or {}).get("lines") or {}).items()
                       if lid == line_id), None)
         key = {qty_field: "quantity", "price_unit": "unit_price", "discount": "discount_percent",
                "name": "description"}[field]
-        label = _("Line %(line)s %(column)s", line=(index + 1) if index is not None else "",
+        label = self.env._("Line %(line)s %(column)s", line=(index + 1) if index is not None else "",
                   column=line._fields[field].get_description(self.env)["string"].lower())
         return label, str(line[field]), (f"lines[{index}].{key}" if index is not None else None)
 
@@ -189,6 +189,16 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         self._digitize_write({"digitize_to_check": items or False, "digitize_review_html": html or False,
                               "digitize_state": "needs_review" if needs_review(review) else "done"})
 
+    def _digitize_field_kind(self, definition):
+        """How the page's text is read for a field: a date, a number or a text."""
+        if definition.type == "date":
+            return "date"
+        if definition.type in ("float", "monetary", "integer"):
+            return "number"
+        if definition.type in ("char", "text"):
+            return "text"
+        raise correct_lib.CorrectionError(self.env._("This field is not set from the page."))
+
     # --- relations named by their printed text --------------------------------------------------------
 
     def _digitize_currency_from_page(self, text):
@@ -197,7 +207,7 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         found = Currency.search([("name", "=ilike", printed)], limit=2) or Currency.search(
             [("symbol", "=", printed)], limit=2)
         if len(found) != 1:
-            raise correct_lib.CorrectionError(_("“%s” names no single active currency.", printed))
+            raise correct_lib.CorrectionError(self.env._("“%s” names no single active currency.", printed))
         return found
 
     def _digitize_partner_from_page(self, text):
@@ -214,19 +224,9 @@ class DocumentDigitizeCorrect(models.AbstractModel):
             found = exact or found
         if len(found) != 1:
             raise correct_lib.CorrectionError(
-                _("No partner is named “%s”: pick it in the field.", text) if not found else
-                _("Several partners are named like “%s”: pick the right one in the field.", text))
+                self.env._("No partner is named “%s”: pick it in the field.", text) if not found else
+                self.env._("Several partners are named like “%s”: pick the right one in the field.", text))
         return self.env["res.partner"].browse(found[0].id)
-
-
-def _kind(definition):
-    if definition.type == "date":
-        return "date"
-    if definition.type in ("float", "monetary", "integer"):
-        return "number"
-    if definition.type in ("char", "text"):
-        return "text"
-    raise correct_lib.CorrectionError(_("This field is not set from the page."))
 
 
 def _scalar(value):
