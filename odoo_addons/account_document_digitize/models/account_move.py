@@ -298,4 +298,3 @@ class AccountMove(models.Model):
                                                "sent to the model.", documents[bill][:1].name))
             elif auto and main:
                 bill._digitize_enqueue(main, self.env._("Received %s by e-mail: queued for digitization.", main.name))
-                bill._digitize_prefill(main)  # a born-digital PDF's draft at once; the queue confirms it

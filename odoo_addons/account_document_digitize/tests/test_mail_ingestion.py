@@ -366,22 +366,3 @@ class TestQueueConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             self.assertIn("interrupted", "".join(env["account.move"].browse(stuck).message_ids.mapped("body")))
 
-
-@tagged("post_install", "-at_install")
-class TestMailDraftAtOnce(MailCase):
-    """A born-digital PDF mailed to the alias gets its draft at once from the words reader (nobody waits on it, but
-    the first person to open it sees the values), not yet confirmed; the scheduled action's reading confirms it."""
-
-    sidecar_options = {"second_reader": "on"}
-
-    def test_a_mailed_born_digital_pdf_is_filled_at_once_then_confirmed(self):
-        [bill] = self.receive(NETPRESSE)
-        self.assertEqual((bill.digitize_state, bill.digitize_prefilled), ("queued", True))
-        self.assertEqual(bill.ref, "2022089083", "read at once from the text layer")
-        self.assertIn("Filled in at once", self.chatter(bill))
-        [photo] = self.receive(PHOTO)
-        self.assertEqual((photo.digitize_state, photo.digitize_prefilled), ("queued", False), "a photo waits")
-        self.run_scheduled_action()
-        self.assertEqual(bill.digitize_state, "done", bill.digitize_review_html or bill.digitize_error)
-        self.assertFalse(bill.digitize_prefilled)
-        self.assertEqual((bill.partner_id, bill.ref), (self.vendor, "2022089083"))

@@ -201,7 +201,6 @@ class DocumentDigitizeOrderMixin(models.AbstractModel):
                 continue
             if auto:
                 record._digitize_enqueue(main, note + " " + self.env._("%s is queued for digitization.", main.name))
-                record._digitize_prefill(main)  # a born-digital PDF's draft at once; the queue confirms it
             else:
                 record._digitize_post(note + " " + self.env._("Press Digitize to read %s.",
                                                               record._digitize_find_attachment().name))
