@@ -278,7 +278,8 @@ export class DigitizeDocumentViewer extends Component {
             current &&
             current.field === active.field &&
             current.lineId === active.lineId &&
-            current.lineField === active.lineField
+            current.lineField === active.lineField &&
+            Boolean(current.look) === Boolean(active.look)
         ) {
             this.scrollToActive();
             return;
@@ -314,7 +315,7 @@ export class DigitizeDocumentViewer extends Component {
     get pickTarget() {
         const active = this.state.active;
         // nothing to click without the page's words (an e-invoice read from its XML, a page without text or OCR)
-        if (!active || !this.data?.editable || !this.data.words?.length) {
+        if (!active || active.look || !this.data?.editable || !this.data.words?.length) {
             return null;
         }
         if (active.lineId) {
@@ -469,7 +470,8 @@ export class DigitizeDocumentViewer extends Component {
         }
         const field = target.closest(".o_field_widget[name]");
         if (field) {
-            this.activate({ field: field.getAttribute("name"), lineId: null, lineField: null });
+            // a review link's focus (form_patch.js) shows where the value is; picking starts on the person's own
+            this.activate({ field: field.getAttribute("name"), lineId: null, lineField: null, look: !!ev.digitizeLink });
         }
     }
 }

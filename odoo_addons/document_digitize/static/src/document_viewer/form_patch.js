@@ -189,7 +189,10 @@ patch(FormRenderer.prototype, {
             input.focus();
         } else {
             // a widget without an input (the totals): tell the viewer as a focus would
-            widget.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
+            // marked: the viewer lights the value's boxes, and offers no words to click until the person focuses it
+            const event = new FocusEvent("focusin", { bubbles: true });
+            event.digitizeLink = true;
+            widget.dispatchEvent(event);
         }
         flash(widget);
     },
