@@ -99,3 +99,18 @@ def test_the_viewer_gets_each_words_text_and_box_and_skips_what_is_malformed():
     assert viewer_words(stored) == [{"page": 1, "words": [["Total", 0.1, 0.2, 0.15, 0.21],
                                                           ["34,73", 0.8, 0.2, 0.85, 0.21]]}]
     assert viewer_words(None) == [] and viewer_words("[]") == []
+
+
+def test_a_fields_document_path_is_the_inverse_of_where_a_path_lands():
+    for target in ("vendor_bill", "purchase_order", "sale_order", "expense"):
+        for path in ("document_number", "issue_date", "due_date", "currency", "payment_reference"):
+            field = evidence.record_field(path, target)
+            if field and field != "tax_totals":
+                assert evidence.path_of(field, target) == path, (target, path)
+    assert evidence.path_of("partner_id", "vendor_bill") == "seller.name"
+    assert evidence.path_of("partner_id", "sale_order") == "buyer.name", "a quotation's partner is the buyer"
+    assert evidence.path_of("tax_totals", "vendor_bill") is None, "the totals widget shows several paths"
+    assert evidence.path_of("journal_id", "vendor_bill") is None
+    assert evidence.line_key_of("price_unit", "vendor_bill") == "unit_price"
+    assert evidence.line_key_of("product_qty", "purchase_order") == "quantity"
+    assert evidence.line_key_of("name", "sale_order") == "description"

@@ -125,6 +125,18 @@ class TestCorrectOnPage(DigitizeCase):
         with self.assertRaisesRegex(UserError, "not set from the page"):
             bill.digitize_set_from_page("x", field="journal_id")
 
+    def test_the_partner_by_its_printed_vat_id_and_the_currency_by_its_code(self):
+        bill = self.digitized()
+        bill.partner_id = False
+        bill.digitize_set_from_page("DE 232 446 240", field="partner_id")
+        self.assertEqual(bill.partner_id, self.vendor)
+        bill.digitize_set_from_page("EUR", field="currency_id")
+        self.assertEqual(bill.currency_id, self.eur)
+        with self.assertRaisesRegex(UserError, "no single active currency"):
+            bill.digitize_set_from_page("XYZ", field="currency_id")
+        with self.assertRaisesRegex(UserError, "No partner is named"):
+            bill.digitize_set_from_page("Nobody Of That Name GmbH", field="partner_id")
+
     def test_only_a_user_who_may_change_the_draft_and_only_while_it_is_one(self):
         bill = self.digitized()
         with self.assertRaises(AccessError):  # a user of the other company only: the bill is not theirs to read

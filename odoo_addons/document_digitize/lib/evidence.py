@@ -144,6 +144,22 @@ def record_field(path: str, target: str) -> Optional[str]:
     return _HEADER[target].get(head)
 
 
+def path_of(field: str, target: str) -> Optional[str]:
+    """The document's header path a field of the record shows (the inverse of ``record_field``): ``ref`` of a bill →
+    ``document_number``, its partner → the party's ``seller.name``; None for the totals widget (several paths) and
+    fields no document value lands in."""
+    for path, name in _HEADER.get(target, {}).items():
+        if name == field and name != "tax_totals":
+            return f"{path}.name" if path in ("seller", "buyer") else path
+    return None
+
+
+def line_key_of(field: str, target: str) -> Optional[str]:
+    """The document's line key a field of the record's line shows (``price_unit`` → ``unit_price``); None if none."""
+    keys = {**_LINE_COMMON, **(_LINES.get(target) or (None, {}))[1]}
+    return next((key for key, name in keys.items() if name == field), None)
+
+
 def _words(name: str) -> str:
     """A key nobody gave a label, said in words: 'country_code' → 'country code'."""
     return " ".join(re.split(r"[._\s]+", name)).strip()

@@ -21,9 +21,6 @@ from . import digitize_mixin  # noqa: F401 - the model this file extends is defi
 # The document's totals: on the form they are Odoo's computation (the totals widget), so clicking one corrects
 # the reading of what the document prints, compared again with what Odoo computes.
 DOCUMENT_TOTALS = ("subtotal", "total_tax", "total", "amount_due")
-# Header paths a field of the form may show (the inverse of ``evidence.record_field``).
-HEADER_PATHS = ("document_number", "issue_date", "due_date", "currency", "order_reference", "payment_reference",
-                "seller.name", "seller.vat", "seller.iban", "buyer.name", "buyer.vat", *DOCUMENT_TOTALS)
 # Review items a value set from the page answers.
 ANSWERED = ("value_not_on_page", "low_confidence", "readers_disagree")
 
@@ -41,6 +38,7 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         the server's, never the browser's). Returns ``{"field", "value", "message"}``. A clear UserError when the
         text cannot be that field's value or the record cannot be changed; nothing is written then."""
         self.ensure_one()
+        self.check_access("write")
         if candidate is not None:
             stored = ((self.digitize_evidence or {}).get("candidates") or {}).get(path or "") or []
             if not isinstance(candidate, int) or not 0 <= candidate < len(stored):
@@ -51,14 +49,13 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         else:
             picked = None
         text = str(text or "")
-        self.check_access("write")
         if not self._digitize_is_editable():
             raise UserError(self.env._("%s can no longer be changed: it is not a draft.", self.display_name))
         if self.digitize_state not in ("done", "needs_review"):
             raise UserError(self.env._("Values are set from the page once the document has been read."))
         target = self._digitize_target
         if not path and not line_id and field:
-            path = next((p for p in HEADER_PATHS if evidence_lib.record_field(p, target) == field), None)
+            path = evidence_lib.path_of(field, target)
         try:
             document = json.loads(self.digitize_json or "{}")
         except ValueError:
@@ -81,7 +78,7 @@ class DocumentDigitizeCorrect(models.AbstractModel):
                 label, shown = self._digitize_set_header_from_page(field, path, read, document)
         except correct_lib.CorrectionError as exc:
             raise UserError(str(exc)) from None
-        self._digitize_note_correction(path, page, boxes, text, document)
+        self._digitize_note_correction(path, page, boxes, text)
         where = self.env._(", page %s", page) if page else ""
         self._digitize_post(Markup(self.env._("Set from the page by %(user)s: <b>%(label)s</b> = %(value)s (printed "
                                      "“%(text)s”%(where)s).")) % {
@@ -121,8 +118,8 @@ class DocumentDigitizeCorrect(models.AbstractModel):
             value = read(self._digitize_field_kind(definition))
             self.write({field: value})
             shown = str(self[field]) if definition.type != "date" else self[field].strftime("%Y-%m-%d")
-        if path and path not in ("seller.name", "seller.vat", "buyer.name", "buyer.vat") and _scalar(value):
-            _set_path(document, path, value)
+        if path and "." not in path and not isinstance(value, models.BaseModel):  # the reading's own value, corrected
+            document[path] = value
             self._digitize_write({"digitize_json": json.dumps(document)})
         return label, shown
 
@@ -138,8 +135,7 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         line.write({field: value})
         index = next((int(i) for i, lid in ((self.digitize_evidence or {}).get("lines") or {}).items()
                       if lid == line_id), None)
-        key = {qty_field: "quantity", "price_unit": "unit_price", "discount": "discount_percent",
-               "name": "description"}[field]
+        key = evidence_lib.line_key_of(field, self._digitize_target)
         label = self.env._("Line %(line)s %(column)s", line=(index + 1) if index is not None else "",
                   column=line._fields[field].get_description(self.env)["string"].lower())
         return label, str(line[field]), (f"lines[{index}].{key}" if index is not None else None)
@@ -148,21 +144,19 @@ class DocumentDigitizeCorrect(models.AbstractModel):
         """The document's total (subtotal, taxes, total, amount due) as printed where the person clicked: kept in
         the reading, compared again with what Odoo computes; the total differences it settles leave the review."""
         value = read("number")
-        _set_path(document, path, abs(value))
-        config = self._digitize_config()
-        fresh = compare_totals(document, self._digitize_totals(), config.tolerance)
+        document[path] = abs(value)
+        fresh = compare_totals(document, self._digitize_totals(), self._digitize_config().tolerance)
         kept = [item for item in self.digitize_to_check or []
-                if item.get("code") not in ("total_mismatch", "totals_unchecked")
-                and not (item.get("field") == path and item.get("code") in ANSWERED)]
-        self._digitize_write({"digitize_json": json.dumps(document)})
-        self._digitize_review_again(kept + [{"code": i.code, "message": i.message, "field": i.field}
-                                            for i in fresh if i.serious])
+                if item.get("code") not in ("total_mismatch", "totals_unchecked")]
+        self._digitize_write({"digitize_json": json.dumps(document), "digitize_to_check": kept + [
+            {"code": i.code, "message": i.message, "field": i.field} for i in fresh if i.serious] or False})
         return evidence_lib.field_label(path, self._digitize_target), f"{abs(value):.2f}"
 
     # --- after a value is set ----------------------------------------------------------------------------
 
-    def _digitize_note_correction(self, path, page, boxes, text, document):
-        """The evidence of ``path`` is the place clicked; the review items that value answered are cleared."""
+    def _digitize_note_correction(self, path, page, boxes, text):
+        """The evidence of ``path`` is the place clicked; the review items that value answered are cleared and the
+        banner said again (a total's differences were compared afresh by ``_digitize_correct_total``)."""
         data = dict(self.digitize_evidence or {})
         if path:
             items = [item for item in data.get("items") or () if item.get("path") != path]
@@ -172,12 +166,13 @@ class DocumentDigitizeCorrect(models.AbstractModel):
             data["items"] = items
             data["missing"] = [p for p in data.get("missing") or () if p != path]
             self._digitize_write({"digitize_evidence": data})
-        if path not in DOCUMENT_TOTALS:
-            field = evidence_lib.record_field(path, self._digitize_target) if path else None
-            kept = [item for item in self.digitize_to_check or []
-                    if not (item.get("code") in ANSWERED and item.get("field") in (path, field))]
-            if kept != (self.digitize_to_check or []):
-                self._digitize_review_again(kept)
+        # a total's own items name its path; another value's may name the record's field instead
+        answered = {path} if path in DOCUMENT_TOTALS else {path, evidence_lib.record_field(path, self._digitize_target)
+                                                            if path else None}
+        kept = [item for item in self.digitize_to_check or []
+                if not (item.get("code") in ANSWERED and item.get("field") in answered)]
+        if kept != (self.digitize_to_check or []) or path in DOCUMENT_TOTALS:
+            self._digitize_review_again(kept)
 
     def _digitize_review_again(self, items):
         """The review left after a correction: its serious items, the banner said again from them, and the state
@@ -202,10 +197,12 @@ class DocumentDigitizeCorrect(models.AbstractModel):
     # --- relations named by their printed text --------------------------------------------------------
 
     def _digitize_currency_from_page(self, text):
+        """The currency the clicked text names: its ISO code (the mapping's catalog), else the one active currency
+        printing that sign."""
         printed = text.strip(" :.,;")
-        Currency = self.env["res.currency"]
-        found = Currency.search([("name", "=ilike", printed)], limit=2) or Currency.search(
-            [("symbol", "=", printed)], limit=2)
+        code = self._digitize_catalog().currency(printed.upper())
+        found = self.env["res.currency"].browse(code.id) if code and code.active else \
+            self.env["res.currency"].search([("symbol", "=", printed)], limit=2)
         if len(found) != 1:
             raise correct_lib.CorrectionError(self.env._("“%s” names no single active currency.", printed))
         return found
@@ -228,15 +225,3 @@ class DocumentDigitizeCorrect(models.AbstractModel):
                 self.env._("Several partners are named like “%s”: pick the right one in the field.", text))
         return self.env["res.partner"].browse(found[0].id)
 
-
-def _scalar(value):
-    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
-
-
-def _set_path(document, path, value):
-    """Set a header path of the document (``total``, ``seller.name``) in place."""
-    node = document
-    parts = path.split(".")
-    for part in parts[:-1]:
-        node = node.setdefault(part, {}) if isinstance(node.get(part), dict) or part not in node else {}
-    node[parts[-1]] = value
