@@ -8,6 +8,7 @@ only. ``mapping`` is a package, one job a file: ``result`` (targets, options, re
 ``header``, ``lines``, ``taxes``, ``confidence`` ← ``mapping/__init__`` (``DocumentMapper`` composed of them,
 ``map_document``). ``order_document`` reads a confirmed order back into document terms (the reverse of ``mapping``).
 ``verified`` (stands alone) decides whether a reading is verified: the Odoo models and the benchmark call it.
+``correct`` (evidence, printed) reads a clicked word or a picked candidate as a field's value (correcting on the page).
 """
 
 from .catalog import (

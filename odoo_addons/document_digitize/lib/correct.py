@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+from .evidence import value_at
 from .printed import NUMBER, date_readings, decimal_of, parse_numbers, read_date, read_number
 
 KINDS = ("number", "date", "text")
@@ -37,19 +38,6 @@ class PageFormat:
     date_order: Optional[str] = None  # "dmy", "mdy", "ymd"; None: not known
 
 
-def _value_at(document: Any, path: str) -> Any:
-    node = document
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        if part.startswith("["):
-            index = int(part[1:-1])
-            node = node[index] if isinstance(node, list) and index < len(node) else None
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return None
-    return node
-
-
 def page_format(document: Any, items: Iterable[Mapping[str, Any]]) -> PageFormat:
     """How this document prints numbers and dates, from the evidence of the values read: each number's printed
     text tells its decimal separator ("1.234,56" → ","), each date's which reading gives the date read
@@ -58,7 +46,7 @@ def page_format(document: Any, items: Iterable[Mapping[str, Any]]) -> PageFormat
     orders: Counter = Counter()
     for item in items:
         text = str(item.get("text") or "")
-        value = _value_at(document, str(item.get("path") or ""))
+        value = value_at(document, str(item.get("path") or ""))
         if isinstance(value, bool) or value is None or not text:
             continue
         if isinstance(value, (int, float)):
