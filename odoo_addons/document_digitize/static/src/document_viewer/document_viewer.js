@@ -40,6 +40,7 @@ export class DigitizeDocumentViewer extends Component {
             busy: false,
         });
         this.orm = useService("orm");
+        this.wordPages = new WeakMap(); // the viewer's data → its words per page, as drawn (wordsOf)
         this.notification = useService("notification");
         this.pdf = null;
         this.pdfPages = new Map(); // page number → pdf.js page, kept out of the reactive state (private fields)
@@ -358,13 +359,24 @@ export class DigitizeDocumentViewer extends Component {
         if (!this.pickTarget) {
             return [];
         }
-        const page = (this.data?.words || []).find((p) => p.page === number);
-        return (page?.words || []).map(([text, x0, y0, x1, y1], index) => ({
-            key: `${number}:${index}`,
-            text,
-            box: [x0, y0, x1, y1],
-            style: `left:${x0 * 100}%;top:${y0 * 100}%;width:${(x1 - x0) * 100}%;height:${(y1 - y0) * 100}%`,
-        }));
+        // built once per record's data (every render asks again: a page may hold thousands of words)
+        let pages = this.wordPages.get(this.data);
+        if (!pages) {
+            pages = new Map();
+            for (const page of this.data.words || []) {
+                pages.set(
+                    page.page,
+                    page.words.map(([text, x0, y0, x1, y1], index) => ({
+                        key: `${page.page}:${index}`,
+                        text,
+                        box: [x0, y0, x1, y1],
+                        style: `left:${x0 * 100}%;top:${y0 * 100}%;width:${(x1 - x0) * 100}%;height:${(y1 - y0) * 100}%`,
+                    }))
+                );
+            }
+            this.wordPages.set(this.data, pages);
+        }
+        return pages.get(number) || [];
     }
 
     /** The second reader's candidates for the focused field, best first. */
