@@ -176,8 +176,8 @@ def compare(document: dict, reading: Reading, confidence: Optional[dict[str, flo
     confidence = dict(confidence or {})
     confirmed, disagreements = [], []
     copies = _party_copies(document, reading)
-    lines = getattr(reading, "lines", None) or []
-    exact = bool(getattr(reading, "text_layer", False))  # text read from a PDF, not OCR: a value's letters exact
+    lines = reading.lines or []
+    exact = reading.text_layer  # text read from a PDF, not OCR: a value's letters exact
     for path in HEADER_PATHS:
         value = value_at(document, path)
         if value in (None, ""):
