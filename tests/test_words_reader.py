@@ -78,6 +78,22 @@ def test_calibration_is_monotone_and_maps_scores_to_the_share_right():
     assert abs(calibration(0.5) - 0.25) < 0.08 and abs(calibration(0.9) - 0.81) < 0.08
 
 
+def test_an_ambiguous_numeric_date_is_month_first_only_on_a_page_with_a_us_address():
+    def first_reading(rows):
+        """The reading of "6/10/2019" taken as the page's order (both are offered; the other is marked date_alt)."""
+        found = [c for c in feat.generate([page(rows)]) if c.kind == "date" and c.text.endswith("6/10/2019")]
+        assert {c.value for c in found} == {"2019-06-10", "2019-10-06"}
+        return {c.value for c in found if c.feats["date_alt"] == 0}
+
+    us = [(0.05, "Contoso"), (0.065, "123 Main Street"), (0.08, "Redmond, WA 98052"), (0.2, "Date: 6/10/2019")]
+    assert first_reading(us) == {"2019-06-10"}  # 10 June, as a US receipt means it
+    # no US address: day first, as elsewhere; an unambiguous date on the page decides over the address
+    assert first_reading([(0.05, "Contoso"), (0.08, "75001 Paris"), (0.2, "Date: 6/10/2019")]) == {"2019-10-06"}
+    assert first_reading(us + [(0.22, "Due: 25/10/2019")]) == {"2019-10-06"}
+    # a state's code needs its ZIP code after it: "WA" alone, or a 5-digit number alone, is not an address
+    assert first_reading([(0.05, "WA Trading"), (0.08, "Order 98052"), (0.2, "Date: 6/10/2019")]) == {"2019-10-06"}
+
+
 def test_the_shipped_model_loads_fast_is_small_and_says_how_it_was_trained():
     assert MODEL_FILE.stat().st_size <= 10 * 1024 * 1024
     started = time.perf_counter()
@@ -271,7 +287,8 @@ def test_training_is_reproducible_from_its_seed(tmp_path):
 
     first, second = tmp_path / "a.json.gz", tmp_path / "b.json.gz"
     for out in (first, second):
-        assert train.main(["--seed", "5", "--samples", "40", "--out", str(out)]) == 0
+        assert train.main(["--seed", "5", "--samples", "40", "--receipts", "8", "--out", str(out)]) == 0
     assert first.read_bytes() == second.read_bytes()
     model = Model.load(first)
-    assert model.trained == {"seed": 5, "samples": 40, "documents": 40, "candidates": model.trained["candidates"]}
+    assert model.trained == {"seed": 5, "samples": 40, "receipts": 8, "documents": 48,
+                             "candidates": model.trained["candidates"]}

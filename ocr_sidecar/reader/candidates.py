@@ -256,10 +256,11 @@ def _ident_value(text: str) -> str:
 def _idents(page: _Page) -> list[Candidate]:
     out = []
     for index, line in enumerate(page.lines):
-        for word in line:
+        for position, word in enumerate(line):
             value = _ident_value(word.text)
             if len(value) >= 2 and any(c.isdigit() for c in value) and not _PERCENT.search(value) \
-                    and not (re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*[.,]\d{2}", value)) and not date_readings(value):
+                    and not (re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*[.,]\d{2}", value)) and not date_readings(value) \
+                    and not _us_zip(line, position):  # "WA 98052" is an address, not a number
                 out.append(Candidate("ident", value, page.number, index, [word], word.text))
         # a reference printed in groups: RF18 5390 0754 7034, +++123/4567/89012+++ split by OCR, 1234 5678 9012
         for first in range(len(line)):
@@ -388,7 +389,26 @@ def _decimal(layers: Sequence[WordLayer]) -> Optional[str]:
     return None if commas == points else ("," if commas > points else ".")
 
 
-def _order(layers: Sequence[WordLayer]) -> Optional[str]:
+# the two-letter codes of the US states, DC and the territories, as an address prints them before its ZIP code
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
+    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split())
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+
+
+def _us_zip(line: Sequence[Word], i: int) -> bool:
+    """Whether the line's ``i``-th word is a US ZIP code after its state's code ("Redmond, WA 98052")."""
+    return i > 0 and line[i - 1].text.strip(",.") in US_STATES and bool(_ZIP.fullmatch(line[i].text.strip(",.")))
+
+
+def us_address(pages: Sequence[_Page]) -> bool:
+    """Whether a page prints a US address: a state's code followed by a ZIP code on one line."""
+    return any(_us_zip(line, i) for page in pages for line in page.lines for i in range(1, len(line)))
+
+
+def _order(layers: Sequence[WordLayer], pages: Sequence[_Page] = ()) -> Optional[str]:
+    """The order of day and month of the document's numeric dates: the one its unambiguous dates show ("25/03"
+    is day first); where none shows it, month first on a page that prints a US address, day first elsewhere."""
     dmy = mdy = 0
     for layer in layers:
         for word in layer.words:
@@ -397,6 +417,8 @@ def _order(layers: Sequence[WordLayer]) -> Optional[str]:
                 a, b = int(match.group(1)), int(match.group(2))
                 dmy += a > 12 >= b
                 mdy += b > 12 >= a
+    if mdy == dmy:
+        return "mdy" if us_address(pages) else "dmy"
     return "mdy" if mdy > dmy else "dmy"
 
 
@@ -406,7 +428,7 @@ def find(layers: Sequence[Optional[WordLayer]]) -> tuple[list[Candidate], list[_
     if not present:
         return [], []
     pages = [_page(number, layer) for number, layer in present]
-    decimal, order = _decimal([layer for _, layer in present]), _order([layer for _, layer in present])
+    decimal, order = _decimal([layer for _, layer in present]), _order([layer for _, layer in present], pages)
     candidates: list[Candidate] = []
     for page in pages:
         amounts = _amounts(page, decimal)

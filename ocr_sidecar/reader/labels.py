@@ -40,6 +40,11 @@ _CLASSES: dict[str, str] = {
                   " | data consegna | order date | bestelldatum | service period | leistungszeitraum | period"
                   " | periode | date de commande | ship date | versanddatum | shipped | delivered | lieferung"
                   " | livraison | levering | entrega | consegna | besteldatum | fecha pedido | data ordine",
+    "arrival": "arrival | arrival date | check in | checkin | anreise | ankunft | arrivee | date d arrivee | aankomst"
+               " | llegada | entrada | arrivo | data di arrivo",
+    "departure": "departure | departure date | check out | abreise | depart | date de depart | vertrek | salida"
+                 " | partenza | data di partenza",
+    "gln": "gln | iln | gtin | ean | global location number | bbn | location number",
     "yourref": "your order | your ref | your reference | po number | po | p o | order ref | order reference"
                " | ihre bestellung | ihr auftrag | ihre referenz | ihr zeichen | bestellnr | bestellnummer | votre commande"
                " | votre reference | v ref | uw bestelling | uw referentie | uw kenmerk | bestelnummer | su pedido"

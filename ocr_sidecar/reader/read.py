@@ -116,9 +116,14 @@ def _joint_totals(ranked: dict[str, list[Candidate]]) -> None:
 
 
 def _document(ranked: dict[str, list[Candidate]]) -> dict:
+    """The best candidate of each field scored at least ``KEEP``; a subtotal, tax or total below it too where the
+    other two are kept and the three add up (the arithmetic confirms what the score alone did not)."""
+    firsts = [ranked.get(path, [None])[0] if ranked.get(path) else None for path in ("subtotal", "total_tax", "total")]
+    adds_up = (all(firsts) and abs(firsts[0].value + firsts[1].value - firsts[2].value) <= CENT
+               and sum(c.score >= KEEP for c in firsts) >= 2 and len({c.value for c in firsts}) == 3)
     document: dict = {}
     for path, items in ranked.items():
-        if not items or items[0].score < KEEP:
+        if not items or (items[0].score < KEEP and not (adds_up and path in ("subtotal", "total_tax", "total"))):
             continue
         head, _, leaf = path.rpartition(".")
         target = document.setdefault(head, {}) if head else document

@@ -11,6 +11,7 @@ every public set are never read here.
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 import time
@@ -125,15 +126,20 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--samples", type=int, default=3000)
+    parser.add_argument("--receipts", type=int, default=0,
+                        help="generated receipts (synth/receipts.py: restaurants, taxis, fuel, hotels, shops) added, "
+                             "drawn from seed + 100")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     args = parser.parse_args(argv)
     from .synth import samples  # noqa: PLC0415
+    from .synth.receipts import word_samples  # noqa: PLC0415
 
     started = time.perf_counter()
     random.seed(args.seed)
-    fields, report = train(samples(args.seed, args.samples), args.seed)
-    trained = {"seed": args.seed, "samples": args.samples, "documents": report["documents"],
-               "candidates": report["candidates"]}
+    drawn = itertools.chain(samples(args.seed, args.samples), word_samples(args.seed + 100, args.receipts))
+    fields, report = train(drawn, args.seed)
+    trained = {"seed": args.seed, "samples": args.samples, "receipts": args.receipts,
+               "documents": report["documents"], "candidates": report["candidates"]}
     save(args.out, feat.FEATURES, fields, trained)
     print(f"trained {len(fields)} fields on {report['documents']} generated documents "
           f"({report['candidates']} candidates) in {time.perf_counter() - started:.0f} s → {args.out} "
