@@ -7,9 +7,11 @@ gold) as 2014-05-21; both read the invoice number 30064443 and the dates of issu
 """
 
 import io
+import json
+from unittest.mock import patch
 
 from odoo import fields
-from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
+from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase, deliver, set_alias_domain
 from odoo.tests import new_test_user, tagged
 from PIL import Image
 
@@ -96,15 +98,61 @@ class TestDraftAtOnce(DigitizeCase):
         self.run_queue(bill)
         self.assertEqual((bill.company_id, bill.ref, bill.digitize_prefilled), (self.company_b, "30064443", False))
 
-    def test_a_scan_or_a_photo_waits_for_the_queue(self):
+    def test_a_scan_or_a_photo_is_filled_once_its_ocr_is_done(self):
         photo = self.digitize(PHOTO.read_bytes(), PHOTO.name)
+        # Digitize does not wait on an OCR: queued, nothing filled
         self.assertEqual((photo.digitize_state, photo.digitize_prefilled, photo.ref), ("queued", False, False))
-        # a scanned PDF (an image, no text layer): the words reader's words would be OCR's, not a text layer's
+        # a scanned PDF (an image, no text layer): the same
         buffer = io.BytesIO()
         Image.open(PHOTO).convert("RGB").save(buffer, format="PDF")
+        # the model (replay) reads the scan as it reads the photo
+        self.sidecar.add(buffer.getvalue(), json.loads(PHOTO.with_name(PHOTO.stem + ".gold.json").read_text()))
         scan = self.digitize(buffer.getvalue(), "scan.pdf")
         self.assertEqual((scan.digitize_state, scan.digitize_prefilled, scan.ref), ("queued", False, False))
         self.assertFalse(scan.partner_id)
+        # the scheduled action: the words reader on the sidecar's OCR fills each draft before the model reads it
+        seen = self.read_spied(photo | scan)
+        for bill in (photo, scan):
+            state, prefilled, ref, issued, filled = seen[bill.id]
+            self.assertEqual((state, prefilled), ("processing", True), "filled before the model's reading")
+            self.assertEqual(issued, "2019-11-15", "the words the OCR read (INVOICE DATE:11/15/2019)")
+            self.assertIn("invoice_date", filled)
+            self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
+            self.assertFalse(bill.digitize_prefilled, "the model's reading confirmed or corrected it")
+            self.assertTrue(bill.message_ids.filtered(lambda m: "Filled in at once" in (m.body or "")))
+
+    def read_spied(self, records):
+        """The scheduled action, each record's state as the model's reading starts: (state, not yet confirmed,
+        ref, date of issue, the values the draft filled)."""
+        seen = {}
+        read_checked = type(records)._digitize_read_checked
+
+        def spy(record, *args, **kwargs):
+            seen[record.id] = (record.digitize_state, record.digitize_prefilled, record.ref,
+                               record.invoice_date and record.invoice_date.isoformat(),
+                               sorted(record.digitize_prefill or {}))
+            return read_checked(record, *args, **kwargs)
+
+        with patch.object(type(records), "_digitize_read_checked", spy):
+            self.env["account.move"]._digitize_process_queue(10, commit=False)
+        return seen
+
+    def test_a_mailed_pdf_is_filled_before_the_model_reads_it(self):
+        self.ICP.set_param("document_digitize.auto_mail", "True")
+        domain = set_alias_domain(self.env, "draft.example.com")
+        journal = self.env["account.journal"].search([("type", "=", "purchase"),
+                                                      ("company_id", "=", self.company_a.id)], limit=1)
+        journal.alias_name = "draftbills"
+        bill = deliver(self.env, "account.move", f"draftbills@{domain.name}", QUALITY_HOSTING)
+        self.assertEqual((len(bill), bill.digitize_state, bill.digitize_prefilled), (1, "queued", False),
+                         "nobody asked: nothing is read in the mail gateway's request")
+        state, prefilled, ref, issued, filled = self.read_spied(bill)[bill.id]
+        self.assertEqual((state, prefilled, ref, issued), ("processing", True, "30064443", "2014-05-07"))
+        self.assertIn("ref", filled)
+        self.assertIn(bill.digitize_state, ("done", "needs_review"), bill.digitize_error)
+        self.assertFalse(bill.digitize_prefilled)
+        self.assertEqual(bill.invoice_date_due, fields.Date.to_date("2014-05-21"), "corrected by the model's reading")
+        self.assertTrue(bill.message_ids.filtered(lambda m: "document's text layer" in (m.body or "")))
 
     def test_the_journal_upload_fills_the_draft_at_once(self):
         env = self.env_of()

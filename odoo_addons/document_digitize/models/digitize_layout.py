@@ -95,6 +95,19 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
         result = self._digitize_read_layout(words, layouts)
         return result if result is not None else super()._digitize_read(settings, attachment)
 
+    def _digitize_layout_identifies(self, page_words):
+        """Whether a learned layout of this record's company and kind names the partner these pages print (the
+        layout step would read the document)."""
+        layouts = self.env["document.digitize.layout"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("target", "=", self._digitize_target), ("stale", "=", False)])
+        if not layouts:
+            return False
+        try:
+            pages = layout_lib.pages_from_json(page_words)
+        except layout_lib.LayoutError:
+            return False
+        return layout_lib.identify(pages, [layout._candidate() for layout in layouts]) is not None
+
     def _digitize_read_layout(self, words, layouts):
         """The document read with the layout of the partner the page names, or None (then the model reads it;
         a layout that no longer fits is marked stale and the chatter says why)."""

@@ -28,13 +28,17 @@ def may_have_text_layer(content):
 
 PREFILL_TIMEOUT_S = 10  # the words reader answers a text layer in milliseconds; the button must not wait on more
 PREFILL_MIMETYPES = ("application/pdf",)  # a scan or a photo has no text layer: its words would need OCR
+# In the scheduled action, before the model's reading: a scan's or a photo's words come from the sidecar's OCR
+# (seconds a page on a CPU), still far less than the model's minute a page.
+QUEUE_PREFILL_TIMEOUT_S = 90
+QUEUE_PREFILL_MIMETYPES = ("application/pdf", "image/png", "image/jpeg", "image/tiff", "image/webp")
 
 
 class DocumentDigitizePrefill(models.AbstractModel):
     """A draft at once from the words reader, confirmed or corrected later by the model's reading."""
 
     _inherit = "document.digitize.mixin"
-    # which models fill their draft at once (bills so far; RFQs, quotations and expenses are read by the queue only)
+    # which models fill their draft at once (bills, RFQs, quotations; expenses are read by the queue only)
     _digitize_prefill_enabled = False
 
     digitize_prefill = fields.Json(
@@ -44,38 +48,59 @@ class DocumentDigitizePrefill(models.AbstractModel):
              "changed since is kept")
     digitize_prefilled = fields.Boolean(
         "Not yet confirmed", copy=False, readonly=True,
-        help="Filled in at once from the document's text layer by the words reader; the model's reading confirms or "
-             "corrects each value")
+        help="Filled in at once by the words reader, from the document's text layer or the OCR's words; the model's "
+             "reading confirms or corrects each value")
 
     def _digitize_prefill_value(self, name):
         """A header field's value as the draft's snapshot keeps it (JSON; ids for relations)."""
         value = self[name]
         return sorted(value.ids) if isinstance(value, models.BaseModel) else str(value or "")
 
-    def _digitize_prefill(self, attachment, config=None):
-        """Fill this queued draft now from the words reader's reading of ``attachment``, as the user who asks, in
-        the record's company; True when it did. Only a PDF whose every page has a text layer (the response's
-        page_words source "pdf"): a scan is left to the queue (its words would be OCR's, slower and less sure).
-        Whatever goes wrong here is logged and undone: Digitize stays queued as it would be without it."""
+    def _digitize_prefill(self, attachment, config=None, in_queue=False):
+        """Fill this draft now from the words reader's reading of ``attachment``, as the user who asks, in the
+        record's company; True when it did. On Digitize (the record queued): only a PDF whose every page has a
+        text layer (the response's page_words source "pdf") — the button does not wait on an OCR. ``in_queue``
+        (the scheduled action, the record being processed, before the model's reading): any PDF, scan or photo
+        not filled yet, its words from the sidecar's OCR where it has no text layer, so the draft is filled once
+        the OCR is done rather than after the model's minutes. Whatever goes wrong here is logged and undone:
+        the record stays as it would be without it."""
         self.ensure_one()
         config = config or self._digitize_config()
-        if (not self._digitize_prefill_enabled or self.digitize_state != "queued"
-                or document_mimetype(attachment) not in PREFILL_MIMETYPES or not may_have_text_layer(attachment.raw)):
+        mimetypes, timeout = ((QUEUE_PREFILL_MIMETYPES, QUEUE_PREFILL_TIMEOUT_S) if in_queue
+                              else (PREFILL_MIMETYPES, PREFILL_TIMEOUT_S))
+        if (not self._digitize_prefill_enabled or self.digitize_prefilled
+                or self.digitize_state != ("processing" if in_queue else "queued")
+                or document_mimetype(attachment) not in mimetypes
+                or not (in_queue or may_have_text_layer(attachment.raw))):
             return False
         try:
             with self.env.cr.savepoint():
-                result = client.extract(config.endpoint_settings(max_timeout=PREFILL_TIMEOUT_S), attachment.raw or b"",
+                result = client.extract(config.endpoint_settings(max_timeout=timeout), attachment.raw or b"",
                                         filename=attachment.name or "", mime_type=document_mimetype(attachment),
                                         document_type=self._digitize_document_type(), words_reader=True)
                 sources = {page.get("source") for page in result.page_words}
-                if result.engine != "words" or sources != {"pdf"}:
+                if result.engine != "words" or not sources or not sources <= ({"pdf", "ocr"} if in_queue
+                                                                               else {"pdf"}):
                     _logger.info("digitize %s,%s: no draft at once (engine %s, word layers %s)", self._name, self.id,
                                  result.engine, sorted(sources))
                     return False
+                if in_queue and self._digitize_layout_identifies(result.page_words):
+                    return False  # the learned layout reads it next, as fast and surer
                 return self.with_env(self._digitize_apply_env())._digitize_apply_prefill(result, config)
         except Exception as exc:  # noqa: BLE001 - the queue reads it anyway: a failed draft at once costs nothing
             _logger.info("digitize %s,%s: no draft at once: %s", self._name, self.id, exc)
             return False
+
+    def _digitize_before_read(self, attachment, config):
+        """In the scheduled action, before the model reads: the draft of a document nobody could fill at once (a
+        scan, a photo, a mailed PDF) filled from the words reader — only for a file the requester may read, as
+        the reading itself checks (``_digitize_read_checked``), and only where no learned layout of the company
+        would read it (the layout step reads a repeat partner's document as fast, and surer)."""
+        wrote = super()._digitize_before_read(attachment, config)
+        if (not attachment or not self._digitize_prefill_enabled
+                or self._digitize_refusal(attachment, self.sudo().digitize_requested_by)):
+            return wrote
+        return self._digitize_prefill(attachment, config, in_queue=True) or wrote
 
     def _digitize_apply_prefill(self, result, config):
         """The words reader's reading through the one apply path, never creating a partner or a bank account from
@@ -86,9 +111,13 @@ class DocumentDigitizePrefill(models.AbstractModel):
         filled = {name: value for name, value in filled.items() if value != before[name]}
         self._digitize_write({"digitize_prefill": filled or False, "digitize_prefilled": True,
                               "digitize_verified": False, "digitize_verified_key": False})
+        if {page.get("source") for page in result.page_words} == {"pdf"}:
+            origin = self.env._("the document's text layer")
+        else:
+            origin = self.env._("the words the OCR read on the page")
         self._digitize_post(self.env._(
-            "Filled in at once from the document's text layer (words reader, %(ms)s ms): not yet confirmed. The model's "
-            "reading will confirm or correct each value; a value you change meanwhile is kept.", ms=result.total_ms))
+            "Filled in at once from %(origin)s (words reader, %(ms)s ms): not yet confirmed. The model's reading will "
+            "confirm or correct each value; a value you change meanwhile is kept.", origin=origin, ms=result.total_ms))
         return True
 
     def _digitize_current(self):

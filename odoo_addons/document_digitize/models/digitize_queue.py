@@ -145,6 +145,14 @@ class DocumentDigitizeQueue(models.AbstractModel):
             self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
             with self.env.cr.savepoint():
+                wrote = self._digitize_before_read(attachment, config)
+        except Exception:  # noqa: BLE001 - a step before the reading never costs the attempt
+            _logger.exception("digitize %s,%s: the step before the reading failed", self._name, self.id)
+            wrote = False
+        if wrote and commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit - what it wrote is seen before the slow reading
+        try:
+            with self.env.cr.savepoint():
                 result = self._digitize_read_checked(attachment, config, timeout)
         except Exception as exc:  # noqa: BLE001 - every failure of the attempt takes the one path below
             self._digitize_failed(self._digitize_failure(exc, applying=False), commit, config)
@@ -171,6 +179,12 @@ class DocumentDigitizeQueue(models.AbstractModel):
         self._digitize_notify()
         if commit:  # this record is done: a later record's failure must not undo it
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _digitize_before_read(self, attachment, config):
+        """Once the claim is committed, before the slow reading: what a concrete model does first (a draft at once
+        from the words reader where the request could not fill one: digitize_prefill.py). True when it wrote
+        something to keep whatever the reading does; what it raises is logged and undone (its savepoint)."""
+        return False
 
     def _digitize_after_done(self):
         """Once the reading is applied and kept: what a concrete model does next on its own (a bill of a vendor whose
