@@ -149,8 +149,8 @@ class DocumentDigitizeQueue(models.AbstractModel):
         except Exception:  # noqa: BLE001 - a step before the reading never costs the attempt
             _logger.exception("digitize %s,%s: the step before the reading failed", self._name, self.id)
             wrote = False
-        if wrote and commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit - what it wrote is seen before the slow reading
+        if wrote and commit:  # what it wrote is seen before the slow reading
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         try:
             with self.env.cr.savepoint():
                 result = self._digitize_read_checked(attachment, config, timeout)
