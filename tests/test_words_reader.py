@@ -94,6 +94,22 @@ def test_an_ambiguous_numeric_date_is_month_first_only_on_a_page_with_a_us_addre
     assert first_reading([(0.05, "WA Trading"), (0.08, "Order 98052"), (0.2, "Date: 6/10/2019")]) == {"2019-10-06"}
 
 
+def test_a_total_scored_below_the_threshold_is_kept_only_where_the_totals_add_up():
+    from ocr_sidecar.reader.read import _document
+
+    def ranked(subtotal, tax, total, sub_score=0.4):
+        return {"subtotal": [Candidate(subtotal, sub_score, 1, [], str(subtotal))],
+                "total_tax": [Candidate(tax, 0.9, 1, [], str(tax))], "total": [Candidate(total, 0.9, 1, [], str(total))],
+                "issue_date": [Candidate("2024-01-02", 0.4, 1, [], "02.01.2024")]}
+
+    kept = _document(ranked(100.0, 19.0, 119.0))
+    assert kept["subtotal"] == 100.0 and "issue_date" not in kept  # the arithmetic confirms the totals only
+    assert "subtotal" not in _document(ranked(100.0, 19.0, 120.0))  # they do not add up
+    both_low = ranked(100.0, 19.0, 119.0)
+    both_low["total_tax"][0] = Candidate(19.0, 0.3, 1, [], "19.00")
+    assert "subtotal" not in _document(both_low) and "total_tax" not in _document(both_low)  # two of three unsure
+
+
 def test_the_shipped_model_loads_fast_is_small_and_says_how_it_was_trained():
     assert MODEL_FILE.stat().st_size <= 10 * 1024 * 1024
     started = time.perf_counter()

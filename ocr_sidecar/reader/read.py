@@ -19,6 +19,7 @@ CENT = 0.011
 # Totals are chosen together among each field's first candidates: subtotal + tax = total. A combination that holds
 # is preferred over the single best when it costs at most this much in summed log-scores.
 JOINT_TOP = 4
+TOTALS = ("subtotal", "total_tax", "total")
 JOINT_BONUS = 2.0
 
 
@@ -89,8 +90,7 @@ def _merge(items: list[gen.Candidate], scores: list[float], names: bool) -> list
 def _joint_totals(ranked: dict[str, list[Candidate]]) -> None:
     """Reorder subtotal, total_tax and total so that the first of each add up, when a combination among the first
     few does and costs little; the chosen candidates move first, their scores unchanged."""
-    fields = ("subtotal", "total_tax", "total")
-    options = [ranked.get(path, [])[:JOINT_TOP] for path in fields]
+    options = [ranked.get(path, [])[:JOINT_TOP] for path in TOTALS]
     if not all(options):
         return
 
@@ -109,7 +109,7 @@ def _joint_totals(ranked: dict[str, list[Candidate]]) -> None:
                 best, best_cost = combo, value
     if best is None:
         return
-    for path, chosen in zip(fields, best):
+    for path, chosen in zip(TOTALS, best):
         items = ranked[path]
         items.remove(chosen)
         items.insert(0, chosen)
@@ -118,12 +118,12 @@ def _joint_totals(ranked: dict[str, list[Candidate]]) -> None:
 def _document(ranked: dict[str, list[Candidate]]) -> dict:
     """The best candidate of each field scored at least ``KEEP``; a subtotal, tax or total below it too where the
     other two are kept and the three add up (the arithmetic confirms what the score alone did not)."""
-    firsts = [ranked.get(path, [None])[0] if ranked.get(path) else None for path in ("subtotal", "total_tax", "total")]
+    firsts = [(ranked.get(path) or [None])[0] for path in TOTALS]
     adds_up = (all(firsts) and abs(firsts[0].value + firsts[1].value - firsts[2].value) <= CENT
                and sum(c.score >= KEEP for c in firsts) >= 2 and len({c.value for c in firsts}) == 3)
     document: dict = {}
     for path, items in ranked.items():
-        if not items or (items[0].score < KEEP and not (adds_up and path in ("subtotal", "total_tax", "total"))):
+        if not items or (items[0].score < KEEP and not (adds_up and path in TOTALS)):
             continue
         head, _, leaf = path.rpartition(".")
         target = document.setdefault(head, {}) if head else document

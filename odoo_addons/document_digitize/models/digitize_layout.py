@@ -81,10 +81,22 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
 
     _inherit = "document.digitize.mixin"
 
+    def _digitize_layouts(self):
+        """The layouts learned for this record's company and kind that still fit."""
+        return self.env["document.digitize.layout"].sudo().search([
+            ("company_id", "=", self.company_id.id), ("target", "=", self._digitize_target), ("stale", "=", False)])
+
+    def _digitize_layout_identity(self, page_words, layouts):
+        """(the pages, the layout's partner the pages print) from a response's ``page_words``; (None, None) when
+        they cannot be read as pages or name none of ``layouts``' partners."""
+        try:
+            pages = layout_lib.pages_from_json(page_words)
+        except layout_lib.LayoutError:
+            return None, None
+        return pages, layout_lib.identify(pages, [layout._candidate() for layout in layouts])
+
     def _digitize_read(self, settings, attachment):
-        Layout = self.env["document.digitize.layout"].sudo()
-        layouts = Layout.search([("company_id", "=", self.company_id.id), ("target", "=", self._digitize_target),
-                                 ("stale", "=", False)])
+        layouts = self._digitize_layouts()
         if not layouts:
             return super()._digitize_read(settings, attachment)
         words = client.extract(settings, attachment.raw, filename=attachment.name or "",
@@ -98,24 +110,13 @@ class DocumentDigitizeMixinLayout(models.AbstractModel):
     def _digitize_layout_identifies(self, page_words):
         """Whether a learned layout of this record's company and kind names the partner these pages print (the
         layout step would read the document)."""
-        layouts = self.env["document.digitize.layout"].sudo().search([
-            ("company_id", "=", self.company_id.id), ("target", "=", self._digitize_target), ("stale", "=", False)])
-        if not layouts:
-            return False
-        try:
-            pages = layout_lib.pages_from_json(page_words)
-        except layout_lib.LayoutError:
-            return False
-        return layout_lib.identify(pages, [layout._candidate() for layout in layouts]) is not None
+        layouts = self._digitize_layouts()
+        return bool(layouts) and self._digitize_layout_identity(page_words, layouts)[1] is not None
 
     def _digitize_read_layout(self, words, layouts):
         """The document read with the layout of the partner the page names, or None (then the model reads it;
         a layout that no longer fits is marked stale and the chatter says why)."""
-        try:
-            pages = layout_lib.pages_from_json(words.page_words)
-        except layout_lib.LayoutError:
-            return None
-        identity = layout_lib.identify(pages, [layout._candidate() for layout in layouts])
+        pages, identity = self._digitize_layout_identity(words.page_words, layouts)
         if identity is None:
             return None
         layout = layouts.browse(identity.candidate.key)
