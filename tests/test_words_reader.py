@@ -92,6 +92,109 @@ def test_an_ambiguous_numeric_date_is_month_first_only_on_a_page_with_a_us_addre
     assert first_reading(us + [(0.22, "Due: 25/10/2019")]) == {"2019-10-06"}
     # a state's code needs its ZIP code after it: "WA" alone, or a 5-digit number alone, is not an address
     assert first_reading([(0.05, "WA Trading"), (0.08, "Order 98052"), (0.2, "Date: 6/10/2019")]) == {"2019-10-06"}
+    # "DE 80333 München" is a European postal line (Delaware's code is Germany's), and a ZIP code ends a US line
+    assert first_reading([(0.05, "Lieferant GmbH"), (0.08, "DE 80333 München"), (0.2, "Date: 6/10/2019")]) \
+        == {"2019-10-06"}
+    assert first_reading([(0.05, "Acme Inc"), (0.08, "Austin TX 78701 USA"), (0.2, "Date: 6/10/2019")]) \
+        == {"2019-06-10"}
+    # another column's words on the address's row (far to its right) do not make it a European line
+    assert first_reading([(0.05, "Acme Inc"), (0.08, "Seattle, WA 98101"), (0.08, "@0.6 Phone: 555-0100"),
+                          (0.2, "Date: 6/10/2019")]) == {"2019-06-10"}
+    # amounts with a decimal comma are not a US page's, whatever address it prints
+    assert first_reading(us + [(0.3, "Total 1.234,50")]) == {"2019-10-06"}
+
+
+def test_the_seller_and_the_buyer_are_chosen_as_two_parties():
+    from ocr_sidecar.reader.read import _distinct_parties
+
+    def names(*pairs):
+        return [Candidate(value, score, 1, [], value) for value, score in pairs]
+
+    ranked = {"seller.name": names(("Lieferant GmbH", 0.6), ("Kunden AG", 0.2)),
+              "buyer.name": names(("Lieferant GmbH", 0.4), ("Kunden AG", 0.35))}
+    _distinct_parties(ranked, "seller.name", "buyer.name")
+    assert [c.value for c in ranked["seller.name"]] == ["Lieferant GmbH", "Kunden AG"]
+    assert [c.value for c in ranked["buyer.name"]] == ["Kunden AG", "Lieferant GmbH"]
+    assert ranked["buyer.name"][0].score == 0.35  # reordered, the scores as they were
+    # the buyer's better claim on the name wins it; the seller takes its next
+    ranked = {"seller.name": names(("Kunden AG", 0.3), ("Lieferant GmbH", 0.25)),
+              "buyer.name": names(("KUNDEN AG", 0.9), ("Lieferant GmbH", 0.05))}
+    _distinct_parties(ranked, "seller.name", "buyer.name")
+    assert (ranked["seller.name"][0].value, ranked["buyer.name"][0].value) == ("Lieferant GmbH", "KUNDEN AG")
+    # one name only (a receipt's shop): nothing else to choose
+    ranked = {"seller.name": names(("Shop", 0.9)), "buyer.name": names(("Shop", 0.1))}
+    _distinct_parties(ranked, "seller.name", "buyer.name")
+    assert ranked["buyer.name"][0].value == "Shop"
+
+
+def test_with_no_amount_printed_as_due_the_total_is_offered_first_as_the_amount_due():
+    from ocr_sidecar.reader.read import _offer_first
+
+    def _due_is_total(ranked):
+        _offer_first(ranked, "amount_due", "total")
+
+    def amounts(*pairs):
+        return [Candidate(value, score, 1, [], str(value)) for value, score in pairs]
+
+    ranked = {"amount_due": amounts((160.0, 0.02), (571.04, 0.01)), "total": amounts((571.04, 0.95))}
+    _due_is_total(ranked)
+    assert [(c.value, c.score) for c in ranked["amount_due"]] == [(571.04, 0.01), (160.0, 0.02)]
+    # an amount due printed as such stays first; an unsure total moves nothing
+    printed = {"amount_due": amounts((400.0, 0.8), (571.04, 0.1)), "total": amounts((571.04, 0.95))}
+    unsure = {"amount_due": amounts((160.0, 0.02), (571.04, 0.01)), "total": amounts((571.04, 0.3))}
+    _due_is_total(printed)
+    _due_is_total(unsure)
+    assert printed["amount_due"][0].value == 400.0 and unsure["amount_due"][0].value == 160.0
+    # no payment reference printed: the document's number is offered first
+    references = {"payment_reference": [Candidate("69001", 0.05, 1, [], "69001"),
+                                        Candidate("FA-2017-0010", 0.01, 1, [], "FA-2017-0010")],
+                  "document_number": [Candidate("FA-2017-0010", 0.99, 1, [], "FA-2017-0010")]}
+    _offer_first(references, "payment_reference", "document_number")
+    assert references["payment_reference"][0].value == "FA-2017-0010"
+
+
+def test_the_totals_and_the_tax_rows_are_chosen_together_where_their_sums_hold():
+    from ocr_sidecar.reader.read import _joint_sums
+
+    def amounts(*pairs):
+        return [Candidate(value, score, 1, [], str(value)) for value, score in pairs]
+
+    def row(rate, base, amount, score):
+        return Candidate((rate, base, amount), score, 1, [], f"{rate} {base} {amount}")
+
+    ranked = {"subtotal": amounts((448.99, 0.5), (518.99, 0.3)), "total_tax": amounts((70.0, 0.6), (3.0, 0.2)),
+              "total": amounts((518.99, 0.9))}
+    # the best-scored 19 % row is a surcharge's; the rows of the summary add up to the tax and to the subtotal
+    rows = [row(19.0, None, 3.0, 0.5), row(7.0, 127.59, 8.93, 0.3), row(19.0, 321.4, 61.07, 0.2),
+            row(2.0, None, 14.0, 0.1)]
+    ordered, chosen = _joint_sums(ranked, rows)
+    assert [r.value for r in ordered[:2]] == [(7.0, 127.59, 8.93), (19.0, 321.4, 61.07)] and len(chosen) == 2
+    assert [ranked[p][0].value for p in ("subtotal", "total_tax", "total")] == [448.99, 70.0, 518.99]
+    # nothing adds up: the single best of each stays first
+    lone = [row(19.0, None, 3.0, 0.5), row(7.0, None, 1.0, 0.3)]
+    assert _joint_sums({"total_tax": amounts((70.0, 0.6))}, lone)[0][0].value == (19.0, None, 3.0)
+    # a subtotal and a total of one value with no tax (an exempt invoice) add up as they are
+    exempt = {"subtotal": amounts((100.0, 0.6), (84.03, 0.2)), "total_tax": amounts((0.0, 0.7), (15.97, 0.1)),
+              "total": amounts((100.0, 0.9))}
+    _joint_sums(exempt, [])
+    assert [exempt[p][0].value for p in ("subtotal", "total_tax", "total")] == [100.0, 0.0, 100.0]
+    # no tax printed as a sum: the rows' amounts stand in for it, and a zero tax is no exemption beside them
+    unprinted = {"subtotal": amounts((473.0, 0.4)), "total_tax": amounts((0.0, 0.25)),
+                 "total": amounts((473.0, 0.2), (529.87, 0.13))}
+    _joint_sums(unprinted, [row(7.0, 275.0, 19.25, 0.9), row(19.0, 198.0, 37.62, 0.7)])
+    assert unprinted["total"][0].value == 529.87
+
+
+def test_a_word_is_no_vat_id_and_a_legal_form_alone_is_no_name():
+    found = feat.generate([page([(0.05, "Lieferant GmbH"), (0.1, "USt-IdNr.: DE123456789"),
+                                 (0.15, "N° TVA intra : FR 05 987 654 321 Contact: 01 02 03"),
+                                 (0.3, "BRUTTOSUMME 9,00"), (0.35, "MUSTERLIEFERANT"), (0.4, "GMBH")])])
+    # a VAT id printed in groups (five words) is read whole; a word with a few digits is none
+    assert {c.value for c in found if c.kind == "vat"} == {"DE123456789", "FR05987654321"}
+    names = {c.value for c in found if c.kind == "name"}
+    assert "Lieferant GmbH" in names and "GmbH" not in names and "GMBH" not in names
+    kunden = [c for c in feat.generate([page([(0.05, "Kunden AG Mitte")])]) if c.kind == "name"]
+    assert {c.value: c.feats["name_start_legal"] for c in kunden} == {"Kunden AG Mitte": 0.0, "AG Mitte": 1.0}
 
 
 def test_a_total_scored_below_the_threshold_is_kept_only_where_the_totals_add_up():
@@ -117,6 +220,17 @@ def test_the_shipped_model_loads_fast_is_small_and_says_how_it_was_trained():
     assert time.perf_counter() - started < 1.0
     assert model.features == list(feat.FEATURES)  # the features the code computes are the ones it was trained on
     assert set(model.boosters) >= set(HEADER_PATHS) - {"seller.iban"} and model.trained["seed"] is not None
+
+
+def test_pages_read_by_ocr_are_scored_with_a_calibration_of_their_own():
+    model = Model.load()
+    assert {"total", "document_number", "issue_date", "seller.name"} <= set(model.ocr_calibrations)
+    as_pdf = read_layers([INVOICE])
+    as_ocr = read_layers([WordLayer("ocr", INVOICE.words)])  # the same words, as a scan's OCR would give them
+    assert [c.value for c in as_pdf.candidates["total"]] == [c.value for c in as_ocr.candidates["total"]]
+    pairs = [(a.score, b.score) for path in ("total", "document_number", "issue_date")
+             for a, b in zip(as_pdf.candidates[path], as_ocr.candidates[path])]
+    assert any(abs(a - b) > 1e-6 for a, b in pairs)  # mapped apart: the same raw score, another share right
 
 
 def test_a_page_is_read_with_its_fields_best_candidates_first():

@@ -23,7 +23,7 @@ from stdnum import vatin as std_vatin
 
 from ..printed import NUMBER, compact, date_readings, decimal_of, read_number
 from ..words import Box, Word, WordLayer
-from .labels import find_labels, tokens
+from .labels import LEGAL_FORMS, find_labels, tokens
 
 KIND_OF = {"document_type": "type", "document_number": "ident", "order_reference": "ident",
            "payment_reference": "ident", "issue_date": "date", "due_date": "date", "currency": "currency",
@@ -286,7 +286,8 @@ def _ids(page: _Page) -> tuple[list[Candidate], list[Candidate]]:
             value = compact(_ident_value(text) if last == first else text)
             if len(value) < 8 or len(value) > 34 or not value[:2].isalpha():
                 continue
-            vat = _vat_shape(value) if last - first <= 3 and ("vat", value) not in found else None
+            vat = _vat_shape(value) if last - first <= 5 and ("vat", value) not in found and _digits_mostly(value) \
+                else None
             if vat is not None:
                 found.add(("vat", value))
                 vats.append(Candidate("vat", value, page.number, index, words, text, {"id_checksum": float(vat)}))
@@ -296,6 +297,13 @@ def _ids(page: _Page) -> tuple[list[Candidate], list[Candidate]]:
                 found.add(("iban", value))
                 ibans.append(Candidate("iban", value, page.number, index, words, text, {"id_checksum": float(iban)}))
     return vats, ibans
+
+
+def _digits_mostly(value: str) -> bool:
+    """Whether what follows a VAT id's country prefix is mostly digits (DE123456789, ATU12345678, NL815254295B01,
+    ESX1234567X), not a word that a lenient country module accepts up to its check digit ("BRUTTOSUMME900")."""
+    rest = value[2:]
+    return sum(ch.isdigit() for ch in rest) >= 0.6 * len(rest)
 
 
 def _vat_shape(value: str) -> Optional[bool]:
@@ -358,12 +366,18 @@ def _names(page: _Page) -> list[Candidate]:
             for end in sorted(ends):
                 words = line[first:end]
                 value = " ".join(w.text for w in words).strip(" :,-|–·")
-                if 2 <= len(value) <= 120 and sum(ch.isalpha() for ch in value) >= 2:
+                if 2 <= len(value) <= 120 and sum(ch.isalpha() for ch in value) >= 2 and not _legal_only(value):
                     candidate = Candidate("name", value, page.number, index, words, value)
                     candidate.feats["name_after_label"] = float(first > 0)
                     candidate.feats["name_cut"] = float(end < len(line))
                     out.append(candidate)
     return out
+
+
+def _legal_only(value: str) -> bool:
+    """A legal form alone ("GmbH", "S.A.", "& Co. KG"): a piece of a name, never one."""
+    parts = tokens(value)
+    return bool(parts) and all(t in LEGAL_FORMS for t in parts)
 
 
 def _types(pages: list[_Page]) -> list[Candidate]:
@@ -401,14 +415,32 @@ def _us_zip(line: Sequence[Word], i: int) -> bool:
     return i > 0 and line[i - 1].text.strip(",.") in US_STATES and bool(_ZIP.fullmatch(line[i].text.strip(",.")))
 
 
+_US_NAMES = frozenset({"usa", "us", "u.s.a.", "u.s.", "united"})
+
+
 def us_address(pages: Sequence[_Page]) -> bool:
-    """Whether a page prints a US address: a state's code followed by a ZIP code on one line."""
-    return any(_us_zip(line, i) for page in pages for line in page.lines for i in range(1, len(line)))
+    """Whether a page prints a US address: a city, its state's code and a ZIP code that ends its run of words
+    ("Redmond, WA 98052", "Austin TX 78701 USA", "Seattle, WA 98101   Phone: …"). A run that opens with the code is
+    a European postal line ("DE 80333 München": the country's code, a postcode, the city), not a US one."""
+    return any(_us_zip(line, i) and _run_ends(line, i, page.height) and not _run_starts(line, i - 1, page.height)
+               for page in pages for line in page.lines for i in range(1, len(line)))
 
 
-def _order(layers: Sequence[WordLayer], pages: Sequence[_Page] = ()) -> Optional[str]:
+def _run_ends(line: Sequence[Word], i: int, height: float) -> bool:
+    """Whether the line's ``i``-th word ends its run of words: the line's last, before the country's name, or
+    before a wide gap (another column's words on the same row: "Seattle, WA 98101   Phone: …")."""
+    return (i + 1 == len(line) or line[i + 1].text.strip(",.").casefold() in _US_NAMES
+            or line[i + 1].box[0] - line[i].box[2] > 2.5 * height)
+
+
+def _run_starts(line: Sequence[Word], i: int, height: float) -> bool:
+    return i == 0 or line[i].box[0] - line[i - 1].box[2] > 2.5 * height
+
+
+def _order(layers: Sequence[WordLayer], pages: Sequence[_Page] = (), decimal: Optional[str] = None) -> Optional[str]:
     """The order of day and month of the document's numeric dates: the one its unambiguous dates show ("25/03"
-    is day first); where none shows it, month first on a page that prints a US address, day first elsewhere."""
+    is day first); where none shows it, month first on a page that prints a US address and no decimal comma, day
+    first elsewhere."""
     dmy = mdy = 0
     for layer in layers:
         for word in layer.words:
@@ -418,7 +450,8 @@ def _order(layers: Sequence[WordLayer], pages: Sequence[_Page] = ()) -> Optional
                 dmy += a > 12 >= b
                 mdy += b > 12 >= a
     if mdy == dmy:
-        return "mdy" if us_address(pages) else "dmy"
+        # a decimal comma is not a US page's, whatever its addresses
+        return "mdy" if decimal != "," and us_address(pages) else "dmy"
     return "mdy" if mdy > dmy else "dmy"
 
 
@@ -428,7 +461,8 @@ def find(layers: Sequence[Optional[WordLayer]]) -> tuple[list[Candidate], list[_
     if not present:
         return [], []
     pages = [_page(number, layer) for number, layer in present]
-    decimal, order = _decimal([layer for _, layer in present]), _order([layer for _, layer in present], pages)
+    decimal = _decimal([layer for _, layer in present])
+    order = _order([layer for _, layer in present], pages, decimal)
     candidates: list[Candidate] = []
     for page in pages:
         amounts = _amounts(page, decimal)

@@ -16,8 +16,10 @@ from ..printed import compact
 from ..words import WordLayer
 from .candidates import _PERCENT, TYPE_CLASS, TYPES, Candidate, _Page, find
 from .labels import CLASSES, LEGAL_FORMS, tokens
+from .people import person_like
 
 _UNSET = math.nan
+_PUNCTUATION = frozenset({":", "-", "–", "|", "/", ".", "=", "·"})
 
 LABEL_FEATURES = [f"{side}_{name}" for name in CLASSES for side in ("left", "above")]
 FEATURES: tuple[str, ...] = tuple([
@@ -31,7 +33,7 @@ FEATURES: tuple[str, ...] = tuple([
     "ident_title_line", "ident_postcode", "ident_id_shape", "ident_gs1",
     "name_after_label", "name_cut", "name_words", "name_caps", "name_legal", "name_digits", "name_block_first",
     "name_line_rank", "name_next_digits", "name_label_words", "name_vat_below", "name_repeats",
-    "name_colon", "name_label_tokens",
+    "name_colon", "name_label_tokens", "name_start_legal", "name_person",
     "id_left_half", "id_rank", "id_checksum",
     "tax_consistent", "tax_base_elsewhere", "tax_percent_sign", "tax_rate", "tax_amount_log", "tax_rows_on_line", "tax_rate_printed_count",
     "type_id", "type_count", "type_height", "type_top", "type_line_start", "type_run_extra", "type_caps", "types_other",
@@ -44,11 +46,30 @@ _PARTY_KINDS = frozenset({"name", "vat", "iban", "ident"})
 
 
 def _hints(page: _Page) -> list:
+    """The page's party headings with their codes: a heading's word that is a value instead ("Name: Lieferant
+    GmbH", a company called after its trade) is none."""
     hints = getattr(page, "_party_hints", None)
     if hints is None:
-        hints = [(label, _PARTY_HINTS[label.name]) for label in page.labels if label.name in _PARTY_HINTS]
+        hints = [(label, _PARTY_HINTS[label.name]) for label in page.labels
+                 if label.name in _PARTY_HINTS and not _a_value(label, page)]
         page._party_hints = hints  # type: ignore[attr-defined]
     return hints
+
+
+def _a_value(label, page: _Page) -> bool:  # noqa: ANN001 - a candidates._Label
+    """Whether a heading's word is printed as a value: right after a field's label ("Name:"), or followed by a
+    legal form on its line ("Lieferant GmbH")."""
+    after_field = any(other.name == "field_name" and other.last == label.first - 1
+                      for other in page.by_line.get(label.line, []))
+    rest = page.line_tokens[label.line][label.last + 1:label.last + 4]
+    return after_field or any(token in LEGAL_FORMS for word in rest for token in word)
+
+
+def _column_x0(c: Candidate, page: _Page, first: int) -> float:
+    """Where the candidate's column starts: at the label nearest on its left on its line ("Nummer:" in a label
+    column, its value far to the right), else at the candidate."""
+    labels = [label for label in page.by_line.get(c.line, []) if label.last < first]
+    return min(c.box[0], max(labels, key=lambda label: label.last).box[0]) if labels else c.box[0]
 
 
 def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
@@ -64,7 +85,8 @@ def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
     for label in page.by_line.get(c.line, []):
         if label.last < first:
             key = f"left_{label.name}"
-            distance = first - label.last - 1
+            # words between them, a lone colon or dash not counted ("Datum : 06.10.2013" is "Datum: 06.10.2013")
+            distance = sum(1 for w in line[label.last + 1:first] if w.text not in _PUNCTUATION)
             out[key] = min(out.get(key, 99.0), float(distance))
         elif label.first > last:
             right += 1
@@ -74,7 +96,8 @@ def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
         if label.line != c.line and lx1 <= x0 + 0.005 and min(ly1, cy1) - max(ly0, y0) >= 0.5 * min(ly1 - ly0, cy1 - y0):
             # on the same printed row though the lines were read apart (a value set a little higher or larger than
             # its label): a label on its left, as many words away as lie between them
-            between = sum(1 for w in page.lines[label.line] + line if lx1 <= (w.box[0] + w.box[2]) / 2 <= x0)
+            between = sum(1 for w in page.lines[label.line] + line
+                          if lx1 <= (w.box[0] + w.box[2]) / 2 <= x0 and w.text not in _PUNCTUATION)
             key = f"left_{label.name}"
             out[key] = min(out.get(key, 99.0), float(between))
             continue
@@ -88,6 +111,7 @@ def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
     # distance ("Verkäufer" over "Name: …", "Nummer: …", "USt-IdNr.: …")
     if c.kind in _PARTY_KINDS:
         best = None
+        x0 = _column_x0(c, page, first)
         for label, code in _hints(page):
             lx0, _, lx1, ly1 = label.box
             if label.line == c.line:
@@ -197,6 +221,9 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
             words = text.split()
             f.update({"name_words": float(len(words)), "name_caps": float(text.isupper()),
                       "name_legal": float(any(t in LEGAL_FORMS for t in tokens(text))),
+                      # "AG Mitte" cut from "Kunden AG Mitte": a name seldom opens with its legal form
+                      "name_start_legal": float(bool(tokens(text)) and tokens(text)[0] in LEGAL_FORMS),
+                      "name_person": float(person_like(text)),
                       "name_digits": float(sum(ch.isdigit() for ch in text)),
                       "name_line_rank": float(c.line),
                       "name_label_words": float(len(page.by_line.get(c.line, []))),

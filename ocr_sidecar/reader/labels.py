@@ -92,7 +92,9 @@ _CLASSES: dict[str, str] = {
               " | artikel | item | pos | unit | einheit | unite | eenheid | unidad | rate | satz | taux | tarief"
               " | tipo | aliquota",
     "seller_hint": "from | seller | supplier | vendor | lieferant | verkaufer | fournisseur | vendeur | leverancier"
-                   " | proveedor | fornitore | issued by | emetteur | absender",
+                   " | proveedor | fornitore | issued by | emetteur | absender | rechnungsersteller | rechnungssteller"
+                   " | rechnungsaussteller | leistungserbringer | auftragnehmer | sold by | billed by | invoice from"
+                   " | prestataire | verkoper | vendedor | emisor | venditore | cedente | cedente prestatore",
     "field_name": "name | firma | company | company name | raison sociale | naam | bedrijfsnaam | nombre"
                   " | razon social | nome | ragione sociale | denominazione | address | anschrift | adresse | adres"
                   " | direccion | indirizzo | street | strasse | contact | kontakt | ansprechpartner",
@@ -103,7 +105,8 @@ _CLASSES: dict[str, str] = {
                   " | empfanger | facture a | facturer a | adresse de facturation | destinataire | factuuradres"
                   " | factureren aan | facturar a | destinatario | fatturare a | intestatario | to | customer"
                   " | kunde | client | klant | cliente | acheteur | koper | comprador | acquirente | attn"
-                  " | kaufer | kaeufer | auftraggeber | besteller | rechnungsempfaenger",
+                  " | kaufer | kaeufer | auftraggeber | besteller | rechnungsempfaenger | leistungsempfanger"
+                  " | invoicee | afnemer | receptor | cessionario | cessionario committente | committente",
     "ship_hint": "ship to | deliver to | delivery address | shipping address | lieferadresse | lieferanschrift"
                  " | adresse de livraison | livrer a | afleveradres | leveradres | direccion de entrega"
                  " | indirizzo di consegna | destinazione | consignee",

@@ -70,15 +70,19 @@ class Model:
         self.trained: dict = data.get("trained", {})
         self.boosters = {path: lightgbm.Booster(model_str=spec["model"]) for path, spec in data["fields"].items()}
         self.calibrations = {path: Calibration(**spec["calibration"]) for path, spec in data["fields"].items()}
+        # a field's map for pages read by OCR, where the model file has one (else the one map serves both)
+        self.ocr_calibrations = {path: Calibration(**spec["calibration_ocr"]) for path, spec in data["fields"].items()
+                                 if "calibration_ocr" in spec}
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "Model":
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             return cls(json.load(handle))
 
-    def scores(self, path: str, rows) -> list[float]:  # noqa: ANN001 - a numpy array of feature rows
+    def scores(self, path: str, rows, ocr: bool = False) -> list[float]:  # noqa: ANN001 - numpy feature rows
+        """Each row's calibrated score; ``ocr``: the page's words were read by OCR (a scan, a photo)."""
         raw = self.boosters[path].predict(rows)
-        calibrate = self.calibrations[path]
+        calibrate = (self.ocr_calibrations.get(path) if ocr else None) or self.calibrations[path]
         return [min(max(calibrate(float(r)), 0.0), 1.0) for r in raw]
 
 

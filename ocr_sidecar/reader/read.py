@@ -1,5 +1,5 @@
-"""The words reader's one path: candidates → scores per field → the same value merged → totals chosen jointly →
-the document of the best ones."""
+"""The words reader's one path: candidates → scores per field → the same value merged → the totals and tax rows
+chosen jointly, the parties apart, defaults offered → the document of the best ones."""
 
 from __future__ import annotations
 
@@ -16,15 +16,19 @@ from .reading import Candidate, Reading
 TOP = 5  # candidates kept per field
 KEEP = 0.5  # a best candidate scored below this is offered, not put in the document
 CENT = 0.011
-# Totals are chosen together among each field's first candidates: subtotal + tax = total. A combination that holds
-# is preferred over the single best when it costs at most this much in summed log-scores.
+# Totals and tax rows are chosen together among each field's first candidates (JOINT_TOP): each sum that holds
+# (subtotal + tax = total, the rows' amounts = tax, ...) is worth this much in summed log-scores.
 JOINT_TOP = 4
 TOTALS = ("subtotal", "total_tax", "total")
 JOINT_BONUS = 2.0
+JOINT_RATES = 4  # the tax summary's rates chosen among (the best rows' first rates)
+# The seller and the buyer are two parties: their names (and VAT ids) are chosen together so that they differ.
+PARTIES = (("seller.name", "buyer.name"), ("seller.vat", "buyer.vat"))
 
 
 def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = None) -> Reading:
     model = model or shared()
+    ocr = any(layer is not None and layer.words and layer.source != "pdf" for layer in layers)
     found = feat.generate(layers)
     by_kind: dict[str, list[gen.Candidate]] = {}
     for candidate in found:
@@ -36,15 +40,26 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
         items = by_kind.get(kind)
         if not items or path not in model.boosters:
             continue
-        scores = model.scores(path, rows[kind])
+        scores = model.scores(path, rows[kind], ocr=ocr)
         printed[path] = _merge(items, scores, names=kind == "name")
         ranked[path] = printed[path][:8 if kind == "taxrow" else TOP]
-    _joint_totals(ranked)
-    taxes = _tax_rows(ranked.pop(gen.TAX_ROWS, []))
+    tax_rows, chosen = _joint_sums(ranked, printed.get(gen.TAX_ROWS, []))
+    ranked.pop(gen.TAX_ROWS, None)
+    for paths in PARTIES:
+        _distinct_parties(ranked, *paths)
+    _offer_first(ranked, "amount_due", "total")
+    _offer_first(ranked, "payment_reference", "document_number")
+    picked = _per_rate(tax_rows)
+    taxes = [tuple(None if value is None else Candidate(value, row.score, row.page, row.boxes, row.text)
+                   for value in row.value) for row in picked]
     document = _document(ranked)
     if taxes:
-        document["taxes"] = [{"rate": row[0].value, "base": row[1].value if row[1] else None, "amount": row[2].value}
-                             for row in taxes if row[0].score >= KEEP]
+        # a chosen row below KEEP is kept where the chosen rows add up to the document's tax (or subtotal)
+        confirmed = "total_tax" in document and _rows_add_up(chosen, (ranked.get("subtotal") or [None])[0],
+                                                             ranked["total_tax"][0])
+        kept = [row for row in picked if row.score >= KEEP or (confirmed and row in chosen)]
+        document["taxes"] = [{"rate": rate, "base": base, "amount": amount} for rate, base, amount in
+                             (row.value for row in kept)]
         for i, row in enumerate(taxes):
             for name, part in zip(("rate", "base", "amount"), row):
                 if part is not None:
@@ -55,17 +70,83 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
     return Reading(document=document, candidates=ranked, printed=printed, lines=lines, text_layer=exact)
 
 
-def _tax_rows(rows: list[Candidate]) -> list[tuple[Candidate, Optional[Candidate], Candidate]]:
-    """The tax summary: the best row of each rate, best first (at most the schema's eight), each part a candidate
-    with the row's score."""
-    out, rates = [], set()
+def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
+                ) -> tuple[list[Candidate], list[Candidate]]:
+    """Subtotal, tax, total and the tax summary's rows chosen together, each among its first few. Each sum that
+    holds adds ``JOINT_BONUS`` to the summed log-scores: subtotal + tax = total (a zero tax only where no chosen
+    row has one), the rows' amounts make the tax, their bases the subtotal, and — where the tax is printed
+    nowhere — subtotal + the rows' amounts = total. The best choice moves first (the scores stay as they were).
+    A rate may be left out of the rows (a discount's "2 %" is no tax rate), at the log of its best row's being
+    wrong. Returns the rows, the chosen one of each rate first, and the chosen ones."""
+    options = [ranked.get(path, [])[:JOINT_TOP] or [None] for path in TOTALS]
+    by_rate: dict[float, list[Candidate]] = {}
     for row in rows:
-        rate, base, amount = row.value
-        if rate in rates or len(out) >= 8:
-            continue
-        rates.add(rate)
-        out.append(tuple(None if value is None else Candidate(value, row.score, row.page, row.boxes, row.text)
-                         for value in (rate, base, amount)))
+        if len(by_rate) < JOINT_RATES or row.value[0] in by_rate:
+            same = by_rate.setdefault(row.value[0], [])
+            if len(same) < 2 or (_consistent(row) and len(same) < 3 and not any(map(_consistent, same))):
+                same.append(row)  # the first two, and a row whose base times its rate is its amount
+    rates = list(by_rate.values())
+    choices = []  # every choice of rows: (its cost, the rows, their amounts' sum, their bases' sum or None)
+    for choice in itertools.product(*[[None, *each] for each in rates]):
+        chosen = [row for row in choice if row is not None]
+        cost = sum(_log(row.score) if row is not None else _log(1 - each[0].score) for row, each in zip(choice, rates))
+        bases = sum(row.value[1] for row in chosen) if all(row.value[1] is not None for row in chosen) else None
+        choices.append((cost, chosen, sum(row.value[2] for row in chosen), bases))
+
+    best_cost, best = -math.inf, None
+    for combo in itertools.product(*options):
+        subtotal, tax, total = (c.value if c is not None else None for c in combo)
+        cost = sum(_log(c.score) for c in combo if c is not None)
+        for rows_cost, chosen, amounts, bases in choices or [(0.0, [], 0.0, None)]:
+            slack = CENT * max(len(chosen), 1)
+            held = 0
+            if None not in (subtotal, tax, total) and abs(subtotal + tax - total) <= CENT and (
+                    len({subtotal, tax, total}) == 3 or (tax == 0 and not any(row.value[2] for row in chosen))):
+                held += 1
+            taxed = bool(chosen) and tax is not None and abs(amounts - tax) <= slack
+            held += taxed
+            held += bool(chosen) and subtotal is not None and bases is not None and abs(bases - subtotal) <= slack
+            held += (bool(chosen) and not taxed and amounts > 0 and None not in (subtotal, total)
+                     and abs(subtotal + amounts - total) <= slack)
+            value = cost + rows_cost + JOINT_BONUS * held
+            if value > best_cost + 1e-9:  # the first (the single best of each) wins a tie
+                best_cost, best = value, (combo, chosen)
+    if best is None:
+        return rows, []
+    combo, chosen = best
+    for path, item in zip(TOTALS, combo):
+        if item is not None:
+            ranked[path].remove(item)
+            ranked[path].insert(0, item)
+    return sorted(chosen, key=lambda row: -row.score) + [row for row in rows if row not in chosen], chosen
+
+
+def _consistent(row: Candidate) -> bool:
+    rate, base, amount = row.value
+    return base is not None and rate > 0 and abs(base * rate / 100 - amount) <= max(CENT, 0.001 * abs(amount))
+
+
+def _rows_add_up(rows: list[Candidate], subtotal: Optional[Candidate], tax: Optional[Candidate]) -> int:
+    """How many of the two sums hold: the rows' amounts make the tax, their bases (all printed) the subtotal."""
+    if not rows:
+        return 0
+    slack = CENT * len(rows)
+    amounts = tax is not None and abs(sum(row.value[2] for row in rows) - tax.value) <= slack
+    bases = (subtotal is not None and all(row.value[1] is not None for row in rows)
+             and abs(sum(row.value[1] for row in rows) - subtotal.value) <= slack)
+    return int(amounts) + int(bases)
+
+
+def _log(score: float) -> float:
+    return math.log(min(max(score, 1e-4), 1.0))
+
+
+def _per_rate(rows: list[Candidate]) -> list[Candidate]:
+    """The tax summary: the first row of each rate, in order (at most the schema's eight)."""
+    out: list[Candidate] = []
+    for row in rows:
+        if len(out) < 8 and all(row.value[0] != other.value[0] for other in out):
+            out.append(row)
     return out
 
 
@@ -87,32 +168,45 @@ def _merge(items: list[gen.Candidate], scores: list[float], names: bool) -> list
                       text=item.text) for score, item in ordered]
 
 
-def _joint_totals(ranked: dict[str, list[Candidate]]) -> None:
-    """Reorder subtotal, total_tax and total so that the first of each add up, when a combination among the first
-    few does and costs little; the chosen candidates move first, their scores unchanged."""
-    options = [ranked.get(path, [])[:JOINT_TOP] for path in TOTALS]
-    if not all(options):
+def _distinct_parties(ranked: dict[str, list[Candidate]], seller: str, buyer: str) -> None:
+    """Where the seller's and the buyer's best candidates are one value, the pair of different values among the
+    first few of each that has the best summed log-score moves first; the scores are unchanged. A page that
+    prints one party only (a receipt) keeps its one value where the other field's next is unlikely."""
+    first, second = ranked.get(seller, [])[:JOINT_TOP], ranked.get(buyer, [])[:JOINT_TOP]
+    if not first or not second or _key(first[0].value) != _key(second[0].value):
         return
-
-    def cost(combo) -> float:
-        return sum(math.log(max(c.score, 1e-4)) for c in combo)
-
-    current = tuple(options[i][0] for i in range(3))
-    if abs(current[0].value + current[1].value - current[2].value) <= CENT:
+    pairs = [(a, b) for a in first for b in second if _key(a.value) != _key(b.value)]
+    if not pairs:
         return
-    best, best_cost = None, cost(current)
-    for combo in itertools.product(*options):
-        subtotal, tax, total = (c.value for c in combo)
-        if abs(subtotal + tax - total) <= CENT and len({subtotal, tax, total}) == 3:
-            value = cost(combo) + JOINT_BONUS
-            if value > best_cost:
-                best, best_cost = combo, value
-    if best is None:
-        return
-    for path, chosen in zip(TOTALS, best):
+    a, b = max(pairs, key=lambda pair: math.log(max(pair[0].score, 1e-4)) + math.log(max(pair[1].score, 1e-4)))
+    for path, chosen in ((seller, a), (buyer, b)):
         items = ranked[path]
         items.remove(chosen)
         items.insert(0, chosen)
+
+
+def _offer_first(ranked: dict[str, list[Candidate]], path: str, default: str) -> None:
+    """Where nothing is printed as ``path``'s value (no candidate scored ``KEEP``), its usual default, ``default``'s
+    value, moves first among its candidates, its score unchanged (so it is offered, not filled): with no amount
+    printed as the one due, what is due is the total; with no payment reference printed, a payer quotes the
+    document's number."""
+    items, source = ranked.get(path), ranked.get(default)
+    if not items or not source or items[0].score >= KEEP or source[0].score < KEEP:
+        return
+    same = next((c for c in items if _same(c.value, source[0].value)), None)
+    if same is not None:
+        items.remove(same)
+        items.insert(0, same)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= CENT
+    return _key(a) == _key(b)
+
+
+def _key(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def _document(ranked: dict[str, list[Candidate]]) -> dict:

@@ -28,6 +28,7 @@ PARAMS = {"objective": "binary", "learning_rate": 0.08, "num_leaves": 31, "min_d
           "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
           "deterministic": True, "force_row_wise": True, "num_threads": 2, "verbose": -1}
 ROUNDS = 150
+CALIBRATION_MIN = 500  # held-out candidates of OCR'd pages a field needs for a calibration of their own
 
 
 def right(path: str, candidate: gen.Candidate, gold: dict, doc_type: Optional[str] = None) -> bool:
@@ -50,10 +51,11 @@ def table(samples: Iterable) -> tuple[dict, dict, dict, dict]:
     rows: dict[str, list] = {kind: [] for kind in gen.KINDS}
     docs: dict[str, list[int]] = {kind: [] for kind in gen.KINDS}
     labels: dict[str, list[int]] = {path: [] for path in gen.KIND_OF}
-    counts: dict = {"documents": 0, "candidates": 0, "layouts": []}
+    counts: dict = {"documents": 0, "candidates": 0, "layouts": [], "ocr": []}
     for index, sample in enumerate(samples):
         counts["layouts"].append((str((getattr(sample, "style", None) or {}).get("header")),
                                   str(getattr(sample, "lang", ""))))
+        counts["ocr"].append(any(layer is not None and layer.source != "pdf" for layer in sample.layers))
         found = feat.generate(sample.layers)
         counts["documents"] += 1
         counts["candidates"] += len(found)
@@ -81,7 +83,10 @@ def _halves(layouts: list[tuple[str, str]]) -> list[tuple[int, int]]:
 def _fit(x, y, mask, seed: int):  # noqa: ANN001, ANN202 - numpy arrays and mask; a LightGBM booster
     import lightgbm  # noqa: PLC0415
 
-    return lightgbm.train({**PARAMS, "seed": seed}, lightgbm.Dataset(x[mask], y[mask], feature_name=list(feat.FEATURES)),
+    params = {**PARAMS, "seed": seed}
+    if mask.sum() < 100:  # a tiny set (a short test run): bagging could draw no row at all
+        params.update(bagging_fraction=1.0, bagging_freq=0)
+    return lightgbm.train(params, lightgbm.Dataset(x[mask], y[mask], feature_name=list(feat.FEATURES)),
                           num_boost_round=ROUNDS)
 
 
@@ -96,6 +101,7 @@ def train(samples: Iterable, seed: int) -> tuple[dict, dict]:
 
     rows, docs, labels, counts = table(samples)
     halves = _halves(counts.pop("layouts"))
+    ocr = counts.pop("ocr")
     fields: dict[str, dict] = {}
     report: dict[str, dict] = {}
     for path, kind in gen.KIND_OF.items():
@@ -107,7 +113,7 @@ def train(samples: Iterable, seed: int) -> tuple[dict, dict]:
         if len(x) == 0 or y[~held].sum() == 0:
             continue
         booster = _fit(x, y, ~held, seed)
-        raw, right_ = [], []
+        raw, right_, read = [], [], []
         for part in ((0, 0), (0, 1), (1, 0), (1, 1)):
             train_mask = ~held & (layout != part[0]) & (lang != part[1])
             score_mask = held & (layout == part[0]) & (lang == part[1])
@@ -116,8 +122,14 @@ def train(samples: Iterable, seed: int) -> tuple[dict, dict]:
             if score_mask.any():
                 raw += list(_fit(x, y, train_mask, seed).predict(x[score_mask]))
                 right_ += list(y[score_mask])
+                read += [ocr[d] for d, scored in zip(docs[kind], score_mask) if scored]
         calibration = Calibration.fit(raw, right_)
         fields[path] = {"model": booster.model_to_string(), "calibration": {"x": calibration.x, "y": calibration.y}}
+        # pages read by OCR (scans, photos) are mapped apart: their misreads make the same raw score less sure
+        scanned = [(r, label) for r, label, by_ocr in zip(raw, right_, read) if by_ocr]
+        if len(scanned) >= CALIBRATION_MIN and sum(label for _, label in scanned) >= 10:
+            on_ocr = Calibration.fit(*zip(*scanned))
+            fields[path]["calibration_ocr"] = {"x": on_ocr.x, "y": on_ocr.y}
         report[path] = {"candidates": int(len(y)), "right": int(y.sum())}
     return fields, {**counts, "fields": report}
 

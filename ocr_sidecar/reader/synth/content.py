@@ -72,6 +72,7 @@ class Style:
     cur_form: str  # symbol_before, symbol_after, code_before, code_after
     negative: str  # credit notes: "" (positive), minus, trailing, parens
     pct_form: str
+    colon: str = ":"  # after a label: ":" or, as French typography and aligned print-outs have it, " :"
     labels: dict = field(default_factory=dict)  # key -> the synonym this document uses
     families: frozenset = frozenset()  # the layout families beyond the plain letter (``family.py``)
 
@@ -91,8 +92,9 @@ class Style:
         if doc_type == "credit_note" and rng.random() < 0.4:
             negative = rng.choice(["minus", "minus", "trailing", "parens"])
         pct_form = rng.choice(["{r}%", "{r} %", "{r2}%", "{r2} %", "{r}%"])
+        colon = " :" if rng.random() < (0.7 if lang == "fr" else 0.1) else ":"
         return cls(lang, country, doc_type, thousands, decimal, date_format, currency, cur_mode, cur_form,
-                   negative, pct_form)
+                   negative, pct_form, colon)
 
     def label(self, rng: random.Random, key: str, fresh: bool = False) -> str:
         """The document's word for ``key`` (the same each time it is asked, unless ``fresh``)."""
@@ -107,9 +109,11 @@ class Style:
         whole, frac = divmod(abs(cents), 100)
         digits = f"{whole:,}".replace(",", self.thousands) if self.thousands else str(whole)
         text = f"{digits}{self.decimal}{frac:02d}"
-        if negative and self.negative and cents:  # nothing is printed "-0,00"
-            text = {"minus": f"-{text}", "trailing": f"{text}-", "parens": f"({text})"}[self.negative]
-        return self.with_currency(text) if currency else text
+        parens = negative and self.negative == "parens" and cents
+        if negative and self.negative and cents and not parens:  # nothing is printed "-0,00"
+            text = {"minus": f"-{text}", "trailing": f"{text}-"}[self.negative]
+        text = self.with_currency(text) if currency else text
+        return f"({text})" if parens else text  # "(€32.481,01)", as accounting prints it, not "€(32.481,01)"
 
     def with_currency(self, text: str) -> str:
         symbol = W.SYMBOLS.get(self.currency, self.currency)
@@ -340,7 +344,22 @@ def content(rng: random.Random, st: Style, doc_type: str) -> Content:
         dist["period"] = f"{st.date(start)} - {st.date(end)}"
     if doc_type == "credit_note" and rng.random() < 0.7:
         dist["ref_invoice"] = document_number(rng, "invoice", issue.year)
+    if not receipt and rng.random() < 0.15:
+        _dated_items(rng, st, items, issue)
     return doc
+
+
+def _dated_items(rng: random.Random, st: Style, items: list[Item], issue: dt.date) -> None:
+    """Dates printed under some lines' descriptions, none of them the document's: the days a service was given
+    ("11.09.2018; 14.09.2018; 19.09.2018"), a period."""
+    for item in items:
+        if item.extra or rng.random() < 0.5:
+            continue
+        days = sorted(issue - dt.timedelta(days=rng.randint(-10, 45)) for _ in range(rng.randint(1, 6)))
+        if rng.random() < 0.6:
+            item.extra = "; ".join(st.date(day) for day in days)
+        else:
+            item.extra = f"{st.date(days[0])} - {st.date(days[-1] + dt.timedelta(days=rng.randint(1, 30)))}"
 
 
 def _item_count(rng: random.Random, receipt: bool) -> int:

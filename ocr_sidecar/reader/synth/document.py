@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from . import world as W
 from .content import Party, party, weighted
-from .ids import phone_number
+from .ids import gln, phone_number
 from .print import Page
 from .table import Body
 
@@ -53,11 +53,19 @@ class Document(Body):
         self.due_place = rng.choice(["fields"] * 7 + ["notes"] * 2 + [""]) if d.due else ""
         self.ref_place = rng.choice(["fields", "notes"]) if d.payment_ref else ""
         self.carry = rng.random() < 0.5
+        # a banner over every page (a copy mark, an e-invoice visualisation's name), in about one document in eight
+        self.banner = (self.label("banner"), rng.uniform(5.5, 8.5), self.s * rng.uniform(0.6, 1.4), rng.choice("lcr"),
+                       rng.random() < 0.4) if rng.random() < 0.12 else None
 
     # -- pages, footer
 
     def new_page(self) -> None:
         self.pages.append(Page(self.W, self.H, self.font))
+        if self.banner:
+            text, y, size, align, bold = self.banner
+            y = max(y, size * 1.1 + 1.0)  # its letters on the page
+            x = {"l": self.left, "c": (self.left + self.right) / 2, "r": self.right}[align]
+            self.put(text, x, y, size, align, bold)
         small, columns = self.footer["size"], self.footer["columns"]
         pitch = small * 1.3
         if self.footer["style"] == "columns":
@@ -99,7 +107,7 @@ class Document(Body):
         if self.vat_place == "footer":
             legal.insert(rng.randint(0, len(legal)), (f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)]))
         if rng.random() < 0.4:
-            legal.append((f"{self.label('director')}: {iss.person}", []))
+            legal.append((f"{self.label('director')}{self.st.colon} {iss.person}", []))
         columns = [c for c in (company if where == "footer" or iss.legal or rng.random() < 0.5 else [],
                                contact if rng.random() < 0.7 else [], bank, legal) if c]
         page = ""
@@ -127,13 +135,37 @@ class Document(Body):
             extra.append(f"{self.label('phone')} {iss.phone}")
         if rng.random() < 0.4:
             extra.append(iss.email)
+        if rng.random() < 0.08:  # a party's GLN, as EDI-minded issuers print it under the address
+            extra.append(f"{rng.choice(['GLN', 'GLN:', 'ILN', 'GLN/ILN'])} {gln(rng)}")
+        if rng.random() < 0.2:  # a person: the owner, or whom to contact (not the party's name)
+            extra.insert(0, rng.choice([iss.person, f"{self.label('contact')}{self.st.colon} {iss.person}"]))
         vat_line = (f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)])
         name_gold = [(f"{role}.name", iss.name)]
         head, head_gold = (iss.logo, []) if iss.logo else (iss.name, name_gold)  # a logo over the named block
         named = [(iss.name, name_gold)] if iss.logo else []
         if iss.legal or iss.logo:  # the name printed elsewhere: the footer's legal name, or the logo
             self.info["other_name"] = iss.legal or iss.logo
-        if where in ("left", "footer"):
+        if where == "left" and not iss.logo and rng.random() < 0.15:
+            # the letterhead on one line: "Au bon moulin SARL - 12 chemin des Vignes - 84340 Malaucène - France",
+            # its contacts (and VAT id) on the next, small, left or centred
+            sep = rng.choice([" - ", " · ", " | ", ", "])
+            parts = [iss.name, iss.street, " ".join(iss.city_line)]
+            if country:
+                parts.append(W.COUNTRY_NAMES[st.lang][iss.country])
+            centred = rng.random() < 0.5
+            x, align = ((left + right) / 2, "c") if centred else (left, "l")
+            head, big = sep.join(parts), s * rng.uniform(0.75, 1.0)
+            y_left += big * 1.2
+            self.put(head, x, y_left, big, align, gold=name_gold)
+            self.set_party(role, iss, address=True, country=country)
+            rows = [(sep.join(extra), [])] if extra else []
+            if self.vat_place == "header":
+                rows.append(vat_line)
+            for text, gold in rows:
+                y_left += s * 1.1
+                self.put(text, x, y_left, s * 0.75, align, gold=gold)
+            y_left += s * 0.5
+        elif where in ("left", "footer"):
             centred = where == "footer" and rng.random() < 0.4
             y_left += big
             self.put(head, (left + right) / 2 if centred else left, y_left, big, "c" if centred else "l", True,
@@ -185,9 +217,11 @@ class Document(Body):
         if rng.random() < 0.2:
             lines.append(f"{self.label('attn')} {other.person}")
         lines += self.party_lines(other, abroad and rng.random() < 0.9 or rng.random() < 0.05)
+        other_country = len(lines) > 1 and lines[-1] == W.COUNTRY_NAMES[st.lang][other.country]
+        if rng.random() < 0.06:
+            lines.insert(rng.choice([0, 1, len(lines)]), f"{rng.choice(['GLN', 'ILN'])} {gln(rng)}")
         y = self.block(lines, left, y - s * 1.3, s, "l")
-        self.set_party(self.other_role, other, name=True, address=True,
-                       country=len(lines) > 1 and lines[-1] == W.COUNTRY_NAMES[st.lang][other.country])
+        self.set_party(self.other_role, other, name=True, address=True, country=other_country)
         if other.vat and (d.reverse or rng.random() < 0.15) and d.doc_type != "purchase_order":
             y = self.block([(f"{self.label('buyer_vat')} {other.vat_text}", [(f"{self.other_role}.vat", other.vat)])],
                            left, y, s, "l")
@@ -291,7 +325,7 @@ class Document(Body):
                 column = i % 2 if two else 0
                 if column == 0:
                     y += s * rng.uniform(1.3, 1.6)
-                self.put(f"{label}: {value}", left + column * (right - left) / 2, y, s, gold=gold)
+                self.put(f"{label}{self.st.colon} {value}", left + column * (right - left) / 2, y, s, gold=gold)
         elif len(fields) > 3 and rng.random() < 0.35 and narrow(fields[:(len(fields) + 1) // 2]):  # side by side
             half = (len(fields) + 1) // 2
             end = self.rows(fields[:half], left, y)
@@ -314,7 +348,7 @@ class Document(Body):
 
     def rows(self, fields, x: float, y: float) -> float:
         s, page = self.s, self.pages[-1]
-        colon = ":" if self.rng.random() < 0.5 else ""
+        colon = self.st.colon if self.rng.random() < 0.5 else ""
         value_x = x + max(page.measure(label + colon, s) for label, _, _ in fields) + self.rng.uniform(3, 10)
         for label, value, gold in fields:
             y += s * self.rng.uniform(1.3, 1.6)
@@ -324,7 +358,7 @@ class Document(Body):
 
     def kv(self, fields, x: float, y: float) -> float:
         s, page = self.s, self.pages[-1]
-        colon = ":" if self.rng.random() < 0.5 else ""
+        colon = self.st.colon if self.rng.random() < 0.5 else ""
         need = max(page.measure(label + colon, s) for label, _, _ in fields) + 3 + max(
             page.measure(v, s) for _, v, _ in fields)
         if x + need > self.right:  # long labels or values: the block starts further left, or is set smaller

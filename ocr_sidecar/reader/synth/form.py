@@ -139,7 +139,12 @@ class FormDocument(Document):
         contact, phone, e-mail, customer number."""
         rng, st, dist = self.rng, self.st, self.doc.distractors
         name = p.legal or p.name
-        rows: Rows = [(self.label("f.name"), name, [(f"{role}.name", name)])]
+        label = self.label("f.name")
+        if st.lang == "en" and rng.random() < 0.3:  # US forms name the party in the row's label: "Vendor Name:"
+            party_word = rng.choice(["Vendor", "Supplier", "Seller"] if role == "seller" else
+                                    ["Customer", "Buyer", "Client", "Bill To"])
+            label = f"{party_word} {rng.choice(['Name', 'Company', 'Company Name'])}"
+        rows: Rows = [(label, name, [(f"{role}.name", name)])]
         where = [(f"{role}.address.street", p.street), (f"{role}.address.zip", p.zip), (f"{role}.address.city", p.city)]
         if rng.random() < 0.5:
             rows.append((self.label("f.address"), f"{p.street}, {' '.join(p.city_line)}", where))
@@ -316,7 +321,7 @@ class FormDocument(Document):
                     continue
                 label, value, gold = rows[i]
                 if self.colon:
-                    text = f"{label.rstrip(':')}: {value}" if label else value
+                    text = f"{label.rstrip(':')}{self.st.colon} {value}" if label else value
                     self.put(text, x, y, self.fit(text, width), gold=gold)
                     continue
                 if label:

@@ -277,3 +277,20 @@ FORM_LABELS: dict[str, dict[str, list[str]]] = {
         "refund": ["L'importo sarà accreditato sul Vostro conto.", "Importo da rimborsare tramite bonifico."],
     },
 }
+
+# A line the program that made the document prints over every page: a copy mark, the name of an e-invoice
+# visualisation, a print banner. Nobody's name, in a place (the top line, large or small) a letterhead may take.
+_BANNERS: dict[str, list[str]] = {
+    "en": ["COPY", "DUPLICATE", "Invoice visualisation", "Electronic invoice - readable view", "Printed copy",
+           "Human-readable view of the electronic invoice", "Customer copy", "Generated from the XML invoice"],
+    "de": ["KOPIE", "Duplikat", "Visualisierung der E-Rechnung", "Lesbare Darstellung der elektronischen Rechnung",
+           "Rechnungskopie", "Ansicht der XRechnung", "Druckansicht", "Zweitschrift"],
+    "fr": ["COPIE", "DUPLICATA", "Visualisation de la facture électronique", "Représentation lisible de la facture",
+           "Copie client", "Exemplaire client"],
+    "nl": ["KOPIE", "DUPLICAAT", "Weergave van de e-factuur", "Leesbare weergave van de factuur", "Klantkopie"],
+    "es": ["COPIA", "DUPLICADO", "Visualización de la factura electrónica", "Representación impresa", "Copia cliente"],
+    "it": ["COPIA", "Copia di cortesia", "DUPLICATO", "Visualizzazione della fattura elettronica",
+           "Documento privo di valenza fiscale"],
+}
+for _lang, _banners in _BANNERS.items():
+    FORM_LABELS[_lang]["banner"] = _banners

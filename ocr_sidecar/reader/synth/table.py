@@ -275,10 +275,10 @@ class Body(Writer):
         elif d.doc_type != "purchase_order" and rng.random() < 0.5:
             notes.append((self.label("terms").format(days=d.days), []))
         if self.ref_place == "notes":
-            notes.append((f"{self.label('payment_ref')}: {d.payment_ref}", [("payment_reference", d.payment_ref)]))
+            notes.append((f"{self.label('payment_ref')}{self.st.colon} {d.payment_ref}", [("payment_reference", d.payment_ref)]))
         if self.iban_place == "notes":
-            notes.append((f"{self.label('bank')}: {iss.bank}", []))
-            notes.append((f"{self.label('iban')}: {iss.iban_text}   {self.label('bic')}: {iss.bic}",
+            notes.append((f"{self.label('bank')}{self.st.colon} {iss.bank}", []))
+            notes.append((f"{self.label('iban')}{self.st.colon} {iss.iban_text}   {self.label('bic')}{self.st.colon} {iss.bic}",
                           [(f"{role}.iban", iss.iban)]))
         if st.country == "US" and rng.random() < 0.3:
             notes.append((fill(rng, "Routing No. 0########   Account No. ##########"), []))

@@ -5,6 +5,8 @@ numbers, goods and services with their units. Written from general knowledge, ne
 
 from __future__ import annotations
 
+from ..people import GIVEN
+
 # Where a language's documents come from (country code, weight); the locale picks number and date habits.
 COUNTRIES = {
     "en": (("GB", 4), ("US", 4), ("IE", 1)),
@@ -60,12 +62,7 @@ REGISTRATIONS = {
 
 # --- people, companies, places ------------------------------------------------------------------------------
 
-FIRST = {"en": "James Sarah Michael Emma David Olivia Daniel Laura Thomas Rachel".split(),
-         "de": "Hans Anna Peter Julia Thomas Sabine Michael Katrin Jürgen Lena".split(),
-         "fr": "Jean Marie Pierre Sophie Nicolas Camille Luc Élodie François Claire".split(),
-         "nl": "Jan Anna Pieter Sanne Willem Femke Bram Lotte Joost Eva".split(),
-         "es": "José María Carlos Lucía Javier Carmen Antonio Elena Miguel Ana".split(),
-         "it": "Marco Giulia Luca Francesca Giuseppe Chiara Andrea Sara Paolo Elena".split()}
+FIRST = GIVEN  # people.py: the names the feature name_person knows, drawn from here too
 LAST = {"en": "Smith Jones Taylor Brown Williams Wilson Evans Thompson Walker Harris Clarke Hughes Miller Baker".split(),
         "de": "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch Bauer Richter Wolf "
               "Schröder Neumann Krüger Hartmann".split(),

@@ -11,7 +11,7 @@ from odoo.addons.document_digitize.lib.layout import LAYOUT_VERSION
 from odoo.addons.document_digitize.tests.common import DOCS, DigitizeCase
 from odoo.tests import tagged
 
-from .test_digitize_bill import NETPRESSE
+from .test_digitize_bill import NETPRESSE, draft_lines
 
 COOLBLUE = DOCS / "i2d_coolblue1.pdf"
 MAX_ATTEMPTS = 3
@@ -84,14 +84,17 @@ class TestPoisonDocuments(DigitizeCase):
     def test_a_bug_in_applying_what_was_read_fails_each_try_then_errors(self):
         poison = self.queued_bill(NETPRESSE, "KEEP-ME")
         Move = type(self.env["account.move"])
+        drafts = []  # the bill's lines after each try: the draft at once (made before the first reading), if any
         with patch.object(Move, "_digitize_after_lines", side_effect=TypeError("a bug of ours")):
             for _attempt in range(MAX_ATTEMPTS):
                 self.make_due(poison)
                 self.run_scheduled_action()
+                drafts.append(draft_lines(poison))
         self.assertEqual((poison.digitize_state, poison.digitize_attempts), ("error", MAX_ATTEMPTS))
         self.assertIn("TypeError: a bug of ours", poison.digitize_error)
         self.assertEqual(poison.ref, "KEEP-ME")
-        self.assertFalse(poison.invoice_line_ids, "each failed apply was rolled back")
+        self.assertEqual(drafts, [drafts[0]] * MAX_ATTEMPTS, "each failed apply was rolled back")
+        self.assertTrue(not drafts[0] or poison.digitize_prefilled, "lines only from the draft at once")
 
     def test_a_worker_that_dies_on_a_document_every_time_ends_it_in_error(self):
         """Killed mid-attempt (the memory limit, a crash): recovery counts it as a failed attempt."""
