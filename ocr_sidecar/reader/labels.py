@@ -107,7 +107,8 @@ _CLASSES: dict[str, str] = {
                   " | kunde | client | klant | cliente | acheteur | koper | comprador | acquirente | attn"
                   " | kaufer | kaeufer | auftraggeber | besteller | rechnungsempfaenger | leistungsempfanger"
                   " | invoicee | afnemer | receptor | cessionario | cessionario committente | committente",
-    "ship_hint": "ship to | deliver to | delivery address | shipping address | lieferadresse | lieferanschrift"
+    "ship_hint": "ship to | shipped to | deliver to | delivered to | delivery address | shipping address"
+                 " | lieferadresse | lieferanschrift | warenempfanger | lieferung an | livre a"
                  " | adresse de livraison | livrer a | afleveradres | leveradres | direccion de entrega"
                  " | indirizzo di consegna | destinazione | consignee",
     "page": "page | seite | pagina | blad | pag",

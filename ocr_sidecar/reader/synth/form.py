@@ -161,12 +161,15 @@ class FormDocument(Document):
         # a party's GLN and its number at the other party, as e-invoice print-outs show them: drawn from their own
         # generator, so that the documents drawn before them stay the same
         extra = random.Random(f"{role}|{name}|{p.street}")
+        numbers: Rows = []
         if extra.random() < 0.35:
-            rows.append((extra.choice(("GLN", "GLN:", "ILN", "Global ID", "Globale Nummer", "GLN/ILN")),
-                         ids.gln(extra), []))
+            numbers.append((extra.choice(("GLN", "GLN:", "ILN", "Global ID", "Globale Nummer", "GLN/ILN")),
+                            ids.gln(extra), []))
         if extra.random() < 0.25:
-            rows.append((extra.choice(("Nr.", "Nummer", "ID", "No.", "Número", "N°")),
-                         ids.digits(extra, extra.randint(5, 7)), []))
+            numbers.append((extra.choice(("Nr.", "Nummer", "ID", "No.", "Número", "N°")),
+                            ids.digits(extra, extra.randint(5, 7)), []))
+        # the party's numbers after its rows, or first, its name under them (as e-invoice visualisations print)
+        rows = numbers + rows if numbers and extra.random() < 0.5 else rows + numbers
         if role == "buyer" and "customer_no" in dist and rng.random() < 0.5:
             rows.append((self.label("customer_no"), dist["customer_no"], []))
         return rows
