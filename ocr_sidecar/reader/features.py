@@ -219,10 +219,11 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
         elif c.kind == "name":
             text = c.value
             words = text.split()
+            parts = tokens(text)
             f.update({"name_words": float(len(words)), "name_caps": float(text.isupper()),
-                      "name_legal": float(any(t in LEGAL_FORMS for t in tokens(text))),
+                      "name_legal": float(any(t in LEGAL_FORMS for t in parts)),
                       # "AG Mitte" cut from "Kunden AG Mitte": a name seldom opens with its legal form
-                      "name_start_legal": float(bool(tokens(text)) and tokens(text)[0] in LEGAL_FORMS),
+                      "name_start_legal": float(bool(parts) and parts[0] in LEGAL_FORMS),
                       "name_person": float(person_like(text)),
                       "name_digits": float(sum(ch.isdigit() for ch in text)),
                       "name_line_rank": float(c.line),

@@ -28,7 +28,7 @@ PARTIES = (("seller.name", "buyer.name"), ("seller.vat", "buyer.vat"))
 
 def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = None) -> Reading:
     model = model or shared()
-    ocr = any(layer is not None and layer.words and layer.source != "pdf" for layer in layers)
+    ocr = by_ocr(layers)
     found = feat.generate(layers)
     by_kind: dict[str, list[gen.Candidate]] = {}
     for candidate in found:
@@ -66,8 +66,12 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
                     ranked[f"taxes[{i}].{name}"] = [part]
     printed.pop(gen.TAX_ROWS, None)
     lines = [" ".join(w.text for w in line) for layer in layers if layer is not None for line in layer.lines()]
-    exact = all(layer.source == "pdf" for layer in layers if layer is not None and layer.words)
-    return Reading(document=document, candidates=ranked, printed=printed, lines=lines, text_layer=exact)
+    return Reading(document=document, candidates=ranked, printed=printed, lines=lines, text_layer=not ocr)
+
+
+def by_ocr(layers: Sequence[Optional[WordLayer]]) -> bool:
+    """Whether some page's words were read by OCR (a scan, a photo) rather than from a PDF's text layer."""
+    return any(layer is not None and layer.words and layer.source != "pdf" for layer in layers)
 
 
 def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
@@ -98,16 +102,14 @@ def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
         subtotal, tax, total = (c.value if c is not None else None for c in combo)
         cost = sum(_log(c.score) for c in combo if c is not None)
         for rows_cost, chosen, amounts, bases in choices or [(0.0, [], 0.0, None)]:
-            slack = CENT * max(len(chosen), 1)
             held = 0
             if None not in (subtotal, tax, total) and abs(subtotal + tax - total) <= CENT and (
                     len({subtotal, tax, total}) == 3 or (tax == 0 and not any(row.value[2] for row in chosen))):
                 held += 1
-            taxed = bool(chosen) and tax is not None and abs(amounts - tax) <= slack
-            held += taxed
-            held += bool(chosen) and subtotal is not None and bases is not None and abs(bases - subtotal) <= slack
+            taxed, based = _sums_hold(len(chosen), amounts, bases, subtotal, tax)
+            held += taxed + based
             held += (bool(chosen) and not taxed and amounts > 0 and None not in (subtotal, total)
-                     and abs(subtotal + amounts - total) <= slack)
+                     and abs(subtotal + amounts - total) <= CENT * len(chosen))
             value = cost + rows_cost + JOINT_BONUS * held
             if value > best_cost + 1e-9:  # the first (the single best of each) wins a tie
                 best_cost, best = value, (combo, chosen)
@@ -116,8 +118,7 @@ def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
     combo, chosen = best
     for path, item in zip(TOTALS, combo):
         if item is not None:
-            ranked[path].remove(item)
-            ranked[path].insert(0, item)
+            _move_first(ranked[path], item)
     return sorted(chosen, key=lambda row: -row.score) + [row for row in rows if row not in chosen], chosen
 
 
@@ -126,15 +127,20 @@ def _consistent(row: Candidate) -> bool:
     return base is not None and rate > 0 and abs(base * rate / 100 - amount) <= max(CENT, 0.001 * abs(amount))
 
 
-def _rows_add_up(rows: list[Candidate], subtotal: Optional[Candidate], tax: Optional[Candidate]) -> int:
-    """How many of the two sums hold: the rows' amounts make the tax, their bases (all printed) the subtotal."""
-    if not rows:
-        return 0
-    slack = CENT * len(rows)
-    amounts = tax is not None and abs(sum(row.value[2] for row in rows) - tax.value) <= slack
-    bases = (subtotal is not None and all(row.value[1] is not None for row in rows)
-             and abs(sum(row.value[1] for row in rows) - subtotal.value) <= slack)
-    return int(amounts) + int(bases)
+def _rows_add_up(rows: list[Candidate], subtotal: Optional[Candidate], tax: Optional[Candidate]) -> bool:
+    """Whether the rows' amounts make the tax or their bases (all printed) the subtotal."""
+    bases = sum(row.value[1] for row in rows) if all(row.value[1] is not None for row in rows) else None
+    return any(_sums_hold(len(rows), sum(row.value[2] for row in rows), bases, subtotal and subtotal.value,
+                          tax and tax.value))
+
+
+def _sums_hold(count: int, amounts: float, bases: Optional[float], subtotal: Optional[float],
+               tax: Optional[float]) -> tuple[bool, bool]:
+    """For ``count`` tax rows whose amounts and bases (None: not all printed) sum so: whether they make the tax,
+    and whether they make the subtotal (each row's rounding allowed)."""
+    slack = CENT * count
+    return (bool(count) and tax is not None and abs(amounts - tax) <= slack,
+            bool(count) and subtotal is not None and bases is not None and abs(bases - subtotal) <= slack)
 
 
 def _log(score: float) -> float:
@@ -178,11 +184,9 @@ def _distinct_parties(ranked: dict[str, list[Candidate]], seller: str, buyer: st
     pairs = [(a, b) for a in first for b in second if _key(a.value) != _key(b.value)]
     if not pairs:
         return
-    a, b = max(pairs, key=lambda pair: math.log(max(pair[0].score, 1e-4)) + math.log(max(pair[1].score, 1e-4)))
-    for path, chosen in ((seller, a), (buyer, b)):
-        items = ranked[path]
-        items.remove(chosen)
-        items.insert(0, chosen)
+    a, b = max(pairs, key=lambda pair: _log(pair[0].score) + _log(pair[1].score))
+    _move_first(ranked[seller], a)
+    _move_first(ranked[buyer], b)
 
 
 def _offer_first(ranked: dict[str, list[Candidate]], path: str, default: str) -> None:
@@ -195,8 +199,13 @@ def _offer_first(ranked: dict[str, list[Candidate]], path: str, default: str) ->
         return
     same = next((c for c in items if _same(c.value, source[0].value)), None)
     if same is not None:
-        items.remove(same)
-        items.insert(0, same)
+        _move_first(items, same)
+
+
+def _move_first(items: list[Candidate], item: Candidate) -> None:
+    """``item`` to the front of its field's candidates (chosen by a rule; its score stays as it was)."""
+    items.remove(item)
+    items.insert(0, item)
 
 
 def _same(a: object, b: object) -> bool:

@@ -22,6 +22,7 @@ from ..match import values_match
 from . import candidates as gen
 from . import features as feat
 from .model import MODEL_FILE, Calibration, save
+from .read import by_ocr
 from .reading import value_at
 
 PARAMS = {"objective": "binary", "learning_rate": 0.08, "num_leaves": 31, "min_data_in_leaf": 20,
@@ -55,7 +56,7 @@ def table(samples: Iterable) -> tuple[dict, dict, dict, dict]:
     for index, sample in enumerate(samples):
         counts["layouts"].append((str((getattr(sample, "style", None) or {}).get("header")),
                                   str(getattr(sample, "lang", ""))))
-        counts["ocr"].append(any(layer is not None and layer.source != "pdf" for layer in sample.layers))
+        counts["ocr"].append(by_ocr(sample.layers))
         found = feat.generate(sample.layers)
         counts["documents"] += 1
         counts["candidates"] += len(found)
