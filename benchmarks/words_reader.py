@@ -55,7 +55,8 @@ changed as ``evidence_recall.mutate`` changes them, dates moved or day and month
 parties or replaced, currency and type changed. Counted: injected wrong values flagged (goal ≥ 90 %), right values
 flagged (goal ≤ 3 %), over both answers. On the public set the same is printed again over the values the page
 prints (``locate`` finds them): its XML states values the page does not show, which a reader of the page rightly
-calls printed nowhere.
+calls printed nowhere. The goals count those, as top-1 does: the public set's printed values, every value of the
+others (their gold is what the page prints); the figure over every XML value stays printed beside them.
 """
 
 from __future__ import annotations
@@ -112,6 +113,9 @@ class Tally:
     lines: list = field(default_factory=lambda: [0, 0])
     agree: list = field(default_factory=lambda: [0, 0, 0, 0])  # injected, caught, right, falsely flagged
     agree_printed: list = field(default_factory=lambda: [0, 0, 0, 0])  # the same over values the page prints
+    # what the goals count: the values the page prints where the gold states others too (the public set's XML), as
+    # top-1 does; every value elsewhere (the corpus' and the generator's gold is what the page prints)
+    agree_goal: list = field(default_factory=lambda: [0, 0, 0, 0])
     misses: list = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
@@ -128,6 +132,7 @@ class Tally:
         self.lines = [a + b for a, b in zip(self.lines, other.lines)]
         self.agree = [a + b for a, b in zip(self.agree, other.agree)]
         self.agree_printed = [a + b for a, b in zip(self.agree_printed, other.agree_printed)]
+        self.agree_goal = [a + b for a, b in zip(self.agree_goal, other.agree_goal)]
 
     def header(self, every: bool = False) -> list[int]:
         rows = (self.every_field if every else self.fields).values()
@@ -146,6 +151,7 @@ class Tally:
                 "agreement": dict(zip(("injected", "caught", "right", "falsely_flagged"), self.agree)),
                 "agreement_printed": dict(zip(("injected", "caught", "right", "falsely_flagged"),
                                               self.agree_printed)),
+                "agreement_goal": dict(zip(("injected", "caught", "right", "falsely_flagged"), self.agree_goal)),
                 "misses": self.misses}
 
 
@@ -201,6 +207,7 @@ def measure(docs: Iterable[Doc], tallies: dict, agree: bool = False, share: floa
             if doc.printed is not None:  # a public set's XML states values its page does not print
                 counts = agreement(doc.gold, reading, share, rng_printed, agree_taxes, doc.printed)
                 tally.agree_printed = [a + b for a, b in zip(tally.agree_printed, counts)]
+            tally.agree_goal = [a + b for a, b in zip(tally.agree_goal, counts)]
 
 
 def share(k: int, n: int) -> str:
@@ -237,7 +244,7 @@ def goals(group: str, tally: Tally) -> list[tuple[str, bool, str]]:
     error = ece(tally.points)
     if error is not None:
         out.append(("ECE ≤ 5%", error <= 0.05, f"{error:.2%} over {len(tally.points)} candidates"))
-    injected, caught, right, false = tally.agree
+    injected, caught, right, false = tally.agree_goal
     if injected:
         out.append(("disagreement on injected wrong values ≥ 90%", caught / injected >= 0.90, share(caught, injected)))
     if right:

@@ -104,27 +104,33 @@ def test_an_ambiguous_numeric_date_is_month_first_only_on_a_page_with_a_us_addre
     assert first_reading(us + [(0.3, "Total 1.234,50")]) == {"2019-10-06"}
 
 
-def test_the_seller_and_the_buyer_are_chosen_as_two_parties():
-    from ocr_sidecar.reader.read import _distinct_parties
+def test_the_seller_and_the_buyer_are_chosen_as_two_parties_and_a_number_apart_from_its_orders():
+    from ocr_sidecar.reader.read import DISTINCT, _distinct
 
     def names(*pairs):
         return [Candidate(value, score, 1, [], value) for value, score in pairs]
 
     ranked = {"seller.name": names(("Lieferant GmbH", 0.6), ("Kunden AG", 0.2)),
               "buyer.name": names(("Lieferant GmbH", 0.4), ("Kunden AG", 0.35))}
-    _distinct_parties(ranked, "seller.name", "buyer.name")
+    _distinct(ranked, "seller.name", "buyer.name")
     assert [c.value for c in ranked["seller.name"]] == ["Lieferant GmbH", "Kunden AG"]
     assert [c.value for c in ranked["buyer.name"]] == ["Kunden AG", "Lieferant GmbH"]
     assert ranked["buyer.name"][0].score == 0.35  # reordered, the scores as they were
     # the buyer's better claim on the name wins it; the seller takes its next
     ranked = {"seller.name": names(("Kunden AG", 0.3), ("Lieferant GmbH", 0.25)),
               "buyer.name": names(("KUNDEN AG", 0.9), ("Lieferant GmbH", 0.05))}
-    _distinct_parties(ranked, "seller.name", "buyer.name")
+    _distinct(ranked, "seller.name", "buyer.name")
     assert (ranked["seller.name"][0].value, ranked["buyer.name"][0].value) == ("Lieferant GmbH", "KUNDEN AG")
     # one name only (a receipt's shop): nothing else to choose
     ranked = {"seller.name": names(("Shop", 0.9)), "buyer.name": names(("Shop", 0.1))}
-    _distinct_parties(ranked, "seller.name", "buyer.name")
+    _distinct(ranked, "seller.name", "buyer.name")
     assert ranked["buyer.name"][0].value == "Shop"
+    # "Bestellung: 2018-471331" scored a little above "Rechnung Nr. 471102" as the number, and the order's number
+    assert ("document_number", "order_reference") in DISTINCT
+    ranked = {"document_number": names(("2018-471331", 0.87), ("471102", 0.86)),
+              "order_reference": names(("2018-471331", 0.45), ("0,6667", 0.02))}
+    _distinct(ranked, "document_number", "order_reference")
+    assert (ranked["document_number"][0].value, ranked["order_reference"][0].value) == ("471102", "2018-471331")
 
 
 def test_with_no_amount_printed_as_due_the_total_is_offered_first_as_the_amount_due():
@@ -193,7 +199,7 @@ def test_a_word_is_no_vat_id_and_a_legal_form_alone_is_no_name():
     assert {c.value for c in found if c.kind == "vat"} == {"DE123456789", "FR05987654321"}
     names = {c.value for c in found if c.kind == "name"}
     assert "Lieferant GmbH" in names and "GmbH" not in names and "GMBH" not in names
-    kunden = [c for c in feat.generate([page([(0.05, "Kunden AG Mitte")])]) if c.kind == "name"]
+    kunden = [c for c in feat.generate([page([(0.05, "Kunden AG Mitte"), (0.1, "AG Mitte")])]) if c.kind == "name"]
     assert {c.value: c.feats["name_start_legal"] for c in kunden} == {"Kunden AG Mitte": 0.0, "AG Mitte": 1.0}
 
 
@@ -408,7 +414,6 @@ def test_extract_on_the_command_line_writes_the_candidates(tmp_path):
     assert payload["engine"] == "words"
     first = payload["candidates"]["total"][0]
     assert set(first) == {"value", "score", "page", "boxes", "text"} and first["value"] == payload["document"]["total"]
-
 
 
 def test_training_is_reproducible_from_its_seed(tmp_path):

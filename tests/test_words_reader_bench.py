@@ -234,6 +234,7 @@ def test_main_reads_every_set_prints_the_goals_and_measures_agreement(corpus, tm
         agreement = figures["agreement"]
         assert agreement["injected"] >= figures["documents"] and agreement["caught"] == agreement["injected"], name
         assert agreement["right"] > 0 and agreement["falsely_flagged"] == 0, name
+        assert figures["agreement_goal"] == agreement, name  # no public XML: the goals count every value
     assert report["sets"]["synthetic/scan"]["documents"] == 2
     assert "| **header (all of the above)** | **" in printed and "## synthetic" in printed
     assert "- corpus-pdf, born-digital: header top-1 ≥ 90%: MET (" in printed
@@ -266,3 +267,16 @@ def test_agreement_over_printed_values_injects_and_counts_only_those():
     document, injected = scoring.inject(gold, 1.0, __import__("random").Random(3), only=printed)
     assert sorted(injected) == ["document_number", "document_type", "total"]
     assert document["seller"] == gold["seller"] and document["currency"] == "EUR"
+
+
+def test_the_agreement_goals_count_the_values_the_page_prints_where_the_gold_states_more():
+    tally = bench.Tally()
+    tally.agree = [10, 6, 100, 30]  # every XML value: the page prints some of them nowhere
+    tally.agree_goal = [10, 10, 90, 1]
+    figures = {goal: (met, figure) for goal, met, figure in bench.goals("born-digital", tally)}
+    assert figures["disagreement on injected wrong values ≥ 90%"] == (True, "10/10 = 100.0%")
+    assert figures["false disagreements on right values ≤ 3%"] == (True, "1/90 = 1.1%")
+    merged = bench.Tally()
+    merged.add(tally)
+    merged.add(tally)
+    assert merged.agree_goal == [20, 20, 180, 2] and merged.agree == [20, 12, 200, 60]

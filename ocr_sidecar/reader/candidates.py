@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import statistics
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -23,7 +22,8 @@ from stdnum import vatin as std_vatin
 
 from ..printed import NUMBER, compact, date_readings, decimal_of, read_number
 from ..words import Box, Word, WordLayer
-from .labels import LEGAL_FORMS, find_labels, tokens
+from .labels import LEGAL_FORMS, tokens
+from .page import US_STATES, Page, read_page
 
 KIND_OF = {"document_type": "type", "document_number": "ident", "order_reference": "ident",
            "payment_reference": "ident", "issue_date": "date", "due_date": "date", "currency": "currency",
@@ -38,7 +38,7 @@ TYPE_CLASS = {"invoice": "t_invoice", "credit_note": "t_credit", "purchase_order
 CURRENCIES = frozenset("EUR USD GBP CHF SEK NOK DKK PLN CZK HUF RON BGN JPY CNY CAD AUD NZD INR ZAR TRY BRL MXN "
                        "SGD HKD AED SAR ILS KRW".split())
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "zł": "PLN", "kč": "CZK", "fr": "CHF",
-           "chf": "CHF", "us$": "USD", "c$": "CAD", "a$": "AUD", "₺": "TRY", "r$": "BRL"}
+           "chf": "CHF", "us$": "USD", "c$": "CAD", "a$": "AUD", "₺": "TRY", "r$": "BRL", "rs": "INR"}
 _CODES = "|".join(sorted(CURRENCIES))
 _SIGN = r"(?:[€$£¥₹]|(?:" + _CODES + r")(?![A-Za-z]))"
 _MONEY = re.compile(r"^[(\-−+]?\s*" + _SIGN + r"?\s*[(\-−]?(?P<n>" + NUMBER.pattern + r")\s*[)\-−]?\s*"
@@ -64,44 +64,6 @@ class Candidate:
     def box(self) -> Box:
         return (min(w.box[0] for w in self.words), min(w.box[1] for w in self.words),
                 max(w.box[2] for w in self.words), max(w.box[3] for w in self.words))
-
-
-@dataclass
-class _Label:
-    name: str
-    line: int
-    first: int
-    last: int
-    box: Box
-
-
-@dataclass
-class _Page:
-    number: int
-    lines: list[list[Word]]
-    line_tokens: list[list[list[str]]]
-    labels: list[_Label]
-    by_line: dict[int, list[_Label]]
-    height: float  # median word height
-
-
-def _union(words: Sequence[Word]) -> Box:
-    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
-            max(w.box[2] for w in words), max(w.box[3] for w in words))
-
-
-def _page(number: int, layer: WordLayer) -> _Page:
-    lines = layer.lines()
-    line_tokens = [[tokens(w.text) for w in line] for line in lines]
-    labels: list[_Label] = []
-    for index, (line, toks) in enumerate(zip(lines, line_tokens)):
-        for name, first, last in find_labels(toks):
-            labels.append(_Label(name, index, first, last, _union(line[first:last + 1])))
-    heights = [w.box[3] - w.box[1] for w in layer.words if w.box[3] > w.box[1]]
-    by_line: dict[int, list[_Label]] = {}
-    for label in labels:
-        by_line.setdefault(label.line, []).append(label)
-    return _Page(number, lines, line_tokens, labels, by_line, statistics.median(heights) if heights else 0.01)
 
 
 # --- generation -------------------------------------------------------------------------------------------------
@@ -130,7 +92,7 @@ def _spans(line: list[Word], longest: int):
             yield first, last
 
 
-def _amounts(page: _Page, decimal: Optional[str]) -> list[Candidate]:
+def _amounts(page: Page, decimal: Optional[str]) -> list[Candidate]:
     """Every amount, read from each word on: the longest reading first ("1 234,50" is 1234.50), and the words
     inside it again on their own ("2 500,00" may be a quantity 2 and 500.00)."""
     out = []
@@ -181,7 +143,7 @@ def _rates(line: list[Word]) -> list[tuple[float, list[Word], bool]]:
     return out
 
 
-def _tax_rows(page: _Page, amounts: list[Candidate]) -> list[Candidate]:
+def _tax_rows(page: Page, amounts: list[Candidate]) -> list[Candidate]:
     """A tax summary row: a rate and, on its line, the tax it gives — with the base it is taken of when the line
     prints one (tax = base × rate, to the cent or nearly: rounding per line). A rate with amounts that do not
     relate is offered with each amount as the tax, base unknown; the model tells a tax row from an item line."""
@@ -216,7 +178,7 @@ def _tax_rows(page: _Page, amounts: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def _dates(page: _Page, order: Optional[str]) -> list[Candidate]:
+def _dates(page: Page, order: Optional[str]) -> list[Candidate]:
     out = []
     for index, line in enumerate(page.lines):
         seen: set[tuple[int, dt.date]] = set()
@@ -253,7 +215,7 @@ def _ident_value(text: str) -> str:
     return _GLUED_LABEL.sub("", text.strip(_IDENT_STRIP + " ")).strip(_IDENT_STRIP + " ")
 
 
-def _idents(page: _Page) -> list[Candidate]:
+def _idents(page: Page) -> list[Candidate]:
     out = []
     for index, line in enumerate(page.lines):
         for position, word in enumerate(line):
@@ -276,7 +238,7 @@ def _idents(page: _Page) -> list[Candidate]:
     return out
 
 
-def _ids(page: _Page) -> tuple[list[Candidate], list[Candidate]]:
+def _ids(page: Page) -> tuple[list[Candidate], list[Candidate]]:
     vats, ibans = [], []
     for index, line in enumerate(page.lines):
         found: set[tuple[str, str]] = set()
@@ -318,11 +280,17 @@ def _vat_shape(value: str) -> Optional[bool]:
 
 
 def _iban_shape(value: str) -> Optional[bool]:
-    """True for a valid IBAN; None otherwise (an IBAN's check digits fail on a misread, not on a test page)."""
-    return True if std_iban.is_valid(value) else None
+    """True for a valid IBAN, False for one whose only fault is its check digits (a test page's made-up account, or
+    a misread digit: the model weighs ``id_checksum``), None for no IBAN (its country's length and format)."""
+    if std_iban.is_valid(value):
+        return True
+    try:
+        return False if std_iban.is_valid(value[:2] + std_iban.calc_check_digits(value) + value[4:]) else None
+    except Exception:  # noqa: BLE001 - stdnum raises its own kinds on odd input
+        return None
 
 
-def _currencies(page: _Page) -> list[Candidate]:
+def _currencies(page: Page) -> list[Candidate]:
     out = []
     for index, line in enumerate(page.lines):
         for word in line:
@@ -331,7 +299,9 @@ def _currencies(page: _Page) -> list[Candidate]:
             if text.upper() in CURRENCIES and (text.isupper() or len(text) == 3):
                 code = text.upper() if text.isupper() else None
             for symbol, iso in SYMBOLS.items():
-                if code is None and symbol in text.lower() and (len(symbol) == 1 or text.lower() == symbol):
+                # "Fr." is a franc, "FR" France's code (a country line, a VAT id printed in groups)
+                if code is None and symbol in text.lower() and (len(symbol) == 1 or text.lower() == symbol) \
+                        and not (symbol == "fr" and text.isupper()):
                     code = iso
             if code is None:
                 match = re.search(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])", word.text)
@@ -341,7 +311,7 @@ def _currencies(page: _Page) -> list[Candidate]:
     return out
 
 
-def _names(page: _Page) -> list[Candidate]:
+def _names(page: Page) -> list[Candidate]:
     out = []
     for index, line in enumerate(page.lines):
         text = " ".join(w.text for w in line)
@@ -380,7 +350,7 @@ def _legal_only(value: str) -> bool:
     return bool(parts) and all(t in LEGAL_FORMS for t in parts)
 
 
-def _types(pages: list[_Page]) -> list[Candidate]:
+def _types(pages: list[Page]) -> list[Candidate]:
     out = []
     for kind in TYPES:
         name = TYPE_CLASS[kind]
@@ -403,10 +373,6 @@ def _decimal(layers: Sequence[WordLayer]) -> Optional[str]:
     return None if commas == points else ("," if commas > points else ".")
 
 
-# the two-letter codes of the US states, DC and the territories, as an address prints them before its ZIP code
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
-    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split())
 _ZIP = re.compile(r"\d{5}(?:-\d{4})?")
 
 
@@ -418,7 +384,7 @@ def _us_zip(line: Sequence[Word], i: int) -> bool:
 _US_NAMES = frozenset({"usa", "us", "u.s.a.", "u.s.", "united"})
 
 
-def us_address(pages: Sequence[_Page]) -> bool:
+def us_address(pages: Sequence[Page]) -> bool:
     """Whether a page prints a US address: a city, its state's code and a ZIP code that ends its run of words
     ("Redmond, WA 98052", "Austin TX 78701 USA", "Seattle, WA 98101   Phone: …"). A run that opens with the code is
     a European postal line ("DE 80333 München": the country's code, a postcode, the city), not a US one."""
@@ -437,7 +403,7 @@ def _run_starts(line: Sequence[Word], i: int, height: float) -> bool:
     return i == 0 or line[i].box[0] - line[i - 1].box[2] > 2.5 * height
 
 
-def _order(layers: Sequence[WordLayer], pages: Sequence[_Page] = (), decimal: Optional[str] = None) -> Optional[str]:
+def _order(layers: Sequence[WordLayer], pages: Sequence[Page] = (), decimal: Optional[str] = None) -> Optional[str]:
     """The order of day and month of the document's numeric dates: the one its unambiguous dates show ("25/03"
     is day first); where none shows it, month first on a page that prints a US address and no decimal comma, day
     first elsewhere."""
@@ -455,12 +421,12 @@ def _order(layers: Sequence[WordLayer], pages: Sequence[_Page] = (), decimal: Op
     return "mdy" if mdy > dmy else "dmy"
 
 
-def find(layers: Sequence[Optional[WordLayer]]) -> tuple[list[Candidate], list[_Page]]:
+def find(layers: Sequence[Optional[WordLayer]]) -> tuple[list[Candidate], list[Page]]:
     """Every candidate of every kind on the pages (no features yet), and the pages as read for them."""
     present = [(number, layer) for number, layer in enumerate(layers, start=1) if layer is not None and layer.words]
     if not present:
         return [], []
-    pages = [_page(number, layer) for number, layer in present]
+    pages = [read_page(number, layer) for number, layer in present]
     decimal = _decimal([layer for _, layer in present])
     order = _order([layer for _, layer in present], pages, decimal)
     candidates: list[Candidate] = []

@@ -14,8 +14,9 @@ from typing import Optional, Sequence
 
 from ..printed import compact
 from ..words import WordLayer
-from .candidates import _PERCENT, TYPE_CLASS, TYPES, Candidate, _Page, find
+from .candidates import _PERCENT, TYPE_CLASS, TYPES, Candidate, find
 from .labels import CLASSES, LEGAL_FORMS, tokens
+from .page import Page, block_below, main_title, run
 from .people import person_like
 
 _UNSET = math.nan
@@ -30,10 +31,11 @@ FEATURES: tuple[str, ...] = tuple([
     "amount_below", "amount_aligned", "amount_bottom_rank",
     "date_alt", "date_named", "date_rank", "date_count", "date_from_first", "date_to_last",
     "ident_length", "ident_digits", "ident_alpha", "ident_separators", "ident_tokens", "ident_phone",
-    "ident_title_line", "ident_postcode", "ident_id_shape", "ident_gs1",
+    "ident_title_line", "ident_postcode", "ident_id_shape", "ident_gs1", "ident_title_main",
     "name_after_label", "name_cut", "name_words", "name_caps", "name_legal", "name_digits", "name_block_first",
     "name_line_rank", "name_next_digits", "name_label_words", "name_vat_below", "name_repeats",
-    "name_colon", "name_label_tokens", "name_start_legal", "name_person",
+    "name_colon", "name_label_tokens", "name_start_legal", "name_person", "name_lower", "name_block_lines",
+    "name_block_postal",
     "id_left_half", "id_rank", "id_checksum",
     "tax_consistent", "tax_base_elsewhere", "tax_percent_sign", "tax_rate", "tax_amount_log", "tax_rows_on_line", "tax_rate_printed_count",
     "type_id", "type_count", "type_height", "type_top", "type_line_start", "type_run_extra", "type_caps", "types_other",
@@ -45,7 +47,7 @@ _PARTY_HINTS = {"seller_hint": 1.0, "buyer_hint": 2.0, "ship_hint": 3.0}
 _PARTY_KINDS = frozenset({"name", "vat", "iban", "ident"})
 
 
-def _hints(page: _Page) -> list:
+def _hints(page: Page) -> list:
     """The page's party headings with their codes: a heading's word that is a value instead ("Name: Lieferant
     GmbH", a company called after its trade) is none."""
     hints = getattr(page, "_party_hints", None)
@@ -56,7 +58,7 @@ def _hints(page: _Page) -> list:
     return hints
 
 
-def _a_value(label, page: _Page) -> bool:  # noqa: ANN001 - a candidates._Label
+def _a_value(label, page: Page) -> bool:  # noqa: ANN001 - a page.Label
     """Whether a heading's word is printed as a value: right after a field's label ("Name:"), or followed by a
     legal form on its line ("Lieferant GmbH")."""
     after_field = any(other.name == "field_name" and other.last == label.first - 1
@@ -65,14 +67,14 @@ def _a_value(label, page: _Page) -> bool:  # noqa: ANN001 - a candidates._Label
     return after_field or any(token in LEGAL_FORMS for word in rest for token in word)
 
 
-def _column_x0(c: Candidate, page: _Page, first: int) -> float:
+def _column_x0(c: Candidate, page: Page, first: int) -> float:
     """Where the candidate's column starts: at the label nearest on its left on its line ("Nummer:" in a label
     column, its value far to the right), else at the candidate."""
     labels = [label for label in page.by_line.get(c.line, []) if label.last < first]
     return min(c.box[0], max(labels, key=lambda label: label.last).box[0]) if labels else c.box[0]
 
 
-def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
+def _label_features(c: Candidate, page: Page) -> dict[str, float]:
     out: dict[str, float] = {}
     if c.line < 0:
         return out
@@ -129,7 +131,7 @@ def _label_features(c: Candidate, page: _Page) -> dict[str, float]:
     return out
 
 
-def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
+def _features(candidates: list[Candidate], pages: list[Page]) -> None:
     by_number = {page.number: page for page in pages}
     all_heights = sorted(w.box[3] - w.box[1] for page in pages for line in page.lines for w in line)
     amounts = [c for c in candidates if c.kind == "amount"]
@@ -203,13 +205,21 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
                 f["date_to_last"] = float((dt.date.fromisoformat(dates[-1]) - day).days)
         elif c.kind == "ident":
             value = c.value
+            # the document's titles on its left, in its run of words or its label ("Bestellung:   2018-471331"),
+            # not another column's on the same row
+            start, _ = run(line, first, last, page.height)
+            titles = [label for label in page.by_line.get(c.line, []) if label.name.startswith("t_")
+                      and label.last < first and (label.first >= start or sum(
+                          1 for w in line[label.last + 1:first] if w.text not in _PUNCTUATION) <= 1)]
             f.update({"ident_length": float(len(value)), "ident_digits": sum(ch.isdigit() for ch in value) / len(value),
                       "ident_alpha": float(sum(ch.isalpha() for ch in value)),
                       "ident_separators": float(sum(ch in "-/._" for ch in value)), "ident_tokens": float(len(c.words)),
                       "ident_phone": float(bool(re.match(r"^(\+|00|0\d)", c.text)) and
                                            sum(ch.isdigit() for ch in c.text) >= 8),
-                      "ident_title_line": float(any(label.name.startswith("t_")
-                                                    for label in page.by_line.get(c.line, []))),
+                      "ident_title_line": float(bool(titles)),
+                      # "Bestellung: 2018-471331" on an invoice: the title before it is not the page's own
+                      "ident_title_main": float(max(titles, key=lambda label: label.last).name == main_title(page))
+                      if titles else _UNSET,
                       "ident_id_shape": float(bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,30}", compact(value)))
                                               and any(v.text == c.text or compact(v.text) == compact(value)
                                                       for v in ids)),
@@ -225,6 +235,8 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
                       # "AG Mitte" cut from "Kunden AG Mitte": a name seldom opens with its legal form
                       "name_start_legal": float(bool(parts) and parts[0] in LEGAL_FORMS),
                       "name_person": float(person_like(text)),
+                      # a sentence ("Darstellung der Daten von …") more than a name: words set in lower case
+                      "name_lower": sum(w[:1].islower() for w in words) / max(len(words), 1),
                       "name_digits": float(sum(ch.isdigit() for ch in text)),
                       "name_line_rank": float(c.line),
                       "name_label_words": float(len(page.by_line.get(c.line, []))),
@@ -239,6 +251,7 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
             below = [ln for ln in page.lines if ln and 0 < ln[0].box[1] - y1 < 1.6 * page.height
                      and abs(ln[0].box[0] - x0) < 0.03]
             f["name_next_digits"] = float(bool(below) and any(ch.isdigit() for w in below[0] for ch in w.text))
+            f["name_block_lines"], f["name_block_postal"] = block_below(page, c.line, c.box, c.words[-1])
             f["name_vat_below"] = float(any(p == c.page and 0 < b[1] - y1 < 10 * page.height and abs(b[0] - x0) < 0.1
                                             for p, b in vat_boxes))
         elif c.kind in ("vat", "iban", "currency"):
@@ -249,14 +262,10 @@ def _features(candidates: list[Candidate], pages: list[_Page]) -> None:
         elif c.kind == "type":
             f["type_height"] = height / (page.height or 0.01)
             f["type_top"] = y0
-            f["type_line_start"] = float(first == 0)
-            # a title stands alone: nothing but it (and a number after it) in its run of words on the row
-            gap = 2.5 * page.height
-            start, end = first, last
-            while start > 0 and line[start].box[0] - line[start - 1].box[2] <= gap:
-                start -= 1
-            while end + 1 < len(line) and line[end + 1].box[0] - line[end].box[2] <= gap:
-                end += 1
+            # a title stands alone: nothing but it (and a number after it) in its run of words on the row, which it
+            # opens (the row may print other columns: "Lieferant   Käufer   RECHNUNG   Seite 1")
+            start, end = run(line, first, last, page.height)
+            f["type_line_start"] = float(first == start)
             f["type_run_extra"] = float((first - start) + (end - last))
             f["type_caps"] = float(all(w.text.isupper() for w in c.words if any(ch.isalpha() for ch in w.text)))
     for kind in ("vat", "iban"):

@@ -27,7 +27,7 @@ _CLASSES: dict[str, str] = {
                  " | recibo | ricevuta | scontrino | sales receipt | cash receipt",
     "docnum": "rechnungsnummer | rechnungsnr | belegnummer | belegnr | factuurnummer | factuurnr | gutschriftsnummer"
               " | documentnumber | document number | document no | doc no | invoiceno | invoice # | bonnummer"
-              " | numero de facture | numero de factura | numero fattura | creditnotanummer | ordernummer"
+              " | numero de facture | numero de factura | numero fattura | creditnotanummer"
               " | beleg nr | beleg nummer | rechnungs nr | rechnungs nummer | belegnummer",
     "date": "date | datum | fecha | data | dated | issued | issue date | rechnungsdatum | factuurdatum | belegdatum"
             " | ausstellungsdatum | date d emission | fecha de emision | data emissione | data fattura | date facture"
@@ -139,9 +139,10 @@ def _phrases() -> dict[tuple[str, ...], list[str]]:
 PHRASES = _phrases()
 LONGEST = max(len(key) for key in PHRASES)
 # A compound (German, Dutch) that no phrase lists is read by its parts: the head (its last part) says what the
-# word is ("Handelsrechnung", "Teilrechnung" → an invoice title; "Auftragsnummer" → a number), a modifier that is a
-# field's word says whose value it is ("Steuerbetrag" → tax; "Bruttosumme" → total). A modifier that is a
-# document type's word is left out: "Rechnungssumme" is a sum, not a title.
+# word is ("Handelsrechnung", "Teilrechnung" → an invoice title; "Auftragsnummer" → a number), a modifier that is
+# a field's word says whose value it is ("Steuerbetrag" → tax; "Bruttosumme" → total). A modifier that is a
+# document type's word is left out ("Rechnungssumme" is a sum, not a title) except before a number's word: an
+# "Ordernummer" is an order's number, on an invoice the order it answers.
 _SINGLE = {key[0]: names for key, names in PHRASES.items() if len(key) == 1}
 _HEAD_MIN, _MODIFIER_MIN = 4, 3
 
@@ -159,7 +160,8 @@ def compound(token: str) -> tuple[str, ...]:
         names = list(head)
         for part in (modifier, modifier[:-1] if modifier.endswith("s") else None):
             for name in _SINGLE.get(part or "", []):
-                if not name.startswith("t_") and name not in names:
+                # a document type's word says whose number it is ("Ordernummer", "Auftragsnummer": an order's)
+                if (not name.startswith("t_") or "number" in head) and name not in names:
                     names.append(name)
         return tuple(names)
     return ()
@@ -172,13 +174,22 @@ def find_labels(line_tokens: list[list[str]]) -> Iterable[tuple[str, int, int]]:
     flat = [(token, index) for index, word in enumerate(line_tokens) for token in word]
     i = 0
     while i < len(flat):
-        for size in range(min(LONGEST, len(flat) - i), 0, -1):
-            key = tuple(token for token, _ in flat[i:i + size])
-            if key in PHRASES:
-                for name in PHRASES[key]:
-                    yield name, flat[i][1], flat[i + size - 1][1]
-                i += size
-                break
+        size = next((size for size in range(min(LONGEST, len(flat) - i), 0, -1)
+                     if tuple(token for token, _ in flat[i:i + size]) in PHRASES), 0)
+        if size < 2 and i + 1 < len(flat) and flat[i + 1][1] == flat[i][1]:
+            # a compound printed with a hyphen is its one word ("RECHNUNGS-KORREKTUR", "Kunden-Nr."), where no
+            # phrase of several words starts there ("Delivery_Date" stays a delivery date)
+            joined = flat[i][0] + flat[i + 1][0]
+            names = PHRASES.get((joined,)) or compound(joined)
+            if names:
+                for name in names:
+                    yield name, flat[i][1], flat[i][1]
+                i += 2
+                continue
+        if size:
+            for name in PHRASES[tuple(token for token, _ in flat[i:i + size])]:
+                yield name, flat[i][1], flat[i + size - 1][1]
+            i += size
         else:
             for name in compound(flat[i][0]):
                 yield name, flat[i][1], flat[i][1]

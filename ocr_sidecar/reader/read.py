@@ -1,5 +1,5 @@
 """The words reader's one path: candidates → scores per field → the same value merged → the totals and tax rows
-chosen jointly, the parties apart, defaults offered → the document of the best ones."""
+chosen jointly, the parties (and a document's number and its order's) apart, defaults offered → the document of the best ones."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ JOINT_TOP = 4
 TOTALS = ("subtotal", "total_tax", "total")
 JOINT_BONUS = 2.0
 JOINT_RATES = 4  # the tax summary's rates chosen among (the best rows' first rates)
-# The seller and the buyer are two parties: their names (and VAT ids) are chosen together so that they differ.
-PARTIES = (("seller.name", "buyer.name"), ("seller.vat", "buyer.vat"))
+# Fields that never hold one value, chosen together so that they differ: the seller and the buyer are two parties
+# (their names, their VAT ids); a document's number is not the number of the order it answers.
+DISTINCT = (("seller.name", "buyer.name"), ("seller.vat", "buyer.vat"), ("document_number", "order_reference"))
 
 
 def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = None) -> Reading:
@@ -45,8 +46,8 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
         ranked[path] = printed[path][:8 if kind == "taxrow" else TOP]
     tax_rows, chosen = _joint_sums(ranked, printed.get(gen.TAX_ROWS, []))
     ranked.pop(gen.TAX_ROWS, None)
-    for paths in PARTIES:
-        _distinct_parties(ranked, *paths)
+    for paths in DISTINCT:
+        _distinct(ranked, *paths)
     _offer_first(ranked, "amount_due", "total")
     _offer_first(ranked, "payment_reference", "document_number")
     picked = _per_rate(tax_rows)
@@ -174,19 +175,20 @@ def _merge(items: list[gen.Candidate], scores: list[float], names: bool) -> list
                       text=item.text) for score, item in ordered]
 
 
-def _distinct_parties(ranked: dict[str, list[Candidate]], seller: str, buyer: str) -> None:
-    """Where the seller's and the buyer's best candidates are one value, the pair of different values among the
-    first few of each that has the best summed log-score moves first; the scores are unchanged. A page that
-    prints one party only (a receipt) keeps its one value where the other field's next is unlikely."""
-    first, second = ranked.get(seller, [])[:JOINT_TOP], ranked.get(buyer, [])[:JOINT_TOP]
+def _distinct(ranked: dict[str, list[Candidate]], one: str, other: str) -> None:
+    """Where two fields' best candidates are one value (the seller's and the buyer's name), the pair of different
+    values among the first few of each that has the best summed log-score moves first; the scores are unchanged. A
+    page that prints one of them only (a receipt's one party) keeps its value where the other field's next is
+    unlikely."""
+    first, second = ranked.get(one, [])[:JOINT_TOP], ranked.get(other, [])[:JOINT_TOP]
     if not first or not second or _key(first[0].value) != _key(second[0].value):
         return
     pairs = [(a, b) for a in first for b in second if _key(a.value) != _key(b.value)]
     if not pairs:
         return
     a, b = max(pairs, key=lambda pair: _log(pair[0].score) + _log(pair[1].score))
-    _move_first(ranked[seller], a)
-    _move_first(ranked[buyer], b)
+    _move_first(ranked[one], a)
+    _move_first(ranked[other], b)
 
 
 def _offer_first(ranked: dict[str, list[Candidate]], path: str, default: str) -> None:

@@ -282,15 +282,20 @@ FORM_LABELS: dict[str, dict[str, list[str]]] = {
 # visualisation, a print banner. Nobody's name, in a place (the top line, large or small) a letterhead may take.
 _BANNERS: dict[str, list[str]] = {
     "en": ["COPY", "DUPLICATE", "Invoice visualisation", "Electronic invoice - readable view", "Printed copy",
-           "Human-readable view of the electronic invoice", "Customer copy", "Generated from the XML invoice"],
+           "Human-readable view of the electronic invoice", "Customer copy", "Generated from the XML invoice",
+           "This view was rendered from the structured data of an e-invoice", "Print version of an electronic order"],
     "de": ["KOPIE", "Duplikat", "Visualisierung der E-Rechnung", "Lesbare Darstellung der elektronischen Rechnung",
-           "Rechnungskopie", "Ansicht der XRechnung", "Druckansicht", "Zweitschrift"],
+           "Rechnungskopie", "Ansicht der XRechnung", "Druckansicht", "Zweitschrift",
+           "Darstellung der XML-Daten einer elektronischen Rechnung", "Diese Ansicht wurde aus den Rechnungsdaten erzeugt",
+           "Menschenlesbare Form der übermittelten E-Rechnung"],
     "fr": ["COPIE", "DUPLICATA", "Visualisation de la facture électronique", "Représentation lisible de la facture",
-           "Copie client", "Exemplaire client"],
-    "nl": ["KOPIE", "DUPLICAAT", "Weergave van de e-factuur", "Leesbare weergave van de factuur", "Klantkopie"],
-    "es": ["COPIA", "DUPLICADO", "Visualización de la factura electrónica", "Representación impresa", "Copia cliente"],
+           "Copie client", "Exemplaire client", "Rendu lisible des données XML de la facture électronique"],
+    "nl": ["KOPIE", "DUPLICAAT", "Weergave van de e-factuur", "Leesbare weergave van de factuur", "Klantkopie",
+           "Deze weergave is gemaakt uit de gegevens van de e-factuur"],
+    "es": ["COPIA", "DUPLICADO", "Visualización de la factura electrónica", "Representación impresa", "Copia cliente",
+           "Representación legible de los datos XML de la factura"],
     "it": ["COPIA", "Copia di cortesia", "DUPLICATO", "Visualizzazione della fattura elettronica",
-           "Documento privo di valenza fiscale"],
+           "Documento privo di valenza fiscale", "Rappresentazione leggibile dei dati della fattura elettronica"],
 }
 for _lang, _banners in _BANNERS.items():
     FORM_LABELS[_lang]["banner"] = _banners

@@ -1,0 +1,164 @@
+"""A page as the words reader sees it: its lines, each word's tokens and the label phrases on them; runs of words
+(one column's words on a row that prints several); a name's block (the lines under it in its column, an address's
+postcode and town among them); the page's own title. Candidates (``candidates.py``) are read from it, features
+(``features.py``) measured on it."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from ..words import Box, Word, WordLayer
+from .labels import LEGAL_FORMS, find_labels, tokens
+
+# the two-letter codes of the US states, DC and the territories, as an address prints them before its ZIP code
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
+    "OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split())
+@dataclass
+class Label:
+    name: str
+    line: int
+    first: int
+    last: int
+    box: Box
+
+
+@dataclass
+class Page:
+    number: int
+    lines: list[list[Word]]
+    line_tokens: list[list[list[str]]]
+    labels: list[Label]
+    by_line: dict[int, list[Label]]
+    height: float  # median word height
+
+
+def union(words: Sequence[Word]) -> Box:
+    return (min(w.box[0] for w in words), min(w.box[1] for w in words),
+            max(w.box[2] for w in words), max(w.box[3] for w in words))
+
+
+def read_page(number: int, layer: WordLayer) -> Page:
+    """A page as the reader sees it: its lines (letters printed apart read as their word), each word's tokens, the
+    label phrases on each line (a label's word that is a name's is none), its median word height."""
+    lines = [letters_joined(line) for line in layer.lines()]
+    line_tokens = [[tokens(w.text) for w in line] for line in lines]
+    labels: list[Label] = []
+    for index, (line, toks) in enumerate(zip(lines, line_tokens)):
+        for name, first, last in find_labels(toks):
+            if not in_a_name(line, toks, last):
+                labels.append(Label(name, index, first, last, union(line[first:last + 1])))
+    heights = [w.box[3] - w.box[1] for w in layer.words if w.box[3] > w.box[1]]
+    by_line: dict[int, list[Label]] = {}
+    for label in labels:
+        by_line.setdefault(label.line, []).append(label)
+    return Page(number, lines, line_tokens, labels, by_line, statistics.median(heights) if heights else 0.01)
+
+
+SPACED_MIN, SPACED_GAP = 4, 2.0  # letters printed apart ("R E C H N U N G") read as one word from this many on
+
+
+def letters_joined(line: list[Word]) -> list[Word]:
+    """The line with each run of letters printed apart, one word apiece ("W A R E N R E C H N U N G", a title set
+    letter-spaced), read as the one word it spells: at least ``SPACED_MIN`` one-character words, three of them
+    letters, each less than ``SPACED_GAP`` of its height from the next (boxes are in page units: a gap across a
+    portrait page reads ≈ 1.4 times wider than the same distance down it)."""
+    out: list[Word] = []
+    i = 0
+    while i < len(line):
+        end = i
+        while end + 1 < len(line) and len(line[end].text) == 1 and len(line[end + 1].text) == 1 \
+                and line[end + 1].box[0] - line[end].box[2] < SPACED_GAP * (line[end].box[3] - line[end].box[1]):
+            end += 1
+        run = line[i:end + 1]
+        if len(run) >= SPACED_MIN and sum(w.text.isalpha() for w in run) >= 3:
+            out.append(Word("".join(w.text for w in run), union(run), run[0].line,
+                            min(w.confidence for w in run)))
+            i = end + 1
+        else:
+            out.append(line[i])
+            i += 1
+    return out
+
+
+def in_a_name(line: list[Word], toks: list[list[str]], last: int) -> bool:
+    """Whether a label's word is a word of a name: followed at once by a legal form ("Kunden AG Mitte",
+    "Lieferant GmbH", "MUSTER-KUNDE GMBH"), with no colon after it. "Bill to ACME GmbH" keeps its label."""
+    if last + 1 >= len(line) or line[last].text.endswith(":"):
+        return False
+    following = toks[last + 1]
+    return bool(following) and following[0] in LEGAL_FORMS and any(ch.isupper() for ch in line[last + 1].text)
+
+
+# a postcode and its town: "80333 München", "DE 80333 München", "F-75002 Paris", "L-1118 Luxembourg", "1016 DC
+# Amsterdam", "EC1A 1BB London", "Austin, TX 78701" (a US state's code before its ZIP)
+_POSTCODE = re.compile(r"(?:[A-Z]{1,2}-)?\d{4,5}")
+_NL_LETTERS = re.compile(r"[A-Z]{2}")
+_UK_OUTWARD, _UK_INWARD = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?"), re.compile(r"\d[A-Z]{2}")
+BLOCK_LINES = 6  # lines below a name read as its block at most
+
+
+def postal(words: Sequence) -> bool:
+    """Whether a run of words prints a postcode with its town (an address's last line)."""
+    texts = [w.text.strip(",;") for w in words]
+    for i, text in enumerate(texts):
+        after = texts[i + 1] if i + 1 < len(texts) else ""
+        town = after[:1].isupper() and sum(ch.isalpha() for ch in after) >= 2
+        if _POSTCODE.fullmatch(text) and (town or (_NL_LETTERS.fullmatch(after) and i + 2 < len(texts))):
+            return True
+        if _UK_OUTWARD.fullmatch(text) and _UK_INWARD.fullmatch(after):
+            return True
+        if i > 0 and texts[i - 1] in US_STATES and re.fullmatch(r"\d{5}(?:-\d{4})?", text):
+            return True
+    return False
+
+
+def block_below(page: Page, line: int, box: Box, last: Word) -> tuple[float, float]:
+    """The lines printed under a name in its column, each close below the one before (its party's block: street,
+    town, VAT id; a title's lines or a note's are none), and whether one of them, or the rest of the name's own line
+    (a one-line letterhead: "Name SARL - 12 rue … - 84340 Malaucène"), is a postcode and town."""
+    x0, _, _, bottom = box
+    h = page.height or 0.01
+    own = page.lines[line]
+    count, found = 0, postal(own[own.index(last) + 1:])
+    for _ in range(BLOCK_LINES):
+        below = None
+        for words in page.lines:
+            top = words[0].box[1]
+            if 0 < top - bottom < 1.8 * h or (0 < min(w.box[1] for w in words) - bottom < 1.8 * h):
+                start = next((i for i, w in enumerate(words) if abs(w.box[0] - x0) < 0.03), None)
+                if start is not None and (below is None or top < below[0][0].box[1]):
+                    below = (words, start)
+        if below is None:
+            break
+        words, start = below
+        count += 1
+        found = found or postal(words[start:])
+        bottom = max(w.box[3] for w in words)
+    return float(count), float(found)
+
+
+def run(line: list, first: int, last: int, height: float) -> tuple[int, int]:
+    """The first and last word of the run of words (no gap wider than 2.5 word heights) that holds words
+    ``first``..``last`` of the line: one column's words on a row that prints several."""
+    gap = 2.5 * height
+    start, end = first, last
+    while start > 0 and line[start].box[0] - line[start - 1].box[2] <= gap:
+        start -= 1
+    while end + 1 < len(line) and line[end + 1].box[0] - line[end].box[2] <= gap:
+        end += 1
+    return start, end
+
+
+def main_title(page: Page) -> Optional[str]:
+    """The class of the page's own title: of its title labels, the one printed tallest, the topmost of those."""
+    main = getattr(page, "_main_title", False)
+    if main is False:
+        titles = [label for label in page.labels if label.name.startswith("t_")]
+        best = min(titles, key=lambda label: (-round((label.box[3] - label.box[1]) / (page.height or 0.01), 1),
+                                              label.box[1]), default=None)
+        main = page._main_title = best.name if best else None  # type: ignore[attr-defined]
+    return main

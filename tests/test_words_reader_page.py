@@ -1,0 +1,95 @@
+"""The page as the words reader sees it (``reader/page.py``) and the features measured on it: letters printed apart,
+hyphenated compounds, a label's word that is a name's, runs of words on rows of several columns, a name's block,
+the page's own title; and the candidates they change (a country code is no currency, a test page's IBAN)."""
+
+from __future__ import annotations
+
+import pytest
+from test_words_reader import page
+
+from ocr_sidecar.reader import features as feat
+from ocr_sidecar.reader.candidates import find
+from ocr_sidecar.reader.labels import find_labels, tokens
+
+
+def test_a_label_word_followed_by_a_legal_form_is_a_word_of_the_name():
+    _, pages = find([page([(0.05, "Name: Kunden AG Mitte"), (0.1, "Lieferant GmbH"), (0.15, "Bill to ACME GmbH"),
+                           (0.2, "Kunde: Beispiel")])])
+    labels = {(label.line, label.name) for label in pages[0].labels}
+    assert (0, "customer") not in labels and (0, "field_name") in labels  # "Kunden" is the name's
+    assert (1, "seller_hint") not in labels
+    assert (2, "buyer_hint") in labels and (3, "buyer_hint") in labels  # a heading before a name stays one
+    names = [c for c in feat.generate([page([(0.05, "Name: Kunden AG Mitte")])]) if c.kind == "name"]
+    best = next(c for c in names if c.value == "Kunden AG Mitte")
+    assert best.feats["name_label_tokens"] == 0 and best.feats["name_after_label"] == 1
+
+
+def test_a_title_printed_letter_by_letter_is_read_as_its_word():
+    layer = page([(0.05, "@0.6 R E C H N U N G"), (0.1, "Nr. 4711"), (0.2, "A 1 B 2")])
+    types = {c.value: c for c in feat.generate([layer]) if c.kind == "type"}
+    invoice = types["invoice"]
+    assert invoice.text == "RECHNUNG" and invoice.page == 1 and invoice.box[0] == pytest.approx(0.6)
+    assert invoice.feats["type_count"] == 1
+    # single characters that spell no word stay apart: a table's codes, figures
+    _, pages = find([layer])
+    assert [w.text for w in pages[0].lines[2]] == ["A", "1", "B", "2"]
+
+
+def test_a_number_after_another_documents_title_is_told_from_the_documents_own():
+    found = feat.generate([page([(0.05, "Handelsrechnung (380) Nr. 471102"), (0.1, "Bestellung: 2018-4713"),
+                                 (0.15, "Order confirmation"), (0.3, "Beratung 1 100,00")])])
+    idents = {c.value: c.feats for c in found if c.kind == "ident"}
+    assert idents["471102"]["ident_title_main"] == 1.0 and idents["471102"]["ident_title_line"] == 1.0
+    assert idents["2018-4713"]["ident_title_main"] == 0.0  # "Bestellung" is not this page's title
+    # a title in another column of the row is not the number's
+    other = feat.generate([page([(0.05, "GLN 4304171000002 @0.7 Auftrag 12")])])
+    gln = next(c for c in other if c.kind == "ident" and c.value == "4304171000002")
+    assert gln.feats["ident_title_line"] == 0.0
+
+
+def test_a_sentence_is_told_from_a_name_by_its_words_in_lower_case():
+    names = {c.value: c.feats["name_lower"] for c in feat.generate([page([
+        (0.05, "Lesbare Darstellung der Daten von elektronischen Rechnungen"), (0.1, "Muster Handels GmbH")])])
+        if c.kind == "name"}
+    assert names["Muster Handels GmbH"] == 0.0
+    assert names["Lesbare Darstellung der Daten von elektronischen Rechnungen"] == pytest.approx(3 / 7)  # der, von, elektronischen
+
+
+def test_a_name_heading_an_address_block_is_told_from_a_title_over_other_lines():
+    found = feat.generate([page([(0.05, "Darstellung der Rechnung"), (0.065, "Version: 2.5"), (0.08, "Profil EN16931"),
+                                 (0.2, "Kunden Handel GmbH"), (0.215, "Hauptstraße 12"), (0.23, "DE 80333 München"),
+                                 (0.3, "Au bon moulin SARL - 12 rue Haute - 84340 Malaucène"),
+                                 (0.4, "Tony Dubois"), (0.4, "@0.5 Acme Ltd"), (0.415, "@0.5 EC1A 1BB London")])])
+    names = {c.value: (c.feats["name_block_lines"], c.feats["name_block_postal"]) for c in found if c.kind == "name"}
+    assert names["Darstellung der Rechnung"] == (2.0, 0.0)  # lines below it, none an address's last
+    assert names["Kunden Handel GmbH"] == (2.0, 1.0)
+    assert names["Au bon moulin SARL"][1] == 1.0  # a one-line letterhead: the town on its own line
+    assert names["Acme Ltd"] == (1.0, 1.0) and names["Tony Dubois"][1] == 0.0  # a block is its column's
+    iban = feat.generate([page([(0.05, "IBAN: DE75 1234 5678 0000 0012 34"), (0.1, "IBAN DE12 3456 7890")])])
+    # a test page's made-up account (only its check digits wrong) is offered, marked; a short one is none
+    assert [(c.value, c.feats["id_checksum"]) for c in iban if c.kind == "iban"] == [("DE75123456780000001234", 0.0)]
+
+
+def test_a_country_code_is_no_currency_and_a_franc_is_one():
+    found = feat.generate([page([(0.05, "FR"), (0.1, "Buyer VAT ID: FR 05 987 654 321"), (0.2, "Total 12,00 Fr."),
+                                 (0.25, "Amount 3,00 EUR"), (0.3, "Grand Total Rs 1939")])])
+    assert sorted(c.value for c in found if c.kind == "currency") == ["CHF", "EUR", "INR"]  # Rs: a rupee
+
+
+def test_a_hyphenated_compound_is_read_as_its_word_and_a_title_opens_its_run():
+    layer = page([(0.05, "Lieferant"), (0.05, "@0.6 RECHNUNGS-KORREKTUR"), (0.1, "@0.6 Kunden-Nr.: 4711")])
+    types = {c.value: c for c in feat.generate([layer]) if c.kind == "type"}
+    credit = types["credit_note"]
+    assert credit.text == "RECHNUNGS-KORREKTUR" and credit.feats["type_count"] == 1
+    assert credit.feats["type_line_start"] == 1.0  # first of its run, though not of the row
+    assert types["invoice"].feats["type_count"] == 0  # "Rechnungs-" is no invoice title of its own
+    assert list(find_labels([tokens("Kunden-Nr.:"), tokens("4711")])) == [("customer", 0, 0)]
+
+
+def test_a_number_word_compounded_with_another_documents_type_says_whose_number_it_is():
+    assert sorted(find_labels([tokens("Ordernummer:")])) == [("number", 0, 0), ("t_order", 0, 0)]
+    assert list(find_labels([tokens("Rechnungssumme")])) == [("total", 0, 0)]  # a sum, no title
+    found = feat.generate([page([(0.05, "FACTUUR"), (0.1, "Factuurnummer: 993548900"), (0.12, "Ordernummer: 1257210")])])
+    idents = {c.value: c.feats for c in found if c.kind == "ident"}
+    assert idents["1257210"]["ident_title_main"] == 0.0 and idents["1257210"]["left_number"] == 0
+    assert idents["993548900"]["left_docnum"] == 0
