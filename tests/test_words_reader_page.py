@@ -93,3 +93,10 @@ def test_a_number_word_compounded_with_another_documents_type_says_whose_number_
     idents = {c.value: c.feats for c in found if c.kind == "ident"}
     assert idents["1257210"]["ident_title_main"] == 0.0 and idents["1257210"]["left_number"] == 0
     assert idents["993548900"]["left_docnum"] == 0
+
+
+def test_dates_are_numbered_in_the_order_the_page_prints_them():
+    found = feat.generate([page([(0.05, "Datum: 31.03.2020"), (0.1, "Lieferdatum: 15.04.2020"),
+                                 (0.3, "Zahlbar bis 30.04.2020"), (0.3, "@0.6 15.04.2020")])])
+    order = sorted((c.feats["date_order"], c.value) for c in found if c.kind == "date" and not c.feats["date_alt"])
+    assert order == [(0.0, "2020-03-31"), (1.0, "2020-04-15"), (2.0, "2020-04-30"), (3.0, "2020-04-15")]

@@ -29,7 +29,7 @@ FEATURES: tuple[str, ...] = tuple([
     "amount_value", "amount_words", "amount_log", "amount_decimals", "amount_currency", "amount_rank", "amount_share",
     "amount_negative", "amount_sum_of_two", "amount_addend", "amount_rate_product", "amount_column_sum",
     "amount_below", "amount_aligned", "amount_bottom_rank",
-    "date_alt", "date_named", "date_rank", "date_count", "date_from_first", "date_to_last",
+    "date_alt", "date_named", "date_rank", "date_count", "date_from_first", "date_to_last", "date_order",
     "ident_length", "ident_digits", "ident_alpha", "ident_separators", "ident_tokens", "ident_phone",
     "ident_title_line", "ident_postcode", "ident_id_shape", "ident_gs1", "ident_title_main",
     "name_after_label", "name_cut", "name_words", "name_caps", "name_legal", "name_digits", "name_block_first",
@@ -268,6 +268,12 @@ def _features(candidates: list[Candidate], pages: list[Page]) -> None:
             f["type_line_start"] = float(first == start)
             f["type_run_extra"] = float((first - start) + (end - last))
             f["type_caps"] = float(all(w.text.isupper() for w in c.words if any(ch.isalpha() for ch in w.text)))
+    # the order in which the page prints its dates (an issue date comes early, a delivery's or a term's later)
+    printed = sorted({(c.page, round(c.box[1], 3), round(c.box[0], 3)) for c in candidates if c.kind == "date"
+                      and c.words})
+    for c in candidates:
+        if c.kind == "date" and c.words:
+            c.feats["date_order"] = float(printed.index((c.page, round(c.box[1], 3), round(c.box[0], 3))))
     for kind in ("vat", "iban"):
         found = sorted((c for c in candidates if c.kind == kind and c.words), key=lambda c: (c.page, c.box[1]))
         for rank, c in enumerate(found):

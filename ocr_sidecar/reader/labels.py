@@ -106,7 +106,9 @@ _CLASSES: dict[str, str] = {
                   " | factureren aan | facturar a | destinatario | fatturare a | intestatario | to | customer"
                   " | kunde | client | klant | cliente | acheteur | koper | comprador | acquirente | attn"
                   " | kaufer | kaeufer | auftraggeber | besteller | rechnungsempfaenger | leistungsempfanger"
-                  " | invoicee | afnemer | receptor | cessionario | cessionario committente | committente",
+                  " | invoicee | afnemer | receptor | cessionario | cessionario committente | committente"
+                  " | z hd | zu handen | a l attention de | t a v | ter attentie van | all attenzione di"
+                  " | a la atencion de",
     "ship_hint": "ship to | shipped to | deliver to | delivered to | delivery address | shipping address"
                  " | lieferadresse | lieferanschrift | warenempfanger | lieferung an | livre a"
                  " | adresse de livraison | livrer a | afleveradres | leveradres | direccion de entrega"

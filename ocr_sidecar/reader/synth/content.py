@@ -209,7 +209,8 @@ def _company(rng: random.Random, country: str, shop: bool = False) -> str:
         return rng.choice([f"{kind} {last}", f"{last} {kind}", f"{kind} {rng.choice(W.INVENTED)}"])
     trade = rng.choice(W.TRADES[lang])
     name = rng.choice([f"{last} {trade}", f"{trade} {last}", f"{last} & {rng.choice(W.LAST[lang])}",
-                       f"{rng.choice(W.INVENTED)} {trade}", rng.choice(W.INVENTED), f"{last} {trade}"])
+                       f"{rng.choice(W.INVENTED)} {trade}", rng.choice(W.INVENTED), f"{last} {trade}",
+                       rng.choice(W.PHRASES[lang])])
     return f"{name} {rng.choice(W.FORMS[country])}" if rng.random() < 0.9 else name
 
 

@@ -89,6 +89,17 @@ TRADES = {
     "it": ["Forniture", "Costruzioni", "Trasporti", "Informatica", "Impianti", "Consulenze", "Tipografia",
            "Distribuzione", "Elettrotecnica", "Imballaggi", "Meccanica", "Servizi"],
 }
+# Trade names that read as a phrase, small words in lower case ("Au …", "La casa del …"): a name need not be
+# capitalised word by word
+PHRASES = {
+    "en": ["The Little Print Shop", "House of tools", "All about paper", "The old mill bakery", "Made by hand"],
+    "de": ["Zur alten Mühle", "Haus am See", "Kunst und Werk", "Rund ums Rad", "Zum goldenen Anker"],
+    "fr": ["Le petit atelier", "La maison du pain", "Aux délices du marché", "Le comptoir des arts", "Les ateliers réunis",
+           "À la belle époque", "Chez nous"],
+    "nl": ["De gouden sleutel", "Het oude ambacht", "In de vergulde hand", "De groene vlinder", "Bij de molen"],
+    "es": ["La casa del papel", "El rincón del sabor", "Los amigos del mar", "La buena mesa", "El taller de arte"],
+    "it": ["Il buon gusto", "La bottega del legno", "Al vecchio mulino", "Le delizie di casa", "Il mondo della carta"],
+}
 INVENTED = ["Nordwind", "Alpina", "Technova", "Brightwater", "Vectura", "Solara", "Optimax", "Lumen", "Kronos",
             "Atlantis", "Meridian", "Polaris", "Helios", "Orbis", "Quadra", "Zenit", "Vertex", "Aurora", "Primus", "Nexa"]
 FORMS = {"GB": ["Ltd", "Limited", "Ltd.", "LLP", "PLC"], "US": ["Inc.", "LLC", "Corp.", "Co.", "Inc"],
