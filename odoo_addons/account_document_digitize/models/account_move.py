@@ -18,6 +18,8 @@ class AccountMove(models.Model):
     _digitize_header_fields = ("partner_id", "ref", "payment_reference", "invoice_date", "invoice_date_due",
                                "currency_id", "partner_bank_id", "invoice_payment_term_id")
     _digitize_prefill_enabled = True  # Digitize on a born-digital PDF fills the draft at once (digitize_prefill.py)
+    # the due date Odoo computes once the draft has an invoice date (or kept from today's): not a person's choice
+    _digitize_prefill_follows = ("invoice_date_due",)
 
     def _digitize_is_editable(self):
         return self.state == "draft" and self.move_type in ("in_invoice", "in_refund")

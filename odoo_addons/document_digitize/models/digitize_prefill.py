@@ -40,6 +40,9 @@ class DocumentDigitizePrefill(models.AbstractModel):
     _inherit = "document.digitize.mixin"
     # which models fill their draft at once (bills, RFQs, quotations; expenses are read by the queue only)
     _digitize_prefill_enabled = False
+    # header fields the record computes from those the draft fills, nobody having chosen them (a bill's due date,
+    # from its invoice date or today): kept in the snapshot, so the model's reading may still set them
+    _digitize_prefill_follows = ()
 
     digitize_prefill = fields.Json(
         "Filled before reading", copy=False, readonly=True,
@@ -106,9 +109,11 @@ class DocumentDigitizePrefill(models.AbstractModel):
         """The words reader's reading through the one apply path, never creating a partner or a bank account from
         it (unconfirmed); the values it changed are kept as the snapshot the model's reading goes by."""
         before = {name: self._digitize_prefill_value(name) for name in self._digitize_header_fields}
+        unchosen = {name for name, value in self._digitize_current().items() if not value}
         self.with_context(digitize_prefill=True)._digitize_apply(result, config)
         filled = {name: self._digitize_prefill_value(name) for name in self._digitize_header_fields}
-        filled = {name: value for name, value in filled.items() if value != before[name]}
+        filled = {name: value for name, value in filled.items() if value != before[name]
+                  or (name in self._digitize_prefill_follows and name in unchosen and value)}
         self._digitize_write({"digitize_prefill": filled or False, "digitize_prefilled": True,
                               "digitize_verified": False, "digitize_verified_key": False})
         if {page.get("source") for page in result.page_words} == {"pdf"}:
