@@ -1,5 +1,5 @@
 """The words reader's one path: candidates → scores per field → the same value merged → the totals and tax rows
-chosen jointly, the parties (and a document's number and its order's) apart, defaults offered → the document of the best ones."""
+chosen jointly, the parties apart, defaults offered → the document of the best ones."""
 
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ TOTALS = ("subtotal", "total_tax", "total")
 JOINT_BONUS = 2.0
 JOINT_RATES = 4  # the tax summary's rates chosen among (the best rows' first rates)
 # Fields that never hold one value, chosen together so that they differ: the seller and the buyer are two parties
-# (their names, their VAT ids); a document's number is not the number of the order it answers.
-DISTINCT = (("seller.name", "buyer.name"), ("seller.vat", "buyer.vat"), ("document_number", "order_reference"))
+# (their names, their VAT ids). Not a document's number and its order's: where no order is printed, the order's
+# field scores the document's number well enough to take it from the number (generated documents' number top-1,
+# scans: 98.8 → 84.7 %).
+DISTINCT = (("seller.name", "buyer.name"), ("seller.vat", "buyer.vat"))
 
 
 def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = None) -> Reading:
