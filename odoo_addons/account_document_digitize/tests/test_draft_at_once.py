@@ -82,6 +82,36 @@ class TestDraftAtOnce(DigitizeCase):
         self.assertFalse(drafted & bill.invoice_line_ids, "a line of the draft (none here) makes way for the model's")
         self.assertNotIn("kept", (bill.digitize_review_html or "").lower(), "nothing a person typed to keep")
 
+    def digitize_reading(self, due_date):
+        """``digitize`` with the words reader's reading given a due date (or none): the draft at once goes by it."""
+        apply_prefill = type(self.env["account.move"])._digitize_apply_prefill
+
+        def reading(record, result, config):
+            result.document.pop("due_date", None)
+            if due_date:
+                result.document["due_date"] = due_date
+            return apply_prefill(record, result, config)
+
+        with patch.object(type(self.env["account.move"]), "_digitize_apply_prefill", reading):
+            return self.digitize(QUALITY_HOSTING.read_bytes(), QUALITY_HOSTING.name)
+
+    def test_a_due_date_the_reader_did_not_read_is_the_models_to_set(self):
+        for read, kept_by_person in ((None, None), ("2014-05-31", None), (None, "2014-06-15")):
+            with self.subTest(read=read, kept_by_person=kept_by_person):
+                bill = self.digitize_reading(read)
+                self.assertEqual(bill.invoice_date, fields.Date.to_date("2014-05-07"))
+                # drafted by the reader, or computed by Odoo once the draft had an invoice date: nobody's choice
+                self.assertEqual(bill.digitize_prefill.get("invoice_date_due"), str(bill.invoice_date_due))
+                self.assertEqual(read is not None, " invoice_date_due " in (bill.digitize_unconfirmed_fields or ""),
+                                 "the form names the due date unconfirmed only where the reader read one")
+                if read:
+                    self.assertEqual(str(bill.invoice_date_due), read)
+                if kept_by_person:
+                    bill.write({"invoice_date_due": kept_by_person})
+                self.run_queue(bill)
+                self.assertEqual(bill.invoice_date_due, fields.Date.to_date(kept_by_person or "2014-05-21"),
+                                 "the model's reading's due date, unless a person chose one meanwhile")
+
     def test_a_value_a_person_changed_meanwhile_is_kept(self):
         bill = self.digitize(QUALITY_HOSTING.read_bytes(), QUALITY_HOSTING.name)
         self.assertTrue(bill.digitize_prefilled)
