@@ -100,3 +100,16 @@ def test_dates_are_numbered_in_the_order_the_page_prints_them():
                                  (0.3, "Zahlbar bis 30.04.2020"), (0.3, "@0.6 15.04.2020")])])
     order = sorted((c.feats["date_order"], c.value) for c in found if c.kind == "date" and not c.feats["date_alt"])
     assert order == [(0.0, "2020-03-31"), (1.0, "2020-04-15"), (2.0, "2020-04-30"), (3.0, "2020-04-15")]
+
+
+def test_a_postcode_and_town_is_told_from_other_numbers_beside_words():
+    from ocr_sidecar.reader.page import postal  # noqa: PLC0415
+    from ocr_sidecar.words import Word  # noqa: PLC0415
+
+    def words(text):
+        return [Word(t, (0.0, 0.0, 0.01, 0.01)) for t in text.split()]
+
+    for address in ("DE 80333 München", "F-75002 Paris", "1016 DC Amsterdam", "EC1A 1BB London", "Austin, TX 78701"):
+        assert postal(words(address)), address
+    for other in ("Rechnungsnummer 471102", "Hauptstraße 12", "Total 1234,50 EUR", "Tel. 030 1234567"):
+        assert not postal(words(other)), other

@@ -23,7 +23,7 @@ from stdnum import vatin as std_vatin
 from ..printed import NUMBER, compact, date_readings, decimal_of, read_number
 from ..words import Box, Word, WordLayer
 from .labels import LEGAL_FORMS, tokens
-from .page import US_STATES, Page, read_page
+from .page import Page, read_page, us_zip
 
 KIND_OF = {"document_type": "type", "document_number": "ident", "order_reference": "ident",
            "payment_reference": "ident", "issue_date": "date", "due_date": "date", "currency": "currency",
@@ -222,7 +222,7 @@ def _idents(page: Page) -> list[Candidate]:
             value = _ident_value(word.text)
             if len(value) >= 2 and any(c.isdigit() for c in value) and not _PERCENT.search(value) \
                     and not (re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*[.,]\d{2}", value)) and not date_readings(value) \
-                    and not _us_zip(line, position):  # "WA 98052" is an address, not a number
+                    and not us_zip(line, position):  # "WA 98052" is an address, not a number
                 out.append(Candidate("ident", value, page.number, index, [word], word.text))
         # a reference printed in groups: RF18 5390 0754 7034, +++123/4567/89012+++ split by OCR, 1234 5678 9012
         for first in range(len(line)):
@@ -279,9 +279,14 @@ def _vat_shape(value: str) -> Optional[bool]:
         return None
 
 
+_IBAN_FORM = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
+
+
 def _iban_shape(value: str) -> Optional[bool]:
     """True for a valid IBAN, False for one whose only fault is its check digits (a test page's made-up account, or
     a misread digit: the model weighs ``id_checksum``), None for no IBAN (its country's length and format)."""
+    if not _IBAN_FORM.fullmatch(value):  # most spans tried are none: no checksum to compute
+        return None
     if std_iban.is_valid(value):
         return True
     try:
@@ -373,14 +378,6 @@ def _decimal(layers: Sequence[WordLayer]) -> Optional[str]:
     return None if commas == points else ("," if commas > points else ".")
 
 
-_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
-
-
-def _us_zip(line: Sequence[Word], i: int) -> bool:
-    """Whether the line's ``i``-th word is a US ZIP code after its state's code ("Redmond, WA 98052")."""
-    return i > 0 and line[i - 1].text.strip(",.") in US_STATES and bool(_ZIP.fullmatch(line[i].text.strip(",.")))
-
-
 _US_NAMES = frozenset({"usa", "us", "u.s.a.", "u.s.", "united"})
 
 
@@ -388,7 +385,7 @@ def us_address(pages: Sequence[Page]) -> bool:
     """Whether a page prints a US address: a city, its state's code and a ZIP code that ends its run of words
     ("Redmond, WA 98052", "Austin TX 78701 USA", "Seattle, WA 98101   Phone: …"). A run that opens with the code is
     a European postal line ("DE 80333 München": the country's code, a postcode, the city), not a US one."""
-    return any(_us_zip(line, i) and _run_ends(line, i, page.height) and not _run_starts(line, i - 1, page.height)
+    return any(us_zip(line, i) and _run_ends(line, i, page.height) and not _run_starts(line, i - 1, page.height)
                for page in pages for line in page.lines for i in range(1, len(line)))
 
 

@@ -269,11 +269,10 @@ def _features(candidates: list[Candidate], pages: list[Page]) -> None:
             f["type_run_extra"] = float((first - start) + (end - last))
             f["type_caps"] = float(all(w.text.isupper() for w in c.words if any(ch.isalpha() for ch in w.text)))
     # the order in which the page prints its dates (an issue date comes early, a delivery's or a term's later)
-    printed = sorted({(c.page, round(c.box[1], 3), round(c.box[0], 3)) for c in candidates if c.kind == "date"
-                      and c.words})
-    for c in candidates:
-        if c.kind == "date" and c.words:
-            c.feats["date_order"] = float(printed.index((c.page, round(c.box[1], 3), round(c.box[0], 3))))
+    placed = [(c, (c.page, round(c.box[1], 3), round(c.box[0], 3))) for c in candidates if c.kind == "date" and c.words]
+    order = {place: rank for rank, place in enumerate(sorted({place for _, place in placed}))}
+    for c, place in placed:
+        c.feats["date_order"] = float(order[place])
     for kind in ("vat", "iban"):
         found = sorted((c for c in candidates if c.kind == kind and c.words), key=lambda c: (c.page, c.box[1]))
         for rank, c in enumerate(found):

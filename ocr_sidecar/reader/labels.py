@@ -176,8 +176,9 @@ def find_labels(line_tokens: list[list[str]]) -> Iterable[tuple[str, int, int]]:
     flat = [(token, index) for index, word in enumerate(line_tokens) for token in word]
     i = 0
     while i < len(flat):
-        size = next((size for size in range(min(LONGEST, len(flat) - i), 0, -1)
-                     if tuple(token for token, _ in flat[i:i + size]) in PHRASES), 0)
+        key = next((key for size in range(min(LONGEST, len(flat) - i), 0, -1)
+                    if (key := tuple(token for token, _ in flat[i:i + size])) in PHRASES), ())
+        size = len(key)
         if size < 2 and i + 1 < len(flat) and flat[i + 1][1] == flat[i][1]:
             # a compound printed with a hyphen is its one word ("RECHNUNGS-KORREKTUR", "Kunden-Nr."), where no
             # phrase of several words starts there ("Delivery_Date" stays a delivery date)
@@ -189,7 +190,7 @@ def find_labels(line_tokens: list[list[str]]) -> Iterable[tuple[str, int, int]]:
                 i += 2
                 continue
         if size:
-            for name in PHRASES[tuple(token for token, _ in flat[i:i + size])]:
+            for name in PHRASES[key]:
                 yield name, flat[i][1], flat[i + size - 1][1]
             i += size
         else:

@@ -17,6 +17,14 @@ from .labels import LEGAL_FORMS, find_labels, tokens
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK "
     "OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split())
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+
+
+def us_zip(line: Sequence[Word], i: int) -> bool:
+    """Whether the line's ``i``-th word is a US ZIP code after its state's code ("Redmond, WA 98052")."""
+    return i > 0 and line[i - 1].text.strip(",.") in US_STATES and bool(_ZIP.fullmatch(line[i].text.strip(",.")))
+
+
 @dataclass
 class Label:
     name: str
@@ -109,9 +117,7 @@ def postal(words: Sequence) -> bool:
         town = after[:1].isupper() and sum(ch.isalpha() for ch in after) >= 2
         if _POSTCODE.fullmatch(text) and (town or (_NL_LETTERS.fullmatch(after) and i + 2 < len(texts))):
             return True
-        if _UK_OUTWARD.fullmatch(text) and _UK_INWARD.fullmatch(after):
-            return True
-        if i > 0 and texts[i - 1] in US_STATES and re.fullmatch(r"\d{5}(?:-\d{4})?", text):
+        if (_UK_OUTWARD.fullmatch(text) and _UK_INWARD.fullmatch(after)) or us_zip(words, i):
             return True
     return False
 
@@ -120,25 +126,35 @@ def block_below(page: Page, line: int, box: Box, last: Word) -> tuple[float, flo
     """The lines printed under a name in its column, each close below the one before (its party's block: street,
     town, VAT id; a title's lines or a note's are none), and whether one of them, or the rest of the name's own line
     (a one-line letterhead: "Name SARL - 12 rue … - 84340 Malaucène"), is a postcode and town."""
-    x0, _, _, bottom = box
-    h = page.height or 0.01
     own = page.lines[line]
-    count, found = 0, postal(own[own.index(last) + 1:])
-    for _ in range(BLOCK_LINES):
-        below = None
-        for words in page.lines:
-            top = words[0].box[1]
-            if 0 < top - bottom < 1.8 * h or (0 < min(w.box[1] for w in words) - bottom < 1.8 * h):
-                start = next((i for i, w in enumerate(words) if abs(w.box[0] - x0) < 0.03), None)
-                if start is not None and (below is None or top < below[0][0].box[1]):
-                    below = (words, start)
-        if below is None:
-            break
-        words, start = below
-        count += 1
-        found = found or postal(words[start:])
-        bottom = max(w.box[3] for w in words)
-    return float(count), float(found)
+    count, found = _column_below(page, line, round(box[0], 3))
+    return float(count), float(found or postal(own[own.index(last) + 1:]))
+
+
+def _column_below(page: Page, line: int, x0: float) -> tuple[int, bool]:
+    """How many lines follow ``line`` in the column at ``x0`` (each close below the one before), and whether one
+    of them prints a postcode and town; once per page, line and column (a line's name candidates share them)."""
+    cache = page.__dict__.setdefault("_columns_below", {})
+    if (line, x0) not in cache:
+        h = page.height or 0.01
+        bottom = max(w.box[3] for w in page.lines[line])
+        count, found = 0, False
+        for _ in range(BLOCK_LINES):
+            below = None
+            for words in page.lines:
+                top = min(w.box[1] for w in words)
+                if 0 < top - bottom < 1.8 * h and (below is None or top < below[0]):
+                    start = next((i for i, w in enumerate(words) if abs(w.box[0] - x0) < 0.03), None)
+                    if start is not None:
+                        below = (top, words, start)
+            if below is None:
+                break
+            _, words, start = below
+            count += 1
+            found = found or postal(words[start:])
+            bottom = max(w.box[3] for w in words)
+        cache[(line, x0)] = (count, found)
+    return cache[(line, x0)]
 
 
 def run(line: list, first: int, last: int, height: float) -> tuple[int, int]:

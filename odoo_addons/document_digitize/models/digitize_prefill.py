@@ -109,7 +109,8 @@ class DocumentDigitizePrefill(models.AbstractModel):
         """The words reader's reading through the one apply path, never creating a partner or a bank account from
         it (unconfirmed); the values it changed are kept as the snapshot the model's reading goes by."""
         before = {name: self._digitize_prefill_value(name) for name in self._digitize_header_fields}
-        unchosen = {name for name, value in self._digitize_current().items() if not value}
+        unchosen = ({name for name, value in self._digitize_current().items() if not value}
+                    if self._digitize_prefill_follows else set())
         self.with_context(digitize_prefill=True)._digitize_apply(result, config)
         filled = {name: self._digitize_prefill_value(name) for name in self._digitize_header_fields}
         filled = {name: value for name, value in filled.items() if value != before[name]
