@@ -258,7 +258,8 @@ def words_from_chars(chars: Iterable[tuple[str, Box]], aspect: float = 1.0) -> l
         if box is not None:
             height = max(box[3] - box[1], y1 - y0, 1e-6) * aspect
             gap = x0 - box[2]
-            same_row = y0 < box[3] and y1 > box[1]
+            # an underscore is drawn under the line's letters: "SELLER_NAME" is one word, not three
+            same_row = (y0 < box[3] and y1 > box[1]) or "_" in (ch, text[-1:])
             if gap > WORD_GAP * height or gap < -2 * height or not same_row:
                 flush()
         text += ch

@@ -299,3 +299,19 @@ def test_credit_notes_print_every_amount_negative_and_the_invoice_they_correct(c
         assert any(abs(v - line["amount"]) < 0.005 for line in gold["lines"] for v in negative if line["amount"])
         dates = {d for text in windows(sample, 5) for d, _ in date_readings(text)}
         assert any(d < dt.date.fromisoformat(gold["issue_date"]) for d in dates)  # the corrected invoice's date
+
+
+def test_some_pages_print_a_programs_version_or_print_date_above_the_letterhead(corpus):
+    def preamble(sample) -> list[str]:  # the first page's top lines that print a version's or a print's date
+        prefixes = [t.split("{")[0].strip(" :(") for t in synonyms(sample.lang, "preamble")]
+        lines = [" ".join(w.text for w in line) for line in sample.layers[0].lines()[:4]]
+        return [line for line in lines if any(line.lower().startswith(p) for p in prefixes)]
+
+    found = [(s, preamble(s)) for s in corpus if s.doc_type != "receipt" and s.kind == "born_digital"]
+    found = [(s, lines) for s, lines in found if lines]
+    assert 5 <= len(found) <= 40  # about one document in twelve
+    for sample, lines in found:
+        dates = [d for line in lines for d, _ in date_readings(line)]
+        assert dates and dt.date.fromisoformat(sample.gold["issue_date"]) not in dates  # nobody's document date
+    # each document is drawn on its own: the tenth is the same however many are drawn
+    assert list(samples(20240501, 10))[9].gold == corpus[9].gold

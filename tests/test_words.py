@@ -151,3 +151,11 @@ def test_two_address_blocks_side_by_side_are_not_read_across():
     lines = [" ".join(w.text for w in line) for line in WordLayer("ocr", assign_lines(_turned(left + right, 0))).lines()]
     assert lines == ["Brussels Trading SRL", "Peeters & Zonen", "Avenue Louise 60", "Kerkstraat 12", "1050 Brussels",
                      "2000 Antwerpen"]
+
+
+def test_an_underscore_drawn_under_the_letters_joins_its_word():
+    # "SELLER_NAME": the underscore's box lies below the letters' (it shares no height with them)
+    letters = chars("SELLER", 0.1, 0.1) + [("_", (0.16, 0.1155, 0.17, 0.117))] + chars("NAME", 0.17, 0.1)
+    found = words_from_chars(letters + chars("FR", 0.5, 0.1))
+    assert [w.text for w in found] == ["SELLER_NAME", "FR"]
+    assert found[0].box == pytest.approx((0.1, 0.1, 0.21, 0.117))

@@ -10,6 +10,7 @@ from test_words_reader import page
 from ocr_sidecar.reader import features as feat
 from ocr_sidecar.reader.candidates import find
 from ocr_sidecar.reader.labels import find_labels, tokens
+from ocr_sidecar.words import Word, WordLayer, assign_lines
 
 
 def test_a_label_word_followed_by_a_legal_form_is_a_word_of_the_name():
@@ -113,3 +114,32 @@ def test_a_postcode_and_town_is_told_from_other_numbers_beside_words():
         assert postal(words(address)), address
     for other in ("Rechnungsnummer 471102", "Hauptstraße 12", "Total 1234,50 EUR", "Tel. 030 1234567"):
         assert not postal(words(other)), other
+
+
+def test_a_word_the_pdf_printed_in_pieces_is_read_whole_and_a_space_is_kept():
+    def row(y: float, *pieces: tuple[str, float]) -> list[Word]:  # (text, gap before it in word heights)
+        out, left = [], 0.08
+        for text, gap in pieces:
+            left += gap * 0.011
+            out.append(Word(text, (left, y, left + len(text) * 0.006, y + 0.011)))
+            left += len(text) * 0.006
+        return out
+
+    words = row(0.05, ("Ver", 0), ("käufer:", 0.15)) + row(0.07, ("Lieferant", 0), ("GmbH", 0.6)) \
+        + row(0.2, ("Br", 0), ("uttosumme", 0.15), ("1.190,00", 8)) \
+        + row(0.25, ("VAT", 0), ("exemption", 0.3), ("Ver", 0.6), ("Käufer", 0.1)) \
+        + row(0.3, *[(w, 0.6) for w in "Zahlbar innerhalb von dreißig Tagen ohne Abzug an uns".split()])
+    _, pages = find([WordLayer("pdf", assign_lines(words))])
+    texts = [[w.text for w in line] for line in pages[0].lines]
+    assert texts[0] == ["Verkäufer:"] and texts[2][:2] == ["Bruttosumme", "1.190,00"]
+    assert texts[3] == ["VAT", "exemption", "Ver", "Käufer"]  # a space (half the usual), a capital: two words
+    labels = {(label.line, label.name) for label in pages[0].labels}
+    assert (0, "seller_hint") in labels and (2, "total") in labels
+    assert pages[0].lines[0][0].box == (0.08, 0.05, pytest.approx(0.08 + 0.15 * 0.011 + 10 * 0.006), 0.061)
+
+
+def test_a_program_s_version_or_print_date_is_no_document_date():
+    _, pages = find([page([(0.05, "Stylesheet-Version: 2.6 vom 10.11.2025"), (0.07, "Gedruckt am 03.12.2025"),
+                           (0.09, "Printed on 12/03/2025"), (0.2, "Rechnung Nr. 4711 vom 01.12.2025")])])
+    names = {label.line: label.name for label in pages[0].labels if label.name in ("other_date", "date")}
+    assert names == {0: "other_date", 1: "other_date", 2: "other_date"}

@@ -39,7 +39,11 @@ _CLASSES: dict[str, str] = {
     "other_date": "delivery date | lieferdatum | leistungsdatum | date de livraison | leverdatum | fecha de entrega"
                   " | data consegna | order date | bestelldatum | service period | leistungszeitraum | period"
                   " | periode | date de commande | ship date | versanddatum | shipped | delivered | lieferung"
-                  " | livraison | levering | entrega | consegna | besteldatum | fecha pedido | data ordine",
+                  " | livraison | levering | entrega | consegna | besteldatum | fecha pedido | data ordine"
+                  # the day a program printed the page or a version of it was made: nobody's document date
+                  " | version | druckdatum | gedruckt am | printed on | print date | date d impression | imprime le"
+                  " | afdrukdatum | afgedrukt op | versie | fecha de impresion | impreso el | data di stampa | stampato il"
+                  " | versione",
     "arrival": "arrival | arrival date | check in | checkin | anreise | ankunft | arrivee | date d arrivee | aankomst"
                " | llegada | entrada | arrivo | data di arrivo",
     "departure": "departure | departure date | check out | abreise | depart | date de depart | vertrek | salida"

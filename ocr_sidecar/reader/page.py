@@ -52,7 +52,9 @@ def union(words: Sequence[Word]) -> Box:
 def read_page(number: int, layer: WordLayer) -> Page:
     """A page as the reader sees it: its lines (letters printed apart read as their word), each word's tokens, the
     label phrases on each line (a label's word that is a name's is none), its median word height."""
-    lines = [letters_joined(line) for line in layer.lines()]
+    lines = layer.lines()
+    split = SPLIT_GAP * _median_gap(lines)
+    lines = [split_rejoined(letters_joined(line), split) for line in lines]
     line_tokens = [[tokens(w.text) for w in line] for line in lines]
     labels: list[Label] = []
     for index, (line, toks) in enumerate(zip(lines, line_tokens)):
@@ -89,6 +91,38 @@ def letters_joined(line: list[Word]) -> list[Word]:
         else:
             out.append(line[i])
             i += 1
+    return out
+
+
+SPLIT_GAP, SPLIT_MAX = 0.5, 0.25  # a word printed in pieces: a gap under half the page's usual space, a quarter height
+
+
+def _median_gap(lines: Sequence[Sequence[Word]]) -> float:
+    """The page's usual space between two words of a line, in word heights (gaps of two heights or more are
+    columns, not spaces)."""
+    gaps = [gap for line in lines for a, b in zip(line, line[1:]) if 0 <= (gap := _gap(a, b)) < 2]
+    return statistics.median(gaps) if len(gaps) >= 10 else 0.0
+
+
+def _gap(a: Word, b: Word) -> float:
+    return (b.box[0] - a.box[2]) / max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1e-6)
+
+
+def split_rejoined(line: list[Word], limit: float) -> list[Word]:
+    """The line with each word its PDF printed in pieces read whole ("Ver käufer:", "Br uttosumme",
+    "Taxiunter nehmen": a text layer that places a word's parts apart, the gap a kerning, not a space): a
+    piece ending in a letter followed by one starting in a lower-case letter, closer than ``limit`` (half the
+    page's usual space) and than ``SPLIT_MAX`` of their height."""
+    limit = min(limit, SPLIT_MAX)
+    out: list[Word] = []
+    for word in line:
+        last = out[-1] if out else None
+        if last is not None and last.text[-1:].isalpha() and word.text[:1].islower() \
+                and -0.05 < _gap(last, word) < limit:
+            out[-1] = Word(last.text + word.text, union((last, word)), last.line,
+                           min(last.confidence, word.confidence))
+        else:
+            out.append(word)
     return out
 
 

@@ -75,9 +75,10 @@ class Sample:
 
 
 def samples(seed: int, count: int, kinds=KINDS, weights=(0.5, 0.3, 0.2)) -> Iterator[Sample]:
-    """``count`` documents from ``seed``: the same seed gives the same documents."""
-    rng = random.Random(seed)
-    for _ in range(count):
+    """``count`` documents from ``seed``: the same seed gives the same documents, each drawn on its own (a change
+    to how one document is drawn leaves the others as they were)."""
+    for index in range(count):
+        rng = random.Random(f"{seed}/{index}")
         yield generate(rng, rng.choices(kinds, weights)[0])
 
 

@@ -4,6 +4,9 @@ letterhead, the addresses, the title and the header fields in one of several lay
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+
 from . import world as W
 from .content import Party, party, weighted
 from .ids import gln, phone_number
@@ -56,6 +59,19 @@ class Document(Body):
         # a banner over every page (a copy mark, an e-invoice visualisation's name), in about one document in eight
         self.banner = (self.label("banner"), rng.uniform(5.5, 8.5), self.s * rng.uniform(0.6, 1.4), rng.choice("lcr"),
                        rng.random() < 0.4) if rng.random() < 0.12 else None
+        # under it on the first page, in about one document in twelve: the lines of the program that printed it
+        # (drawn apart, from the document's number: the rest of the document is drawn as without them)
+        own = random.Random(f"{d.number}/{d.issue}")
+        self.preamble = [self.preamble_line(own) for _ in range(own.randint(1, 3))] if own.random() < 0.08 else []
+        if self.preamble:
+            self.top += len(self.preamble) * self.s * 0.8 * 1.4 + (4 if self.banner else 0)
+
+    def preamble_line(self, rng: random.Random) -> str:
+        """"Stylesheet-Version: 2.6 vom 10.11.2025", "Printed on 3 May 2024": a version's date or the print's."""
+        st = self.st
+        day = self.doc.issue + dt.timedelta(days=rng.choice([rng.randint(-900, -1), rng.randint(1, 120)]))
+        version = f"{rng.randint(1, 4)}.{rng.randint(0, 9)}"
+        return st.label(rng, "preamble", fresh=True).format(v=version, date=st.date(day))
 
     # -- pages, footer
 
@@ -66,6 +82,11 @@ class Document(Body):
             y = max(y, size * 1.1 + 1.0)  # its letters on the page
             x = {"l": self.left, "c": (self.left + self.right) / 2, "r": self.right}[align]
             self.put(text, x, y, size, align, bold)
+        if self.preamble and len(self.pages) == 1:
+            y = (self.banner[1] + 2.0) if self.banner else 6.0
+            for text in self.preamble:
+                y += self.s * 0.8 * 1.4
+                self.put(text, self.left, y, self.s * 0.8)
         small, columns = self.footer["size"], self.footer["columns"]
         pitch = small * 1.3
         if self.footer["style"] == "columns":

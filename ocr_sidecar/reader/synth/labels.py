@@ -297,5 +297,19 @@ _BANNERS: dict[str, list[str]] = {
     "it": ["COPIA", "Copia di cortesia", "DUPLICATO", "Visualizzazione della fattura elettronica",
            "Documento privo di valenza fiscale", "Rappresentazione leggibile dei dati della fattura elettronica"],
 }
+# A line of the program that printed the page, under its banner: the day it printed, a version and its date.
+# A date at the top of the page that is nobody's document date ("Stylesheet-Version: 2.6 vom 10.11.2025").
+_PREAMBLES: dict[str, list[str]] = {
+    "en": ["Stylesheet version {v} of {date}", "Printed on {date}", "Print date: {date}", "Version {v} ({date})",
+           "Code lists version {v} of {date}", "Layout version {v}, {date}"],
+    "de": ["Stylesheet-Version: {v} vom {date}", "Codelisten-Version: {v} vom {date}", "Druckdatum: {date}",
+           "Gedruckt am {date}", "XRechnung-Version {v} vom {date}", "Version {v} vom {date}"],
+    "fr": ["Version {v} du {date}", "Imprimé le {date}", "Date d'impression : {date}",
+           "Feuille de style version {v} du {date}"],
+    "nl": ["Versie {v} van {date}", "Afdrukdatum: {date}", "Afgedrukt op {date}"],
+    "es": ["Versión {v} de {date}", "Fecha de impresión: {date}", "Impreso el {date}"],
+    "it": ["Versione {v} del {date}", "Data di stampa: {date}", "Stampato il {date}"],
+}
 for _lang, _banners in _BANNERS.items():
     FORM_LABELS[_lang]["banner"] = _banners
+    FORM_LABELS[_lang]["preamble"] = _PREAMBLES[_lang]
