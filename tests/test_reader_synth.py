@@ -315,3 +315,15 @@ def test_some_pages_print_a_programs_version_or_print_date_above_the_letterhead(
         assert dates and dt.date.fromisoformat(sample.gold["issue_date"]) not in dates  # nobody's document date
     # each document is drawn on its own: the tenth is the same however many are drawn
     assert list(samples(20240501, 10))[9].gold == corpus[9].gold
+
+
+def test_a_company_s_block_may_name_whom_it_is_for_under_it_and_the_company_stays_the_party(corpus):
+    def persons_under_the_buyer(sample) -> list[str]:
+        firsts = {f for names in synth_world.FIRST.values() for f in names}
+        lines = [" ".join(w.text for w in line) for line in sample.layers[0].lines()]
+        return [after for line, after in zip(lines, lines[1:]) if line == sample.gold["buyer"]["name"]
+                and len(after.split()) == 2 and after.split()[0] in firsts]
+
+    found = [s for s in corpus if s.kind == "born_digital" and s.doc_type != "receipt" and persons_under_the_buyer(s)]
+    assert len(found) >= 3
+    assert all(s.gold["buyer"]["name"] not in persons_under_the_buyer(s) for s in found)

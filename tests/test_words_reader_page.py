@@ -143,3 +143,11 @@ def test_a_program_s_version_or_print_date_is_no_document_date():
                            (0.09, "Printed on 12/03/2025"), (0.2, "Rechnung Nr. 4711 vom 01.12.2025")])])
     names = {label.line: label.name for label in pages[0].labels if label.name in ("other_date", "date")}
     assert names == {0: "other_date", 1: "other_date", 2: "other_date"}
+
+
+def test_a_word_set_in_camel_case_is_read_by_its_parts_unless_the_whole_is_a_label():
+    _, pages = find([page([(0.05, "1 1 Small Business StandardExchange 2010 3,89 3,89"), (0.1, "RechnungsNummer: 4711"),
+                           (0.15, "MwSt. 19 %"), (0.2, "Barzahlung 0,00")])])
+    labels = {(label.line, label.name) for label in pages[0].labels}
+    assert not any(line == 0 for line, _ in labels)  # "StandardExchange" is no compound of "change" ("Barzahlung" one of "Zahlung")
+    assert (1, "docnum") in labels and (2, "tax") in labels and (3, "paid") in labels

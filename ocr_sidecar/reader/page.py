@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from ..words import Box, Word, WordLayer
-from .labels import LEGAL_FORMS, find_labels, tokens
+from .labels import LEGAL_FORMS, PHRASES, find_labels, tokens
 
 # the two-letter codes of the US states, DC and the territories, as an address prints them before its ZIP code
 US_STATES = frozenset(
@@ -44,6 +44,25 @@ class Page:
     height: float  # median word height
 
 
+# where a word set in CamelCase changes case: its parts are words apart ("StandardExchange" is no compound of
+# "exchange", as "Wechselgeld" is one of "Geld"); short parts stay ("MwSt", "IdNr", "eMail")
+_CAMEL = re.compile(r"(?<=[a-zäöüß]{3})(?=[A-ZÄÖÜ][a-zäöüß]{2})")
+APART = "~"  # the token between them: no phrase spans it, no compound joins across it
+
+
+def word_tokens(text: str) -> list[str]:
+    """A printed word's tokens as labels are read from them (``labels.tokens``), CamelCase parts kept apart unless
+    the whole is a listed label ("RechnungsNummer")."""
+    parts = _CAMEL.split(text)
+    whole = tokens(text)
+    if len(parts) == 1 or any((token,) in PHRASES for token in whole):
+        return whole
+    out: list[str] = []
+    for part in parts:
+        out += ([APART] if out else []) + tokens(part)
+    return out
+
+
 def union(words: Sequence[Word]) -> Box:
     return (min(w.box[0] for w in words), min(w.box[1] for w in words),
             max(w.box[2] for w in words), max(w.box[3] for w in words))
@@ -55,7 +74,7 @@ def read_page(number: int, layer: WordLayer) -> Page:
     lines = layer.lines()
     split = SPLIT_GAP * _median_gap(lines)
     lines = [split_rejoined(letters_joined(line), split) for line in lines]
-    line_tokens = [[tokens(w.text) for w in line] for line in lines]
+    line_tokens = [[word_tokens(w.text) for w in line] for line in lines]
     labels: list[Label] = []
     for index, (line, toks) in enumerate(zip(lines, line_tokens)):
         for name, first, last in find_labels(toks):

@@ -60,8 +60,9 @@ class Document(Body):
         self.banner = (self.label("banner"), rng.uniform(5.5, 8.5), self.s * rng.uniform(0.6, 1.4), rng.choice("lcr"),
                        rng.random() < 0.4) if rng.random() < 0.12 else None
         # under it on the first page, in about one document in twelve: the lines of the program that printed it
-        # (drawn apart, from the document's number: the rest of the document is drawn as without them)
-        own = random.Random(f"{d.number}/{d.issue}")
+        # (what was added to the generator later is drawn apart, from the document's number: the rest of the
+        # document is drawn as without it)
+        self.aside = own = random.Random(f"{d.number}/{d.issue}")
         self.preamble = [self.preamble_line(own) for _ in range(own.randint(1, 3))] if own.random() < 0.08 else []
         if self.preamble:
             self.top += len(self.preamble) * self.s * 0.8 * 1.4 + (4 if self.banner else 0)
@@ -237,6 +238,8 @@ class Document(Body):
         lines = [other.name]
         if rng.random() < 0.2:
             lines.append(f"{self.label('attn')} {other.person}")
+        elif self.aside.random() < 0.15 and other.person != other.name:  # whom it is for, under the company
+            lines.append(other.person)
         lines += self.party_lines(other, abroad and rng.random() < 0.9 or rng.random() < 0.05)
         other_country = len(lines) > 1 and lines[-1] == W.COUNTRY_NAMES[st.lang][other.country]
         if rng.random() < 0.06:
