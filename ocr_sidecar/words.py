@@ -240,7 +240,8 @@ def assign_lines(words: Sequence[Word], structure: bool = True) -> list[Word]:
 
 def words_from_chars(chars: Iterable[tuple[str, Box]], aspect: float = 1.0) -> list[Word]:
     """Words from characters with boxes (0..1 page coordinates, top-left origin), in the order given: a word
-    ends at white space, a line break, or a horizontal gap wider than ``WORD_GAP`` × its height.
+    ends at white space, a line break, or a horizontal gap wider than ``WORD_GAP`` × its height (an underscore,
+    drawn under the letters' boxes, stays on their row: "SELLER_NAME" is one word).
     ``aspect`` is the page's height / width (a height in y units is that many times longer in x units)."""
     words: list[Word] = []
     text, box = "", None

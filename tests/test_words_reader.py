@@ -11,10 +11,10 @@ import time
 import pytest
 
 from ocr_sidecar.match import values_match
-from ocr_sidecar.reader import HEADER_PATHS, Candidate, Reading, read_layers
+from ocr_sidecar.reader import HEADER_PATHS, Candidate, Reading, read, read_layers
 from ocr_sidecar.reader import features as feat
 from ocr_sidecar.reader.agree import compare
-from ocr_sidecar.reader.model import MODEL_FILE, Calibration, Model
+from ocr_sidecar.reader.model import MODEL_FILE, Calibration, Model, for_prediction
 from ocr_sidecar.reader.reading import value_at
 from ocr_sidecar.reader.synth import samples
 from ocr_sidecar.words import Word, WordLayer, assign_lines
@@ -220,6 +220,26 @@ def test_the_shipped_model_loads_fast_is_small_and_says_how_it_was_trained():
     assert time.perf_counter() - started < 1.0
     assert model.features == list(feat.FEATURES)  # the features the code computes are the ones it was trained on
     assert set(model.boosters) >= set(HEADER_PATHS) - {"seller.iban"} and model.trained["seed"] is not None
+    assert len(model.members) == model.trained["members"] >= 2
+
+
+def test_a_candidate_s_score_is_its_members_mean_and_they_disagree_somewhere():
+    model = Model.load()
+    rows = read._rows([c for c in feat.generate([INVOICE]) if c.kind == "amount"])
+    each = [member.scores("total", rows, False) for member in model.members]
+    assert model.scores("total", rows) == pytest.approx([sum(s) / len(s) for s in zip(*each)])
+    assert any(max(s) - min(s) > 1e-3 for s in zip(*each))  # trained on other documents, they differ
+    # what the file keeps of a booster predicts as the booster it was trained as
+    import lightgbm  # noqa: PLC0415
+    import numpy  # noqa: PLC0415
+
+    rng = numpy.random.default_rng(5)
+    x, y = rng.normal(size=(400, 6)), rng.integers(0, 2, 400)
+    x[rng.random(x.shape) < 0.2] = numpy.nan
+    full = lightgbm.train({"objective": "binary", "verbose": -1, "num_leaves": 7}, lightgbm.Dataset(x, y), 20)
+    kept = for_prediction(full.model_to_string())
+    assert len(kept) < 0.8 * len(full.model_to_string())
+    assert numpy.array_equal(lightgbm.Booster(model_str=kept).predict(x), full.predict(x))
 
 
 def test_pages_read_by_ocr_are_scored_with_a_calibration_of_their_own():
@@ -414,10 +434,16 @@ def test_training_is_reproducible_from_its_seed(tmp_path):
     """The same seed gives the same model file, byte for byte (a small run of the real training script)."""
     from ocr_sidecar.reader import train
 
-    first, second = tmp_path / "a.json.gz", tmp_path / "b.json.gz"
+    first, second, single = tmp_path / "a.json.gz", tmp_path / "b.json.gz", tmp_path / "c.json.gz"
     for out in (first, second):
-        assert train.main(["--seed", "5", "--samples", "40", "--receipts", "8", "--out", str(out)]) == 0
+        assert train.main(["--seed", "5", "--samples", "40", "--receipts", "8", "--members", "2", "--out",
+                           str(out)]) == 0
     assert first.read_bytes() == second.read_bytes()
     model = Model.load(first)
-    assert model.trained == {"seed": 5, "samples": 40, "receipts": 8, "documents": 48,
+    assert model.trained == {"seed": 5, "members": 2, "samples": 40, "receipts": 8, "documents": 96,
                              "candidates": model.trained["candidates"]}
+    # the second member is what training from the next seed alone gives
+    assert train.main(["--seed", "6", "--samples", "40", "--receipts", "8", "--out", str(single)]) == 0
+    alone = Model.load(single).members[0]
+    assert [b.model_to_string() for b in alone.boosters.values()] == [
+        b.model_to_string() for b in model.members[1].boosters.values()]

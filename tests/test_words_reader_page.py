@@ -151,3 +151,14 @@ def test_a_word_set_in_camel_case_is_read_by_its_parts_unless_the_whole_is_a_lab
     labels = {(label.line, label.name) for label in pages[0].labels}
     assert not any(line == 0 for line, _ in labels)  # "StandardExchange" is no compound of "change" ("Barzahlung" one of "Zahlung")
     assert (1, "docnum") in labels and (2, "tax") in labels and (3, "paid") in labels
+
+
+def test_of_a_row_of_column_headings_only_the_one_over_a_value_is_its_label():
+    found = feat.generate([page([(0.1, "@0.1 Klant"), (0.1, "@0.3 Order"), (0.1, "@0.5 Factuur datum"),
+                                 (0.1, "@0.7 Factuur"), (0.125, "@0.1 SCONL0303"), (0.125, "@0.3 SCONL0444"),
+                                 (0.125, "@0.5 8-9-2022"), (0.125, "@0.7 VF1005193039"), (0.125, "@0.8 4711")])])
+    feats = {str(c.value): c.feats for c in found if c.kind in ("ident", "date")}
+    number = feats["VF1005193039"]
+    assert "above_t_invoice" in number and "above_date" not in number  # "Factuur datum" is its neighbour's
+    assert "above_date" in feats["2022-09-08"] and "above_t_order" in feats["SCONL0444"]
+    assert "above_t_invoice" in feats["4711"]  # no heading over it: the nearest one counts

@@ -93,6 +93,7 @@ def _label_features(c: Candidate, page: Page) -> dict[str, float]:
         elif label.first > last:
             right += 1
     cy1 = c.box[3]
+    above: dict[int, list] = {}  # the labels over it, by their line
     for label in page.labels:
         lx0, ly0, lx1, ly1 = label.box
         if label.line != c.line and lx1 <= x0 + 0.005 and min(ly1, cy1) - max(ly0, y0) >= 0.5 * min(ly1 - ly0, cy1 - y0):
@@ -107,8 +108,15 @@ def _label_features(c: Candidate, page: Page) -> dict[str, float]:
             continue
         if lx0 > x1 + 0.02 or lx1 < x0 - 0.12:
             continue
-        key = f"above_{label.name}"
-        out[key] = min(out.get(key, 99.0), (y0 - ly1) / h)
+        above.setdefault(label.line, []).append(label)
+    for labels in above.values():
+        # a row of column headings over a row of values ("Klant  Order  Factuur datum  Factuur"): the headings
+        # over it, or the one nearest it where none is, not its neighbours'
+        over = [label for label in labels if label.box[0] < x1 and label.box[2] > x0]
+        nearest = min(labels, key=lambda label: max(label.box[0] - x1, x0 - label.box[2]))
+        for label in over or [label for label in labels if label.first == nearest.first]:
+            key = f"above_{label.name}"
+            out[key] = min(out.get(key, 99.0), (y0 - label.box[3]) / h)
     # whose block it is in: the nearest party heading above it in its column (or left of it on its line), at any
     # distance ("Verkäufer" over "Name: …", "Nummer: …", "USt-IdNr.: …")
     if c.kind in _PARTY_KINDS:

@@ -1,8 +1,11 @@
-"""The ranking model: one LightGBM classifier per field over the candidates of its kind, with an isotonic map from
-its raw score to the share of right candidates (so a 0.9 is right about 9 times in 10).
+"""The ranking model: per field, LightGBM classifiers over the candidates of its kind, each with an isotonic map from
+its raw score to the share of right candidates (so a 0.9 is right about 9 times in 10); a candidate's score is the
+mean of its members' (a bag: members trained on documents drawn from seeds of their own, which disagree where a
+layout is like none they saw).
 
-The file (``words_reader.json.gz``, next to this module) holds, per field, the booster as LightGBM's own text and
-the calibration's breakpoints; ``train.py`` writes it from documents the project generates. LightGBM: gradient-
+The file (``words_reader.json.gz``, next to this module) holds, per member and field, the booster as LightGBM's own
+text (what prediction reads of it: the trees' statistics are left out) and the calibration's breakpoints;
+``train.py`` writes it from documents the project generates. LightGBM: gradient-
 boosted trees handle the mix of features here (label distances that are absent for most candidates, positions,
 magnitudes) without scaling or imputation, train in seconds, and its text format is stable across versions and
 loads in milliseconds — see docs/words_reader.md for the choice against XGBoost and scikit-learn.
@@ -19,7 +22,10 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 MODEL_FILE = Path(__file__).with_name("words_reader.json.gz")
-FORMAT = 1
+FORMAT = 2
+# what LightGBM writes of a tree that prediction never reads (its training statistics)
+_STATISTICS = ("split_gain=", "leaf_weight=", "leaf_count=", "internal_value=", "internal_weight=",
+               "internal_count=", "tree_sizes=")
 
 
 @dataclass
@@ -68,11 +74,9 @@ class Model:
             raise ValueError(f"words reader model format {data.get('format')!r}; this code reads {FORMAT}")
         self.features: list[str] = data["features"]
         self.trained: dict = data.get("trained", {})
-        self.boosters = {path: lightgbm.Booster(model_str=spec["model"]) for path, spec in data["fields"].items()}
-        self.calibrations = {path: Calibration(**spec["calibration"]) for path, spec in data["fields"].items()}
-        # a field's map for pages read by OCR, where the model file has one (else the one map serves both)
-        self.ocr_calibrations = {path: Calibration(**spec["calibration_ocr"]) for path, spec in data["fields"].items()
-                                 if "calibration_ocr" in spec}
+        self.members = [_Member(fields, lightgbm) for fields in data["members"]]
+        self.boosters = {path: [m.boosters[path] for m in self.members] for path in self.members[0].boosters}
+        self.ocr_calibrations = self.members[0].ocr_calibrations
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "Model":
@@ -80,14 +84,37 @@ class Model:
             return cls(json.load(handle))
 
     def scores(self, path: str, rows, ocr: bool = False) -> list[float]:  # noqa: ANN001 - numpy feature rows
-        """Each row's calibrated score; ``ocr``: the page's words were read by OCR (a scan, a photo)."""
+        """Each row's calibrated score, its members' mean; ``ocr``: the page's words were read by OCR (a scan, a
+        photo)."""
+        each = [member.scores(path, rows, ocr) for member in self.members]
+        return [sum(scores) / len(scores) for scores in zip(*each)]
+
+
+class _Member:
+    """One classifier and calibration per field."""
+
+    def __init__(self, fields: dict, lightgbm) -> None:  # noqa: ANN001 - the lightgbm module
+        self.boosters = {path: lightgbm.Booster(model_str=spec["model"]) for path, spec in fields.items()}
+        self.calibrations = {path: Calibration(**spec["calibration"]) for path, spec in fields.items()}
+        # a field's map for pages read by OCR, where the model file has one (else the one map serves both)
+        self.ocr_calibrations = {path: Calibration(**spec["calibration_ocr"]) for path, spec in fields.items()
+                                 if "calibration_ocr" in spec}
+
+    def scores(self, path: str, rows, ocr: bool) -> list[float]:  # noqa: ANN001 - numpy feature rows
         raw = self.boosters[path].predict(rows)
         calibrate = (self.ocr_calibrations.get(path) if ocr else None) or self.calibrations[path]
         return [min(max(calibrate(float(r)), 0.0), 1.0) for r in raw]
 
 
-def save(path: Path, features: Sequence[str], fields: dict[str, dict], trained: dict) -> None:
-    data = {"format": FORMAT, "features": list(features), "fields": fields, "trained": trained}
+def for_prediction(model: str) -> str:
+    """A booster's text without the trees' training statistics (half its size; it predicts the same)."""
+    return "\n".join(line for line in model.split("\n") if not line.startswith(_STATISTICS))
+
+
+def save(path: Path, features: Sequence[str], members: Sequence[dict[str, dict]], trained: dict) -> None:
+    members = [{field: {**spec, "model": for_prediction(spec["model"])} for field, spec in fields.items()}
+               for fields in members]
+    data = {"format": FORMAT, "features": list(features), "members": members, "trained": trained}
     # no name and mtime 0 in the gzip header: the same training gives the same bytes
     with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle:
         handle.write(json.dumps(data, sort_keys=True, separators=(",", ":")).encode())

@@ -1,6 +1,7 @@
 """Trains the words reader's model from generated documents only (``synth.py``), reproducibly from a seed.
 
-    python -m ocr_sidecar.reader.train [--seed 1] [--samples 3000] [--out ocr_sidecar/reader/words_reader.json.gz]
+    python -m ocr_sidecar.reader.train [--seed 1] [--samples 3000] [--receipts 0] [--members 1]
+        [--out ocr_sidecar/reader/words_reader.json.gz]
 
 Every document's candidates are generated as at reading time; a candidate is right for a field when it matches the
 generated document's gold value by the evaluation's own rules (``match.py``). Four documents in five train each
@@ -142,23 +143,30 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--receipts", type=int, default=0,
                         help="generated receipts (synth/receipts.py: restaurants, taxis, fuel, hotels, shops) added, "
                              "drawn from seed + 100")
+    parser.add_argument("--members", type=int, default=1,
+                        help="classifiers per field, the k-th trained on documents drawn from seed + k; their "
+                             "scores are averaged")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     args = parser.parse_args(argv)
     from .synth import samples  # noqa: PLC0415
     from .synth.receipts import word_samples  # noqa: PLC0415
 
     started = time.perf_counter()
-    random.seed(args.seed)
-    drawn = itertools.chain(samples(args.seed, args.samples), word_samples(args.seed + 100, args.receipts))
-    fields, report = train(drawn, args.seed)
-    trained = {"seed": args.seed, "samples": args.samples, "receipts": args.receipts,
-               "documents": report["documents"], "candidates": report["candidates"]}
-    save(args.out, feat.FEATURES, fields, trained)
-    print(f"trained {len(fields)} fields on {report['documents']} generated documents "
-          f"({report['candidates']} candidates) in {time.perf_counter() - started:.0f} s → {args.out} "
+    members, reports = [], []
+    for seed in range(args.seed, args.seed + args.members):
+        random.seed(seed)
+        drawn = itertools.chain(samples(seed, args.samples), word_samples(seed + 100, args.receipts))
+        fields, report = train(drawn, seed)
+        members.append(fields)
+        reports.append(report)
+    trained = {"seed": args.seed, "members": args.members, "samples": args.samples, "receipts": args.receipts,
+               "documents": sum(r["documents"] for r in reports), "candidates": sum(r["candidates"] for r in reports)}
+    save(args.out, feat.FEATURES, members, trained)
+    print(f"trained {len(members)} × {len(members[0])} fields on {trained['documents']} generated documents "
+          f"({trained['candidates']} candidates) in {time.perf_counter() - started:.0f} s → {args.out} "
           f"({args.out.stat().st_size / 1e6:.2f} MB)")
-    for path, numbers in report["fields"].items():
-        print(f"  {path:18} {numbers['right']:6} right of {numbers['candidates']:7}")
+    for path, numbers in reports[0]["fields"].items():
+        print(f"  {path:18} {numbers['right']:6} right of {numbers['candidates']:7} (the first member's)")
     return 0
 
 
