@@ -44,8 +44,8 @@ class Page:
     height: float  # median word height
 
 
-# where a word set in CamelCase changes case: its parts are words apart ("StandardExchange" is no compound of
-# "exchange", as "Wechselgeld" is one of "Geld"); short parts stay ("MwSt", "IdNr", "eMail")
+# where a word set in CamelCase changes case: its parts are words apart ("StandardExchange" is no compound whose
+# head is a payment's "change", as "Barzahlung" is one of "Zahlung"); short parts stay ("MwSt", "IdNr", "eMail")
 _CAMEL = re.compile(r"(?<=[a-zäöüß]{3})(?=[A-ZÄÖÜ][a-zäöüß]{2})")
 APART = "~"  # the token between them: no phrase spans it, no compound joins across it
 
