@@ -244,7 +244,7 @@ def test_a_candidate_s_score_is_its_members_mean_and_they_disagree_somewhere():
 
 def test_pages_read_by_ocr_are_scored_with_a_calibration_of_their_own():
     model = Model.load()
-    assert {"total", "document_number", "issue_date", "seller.name"} <= set(model.ocr_calibrations)
+    assert {"total", "document_number", "issue_date", "seller.name"} <= model.ocr_fields
     as_pdf = read_layers([INVOICE])
     as_ocr = read_layers([WordLayer("ocr", INVOICE.words)])  # the same words, as a scan's OCR would give them
     assert [c.value for c in as_pdf.candidates["total"]] == [c.value for c in as_ocr.candidates["total"]]

@@ -76,7 +76,8 @@ class Model:
         self.trained: dict = data.get("trained", {})
         self.members = [_Member(fields, lightgbm) for fields in data["members"]]
         self.boosters = {path: [m.boosters[path] for m in self.members] for path in self.members[0].boosters}
-        self.ocr_calibrations = self.members[0].ocr_calibrations  # the fields mapped apart for OCR (every member's)
+        # the fields every member maps apart for pages read by OCR (a member without such a map uses its one map)
+        self.ocr_fields = set.intersection(*(set(m.ocr_calibrations) for m in self.members))
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "Model":
