@@ -162,3 +162,47 @@ def test_of_a_row_of_column_headings_only_the_one_over_a_value_is_its_label():
     assert "above_t_invoice" in number and "above_date" not in number  # "Factuur datum" is its neighbour's
     assert "above_date" in feats["2022-09-08"] and "above_t_order" in feats["SCONL0444"]
     assert "above_t_invoice" in feats["4711"]  # no heading over it: the nearest one counts
+
+
+def test_a_number_with_a_date_inside_it_is_a_number_and_a_date_alone_is_not():
+    found = feat.generate([page([(0.05, "Invoice INV/2023/03/0008"), (0.1, "Date: 2023/03/20"),
+                                 (0.15, "Ref 20.03.2023-017")])])
+    idents = {c.value for c in found if c.kind == "ident"}
+    assert "INV/2023/03/0008" in idents and "20.03.2023-017" in idents
+    assert "2023/03/20" not in idents  # a date and nothing more
+
+
+def test_a_title_before_another_label_is_not_the_values_title():
+    found = feat.generate([page([(0.05, "FACTURE N° : F20180027"),
+                                 (0.3, "Références sur la facture GLN : 3654789851")])])
+    idents = {c.value: c.feats for c in found if c.kind == "ident"}
+    assert idents["F20180027"]["ident_title_line"] == 1.0
+    assert idents["3654789851"]["ident_title_line"] == 0.0  # "GLN :" stands between: the GLN's value
+
+
+def test_labels_of_registrations_payment_sentences_and_gstins():
+    def names(text: str) -> set[str]:
+        return {name for name, _, _ in find_labels([tokens(w) for w in text.split()])}
+
+    assert "taxno" in names("WEE-Reg-Nr. : DE87654321") and "number" not in names("WEE-Reg-Nr. : DE87654321")
+    assert names("Please use the following communication for your payment : 202309097001") == {"payref"}
+    assert "payref" in names("Bitte bei Überweisung angeben: RE-4711")
+    assert names("Payment: 12,00") == {"paid"}  # a payment's word alone stays a payment
+    assert "vatid" in names("GSTIN 06AABCO6063D1ZQ")
+
+
+def test_an_indian_gstin_is_a_vat_id_when_its_check_character_holds():
+    found = feat.generate([page([(0.05, "GSTIN CIN"), (0.07, "06AABCO6063D1ZQ U63090DL2012PTC231770"),
+                                 (0.1, "GSTIN 06AABCO6063D1ZX")])])
+    vats = {c.value for c in found if c.kind == "vat"}
+    assert "06AABCO6063D1ZQ" in vats and "06AABCO6063D1ZX" not in vats and "U63090DL2012PTC231770" not in vats
+
+
+def test_an_order_confirmation_s_order_number_is_its_own_and_an_invoice_s_order_is_not():
+    confirmation = feat.generate([page([(0.05, "ORDER CONFIRMATION"), (0.1, "Order No. SO-4711"),
+                                        (0.3, "Beratung 1 100,00")])])
+    number = next(c for c in confirmation if c.kind == "ident" and c.value == "SO-4711")
+    assert number.feats["ident_title_main"] == 1.0  # an order and its confirmation: one kind of document
+    invoice = feat.generate([page([(0.05, "INVOICE"), (0.1, "Order No. PO-4711"), (0.3, "Beratung 1 100,00")])])
+    order = next(c for c in invoice if c.kind == "ident" and c.value == "PO-4711")
+    assert order.feats["ident_title_main"] == 0.0

@@ -19,8 +19,9 @@ from typing import Any, Optional, Sequence
 
 from stdnum import iban as std_iban
 from stdnum import vatin as std_vatin
+from stdnum.in_ import gstin as std_gstin
 
-from ..printed import NUMBER, compact, date_readings, decimal_of, read_number
+from ..printed import NUMBER, NUMERIC_DATE, compact, date_readings, decimal_of, read_number
 from ..words import Box, Word, WordLayer
 from .labels import LEGAL_FORMS, tokens
 from .page import Page, read_page, us_zip
@@ -215,13 +216,21 @@ def _ident_value(text: str) -> str:
     return _GLUED_LABEL.sub("", text.strip(_IDENT_STRIP + " ")).strip(_IDENT_STRIP + " ")
 
 
+def _a_date(value: str) -> bool:
+    """Whether a token is a date and nothing more: "03.06.2018" is, "INV/2023/03/0008" is a number with a date in it."""
+    if not date_readings(value):
+        return False
+    match = NUMERIC_DATE.search(value)
+    return match is None or not any(ch.isalnum() for ch in value[:match.start()] + value[match.end():])
+
+
 def _idents(page: Page) -> list[Candidate]:
     out = []
     for index, line in enumerate(page.lines):
         for position, word in enumerate(line):
             value = _ident_value(word.text)
             if len(value) >= 2 and any(c.isdigit() for c in value) and not _PERCENT.search(value) \
-                    and not (re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*[.,]\d{2}", value)) and not date_readings(value) \
+                    and not (re.fullmatch(r"\d{1,3}(?:[.,]\d{3})*[.,]\d{2}", value)) and not _a_date(value) \
                     and not us_zip(line, position):  # "WA 98052" is an address, not a number
                 out.append(Candidate("ident", value, page.number, index, [word], word.text))
         # a reference printed in groups: RF18 5390 0754 7034, +++123/4567/89012+++ split by OCR, 1234 5678 9012
@@ -246,6 +255,10 @@ def _ids(page: Page) -> tuple[list[Candidate], list[Candidate]]:
             words = line[first:last + 1]
             text = " ".join(w.text for w in words)
             value = compact(_ident_value(text) if last == first else text)
+            if last == first and _GSTIN.fullmatch(value) and std_gstin.is_valid(value):
+                # an Indian GSTIN has no country prefix: its state's two digits, then the PAN ("06AABCO6063D1ZQ")
+                vats.append(Candidate("vat", value, page.number, index, words, text, {"id_checksum": 1.0}))
+                continue
             if len(value) < 8 or len(value) > 34 or not value[:2].isalpha():
                 continue
             vat = _vat_shape(value) if last - first <= 5 and ("vat", value) not in found and _digits_mostly(value) \
@@ -259,6 +272,9 @@ def _ids(page: Page) -> tuple[list[Candidate], list[Candidate]]:
                 found.add(("iban", value))
                 ibans.append(Candidate("iban", value, page.number, index, words, text, {"id_checksum": float(iban)}))
     return vats, ibans
+
+
+_GSTIN = re.compile(r"\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]")
 
 
 def _digits_mostly(value: str) -> bool:

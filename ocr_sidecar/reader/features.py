@@ -16,7 +16,7 @@ from ..printed import compact
 from ..words import WordLayer
 from .candidates import _PERCENT, TYPE_CLASS, TYPES, Candidate, find
 from .labels import CLASSES, LEGAL_FORMS, tokens
-from .page import Page, block_below, main_title, run
+from .page import Page, block_below, run, same_title
 from .people import person_like
 
 _UNSET = math.nan
@@ -50,12 +50,10 @@ _PARTY_KINDS = frozenset({"name", "vat", "iban", "ident"})
 def _hints(page: Page) -> list:
     """The page's party headings with their codes: a heading's word that is a value instead ("Name: Lieferant
     GmbH", a company called after its trade) is none."""
-    hints = getattr(page, "_party_hints", None)
-    if hints is None:
-        hints = [(label, _PARTY_HINTS[label.name]) for label in page.labels
-                 if label.name in _PARTY_HINTS and not _a_value(label, page)]
-        page._party_hints = hints  # type: ignore[attr-defined]
-    return hints
+    if page.party_hints is None:
+        page.party_hints = [(label, _PARTY_HINTS[label.name]) for label in page.labels
+                            if label.name in _PARTY_HINTS and not _a_value(label, page)]
+    return page.party_hints
 
 
 def _a_value(label, page: Page) -> bool:  # noqa: ANN001 - a page.Label
@@ -214,11 +212,15 @@ def _features(candidates: list[Candidate], pages: list[Page]) -> None:
         elif c.kind == "ident":
             value = c.value
             # the document's titles on its left, in its run of words or its label ("Bestellung:   2018-471331"),
-            # not another column's on the same row
+            # not another column's on the same row, and no other label between them ("Références sur la facture
+            # GLN : 3654789851" is a GLN)
             start, _ = run(line, first, last, page.height)
-            titles = [label for label in page.by_line.get(c.line, []) if label.name.startswith("t_")
+            on_line = page.by_line.get(c.line, [])
+            titles = [label for label in on_line if label.name.startswith("t_")
                       and label.last < first and (label.first >= start or sum(
-                          1 for w in line[label.last + 1:first] if w.text not in _PUNCTUATION) <= 1)]
+                          1 for w in line[label.last + 1:first] if w.text not in _PUNCTUATION) <= 1)
+                      and not any(other.name != "number" and not other.name.startswith("t_")
+                                  and label.last < other.first and other.last < first for other in on_line)]
             f.update({"ident_length": float(len(value)), "ident_digits": sum(ch.isdigit() for ch in value) / len(value),
                       "ident_alpha": float(sum(ch.isalpha() for ch in value)),
                       "ident_separators": float(sum(ch in "-/._" for ch in value)), "ident_tokens": float(len(c.words)),
@@ -226,7 +228,8 @@ def _features(candidates: list[Candidate], pages: list[Page]) -> None:
                                            sum(ch.isdigit() for ch in c.text) >= 8),
                       "ident_title_line": float(bool(titles)),
                       # "Bestellung: 2018-471331" on an invoice: the title before it is not the page's own
-                      "ident_title_main": float(max(titles, key=lambda label: label.last).name == main_title(page))
+                      "ident_title_main": float(same_title(max(titles, key=lambda label: label.last).name,
+                                                           page.main_title))
                       if titles else _UNSET,
                       "ident_id_shape": float(bool(re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,30}", compact(value)))
                                               and any(v.text == c.text or compact(v.text) == compact(value)

@@ -55,16 +55,22 @@ _CLASSES: dict[str, str] = {
                " | su referencia | referencia pedido | vs ordine | vostro ordine | vs rif | customer po | buyer reference",
     "payref": "payment reference | verwendungszweck | reference de paiement | communication | communication structuree"
               " | betalingskenmerk | mededeling | referencia de pago | causale | please quote | reference | referenz"
-              " | ref | kenmerk | riferimento | referencia | remittance | zahlungsreferenz",
+              " | ref | kenmerk | riferimento | referencia | remittance | zahlungsreferenz"
+              # a sentence asking for it: "Please use the following communication for your payment: 2023090970"
+              " | for your payment | with your payment | when paying | bei zahlung | bei der zahlung | bei uberweisung"
+              " | pour votre paiement | lors de votre paiement | bij uw betaling | bij betaling | para su pago"
+              " | en su pago | per il pagamento | causale del pagamento",
     "customer": "customer | customer no | kunde | kunden | kundennummer | kundennr | client | n client | klant"
                 " | klantnummer | klantnr | cliente | codice cliente | account | account no | debtor | debitor"
                 " | debitorennummer | numero client",
     "vatid": "vat no | vat id | vat reg | vat number | vat reg no | ust idnr | ustidnr | ust id | ust id nr | uid"
              " | n tva | tva intracom | numero de tva | tva intracommunautaire | btw nr | btwnummer | btw nummer"
-             " | btw id | nif | cif | nif cif | p iva | partita iva | tax id | vat registration | mwst nr | tva n",
+             " | btw id | nif | cif | nif cif | p iva | partita iva | tax id | vat registration | mwst nr | tva n"
+             " | gstin | gst no | gst number | gst registration",
     "taxno": "steuernummer | stnr | st nr | siret | siren | kvk | kvk nr | registration | handelsregister | hrb"
              " | company no | company number | rcs | codice fiscale | reg no | registergericht | amtsgericht | ape"
-             " | naf | cbe | rpr | rea",
+             " | naf | cbe | rpr | rea | reg nr | registernummer | registrierungsnummer | registration no"
+             " | registration number | handelsregisternummer | numero d enregistrement | registratienummer",
     "iban": "iban",
     "bank": "bic | swift | bank | bankverbindung | banque | bank account | kontonummer | blz | rib | banca | banco"
             " | account number | sort code | routing",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..words import Box, Word, WordLayer
@@ -42,6 +42,11 @@ class Page:
     labels: list[Label]
     by_line: dict[int, list[Label]]
     height: float  # median word height
+    main_title: Optional[str] = None  # the class of the page's own title (``main_title``)
+    # what features ask of the page for many candidates, computed once when first asked: the lines below a line in
+    # a column (``_column_below``), the party headings (``features._hints``)
+    columns_below: dict[tuple[int, float], tuple[int, bool]] = field(default_factory=dict, repr=False)
+    party_hints: Optional[list] = field(default=None, repr=False)
 
 
 # where a word set in CamelCase changes case: its parts are words apart ("StandardExchange" is no compound whose
@@ -84,7 +89,8 @@ def read_page(number: int, layer: WordLayer) -> Page:
     by_line: dict[int, list[Label]] = {}
     for label in labels:
         by_line.setdefault(label.line, []).append(label)
-    return Page(number, lines, line_tokens, labels, by_line, statistics.median(heights) if heights else 0.01)
+    height = statistics.median(heights) if heights else 0.01
+    return Page(number, lines, line_tokens, labels, by_line, height, main_title(labels, height))
 
 
 SPACED_MIN, SPACED_GAP = 4, 2.0  # letters printed apart ("R E C H N U N G") read as one word from this many on
@@ -187,7 +193,7 @@ def block_below(page: Page, line: int, box: Box, last: Word) -> tuple[float, flo
 def _column_below(page: Page, line: int, x0: float) -> tuple[int, bool]:
     """How many lines follow ``line`` in the column at ``x0`` (each close below the one before), and whether one
     of them prints a postcode and town; once per page, line and column (a line's name candidates share them)."""
-    cache = page.__dict__.setdefault("_columns_below", {})
+    cache = page.columns_below
     if (line, x0) not in cache:
         h = page.height or 0.01
         bottom = max(w.box[3] for w in page.lines[line])
@@ -222,12 +228,18 @@ def run(line: list, first: int, last: int, height: float) -> tuple[int, int]:
     return start, end
 
 
-def main_title(page: Page) -> Optional[str]:
-    """The class of the page's own title: of its title labels, the one printed tallest, the topmost of those."""
-    main = getattr(page, "_main_title", False)
-    if main is False:
-        titles = [label for label in page.labels if label.name.startswith("t_")]
-        best = min(titles, key=lambda label: (-round((label.box[3] - label.box[1]) / (page.height or 0.01), 1),
-                                              label.box[1]), default=None)
-        main = page._main_title = best.name if best else None  # type: ignore[attr-defined]
-    return main
+# a sales order's own number is an order's ("Order No." under "Order confirmation"): one title for the page's own
+_TITLE_FAMILY = {"t_confirm": "t_order"}
+
+
+def same_title(one: Optional[str], other: Optional[str]) -> bool:
+    """Whether two title classes name one kind of document (an order and its confirmation do)."""
+    return one is not None and _TITLE_FAMILY.get(one, one) == _TITLE_FAMILY.get(other, other)
+
+
+def main_title(labels: Sequence[Label], height: float) -> Optional[str]:
+    """The class of a page's own title: of its title labels, the one printed tallest, the topmost of those."""
+    titles = [label for label in labels if label.name.startswith("t_")]
+    best = min(titles, key=lambda label: (-round((label.box[3] - label.box[1]) / (height or 0.01), 1), label.box[1]),
+               default=None)
+    return best.name if best else None
