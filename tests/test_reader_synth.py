@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import statistics
 from collections import Counter
 
 import pytest
@@ -343,3 +344,45 @@ def test_each_document_is_drawn_on_its_own(monkeypatch):
     greedy.calls = 0
     monkeypatch.setattr(synth, "generate", greedy)
     assert [s.gold for s in synth.samples(31, 5)] == before
+
+
+def test_some_numbers_are_labelled_by_the_title_word_alone_and_some_references_asked_for_in_a_sentence(corpus):
+    """ "Invoice: 4711" / a column headed "Factuur" over the number, set as the other labels (the title's own
+    "Invoice 4711" is larger); "Please use the following communication for your payment: …" before a reference."""
+    def bare_number(sample) -> bool:
+        bare = {b.lower() for b in synth.T.LABELS[sample.lang].get(f"bare_number.{sample.doc_type}", [])}
+        words = [w for w in sample.layers[0].words]
+        body = statistics.median(w.box[3] - w.box[1] for w in words)
+        numbers = [w for w in words if w.text == sample.gold["document_number"]]
+        for line in sample.layers[0].lines():
+            texts = [w.text.lower().rstrip(":") for w in line]
+            for i in range(len(line)):
+                for n in (1, 2, 3):
+                    label = line[i:i + n]
+                    if " ".join(texts[i:i + n]).strip() not in bare or label[0].box[3] - label[0].box[1] > 1.2 * body:
+                        continue
+                    after = [w for w in line[i + n:i + n + 2] if w.text != ":"][:1]
+                    if after and after[0] in numbers:
+                        return True  # right after it
+                    if any(0 < w.box[1] - label[0].box[3] < 3 * body and abs(w.box[0] - label[0].box[0]) < 0.01
+                           for w in numbers):
+                        return True  # under it
+        return False
+
+    def sentence(sample) -> bool:
+        ref = sample.gold.get("payment_reference")
+        return bool(ref) and any(s.lower() in page_text(sample) and ref.lower() in page_text(sample)
+                                 for s in synth.T.LABELS[sample.lang]["payment_ref_sentence"])
+
+    born = [s for s in corpus if s.kind == "born_digital" and s.doc_type != "receipt"]
+    found = [s for s in born if bare_number(s)]
+    assert len(found) <= 30  # about one document in ten, English and French ones of their usual labels too
+    assert sum(1 for s in found if s.lang not in ("en", "fr")) >= 3  # whose number labels never were the word alone
+    assert 2 <= sum(map(sentence, born)) <= 30
+
+
+def test_some_documents_number_their_articles_by_gtin(corpus):
+    codes = [[line.get("product_code") or "" for line in s.gold.get("lines", [])] for s in corpus]
+    gtins = [c for doc in codes for c in doc if re.fullmatch(r"\d{13}", c)]
+    assert sum(1 for doc in codes if any(re.fullmatch(r"\d{13}", c) for c in doc)) >= 5
+    assert all(synth_ids.gs1_check(c[:12]) == c[12] for c in gtins)  # EAN-13: a valid check digit

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from . import text as T
 from . import world as W
 from .content import Party, party, weighted
-from .ids import gln, phone_number
+from .ids import gln, gtin, phone_number
 from .print import Page
 from .table import Body
 
@@ -66,6 +67,17 @@ class Document(Body):
         self.preamble = [self.preamble_line(own) for _ in range(own.randint(1, 3))] if own.random() < 0.08 else []
         if self.preamble:
             self.top += len(self.preamble) * self.s * 0.8 * 1.4 + (4 if self.banner else 0)
+        # the title's word alone as the number's label, in one document in ten ("Invoice: 4711", "Factuur" heading
+        # a column); a sentence asking for the payment's reference, in one in six that print one
+        table = T.LABELS[st.lang]
+        bare = table.get(f"bare_number.{d.doc_type}")
+        if own.random() < 0.1 and bare:
+            st.labels["number"] = own.choice(bare)
+        if own.random() < 0.16 and d.payment_ref:
+            st.labels["payment_ref"] = own.choice(table["payment_ref_sentence"])
+        if own.random() < 0.25:  # articles numbered by their GTIN (13 digits), where an article column is printed
+            for item in d.items:
+                item.code = gtin(own)
 
     def preamble_line(self, rng: random.Random) -> str:
         """"Stylesheet-Version: 2.6 vom 10.11.2025", "Printed on 3 May 2024": a version's date or the print's."""

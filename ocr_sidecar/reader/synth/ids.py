@@ -171,3 +171,10 @@ def gln(rng: random.Random) -> str:
     """A Global Location Number (13 digits, valid check digit), as e-invoice print-outs show a party's."""
     body = rng.choice("4345789") + "".join(rng.choice("0123456789") for _ in range(11))
     return body + gs1_check(body)
+
+
+def gtin(rng: random.Random) -> str:
+    """An article's GTIN-13 (EAN, valid check digit), as wholesalers' and e-invoice print-outs show items."""
+    body = rng.choice(["40", "41", "42", "43", "30", "50", "54", "57", "76", "80", "87", "90"]) + "".join(
+        rng.choice("0123456789") for _ in range(10))
+    return body + gs1_check(body)
