@@ -45,8 +45,11 @@ The rollup "header" is every such field, tax rows included. Values are compared 
 names fuzzily ≥ 90). ECE: expected calibration error over every candidate scored (10 equal-width bins of its
 score, each candidate right or not). Time: ``read_layers`` per page (median, p90; words prepared beforehand, a
 first untimed call loads the model). Lines, where the reader proposes them, are scored apart (the eval harness's
-pairing). Then each goal of the issue, MET or MISSED, for born-digital pages and for scans and photos. Exits 1 when
-the reader raised on a document (counted as proposing nothing).
+pairing). Filled where the gold has no value: the header fields (``HEADER_PATHS``) the reader's document sets
+(its best candidates, those it keeps) where the gold leaves them empty, of all such empty fields — values a clerk
+would have to clear; on the public set an upper bound, its XML may leave out what the page prints. Then each goal of
+the issue, MET or MISSED, for born-digital pages and for scans and photos. Exits 1 when the reader raised on a
+document (counted as proposing nothing).
 
 ``--agreement``: every document's gold is given to ``ocr_sidecar.reader.agree.compare(document, reading)`` as
 another reader's answer, as is and with wrong values injected into ``--inject-share`` of its header fields
@@ -77,7 +80,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from words_reader_score import SCORED_PATHS, agreement, ece, p90, score_lines, score_reading  # noqa: E402
+from words_reader_score import (  # noqa: E402
+    SCORED_PATHS,
+    agreement,
+    ece,
+    false_fills,
+    p90,
+    score_lines,
+    score_reading,
+)
 from words_reader_sets import (  # noqa: E402
     CACHE,
     DOCUMENTS,
@@ -117,6 +128,8 @@ class Tally:
     # top-1 does; every value elsewhere (the corpus' and the generator's gold is what the page prints)
     agree_goal: list = field(default_factory=lambda: [0, 0, 0, 0])
     misses: list = field(default_factory=list)
+    fills: list = field(default_factory=lambda: [0, 0])  # header fields filled where the gold has none, of those
+    fill_paths: Counter = field(default_factory=Counter)
 
     def add(self, other: Tally) -> None:
         self.documents += other.documents
@@ -133,6 +146,8 @@ class Tally:
         self.agree = [a + b for a, b in zip(self.agree, other.agree)]
         self.agree_printed = [a + b for a, b in zip(self.agree_printed, other.agree_printed)]
         self.agree_goal = [a + b for a, b in zip(self.agree_goal, other.agree_goal)]
+        self.fills = [a + b for a, b in zip(self.fills, other.fills)]
+        self.fill_paths.update(other.fill_paths)
 
     def header(self, every: bool = False) -> list[int]:
         rows = (self.every_field if every else self.fields).values()
@@ -152,6 +167,8 @@ class Tally:
                 "agreement_printed": dict(zip(("injected", "caught", "right", "falsely_flagged"),
                                               self.agree_printed)),
                 "agreement_goal": dict(zip(("injected", "caught", "right", "falsely_flagged"), self.agree_goal)),
+                "false_fills": {"filled": self.fills[0], "empty_in_gold": self.fills[1],
+                                "by_path": dict(self.fill_paths)},
                 "misses": self.misses}
 
 
@@ -198,6 +215,9 @@ def measure(docs: Iterable[Doc], tallies: dict, agree: bool = False, share: floa
                 tally.misses.append({"document": doc.name, "path": o.path, "gold": o.gold, "top3": o.proposed})
         tally.points += [(s, r) for s, r, shown in points if shown]
         tally.every_point += [(s, r) for s, r, _ in points]
+        filled, empty = false_fills(doc.gold, reading)
+        tally.fills = [tally.fills[0] + len(filled), tally.fills[1] + empty]
+        tally.fill_paths.update(filled)
         matched, scored = score_lines(doc.gold, reading)
         tally.lines[0] += matched
         tally.lines[1] += scored
@@ -287,6 +307,10 @@ def report(tallies: dict, sets: list[str]) -> None:
             calibration = f"ECE {error:.2%} over {len(t.points)} candidates" if error is not None else "no candidates"
             print(f"- {kind}: {t.documents} documents, {t.pages} pages; {calibration}; {ms}{ocr}{lines}"
                   + (f"; reader errors: {len(t.errors)}" if t.errors else ""))
+            if t.fills[1]:
+                common = ", ".join(f"{path} {n}" for path, n in t.fill_paths.most_common(4))
+                print(f"  filled where the gold has no value: {share(*t.fills)} of the empty header fields"
+                      + (f" ({common})" if common else ""))
             injected, caught, right, false = t.agree
             if injected or right:
                 print(f"  agreement: injected wrong values flagged {share(caught, injected)}, "

@@ -129,6 +129,14 @@ def score_reading(gold: dict, reading: Reading, printed: Optional[set[str]] = No
     return outcomes, points
 
 
+def false_fills(gold: dict, reading: Reading) -> tuple[list[str], int]:
+    """The header fields the reader's document fills where the gold has no value (a value made up: a clerk would
+    have to clear it), and how many header fields the gold leaves empty."""
+    empty = [path for path in HEADER_PATHS if not has_value(gold_at(gold, path))]
+    document = reading.document or {}
+    return [path for path in empty if has_value(gold_at(document, path))], len(empty)
+
+
 def score_lines(gold: dict, reading: Reading) -> tuple[int, int]:
     """(matched, scored) of the gold lines' description, quantity, unit price and amount, the reader's lines paired
     with them as the eval harness pairs them; (0, 0) where the gold has no lines."""

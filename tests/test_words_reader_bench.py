@@ -132,6 +132,16 @@ def test_top3_tax_rows_as_a_set_and_missing_candidates():
     assert len(points) == 2 + 4 + 1 + 7 and sum(r for _, r, _ in points) == 1 + 1 + 1 + 6
 
 
+def test_a_value_filled_where_the_gold_has_none_is_counted_as_a_false_fill():
+    gold = {"document_number": "INV-7", "total": 119.0, "seller": {"name": "ACME GmbH"}}
+    reading = Reading(document={"document_number": "INV-7", "total": 119.0, "due_date": "2024-04-05",
+                                "buyer": {"name": "ACME GmbH", "vat": ""}}, candidates={})
+    filled, empty = scoring.false_fills(gold, reading)
+    assert filled == ["due_date", "buyer.name"]  # made up: the gold prints no due date and no buyer
+    assert empty == len(HEADER_PATHS) - 3
+    assert scoring.false_fills(gold, Reading(document=dict(gold), candidates={}))[0] == []
+
+
 def test_the_public_set_takes_the_xml_as_gold_and_reads_only_the_page(corpus, tmp_path):
     from ocr_sidecar.einvoice import try_extract
 
