@@ -386,3 +386,23 @@ def test_some_documents_number_their_articles_by_gtin(corpus):
     gtins = [c for doc in codes for c in doc if re.fullmatch(r"\d{13}", c)]
     assert sum(1 for doc in codes if any(re.fullmatch(r"\d{13}", c) for c in doc)) >= 5
     assert all(synth_ids.gs1_check(c[:12]) == c[12] for c in gtins)  # EAN-13: a valid check digit
+
+
+def test_some_tax_tables_print_bare_rates_under_a_heading_that_says_percent(corpus):
+    """ "USt. %" / "Steuersatz [%]" over "19  321,40  61,07": the rate without its sign, as ERP print-outs and
+    e-invoice visualisations print it."""
+    found = []
+    for sample in corpus:
+        if sample.kind != "born_digital" or not sample.gold.get("taxes"):
+            continue
+        lines = [[w.text for w in line] for layer in sample.layers for line in layer.lines()]
+        for i, texts in enumerate(lines):
+            bare = [t for t in texts if re.fullmatch(r"\d{1,2}(?:[.,]\d{1,2})?", t)]
+            amounts = [t for t in texts if re.fullmatch(r"-?[\d.,' ]*\d[.,]\d\d", t) and t not in bare]
+            if bare and len(amounts) >= 2 and not any("%" in t for t in texts) and any(
+                    "%" in t for above in lines[max(0, i - 3):i] for t in above):
+                rates = {float(t.replace(",", ".")) for t in bare}
+                if any(row["rate"] in rates and row["rate"] > 0 for row in sample.gold["taxes"]):
+                    found.append(sample)
+                    break
+    assert 3 <= len(found) <= 40  # about one table in four of those the fixture prints

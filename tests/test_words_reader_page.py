@@ -8,6 +8,7 @@ import pytest
 from test_words_reader import page
 
 from ocr_sidecar.reader import features as feat
+from ocr_sidecar.reader import read_layers
 from ocr_sidecar.reader.candidates import find
 from ocr_sidecar.reader.labels import find_labels, tokens
 from ocr_sidecar.words import Word, WordLayer, assign_lines
@@ -206,3 +207,17 @@ def test_an_order_confirmation_s_order_number_is_its_own_and_an_invoice_s_order_
     invoice = feat.generate([page([(0.05, "INVOICE"), (0.1, "Order No. PO-4711"), (0.3, "Beratung 1 100,00")])])
     order = next(c for c in invoice if c.kind == "ident" and c.value == "PO-4711")
     assert order.feats["ident_title_main"] == 0.0
+
+
+def test_a_tax_summary_printing_its_rates_without_the_sign_under_a_heading_that_says_percent():
+    """An e-invoice visualisation's "Steueraufschlüsselung": the rate column headed "USt. %", its cells bare."""
+    layer = page([(0.05, "Rechnung Nr. 4711 vom 06.08.2018"),
+                  (0.5, "Art (Kategorie) Warenwert Basisbetrag USt. % Steuerbetrag"),
+                  (0.53, "Umsatzsteuer (S) 326,50 321,40 19 61,07"),
+                  (0.56, "Umsatzsteuer (S) 130,70 127,59 7 8,93"),
+                  (0.62, "Rechnungssumme ohne USt. @0.6 448,99"), (0.65, "Steuerbetrag in EUR @0.6 70,00"),
+                  (0.68, "Bruttosumme @0.6 518,99")])
+    rows = {(c.value[0], c.value[1], c.value[2]) for c in feat.generate([layer]) if c.kind == "taxrow"}
+    assert (19.0, 321.4, 61.07) in rows and (7.0, 127.59, 8.93) in rows
+    taxes = read_layers([layer]).document.get("taxes") or []
+    assert sorted((t["rate"], t["base"], t["amount"]) for t in taxes) == [(7.0, 127.59, 8.93), (19.0, 321.4, 61.07)]

@@ -119,8 +119,8 @@ def _amounts(page: Page, decimal: Optional[str]) -> list[Candidate]:
 
 # VAT rates in use somewhere: a number among these, printed without "%" in a tax table's rate column, is a rate
 # when the line's amounts agree with it (base × rate = tax)
-BARE_RATES = frozenset({0.0, 2.1, 2.5, 3.0, 4.0, 5.0, 5.5, 6.0, 7.0, 7.7, 8.0, 8.1, 9.0, 10.0, 12.0, 13.0, 14.0, 15.0,
-                        16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 27.0})
+BARE_RATES = frozenset({0.0, 2.1, 2.5, 2.6, 3.0, 3.8, 4.0, 5.0, 5.5, 6.0, 7.0, 7.7, 8.0, 8.1, 9.0, 10.0, 12.0, 13.0,
+                        13.5, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 27.0})
 
 
 def _rates(line: list[Word]) -> list[tuple[float, list[Word], bool]]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import random
 
+from . import text as T
 from . import world as W
 from .content import Content, Style, as_amount
 
 RATE_FORMS = ("{:.2f} %", "{:.2f}%", "{:.1f}%", "{:.1f} %", "{:g} %", "{:g}%")
+BARE_FORMS = ("{:g}", "{:.2f}", "{:.1f}")  # under a heading that says "%"
 NUMERIC = ("rate", "base", "tax", "gross")
 
 
@@ -46,9 +48,17 @@ def table(w, y_beside: float, y_below: float, room: float, pitch: float) -> floa
     if rng.random() < 0.2 and "code" not in cols:
         cols = ["base", "rate", "tax"] + cols[3:]
     heads = {c: w.label(f"t.{c}") for c in cols}
+    # a rate column whose heading carries the "%" ("USt. %", "Steuersatz [%]") prints bare numbers, in about one
+    # table in four: "19", "7,00" (drawn aside: the document's other draws stay as they were)
+    own = w.aside
+    if own.random() < 0.3:
+        heads["rate"] = own.choice(T.LABELS[st.lang]["t.rate_pct"])
+    bare = "%" in heads["rate"] and own.random() < 0.7
     if rng.random() < 0.2:
         heads = {c: h.upper() for c, h in heads.items()}
     form = rng.choice(RATE_FORMS)
+    if bare:
+        form = own.choice(BARE_FORMS)
     rows = []
     for rate, base, tax in d.taxes:
         code = zero if rate == 0 else "S"
