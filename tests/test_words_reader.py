@@ -447,3 +447,21 @@ def test_training_is_reproducible_from_its_seed(tmp_path):
     alone = Model.load(single).members[0]
     assert [b.model_to_string() for b in alone.boosters.values()] == [
         b.model_to_string() for b in model.members[1].boosters.values()]
+
+
+def test_on_a_page_read_by_ocr_a_value_it_misread_is_still_printed_and_a_changed_one_is_not():
+    """ "Bl8-4363" is B18-4363 and "Prirnus" Primus, read by OCR; a character changed (the VLM's misreading of the
+    page) is printed nowhere, whatever OCR confuses."""
+    reading = reading_of(**{"order_reference": ("Bl8-4363", 0.96), "document_number": ("R20462O8", 0.96),
+                            "seller.name": ("Prirnus S.L.U.", 0.85)})
+    reading.lines = ["Pedido: Bl8-4363", "Factura R20462O8", "Prirnus S.L.U."]
+    right = {"order_reference": "B18-4363", "document_number": "R2046208", "seller": {"name": "Primus S.L.U."}}
+    wrong = {"order_reference": "B18-4364", "document_number": "R2046209", "seller": {"name": "Prisma S.L.U."}}
+    reading.text_layer = False
+    assert compare(right, reading).disagreements == []
+    assert {d.path for d in compare(wrong, reading).disagreements} == {"order_reference", "document_number",
+                                                                       "seller.name"}
+    # a PDF's text layer prints its letters exactly: there "Bl8-4363" is not B18-4363, nor "Prirnus" Primus
+    reading.text_layer = True
+    assert {d.path for d in compare(right, reading).disagreements} == {"order_reference", "document_number",
+                                                                       "seller.name"}
