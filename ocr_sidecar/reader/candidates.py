@@ -206,6 +206,8 @@ def _dates(page: Page, order: Optional[str]) -> list[Candidate]:
     return out
 
 
+# an Indian GSTIN: its state's two digits, the PAN (five letters, four digits, a letter), an entity, Z, a check
+_GSTIN = re.compile(r"\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]")
 # a number's label glued to it: "n°562044387", "Nr.4711", "No.123", "#A-17"
 _GLUED_LABEL = re.compile(r"^(?:n[°º]|nr\.|no\.|#)\s*(?=\w*\d)", re.IGNORECASE)
 
@@ -272,9 +274,6 @@ def _ids(page: Page) -> tuple[list[Candidate], list[Candidate]]:
                 found.add(("iban", value))
                 ibans.append(Candidate("iban", value, page.number, index, words, text, {"id_checksum": float(iban)}))
     return vats, ibans
-
-
-_GSTIN = re.compile(r"\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]")
 
 
 def _digits_mostly(value: str) -> bool:
