@@ -101,6 +101,7 @@ from words_reader_sets import (  # noqa: E402
 
 from ocr_sidecar import reader as words_reader  # noqa: E402
 from ocr_sidecar.reader import Reading  # noqa: E402
+from ocr_sidecar.reader.agree import name_core  # noqa: E402
 
 SETS = ("corpus-pdf", "corpus-images", "public", "synthetic")
 BORN_DIGITAL, SCANS = "born-digital", "scans/photos"  # the two groups the goals name
@@ -130,6 +131,9 @@ class Tally:
     misses: list = field(default_factory=list)
     fills: list = field(default_factory=lambda: [0, 0])  # header fields filled where the gold has none, of those
     fill_paths: Counter = field(default_factory=Counter)
+    # party names not among the first three that a candidate among them names but for legal forms and salutations
+    # ("Au bon moulin SARL" for a gold "Au bon moulin"): wrong by the evaluation's rule, counted apart to say so
+    legal_only: int = 0
 
     def add(self, other: Tally) -> None:
         self.documents += other.documents
@@ -142,6 +146,7 @@ class Tally:
         self.every_point += other.every_point
         self.ms += other.ms
         self.ocr_ms += other.ocr_ms
+        self.legal_only += other.legal_only
         self.lines = [a + b for a, b in zip(self.lines, other.lines)]
         self.agree = [a + b for a, b in zip(self.agree, other.agree)]
         self.agree_printed = [a + b for a, b in zip(self.agree_printed, other.agree_printed)]
@@ -157,7 +162,7 @@ class Tally:
         n, top1, top3 = self.header()
         return {"documents": self.documents, "pages": self.pages, "errors": self.errors,
                 "fields": {p: dict(zip(("n", "top1", "top3"), r)) for p, r in self.fields.items()},
-                "header": {"n": n, "top1": top1, "top3": top3},
+                "header": {"n": n, "top1": top1, "top3": top3, "top3_misses_legal_form_only": self.legal_only},
                 "every_xml_field": {p: dict(zip(("n", "top1", "top3"), r)) for p, r in self.every_field.items()},
                 "ece": ece(self.points), "candidates": len(self.points),
                 "ms_per_page": {"median": statistics.median(self.ms), "p90": p90(self.ms)} if self.ms else None,
@@ -211,8 +216,12 @@ def measure(docs: Iterable[Doc], tallies: dict, agree: bool = False, share: floa
                     row[0] += 1
                     row[1] += o.top1
                     row[2] += o.top3
+            if o.printed and not o.top3 and o.path.endswith(".name") and any(
+                    name_core(o.gold) == name_core(value) for value in o.proposed):
+                tally.legal_only += 1
             if o.printed and not o.top1 and len(tally.misses) < show_misses:
-                tally.misses.append({"document": doc.name, "path": o.path, "gold": o.gold, "top3": o.proposed})
+                tally.misses.append({"document": doc.name, "path": o.path, "gold": o.gold, "top3": o.proposed,
+                                     "in_top3": bool(o.top3)})
         tally.points += [(s, r) for s, r, shown in points if shown]
         tally.every_point += [(s, r) for s, r, _ in points]
         filled, empty = false_fills(doc.gold, reading)
@@ -251,7 +260,10 @@ def goals(group: str, tally: Tally) -> list[tuple[str, bool, str]]:
     if n:
         for label, k, floor in (("header top-1", top1, 0.90 if born else 0.80),
                                 ("header top-3", top3, 0.97 if born else 0.90)):
-            out.append((f"{label} ≥ {floor:.0%}", k / n >= floor, share(k, n)))
+            figure = share(k, n)
+            if label == "header top-3" and tally.legal_only:
+                figure += f"; of the misses, {tally.legal_only} party names a candidate gives but for a legal form"
+            out.append((f"{label} ≥ {floor:.0%}", k / n >= floor, figure))
     if born:
         for path in ("total", "document_number"):
             m, k, _ = tally.fields.get(path, [0, 0, 0])
@@ -322,7 +334,8 @@ def report(tallies: dict, sets: list[str]) -> None:
             for error_text in t.errors[:5]:
                 print(f"  error {error_text}")
             for miss in t.misses:
-                print(f"  miss {miss['document']} {miss['path']}: gold {miss['gold']!r}, top-3 {miss['top3']!r}")
+                flag = "" if miss["in_top3"] else " (not in the first three)"
+                print(f"  miss {miss['document']} {miss['path']}: gold {miss['gold']!r}, top-3 {miss['top3']!r}{flag}")
     print("\n## Goals (issue #33)\n")
     real = [s for s in sets if s != "synthetic"]
     scopes = [(name, [name]) for name in sets] + ([("real documents (" + ", ".join(real) + ")", real)]
