@@ -406,3 +406,34 @@ def test_some_tax_tables_print_bare_rates_under_a_heading_that_says_percent(corp
                     found.append(sample)
                     break
     assert 3 <= len(found) <= 40  # about one table in four of those the fixture prints
+
+
+def test_some_tax_tables_print_each_rate_s_lines_and_allowances_before_its_base(corpus):
+    """ "Umsatzsteuer (S)  326,50  -5,10  321,40  19  61,07": the category named with its tax, the lines' net, the
+    allowances and charges, then the base, rate and tax (e-invoice visualisations' breakdown)."""
+    found = 0
+    for sample in corpus:
+        if not sample.gold.get("taxes"):
+            continue
+        kinds = [f"{k} (" for k in synth.T.LABELS[sample.lang]["t.kind"]]
+        for line in (" ".join(w.text for w in line) for layer in sample.layers for line in layer.lines()):
+            if any(line.startswith(k) for k in kinds) and re.search(r"\((S|AE|K|G|E|Z)\)", line):
+                amounts = [t for t in line.split(")", 1)[1].split() if re.fullmatch(r"-?[\d.,']*\d[.,]\d\d-?", t)]
+                assert len(amounts) >= 4, line  # lines, allowances, base, tax (and gross)
+                found += 1
+                break
+    assert 3 <= found <= 60  # about one table in seven
+
+
+def test_some_form_sections_print_the_party_s_name_and_address_without_labels(corpus):
+    """ "Verkäufer:" over "Nummer: 549910" and then the name alone on its line, as visualisations print it."""
+    bare = 0
+    for sample in of_family(corpus, "form"):
+        lines = [" ".join(w.text for w in line) for layer in sample.layers for line in layer.lines()]
+        heads = {h.lower() for key in ("h.seller", "h.buyer") for h in synonyms(sample.lang, key)}
+        for role in ("seller", "buyer"):
+            name = value(sample.gold, f"{role}.name")
+            at = [i for i, line in enumerate(lines) if line == name]
+            if any(any(h in line.lower() for h in heads for line in lines[max(0, i - 4):i]) for i in at):
+                bare += 1
+    assert bare >= 3

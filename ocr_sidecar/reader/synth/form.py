@@ -170,6 +170,12 @@ class FormDocument(Document):
                             ids.digits(extra, extra.randint(5, 7)), []))
         # the party's numbers after its rows, or first, its name under them (as e-invoice visualisations print)
         rows = numbers + rows if numbers and extra.random() < 0.5 else rows + numbers
+        # its name and address without labels under the heading, in about one section in four (e-invoice
+        # visualisations: "Verkäufer:" over "Nummer: 549910", then the name and its address lines)
+        if random.Random(f"bare|{role}|{name}").random() < 0.25:
+            plain = (f"{role}.name", f"{role}.address.street", f"{role}.address.zip", f"{role}.address.city")
+            rows = [("" if any(path in plain for path, _ in gold) else label, value, gold)
+                    for label, value, gold in rows]
         if role == "buyer" and "customer_no" in dist and rng.random() < 0.5:
             rows.append((self.label("customer_no"), dist["customer_no"], []))
         return rows

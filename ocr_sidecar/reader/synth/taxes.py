@@ -13,7 +13,7 @@ from .content import Content, Style, as_amount
 
 RATE_FORMS = ("{:.2f} %", "{:.2f}%", "{:.1f}%", "{:.1f} %", "{:g} %", "{:g}%")
 BARE_FORMS = ("{:g}", "{:.2f}", "{:.1f}")  # under a heading that says "%"
-NUMERIC = ("rate", "base", "tax", "gross")
+NUMERIC = ("rate", "base", "tax", "gross", "lines", "adjust")
 
 
 def rate_text(st: Style, form: str, rate: float) -> str:
@@ -48,9 +48,18 @@ def table(w, y_beside: float, y_below: float, room: float, pitch: float) -> floa
     if rng.random() < 0.2 and "code" not in cols:
         cols = ["base", "rate", "tax"] + cols[3:]
     heads = {c: w.label(f"t.{c}") for c in cols}
+    own = w.aside
+    # each rate's lines before the document's allowances and charges, those, then the base they give ("Warenwert |
+    # Zu-/Abschlag | Basisbetrag | USt. % | Steuerbetrag", as e-invoice visualisations print the breakdown), the
+    # category named with its tax ("Umsatzsteuer (S)"), in about one table in seven (drawn aside)
+    adjusted = own.random() < 0.15
+    if adjusted:
+        table_words = T.LABELS[st.lang]
+        cols = ["code", "lines", "adjust", "base", "rate", "tax"] + (["gross"] if "gross" in cols else [])
+        heads = {c: heads.get(c) or own.choice(table_words[f"t.{c}"]) for c in cols}
+        kind = own.choice(table_words["t.kind"])
     # a rate column whose heading carries the "%" ("USt. %", "Steuersatz [%]") prints bare numbers, in about one
     # table in four: "19", "7,00" (drawn aside: the document's other draws stay as they were)
-    own = w.aside
     if own.random() < 0.3:
         heads["rate"] = own.choice(T.LABELS[st.lang]["t.rate_pct"])
     bare = "%" in heads["rate"] and own.random() < 0.7
@@ -62,13 +71,19 @@ def table(w, y_beside: float, y_below: float, room: float, pitch: float) -> floa
     rows = []
     for rate, base, tax in d.taxes:
         code = zero if rate == 0 else "S"
-        rows.append({"code": code, "rate": rate_text(st, form, rate), "base": w.money(base, w.minus),
-                     "tax": w.money(tax, w.minus), "gross": w.money(base + tax, w.minus),
-                     "reason": w.label(code) if rate == 0 else ""})
+        row = {"code": code, "rate": rate_text(st, form, rate), "base": w.money(base, w.minus),
+               "tax": w.money(tax, w.minus), "gross": w.money(base + tax, w.minus),
+               "reason": w.label(code) if rate == 0 else ""}
+        if adjusted:
+            change = 0 if own.random() < 0.3 else round(base * own.uniform(-0.05, 0.02))
+            row.update(code=f"{kind} ({code})", lines=w.money(base - change, w.minus),
+                       adjust=("-" if change < 0 else "") + st.amount(abs(change)))
+        rows.append(row)
     total = len(d.taxes) > 1 and rng.random() < 0.3
     if total:
         rows.append({"code": "", "rate": w.label("t.sum"), "base": w.money(d.subtotal, w.minus),
-                     "tax": w.money(d.total_tax, w.minus), "gross": w.money(d.total, w.minus), "reason": ""})
+                     "tax": w.money(d.total_tax, w.minus), "gross": w.money(d.total, w.minus), "reason": "",
+                     "lines": "", "adjust": ""})
     size, head_size, bold = s, s * rng.uniform(0.8, 0.95), rng.random() < 0.6
     page = w.pages[-1]
     while True:
