@@ -24,7 +24,7 @@ from stdnum.in_ import gstin as std_gstin
 from ..printed import NUMBER, NUMERIC_DATE, compact, date_readings, decimal_of, read_number
 from ..words import Box, Word, WordLayer
 from .labels import LEGAL_FORMS, tokens
-from .page import Page, read_page, us_zip
+from .page import Page, read_page, us_zip, word_gap
 
 KIND_OF = {"document_type": "type", "document_number": "ident", "order_reference": "ident",
            "payment_reference": "ident", "issue_date": "date", "due_date": "date", "currency": "currency",
@@ -343,16 +343,20 @@ def _names(page: Page) -> list[Candidate]:
         for label in page.by_line.get(index, []):
             if label.first == 0 and label.last + 1 < len(line):
                 starts.add(label.last + 1)
-        # a wide gap parts two runs of words on one row (a name, and the title far to its right)
-        gaps = {i + 1 for i in range(len(line) - 1) if line[i + 1].box[0] - line[i].box[2] > 2.5 * page.height}
+        # a wide gap parts two runs of words on one row (a name, and the title far to its right): wider than 2.5
+        # heights of its words (not the page's usual height: a page of small print has a letterhead of large)
+        gaps = {i + 1 for i in range(len(line) - 1) if word_gap(line[i], line[i + 1]) > 2.5}
         for i, word in enumerate(line[:-1]):
             if word.text.endswith(":"):
                 starts.add(i + 1)
         starts |= gaps
         for first in sorted(starts):
-            ends = {len(line)} | {i for i in gaps if i > first} | {
+            # a name is one run of words: it ends at the first wide gap after its start, if not before
+            # or after a word ending in a comma, before a separator, after a legal form ("Free SAS au capital de …")
+            ends = {min([i for i in gaps if i > first] + [len(line)])} | {
                 i + 1 for i in range(first, len(line) - 1)
-                if line[i].text.endswith(",") or line[i + 1].text in ("-", "|", "–", "·")}
+                if line[i].text.endswith(",") or line[i + 1].text in ("-", "|", "–", "·")
+                or (i > first and (parts := tokens(line[i].text)) and parts[-1] in LEGAL_FORMS)}
             for end in sorted(ends):
                 words = line[first:end]
                 value = " ".join(w.text for w in words).strip(" :,-|–·")

@@ -104,7 +104,10 @@ _CLASSES: dict[str, str] = {
     "seller_hint": "from | seller | supplier | vendor | lieferant | verkaufer | fournisseur | vendeur | leverancier"
                    " | proveedor | fornitore | issued by | emetteur | absender | rechnungsersteller | rechnungssteller"
                    " | rechnungsaussteller | leistungserbringer | auftragnehmer | sold by | billed by | invoice from"
-                   " | prestataire | verkoper | vendedor | emisor | venditore | cedente | cedente prestatore",
+                   " | prestataire | verkoper | vendedor | emisor | venditore | cedente | cedente prestatore"
+                   # the account's holder, whom a bill's payment goes to
+                   " | account holder | account name | kontoinhaber | titulaire du compte | rekeninghouder"
+                   " | ten name van | titular de la cuenta | intestatario | intestato a",
     "field_name": "name | firma | company | company name | raison sociale | naam | bedrijfsnaam | nombre"
                   " | razon social | nome | ragione sociale | denominazione | address | anschrift | adresse | adres"
                   " | direccion | indirizzo | street | strasse | contact | kontakt | ansprechpartner",

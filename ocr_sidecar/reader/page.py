@@ -125,11 +125,11 @@ SPLIT_GAP, SPLIT_MAX = 0.5, 0.25  # a word printed in pieces: a gap under half t
 def _median_gap(lines: Sequence[Sequence[Word]]) -> float:
     """The page's usual space between two words of a line, in word heights (gaps of two heights or more are
     columns, not spaces)."""
-    gaps = [gap for line in lines for a, b in zip(line, line[1:]) if 0 <= (gap := _gap(a, b)) < 2]
+    gaps = [gap for line in lines for a, b in zip(line, line[1:]) if 0 <= (gap := word_gap(a, b)) < 2]
     return statistics.median(gaps) if len(gaps) >= 10 else 0.0
 
 
-def _gap(a: Word, b: Word) -> float:
+def word_gap(a: Word, b: Word) -> float:
     return (b.box[0] - a.box[2]) / max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1e-6)
 
 
@@ -143,7 +143,7 @@ def split_rejoined(line: list[Word], limit: float) -> list[Word]:
     for word in line:
         last = out[-1] if out else None
         if last is not None and last.text[-1:].isalpha() and word.text[:1].islower() \
-                and -0.05 < _gap(last, word) < limit:
+                and -0.05 < word_gap(last, word) < limit:
             out[-1] = Word(last.text + word.text, union((last, word)), last.line,
                            min(last.confidence, word.confidence))
         else:

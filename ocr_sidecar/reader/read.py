@@ -22,6 +22,10 @@ JOINT_TOP = 4
 TOTALS = ("subtotal", "total_tax", "total")
 JOINT_BONUS = 2.0
 JOINT_RATES = 4  # the tax summary's rates chosen among (the best rows' first rates)
+# no tax is more than this share of what it is taken of (VAT rates reach 27 %): "previous balance 500.00 + this
+# invoice's 110.00 = 610.00 due" is no subtotal, tax and total
+MAX_RATE = 0.3
+NO_TAX = 0.2  # a page whose tax candidates all score below this, and has no tax row, prints no tax
 # Fields that never hold one value, chosen together so that they differ: the seller and the buyer are two parties
 # (their names, their VAT ids). Not a document's number and its order's: where no order is printed, the order's
 # field scores the document's number well enough to take it from the number (generated documents' number top-1,
@@ -50,9 +54,8 @@ def read_layers(layers: Sequence[Optional[WordLayer]], model: Optional[Model] = 
     ranked.pop(gen.TAX_ROWS, None)
     for paths in DISTINCT:
         _distinct(ranked, *paths)
-    _offer_first(ranked, "amount_due", "total")
-    _offer_first(ranked, "payment_reference", "document_number")
-    picked = _per_rate(tax_rows)
+    _offer_defaults(ranked, tax_rows)
+    picked = _per_rate(tax_rows, chosen)
     taxes = [tuple(None if value is None else Candidate(value, row.score, row.page, row.boxes, row.text)
                    for value in row.value) for row in picked]
     document = _document(ranked)
@@ -81,15 +84,15 @@ def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
                 ) -> tuple[list[Candidate], list[Candidate]]:
     """Subtotal, tax, total and the tax summary's rows chosen together, each among its first few. Each sum that
     holds adds ``JOINT_BONUS`` to the summed log-scores: subtotal + tax = total (a zero tax only where no chosen
-    row has one), the rows' amounts make the tax, their bases the subtotal, and — where the tax is printed
+    row has one, a tax at most ``MAX_RATE`` of the subtotal), the rows' amounts make the tax, their bases the subtotal, and — where the tax is printed
     nowhere — subtotal + the rows' amounts = total. The best choice moves first (the scores stay as they were).
     A rate may be left out of the rows (a discount's "2 %" is no tax rate), at the log of its best row's being
     wrong. Returns the rows, the chosen one of each rate first, and the chosen ones."""
     options = [ranked.get(path, [])[:JOINT_TOP] or [None] for path in TOTALS]
-    by_rate: dict[float, list[Candidate]] = {}
+    by_rate: dict[object, list[Candidate]] = {}
     for row in rows:
-        if len(by_rate) < JOINT_RATES or row.value[0] in by_rate:
-            same = by_rate.setdefault(row.value[0], [])
+        if len(by_rate) < JOINT_RATES or _rate_key(row) in by_rate:
+            same = by_rate.setdefault(_rate_key(row), [])
             if len(same) < 2 or (_consistent(row) and len(same) < 3 and not any(map(_consistent, same))):
                 same.append(row)  # the first two, and a row whose base times its rate is its amount
     rates = list(by_rate.values())
@@ -107,7 +110,8 @@ def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
         for rows_cost, chosen, amounts, bases in choices or [(0.0, [], 0.0, None)]:
             held = 0
             if None not in (subtotal, tax, total) and abs(subtotal + tax - total) <= CENT and (
-                    len({subtotal, tax, total}) == 3 or (tax == 0 and not any(row.value[2] for row in chosen))):
+                    len({subtotal, tax, total}) == 3 or (tax == 0 and not any(row.value[2] for row in chosen))) \
+                    and abs(tax) <= MAX_RATE * abs(subtotal) + CENT:
                 held += 1
             taxed, based = _sums_hold(len(chosen), amounts, bases, subtotal, tax)
             held += taxed + based
@@ -150,11 +154,20 @@ def _log(score: float) -> float:
     return math.log(min(max(score, 1e-4), 1.0))
 
 
-def _per_rate(rows: list[Candidate]) -> list[Candidate]:
-    """The tax summary: the first row of each rate, in order (at most the schema's eight)."""
+def _rate_key(row: Candidate) -> object:
+    """What tells a tax summary's rows apart: the rate; a zero rate's rows by their base too (an exempt supply and an
+    intra-community one are two rows at 0 %)."""
+    rate, base, _ = row.value
+    return (rate, base) if rate == 0 and base is not None else rate
+
+
+def _per_rate(rows: list[Candidate], chosen: Sequence[Candidate] = ()) -> list[Candidate]:
+    """The tax summary: the first row of each rate, in order (at most the schema's eight); a second row at 0 % only
+    where the sums chose it."""
     out: list[Candidate] = []
     for row in rows:
-        if len(out) < 8 and all(row.value[0] != other.value[0] for other in out):
+        if len(out) < 8 and all(_rate_key(row) != _rate_key(other) for other in out) and (
+                row.value[0] != 0 or row in chosen or all(other.value[0] != 0 for other in out)):
             out.append(row)
     return out
 
@@ -193,11 +206,19 @@ def _distinct(ranked: dict[str, list[Candidate]], one: str, other: str) -> None:
     _move_first(ranked[other], b)
 
 
+def _offer_defaults(ranked: dict[str, list[Candidate]], tax_rows: list[Candidate]) -> None:
+    """Each field's usual default offered first where nothing is printed as its value (``_offer_first``)."""
+    _offer_first(ranked, "amount_due", "total")
+    _offer_first(ranked, "payment_reference", "document_number")
+    if not tax_rows and all(c.score < NO_TAX for c in ranked.get("total_tax", [])):
+        _offer_first(ranked, "subtotal", "total")  # no tax printed: the net is the total
+
+
 def _offer_first(ranked: dict[str, list[Candidate]], path: str, default: str) -> None:
     """Where nothing is printed as ``path``'s value (no candidate scored ``KEEP``), its usual default, ``default``'s
     value, moves first among its candidates, its score unchanged (so it is offered, not filled): with no amount
     printed as the one due, what is due is the total; with no payment reference printed, a payer quotes the
-    document's number."""
+    document's number; with no subtotal and no tax printed, the net is the total."""
     items, source = ranked.get(path), ranked.get(default)
     if not items or not source or items[0].score >= KEEP or source[0].score < KEEP:
         return
