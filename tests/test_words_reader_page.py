@@ -221,3 +221,14 @@ def test_a_tax_summary_printing_its_rates_without_the_sign_under_a_heading_that_
     assert (19.0, 321.4, 61.07) in rows and (7.0, 127.59, 8.93) in rows
     taxes = read_layers([layer]).document.get("taxes") or []
     assert sorted((t["rate"], t["base"], t["amount"]) for t in taxes) == [(7.0, 127.59, 8.93), (19.0, 321.4, 61.07)]
+
+
+def test_a_tax_has_its_base_s_sign_a_discount_of_a_rate_is_no_tax_row():
+    """ "Remise 2,00 % sur 100,00 EUR -2,00": 2 % of 100 is 2, but a negative amount beside a positive base is a
+    discount's; a credit note prints both negative ("TVA 20 % -100,00 -20,00") and its row stays."""
+    found = feat.generate([page([(0.1, "REMISE 2,00 % sur 100,00 EUR EUR -2,00"), (0.12, "Net 100,00")])])
+    assert not any(c.value[1] for c in found if c.kind == "taxrow")  # no base, on its line or the next
+    found += feat.generate([page([(0.2, "TVA 20 % -100,00 -20,00")])])
+    assert (20.0, 100.0, 20.0) in {c.value for c in found if c.kind == "taxrow"}
+    signs = {c.text: c.feats["amount_negative"] for c in found if c.kind == "amount"}
+    assert signs["EUR -2,00"] == signs["-20,00"] == 1.0 and signs["100,00 EUR"] == 0.0

@@ -109,7 +109,9 @@ def _amounts(page: Page, decimal: Optional[str]) -> list[Candidate]:
                     value = None  # 19,00 % is a rate
                 if value is not None:
                     candidate = Candidate("amount", round(value, 2), page.number, index, line[first:last + 1], text)
-                    candidate.feats["amount_negative"] = float(bool(re.match(r"^[(\-−]", text.strip()) or re.search(
+                    # a sign before its first digit, a currency between them or not ("EUR -2,00", "-€5"), or after it
+                    lead = re.match(r"\D*", text.strip()).group(0)
+                    candidate.feats["amount_negative"] = float(bool(re.search(r"[(\-−]", lead) or re.search(
                         r"[)\-−]\W*$", text.strip())))
                     candidate.feats["amount_words"] = float(last - first + 1)
                     out.append(candidate)
@@ -158,13 +160,14 @@ def _tax_rows(page: Page, amounts: list[Candidate]) -> list[Candidate]:
             rate_words_set = {id(w) for w in rate_words}
             here = [a for a in found if not any(id(w) in rate_words_set for w in a.words)]
             pairs = [(base, tax) for base in here for tax in here if base is not tax and base.value > 0 and
-                     abs(base.value * rate / 100 - tax.value) <= max(0.011, 0.002 * tax.value)]
+                     abs(base.value * rate / 100 - tax.value) <= max(0.011, 0.002 * tax.value) and _signed(base, tax)]
             if not sign and not pairs:
                 continue  # a bare number is a rate only where the amounts beside it say so
             rows = pairs or [(None, tax) for tax in here if tax.value > 0 or rate == 0]
             if not pairs:  # the base printed on a line near it ("Net 100.00" above "VAT 19% 19.00")
                 rows += [(base, tax) for tax in here for base in amounts if base.line != index and
-                         abs(base.line - index) <= 3 and abs(base.value * rate / 100 - tax.value) <= 0.011][:3]
+                         abs(base.line - index) <= 3 and abs(base.value * rate / 100 - tax.value) <= 0.011
+                         and _signed(base, tax)][:3]
             for base, tax in rows[:6]:
                 here = base is not None and base.line == index
                 words = sorted(rate_words + tax.words + (base.words if here else []), key=line.index)
@@ -177,6 +180,12 @@ def _tax_rows(page: Page, amounts: list[Candidate]) -> list[Candidate]:
                                   "tax_amount_log": math.log10(tax.value + 1), "tax_rows_on_line": float(len(rows))})
                 out.append(row)
     return out
+
+
+def _signed(base: Candidate, tax: Candidate) -> bool:
+    """A tax has its base's sign: "2,00 % sur 100,00 EUR -2,00" is a discount, "19 % -100,00 -19,00" a credit
+    note's tax."""
+    return tax.feats["amount_negative"] <= base.feats["amount_negative"]
 
 
 def _dates(page: Page, order: Optional[str]) -> list[Candidate]:
