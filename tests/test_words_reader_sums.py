@@ -6,14 +6,21 @@ from __future__ import annotations
 from ocr_sidecar.reader import Candidate
 
 
+def amounts(*pairs) -> list[Candidate]:
+    """Candidates of one field: (value, score) each."""
+    return [Candidate(value, score, 1, [], str(value)) for value, score in pairs]
+
+
+def row(rate, base, amount, score) -> Candidate:
+    """A tax summary row's candidate: (rate, base or None, amount)."""
+    return Candidate((rate, base, amount), score, 1, [], f"{rate} {base} {amount}")
+
+
 def test_with_no_amount_printed_as_due_the_total_is_offered_first_as_the_amount_due():
     from ocr_sidecar.reader.read import _offer_first
 
     def _due_is_total(ranked):
         _offer_first(ranked, "amount_due", "total")
-
-    def amounts(*pairs):
-        return [Candidate(value, score, 1, [], str(value)) for value, score in pairs]
 
     ranked = {"amount_due": amounts((160.0, 0.02), (571.04, 0.01)), "total": amounts((571.04, 0.95))}
     _due_is_total(ranked)
@@ -34,12 +41,6 @@ def test_with_no_amount_printed_as_due_the_total_is_offered_first_as_the_amount_
 
 def test_the_totals_and_the_tax_rows_are_chosen_together_where_their_sums_hold():
     from ocr_sidecar.reader.read import _joint_sums
-
-    def amounts(*pairs):
-        return [Candidate(value, score, 1, [], str(value)) for value, score in pairs]
-
-    def row(rate, base, amount, score):
-        return Candidate((rate, base, amount), score, 1, [], f"{rate} {base} {amount}")
 
     ranked = {"subtotal": amounts((448.99, 0.5), (518.99, 0.3)), "total_tax": amounts((70.0, 0.6), (3.0, 0.2)),
               "total": amounts((518.99, 0.9))}
@@ -67,9 +68,6 @@ def test_the_totals_and_the_tax_rows_are_chosen_together_where_their_sums_hold()
 def test_a_balance_carried_forward_is_no_tax_and_with_no_tax_printed_the_net_is_the_total():
     from ocr_sidecar.reader.read import _joint_sums, _offer_defaults
 
-    def amounts(*pairs):
-        return [Candidate(value, score, 1, [], str(value)) for value, score in pairs]
-
     # a tax is at most 30 % of its subtotal ("previous balance 500.00 + 110.00 = 610.00 due" pairs numbers that
     # are no net and tax): 20 + 90 = 110 does not hold as subtotal and tax, 90 + 20 = 110 does
     ranked = {"subtotal": amounts((20.0, 0.2), (90.0, 0.19)), "total_tax": amounts((90.0, 0.6), (20.0, 0.5)),
@@ -92,9 +90,6 @@ def test_two_zero_rate_rows_of_other_categories_are_both_kept_where_the_sums_cho
     """An exempt supply and an intra-community one are two rows at 0 % ("E 0,00 % 60,00 0,00", "K 0,00 % 2,00
     0,00"): both kept where their bases make the subtotal; a zero row the sums do not choose stays out beside one."""
     from ocr_sidecar.reader.read import _joint_sums, _per_rate
-
-    def row(rate, base, amount, score):
-        return Candidate((rate, base, amount), score, 1, [], f"{rate} {base} {amount}")
 
     ranked = {"subtotal": [Candidate(100.0, 0.9, 1)], "total_tax": [Candidate(4.9, 0.9, 1)],
               "total": [Candidate(104.9, 0.9, 1)]}
