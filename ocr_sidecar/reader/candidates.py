@@ -365,7 +365,7 @@ def _names(page: Page) -> list[Candidate]:
             ends = {min([i for i in gaps if i > first] + [len(line)])} | {
                 i + 1 for i in range(first, len(line) - 1)
                 if line[i].text.endswith(",") or line[i + 1].text in ("-", "|", "–", "·")
-                or (i > first and (parts := tokens(line[i].text)) and parts[-1] in LEGAL_FORMS)}
+                or (i > first and (parts := page.line_tokens[index][i]) and parts[-1] in LEGAL_FORMS)}
             for end in sorted(ends):
                 words = line[first:end]
                 value = " ".join(w.text for w in words).strip(" :,-|–·")
