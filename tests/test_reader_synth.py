@@ -12,11 +12,13 @@ from collections import Counter
 import pytest
 from stdnum import get_cc_module
 from stdnum import iban as std_iban
+from stdnum.us import ein as us_ein
 
 from ocr_sidecar.printed import compact, date_readings, number_readings, read_date
 from ocr_sidecar.reader import synth
 from ocr_sidecar.reader.synth import generate, samples
 from ocr_sidecar.reader.synth import ids as synth_ids
+from ocr_sidecar.reader.synth import text as synth_text
 from ocr_sidecar.reader.synth import world as synth_world
 from ocr_sidecar.reader.synth.content import DATE_FORMATS
 from ocr_sidecar.schema import Document
@@ -53,6 +55,8 @@ def windows(sample, longest: int) -> list[str]:
 
 
 def vat_valid(vat: str) -> bool:
+    if "-" in vat:  # a US party's federal tax id (EIN)
+        return us_ein.is_valid(vat)
     code = {"CH": "ch"}.get(vat[:2], vat[:2].lower())
     return get_cc_module(code, "vat").is_valid(vat)
 
@@ -146,7 +150,7 @@ def test_vat_ids_and_ibans_have_valid_check_digits(corpus):
             party = sample.gold.get(role, {})
             if party.get("vat"):
                 assert vat_valid(party["vat"]), party["vat"]
-                seen[party["vat"][:2]] += 1
+                seen["US" if "-" in party["vat"] else party["vat"][:2]] += 1
             if party.get("iban"):
                 assert std_iban.is_valid(party["iban"]), party["iban"]
     rng = random.Random(5)
@@ -154,7 +158,7 @@ def test_vat_ids_and_ibans_have_valid_check_digits(corpus):
         for _ in range(30):
             assert vat_valid(synth_ids.vat_id(rng, country)), country
             assert std_iban.is_valid(synth_ids.iban(rng, country)), country
-    assert len(seen) >= 6
+    assert len(seen) >= 6 and seen["US"] >= 5  # US parties print an EIN as their tax id
 
 
 def test_the_corpus_is_varied(corpus):
@@ -437,3 +441,23 @@ def test_some_form_sections_print_the_party_s_name_and_address_without_labels(co
             if any(any(h in line.lower() for h in heads for line in lines[max(0, i - 4):i]) for i in at):
                 bare += 1
     assert bare >= 3
+
+
+def test_some_invoices_cite_the_order_they_answer_again_in_a_sentence(corpus):
+    """"Rechnung gemäß Bestellung Nr. 2018-471331": the order's reference printed twice, so that a value printed twice
+    is not taken for the document's number."""
+    cited = [s for s in corpus if s.gold.get("order_reference") and s.doc_type in ("invoice", "credit_note")
+             and sum(compact(s.gold["order_reference"]) in compact(w) for w in windows(s, 1)) >= 2]
+    answering = [s for s in corpus if s.gold.get("order_reference") and s.doc_type in ("invoice", "credit_note")]
+    assert 0.1 <= len(cited) / len(answering) <= 0.45, (len(cited), len(answering))
+
+
+def test_some_documents_print_the_party_heading_and_the_name_on_one_line(corpus):
+    """"Bill to: ACME Ltd", "Rechnungsempfänger: Muster GmbH": the name after its heading on the heading's line."""
+    headings = {label for lang in synth_text.LABELS.values() for key in ("bill_to", "supplier")
+                for label in lang.get(key, [])}
+    inline = [s for s in corpus if s.kind == "born_digital" and any(
+        re.match(rf"{re.escape(h)} ?:? {re.escape(party['name'])}$", line)
+        for h in headings for party in (s.gold.get("buyer", {}), s.gold.get("seller", {})) if party.get("name")
+        for line in (" ".join(w.text for w in words) for words in s.layers[0].lines()))]
+    assert len(inline) >= 10, len(inline)

@@ -232,3 +232,32 @@ def test_a_tax_has_its_base_s_sign_a_discount_of_a_rate_is_no_tax_row():
     assert (20.0, 100.0, 20.0) in {c.value for c in found if c.kind == "taxrow"}
     signs = {c.text: c.feats["amount_negative"] for c in found if c.kind == "amount"}
     assert signs["EUR -2,00"] == signs["-20,00"] == 1.0 and signs["100,00 EUR"] == 0.0
+
+
+def test_a_tax_id_no_check_knows_is_offered_after_its_label_unchecked():
+    """A US EIN, an Indian TIN: no country prefix, so python-stdnum's VAT check cannot know them. Printed after a
+    VAT id's label they are offered, ``id_checksum`` saying unchecked; the same digits with no label are not."""
+    found = feat.generate([page([(0.05, "VAT/TIN: 29670869006"), (0.1, "EIN 12-3456789 Phone 555 0100"),
+                                 (0.15, "Order 40125551234"), (0.2, "Tax ID: 01.02.2024")])])
+    vats = {c.value: c.feats["id_checksum"] for c in found if c.kind == "vat"}
+    assert vats == {"29670869006": 0.5, "123456789": 0.5}
+    # a valid VAT id after the label is the checked one, not offered twice
+    checked = [c for c in feat.generate([page([(0.05, "VAT No.: DE 123 456 788")])]) if c.kind == "vat"]
+    assert [(c.value, c.feats["id_checksum"]) for c in checked] == [("DE123456788", 1.0)]
+
+
+def test_an_iban_of_the_wrong_length_is_offered_only_where_it_is_printed_as_the_iban():
+    # a test page's account: DE IBANs have 22 characters, this one 18; every group read, none left out
+    found = feat.generate([page([(0.05, "IBAN : DE12 1234 4321 9876 00"), (0.1, "Ref DE12 1234 4321 9876 00")])])
+    ibans = [(c.value, c.line, c.feats["id_checksum"]) for c in found if c.kind == "iban"]
+    assert ibans == [("DE1212344321987600", 0, 0.0)]
+    # under its label, on the line below
+    below = feat.generate([page([(0.05, "IBAN"), (0.08, "DE12 1234 4321 9876 00")])])
+    assert [c.value for c in below if c.kind == "iban"] == ["DE1212344321987600"]
+
+
+def test_a_list_s_bullet_opens_no_name():
+    names = {c.value: c.feats for c in feat.generate([page([(0.05, "• Courrier : Free Service Abonné"),
+                                                            (0.1, "▪ ACME Ltd")])]) if c.kind == "name"}
+    assert not any(value.startswith(("•", "▪")) for value in names)
+    assert names["ACME Ltd"]["name_after_label"] == 0.0 and names["Free Service Abonné"]["name_after_label"] == 1.0

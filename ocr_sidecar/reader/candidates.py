@@ -279,10 +279,56 @@ def _ids(page: Page) -> tuple[list[Candidate], list[Candidate]]:
                 vats.append(Candidate("vat", value, page.number, index, words, text, {"id_checksum": float(vat)}))
                 continue
             iban = _iban_shape(value) if len(value) >= 15 and ("iban", value) not in found else None
+            if iban is None and ("iban", value) not in found and _IBAN_FORM.fullmatch(value) \
+                    and _labelled(page, index, first, "iban") and _whole(line, last):
+                iban = False  # printed as the IBAN, its length not its country's (a test page's, a group lost)
             if iban is not None:
                 found.add(("iban", value))
                 ibans.append(Candidate("iban", value, page.number, index, words, text, {"id_checksum": float(iban)}))
+        vats += _unchecked_ids(page, index, {value for kind, value in found if kind == "vat"})
     return vats, ibans
+
+
+# a tax id that no check here knows, compact: 8 to 15 letters and digits, mostly digits (a US EIN "12-3456789", an
+# Indian TIN "29670869006", an Italian "P.IVA 01234567890" printed without its country)
+_TAX_ID = re.compile(r"[0-9A-Z]{8,15}")
+UNCHECKED = 0.5  # ``id_checksum`` of such an id: neither valid (1) nor failing its check digits (0)
+
+
+def _unchecked_ids(page: Page, index: int, known: set[str]) -> list[Candidate]:
+    """The tax id printed right after a VAT id's label on its line ("VAT/TIN: 29670869006", "EIN 12-3456789"),
+    where no check of python-stdnum knows its form (no country prefix): its first one to four words."""
+    line, out = page.lines[index], []
+    for label in page.by_line.get(index, []):
+        start = label.last + 1
+        while label.name == "vatid" and start < len(line) and not any(ch.isalnum() for ch in line[start].text):
+            start += 1  # a colon printed apart
+        for last in range(start, min(len(line), start + 4)) if label.name == "vatid" else ():
+            words = line[start:last + 1]
+            text = " ".join(w.text for w in words)
+            value = compact(_ident_value(text))
+            if _TAX_ID.fullmatch(value) and sum(ch.isdigit() for ch in value) >= 0.7 * len(value) \
+                    and value not in known and _whole(line, last) and not _a_date(text):
+                known.add(value)
+                out.append(Candidate("vat", value, page.number, index, words, text, {"id_checksum": UNCHECKED}))
+    return out
+
+
+def _labelled(page: Page, index: int, first: int, name: str) -> bool:
+    """Whether a label ``name`` is printed before the line's ``first`` word, or over it on the line above (a
+    heading over its column: the word opens its run, and the label spans the word's left edge)."""
+    line = page.lines[index]
+    if any(label.name == name and label.last < first for label in page.by_line.get(index, [])):
+        return True
+    opens = first == 0 or word_gap(line[first - 1], line[first]) > 2.5
+    x0 = line[first].box[0]
+    return opens and any(label.name == name and label.box[0] - page.height <= x0 <= label.box[2]
+                         for label in page.by_line.get(index - 1, []))
+
+
+def _whole(line: list[Word], last: int) -> bool:
+    """Whether an identifier read to the line's ``last`` word ends there: no group of it printed after."""
+    return last + 1 >= len(line) or not re.fullmatch(r"(?=\D*\d)[A-Za-z0-9]{1,5}[.,;]?", line[last + 1].text)
 
 
 def _digits_mostly(value: str) -> bool:
@@ -359,7 +405,8 @@ def _names(page: Page) -> list[Candidate]:
             if word.text.endswith(":"):
                 starts.add(i + 1)
         starts |= gaps
-        for first in sorted(starts):
+        # a list's bullet opens no name: "• Courrier : Free Service Abonné" is read from the word after it
+        for first in sorted({_after_bullets(line, start) for start in starts}):
             # a name is one run of words: it ends at the first wide gap after its start, if not before
             # or after a word ending in a comma, before a separator, after a legal form ("Free SAS au capital de …")
             ends = {min([i for i in gaps if i > first] + [len(line)])} | {
@@ -371,10 +418,19 @@ def _names(page: Page) -> list[Candidate]:
                 value = " ".join(w.text for w in words).strip(" :,-|–·")
                 if 2 <= len(value) <= 120 and sum(ch.isalpha() for ch in value) >= 2 and not _legal_only(value):
                     candidate = Candidate("name", value, page.number, index, words, value)
-                    candidate.feats["name_after_label"] = float(first > 0)
+                    candidate.feats["name_after_label"] = float(any(w.text not in _BULLETS for w in line[:first]))
                     candidate.feats["name_cut"] = float(end < len(line))
                     out.append(candidate)
     return out
+
+
+_BULLETS = frozenset("•·▪◦‣■□►▸○●*→")
+
+
+def _after_bullets(line: list[Word], first: int) -> int:
+    while first < len(line) - 1 and line[first].text in _BULLETS:
+        first += 1
+    return first
 
 
 def _legal_only(value: str) -> bool:

@@ -66,7 +66,10 @@ _CLASSES: dict[str, str] = {
     "vatid": "vat no | vat id | vat reg | vat number | vat reg no | ust idnr | ustidnr | ust id | ust id nr | uid"
              " | n tva | tva intracom | numero de tva | tva intracommunautaire | btw nr | btwnummer | btw nummer"
              " | btw id | nif | cif | nif cif | p iva | partita iva | tax id | vat registration | mwst nr | tva n"
-             " | gstin | gst no | gst number | gst registration",
+             " | gstin | gst no | gst number | gst registration"
+             # tax ids of countries without a VAT id's prefix: a US EIN, an Indian TIN
+             " | tin | vat tin | tax id no | tax id number | taxpayer id | ein | federal tax id"
+             " | tax identification number",
     "taxno": "steuernummer | stnr | st nr | siret | siren | kvk | kvk nr | registration | handelsregister | hrb"
              " | company no | company number | rcs | codice fiscale | reg no | registergericht | amtsgericht | ape"
              " | naf | cbe | rpr | rea | reg nr | registernummer | registrierungsnummer | registration no"

@@ -12,7 +12,7 @@ from typing import Optional
 
 from . import text as T
 from . import world as W
-from .ids import bic, fill, iban, iban_text, payment_reference, phone_number, vat_id, vat_text
+from .ids import bic, fill, iban, iban_text, payment_reference, phone_number, tax_id, vat_id, vat_text
 
 
 def weighted(rng: random.Random, options) -> str:
@@ -240,7 +240,7 @@ def party(rng: random.Random, country: str, shop: bool = False, person: bool = F
     if country == "LU":
         zip_code = zip_code[2:]
     p = Party(name, country, street, zip_code, city, lines)
-    p.vat = vat_id(rng, country) if country != "US" else ""
+    p.vat = vat_id(rng, country) if country != "US" else tax_id(name)
     p.vat_text = vat_text(rng, p.vat) if p.vat else ""
     p.iban = iban(rng, country)
     p.iban_text = iban_text(rng, p.iban) if p.iban else ""

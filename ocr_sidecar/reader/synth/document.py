@@ -242,12 +242,19 @@ class Document(Body):
             self.set_party(role, iss, address=True)
             y += s * 1.8
         other = self.other
+        # the heading and the name on one line ("Bill to: ACME Ltd", "SELLER: DMBP NANTES"), in one in four that
+        # print a heading (drawn apart: no other draw moves)
+        inline = random.Random(f"inline|{d.number}").random() < 0.25
+        heading = ""
         if rng.random() < 0.55:
-            self.put(self.label("supplier" if d.doc_type == "purchase_order" else "bill_to"), left, y, s,
-                     bold=rng.random() < 0.5)
-            y += s * 1.4
+            heading = self.label("supplier" if d.doc_type == "purchase_order" else "bill_to")
+            bold = rng.random() < 0.5
+            if not inline:
+                self.put(heading, left, y, s, bold=bold)
+                y += s * 1.4
         abroad = other.country != iss.country
-        lines = [other.name]
+        colon = "" if heading.endswith(".") else self.st.colon  # "Spett.le ACME S.r.l."
+        lines = [f"{heading}{colon} {other.name}" if heading and inline else other.name]
         if rng.random() < 0.2:
             lines.append(f"{self.label('attn')} {other.person}")
         elif self.aside.random() < 0.15 and other.person != other.name:  # whom it is for, under the company
@@ -258,7 +265,8 @@ class Document(Body):
             lines.insert(rng.choice([0, 1, len(lines)]), f"{rng.choice(['GLN', 'ILN'])} {gln(rng)}")
         y = self.block(lines, left, y - s * 1.3, s, "l")
         self.set_party(self.other_role, other, name=True, address=True, country=other_country)
-        if other.vat and (d.reverse or rng.random() < 0.15) and d.doc_type != "purchase_order":
+        if other.vat and other.country != "US" and (d.reverse or rng.random() < 0.15) \
+                and d.doc_type != "purchase_order":  # a US buyer's tax id is no VAT id to quote
             y = self.block([(f"{self.label('buyer_vat')} {other.vat_text}", [(f"{self.other_role}.vat", other.vat)])],
                            left, y, s, "l")
         if self.info["header"] != "kv_right" and where != "right" and rng.random() < 0.2:

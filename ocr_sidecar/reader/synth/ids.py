@@ -17,6 +17,7 @@ from stdnum.es import cif as es_cif
 from stdnum.ie import vat as ie_vat
 from stdnum.iso7064 import mod_11_10, mod_97_10
 from stdnum.lu import tva as lu_tva
+from stdnum.us import ein as us_ein
 
 from . import world as W
 
@@ -75,8 +76,23 @@ def vat_id(rng: random.Random, country: str) -> str:
             return ""
 
 
+def tax_id(name: str) -> str:
+    """A US party's federal tax id (EIN, "12-3456789"), as printed, in three of five; "" for none. Drawn from its own
+    generator (seeded by the party's name), so that no other draw of a document changes."""
+    rng = random.Random(f"ein|{name}")
+    if rng.random() >= 0.6:
+        return ""
+    while True:
+        number = f"{rng.randint(1, 99):02d}-{digits(rng, 7)}"
+        if us_ein.is_valid(number):  # its prefix one the IRS assigns
+            return number
+
+
 def vat_text(rng: random.Random, vat: str) -> str:
-    """A VAT id as printed: compact, or grouped as its country writes it (at most four words)."""
+    """A VAT id as printed: compact, or grouped as its country writes it (at most four words); a US tax id as it
+    is."""
+    if "-" in vat:
+        return vat
     cc, body = vat[:2], vat[2:]
     if cc == "CH":
         digits = vat[3:12]

@@ -4,6 +4,8 @@ amounts due) and its notes (terms, payment reference, bank, reverse charge)."""
 
 from __future__ import annotations
 
+import random
+
 from . import taxes as tax_tables
 from . import text as T
 from .content import as_amount
@@ -286,6 +288,12 @@ class Body(Writer):
             notes.append((f"{self.label('vat_id')} {iss.vat_text}", [(f"{role}.vat", iss.vat)]))
         if d.reverse:
             notes.append((self.label("reverse"), []))
+        # the order an invoice answers cited again in a sentence ("Rechnung gemäß Bestellung Nr. …"), in one in four
+        # that print one: a value printed twice is not always the document's number. Drawn apart (no other draw moves)
+        cite = random.Random(f"cite|{d.number}")
+        if d.order_ref and d.doc_type in ("invoice", "credit_note") and cite.random() < 0.25:
+            notes.append((st.label(cite, "order_cited", fresh=True).format(ref=d.order_ref),
+                          [("order_reference", d.order_ref)]))
         if st.lang == "fr" and "currency" in self.gold and rng.random() < 0.3:
             notes.append((self.label("late").format(sym=st.currency_word()), []))
         if self.minus and rng.random() < 0.5:
