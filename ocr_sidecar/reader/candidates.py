@@ -23,7 +23,7 @@ from .found import Candidate
 from .found import spans as _spans
 from .identifiers import idents, vats_and_ibans
 from .labels import LEGAL_FORMS, tokens
-from .page import Page, read_page, us_zip, word_gap
+from .page import RUN_GAP, Page, read_page, us_zip, word_gap
 
 KIND_OF = {"document_type": "type", "document_number": "ident", "order_reference": "ident",
            "payment_reference": "ident", "issue_date": "date", "due_date": "date", "currency": "currency",
@@ -222,9 +222,9 @@ def _names(page: Page) -> list[Candidate]:
         for label in page.by_line.get(index, []):
             if label.first == 0 and label.last + 1 < len(line):
                 starts.add(label.last + 1)
-        # a wide gap parts two runs of words on one row (a name, and the title far to its right): wider than 2.5
-        # heights of its words (not the page's usual height: a page of small print has a letterhead of large)
-        gaps = {i + 1 for i in range(len(line) - 1) if word_gap(line[i], line[i + 1]) > 2.5}
+        # a wide gap parts two runs of words on one row (a name, and the title far to its right): wider than
+        # RUN_GAP heights of its words (not the page's usual height: a page of small print has a letterhead of large)
+        gaps = {i + 1 for i in range(len(line) - 1) if word_gap(line[i], line[i + 1]) > RUN_GAP}
         for i, word in enumerate(line[:-1]):
             if word.text.endswith(":"):
                 starts.add(i + 1)
@@ -301,11 +301,11 @@ def _run_ends(line: Sequence[Word], i: int, height: float) -> bool:
     """Whether the line's ``i``-th word ends its run of words: the line's last, before the country's name, or
     before a wide gap (another column's words on the same row: "Seattle, WA 98101   Phone: …")."""
     return (i + 1 == len(line) or line[i + 1].text.strip(",.").casefold() in _US_NAMES
-            or line[i + 1].box[0] - line[i].box[2] > 2.5 * height)
+            or line[i + 1].box[0] - line[i].box[2] > RUN_GAP * height)
 
 
 def _run_starts(line: Sequence[Word], i: int, height: float) -> bool:
-    return i == 0 or line[i].box[0] - line[i - 1].box[2] > 2.5 * height
+    return i == 0 or line[i].box[0] - line[i - 1].box[2] > RUN_GAP * height
 
 
 def _order(layers: Sequence[WordLayer], pages: Sequence[Page] = (), decimal: Optional[str] = None) -> Optional[str]:

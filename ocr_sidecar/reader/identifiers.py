@@ -15,7 +15,7 @@ from stdnum.in_ import gstin as std_gstin
 from ..printed import NUMERIC_DATE, compact, date_readings
 from ..words import Word
 from .found import PERCENT, Candidate, spans
-from .page import Page, us_zip, word_gap
+from .page import RUN_GAP, Page, us_zip, word_gap
 
 _IDENT_STRIP = ".,:;)(\"'#*"
 
@@ -82,9 +82,11 @@ def vats_and_ibans(page: Page) -> tuple[list[Candidate], list[Candidate]]:
                 found.add(("vat", value))
                 vats.append(Candidate("vat", value, page.number, index, words, text, {"id_checksum": float(vat)}))
                 continue
-            iban = _iban_shape(value) if len(value) >= 15 and ("iban", value) not in found else None
-            if iban is None and ("iban", value) not in found and _IBAN_FORM.fullmatch(value) \
-                    and _labelled(page, index, first, "iban") and _whole(line, last):
+            if len(value) < 15 or ("iban", value) in found:
+                continue
+            iban = _iban_shape(value)
+            if iban is None and _IBAN_FORM.fullmatch(value) and _labelled(page, index, first, "iban") \
+                    and _whole(line, last):
                 iban = False  # printed as the IBAN, its length not its country's (a test page's, a group lost)
             if iban is not None:
                 found.add(("iban", value))
@@ -101,13 +103,14 @@ UNCHECKED = 0.5  # ``id_checksum`` of such an id: neither valid (1) nor failing 
 
 def _unchecked_ids(page: Page, index: int, known: set[str]) -> list[Candidate]:
     """The tax id printed right after a VAT id's label on its line ("VAT/TIN: 29670869006", "EIN 12-3456789"),
-    where no check of python-stdnum knows its form (no country prefix): its first one to four words."""
+    where no check of python-stdnum knows its form (no country prefix): its first one to four words. ``known``: the
+    line's VAT ids already offered, not offered again (the ids this adds join it)."""
     line, out = page.lines[index], []
-    for label in page.by_line.get(index, []):
+    for label in (label for label in page.by_line.get(index, []) if label.name == "vatid"):
         start = label.last + 1
-        while label.name == "vatid" and start < len(line) and not any(ch.isalnum() for ch in line[start].text):
+        while start < len(line) and not any(ch.isalnum() for ch in line[start].text):
             start += 1  # a colon printed apart
-        for last in range(start, min(len(line), start + 4)) if label.name == "vatid" else ():
+        for last in range(start, min(len(line), start + 4)):
             words = line[start:last + 1]
             text = " ".join(w.text for w in words)
             value = compact(_ident_value(text))
@@ -124,7 +127,7 @@ def _labelled(page: Page, index: int, first: int, name: str) -> bool:
     line = page.lines[index]
     if any(label.name == name and label.last < first for label in page.by_line.get(index, [])):
         return True
-    opens = first == 0 or word_gap(line[first - 1], line[first]) > 2.5
+    opens = first == 0 or word_gap(line[first - 1], line[first]) > RUN_GAP
     x0 = line[first].box[0]
     return opens and any(label.name == name and label.box[0] - page.height <= x0 <= label.box[2]
                          for label in page.by_line.get(index - 1, []))

@@ -129,7 +129,12 @@ def _median_gap(lines: Sequence[Sequence[Word]]) -> float:
     return statistics.median(gaps) if len(gaps) >= 10 else 0.0
 
 
+# a gap wider than this many word heights parts two runs of words on a row (two columns, a name and a title)
+RUN_GAP = 2.5
+
+
 def word_gap(a: Word, b: Word) -> float:
+    """The space between two words of a line, in the taller one's heights."""
     return (b.box[0] - a.box[2]) / max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1e-6)
 
 
@@ -217,9 +222,9 @@ def _column_below(page: Page, line: int, x0: float) -> tuple[int, bool]:
 
 
 def run(line: list, first: int, last: int, height: float) -> tuple[int, int]:
-    """The first and last word of the run of words (no gap wider than 2.5 word heights) that holds words
+    """The first and last word of the run of words (no gap wider than ``RUN_GAP`` word heights) that holds words
     ``first``..``last`` of the line: one column's words on a row that prints several."""
-    gap = 2.5 * height
+    gap = RUN_GAP * height
     start, end = first, last
     while start > 0 and line[start].box[0] - line[start - 1].box[2] <= gap:
         start -= 1

@@ -84,8 +84,8 @@ def _joint_sums(ranked: dict[str, list[Candidate]], rows: list[Candidate]
                 ) -> tuple[list[Candidate], list[Candidate]]:
     """Subtotal, tax, total and the tax summary's rows chosen together, each among its first few. Each sum that
     holds adds ``JOINT_BONUS`` to the summed log-scores: subtotal + tax = total (a zero tax only where no chosen
-    row has one, a tax at most ``MAX_RATE`` of the subtotal), the rows' amounts make the tax, their bases the subtotal, and — where the tax is printed
-    nowhere — subtotal + the rows' amounts = total. The best choice moves first (the scores stay as they were).
+    row has one, a tax at most ``MAX_RATE`` of the subtotal), the rows' amounts make the tax, their bases the
+    subtotal, and — where the tax is printed nowhere — subtotal + the rows' amounts = total. The best choice moves first (the scores stay as they were).
     A rate may be left out of the rows (a discount's "2 %" is no tax rate), at the log of its best row's being
     wrong. Returns the rows, the chosen one of each rate first, and the chosen ones."""
     options = [ranked.get(path, [])[:JOINT_TOP] or [None] for path in TOTALS]
