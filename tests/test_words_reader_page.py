@@ -244,6 +244,9 @@ def test_a_tax_id_no_check_knows_is_offered_after_its_label_unchecked():
     # a valid VAT id after the label is the checked one, not offered twice
     checked = [c for c in feat.generate([page([(0.05, "VAT No.: DE 123 456 788")])]) if c.kind == "vat"]
     assert [(c.value, c.feats["id_checksum"]) for c in checked] == [("DE123456788", 1.0)]
+    # nor any part of it: a Swiss UID's number without its MWST is no second, unchecked id
+    swiss = [c for c in feat.generate([page([(0.05, "MWST-Nr. CHE-927.157.886 MWST")])]) if c.kind == "vat"]
+    assert [(c.value, c.feats["id_checksum"]) for c in swiss] == [("CHE927157886MWST", 1.0)]
 
 
 def test_an_iban_of_the_wrong_length_is_offered_only_where_it_is_printed_as_the_iban():

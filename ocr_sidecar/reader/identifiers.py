@@ -91,7 +91,8 @@ def vats_and_ibans(page: Page) -> tuple[list[Candidate], list[Candidate]]:
             if iban is not None:
                 found.add(("iban", value))
                 ibans.append(Candidate("iban", value, page.number, index, words, text, {"id_checksum": float(iban)}))
-        vats += _unchecked_ids(page, index, {value for kind, value in found if kind == "vat"})
+        read = {id(w) for c in vats if c.page == page.number and c.line == index for w in c.words}
+        vats += _unchecked_ids(page, index, {value for kind, value in found if kind == "vat"}, read)
     return vats, ibans
 
 
@@ -101,10 +102,12 @@ _TAX_ID = re.compile(r"[0-9A-Z]{8,15}")
 UNCHECKED = 0.5  # ``id_checksum`` of such an id: neither valid (1) nor failing its check digits (0)
 
 
-def _unchecked_ids(page: Page, index: int, known: set[str]) -> list[Candidate]:
+def _unchecked_ids(page: Page, index: int, known: set[str], read: set[int]) -> list[Candidate]:
     """The tax id printed right after a VAT id's label on its line ("VAT/TIN: 29670869006", "EIN 12-3456789"),
     where no check of python-stdnum knows its form (no country prefix): its first one to four words. ``known``: the
-    line's VAT ids already offered, not offered again (the ids this adds join it)."""
+    line's VAT ids already offered, not offered again (the ids this adds join it); ``read``: the ``id`` of each word
+    a checked VAT id was read from, never read again as part of another ("CHE-927.157.886 MWST" is one id, not an
+    unchecked "CHE927157886" beside it)."""
     line, out = page.lines[index], []
     for label in (label for label in page.by_line.get(index, []) if label.name == "vatid"):
         start = label.last + 1
@@ -115,7 +118,8 @@ def _unchecked_ids(page: Page, index: int, known: set[str]) -> list[Candidate]:
             text = " ".join(w.text for w in words)
             value = compact(_ident_value(text))
             if _TAX_ID.fullmatch(value) and sum(ch.isdigit() for ch in value) >= 0.7 * len(value) \
-                    and value not in known and _whole(line, last) and not _a_date(text):
+                    and value not in known and _whole(line, last) and not _a_date(text) \
+                    and not any(id(w) in read for w in words):
                 known.add(value)
                 out.append(Candidate("vat", value, page.number, index, words, text, {"id_checksum": UNCHECKED}))
     return out
